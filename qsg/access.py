@@ -1,0 +1,315 @@
+"""The one place that decides who sees and changes what in the network.
+
+Rules, in brief (docs/architecture.md has the page-long version):
+
+* Permissions are granted to organisations: each organisation has an auth group, and a
+  membership of a QSG grants that group ``view_qsg`` on the QSG (django-guardian, direct
+  foreign-key permission table).
+* A person's role in the QSG narrows it: a person sees a QSG only if their organisation holds
+  ``view_qsg`` on it *and* they hold a role there (secretariat, chair, member, observer).
+* The regional team (secretariat, chair or regional reviewer of a regional QSG) also reads the
+  local QSGs of its region, read-only.
+* Only the secretariat of a QSG changes its membership, people and providers.
+* Not visible: 404 (``Http404``). Visible but not yours to change: 403 (``PermissionDenied``).
+
+Higher layers (dashboard, surveillance, risksummits) build their own rules on `principal()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import (
+    QSG,
+    Membership,
+    Organisation,
+    Provider,
+    QSGGroupObjectPermission,
+    QSGRole,
+    User,
+)
+
+Role = QSGRole.Role
+READ_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.MEMBER, Role.OBSERVER})
+OVERSIGHT_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.REGIONAL_REVIEWER})
+VIEW_QSG = "view_qsg"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What one user may reach, resolved once per request (three small queries)."""
+
+    user_id: int | None
+    organisation_id: int | None
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    overseen: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def qsg_ids(self) -> frozenset[int]:
+        return frozenset(self.roles) | frozenset(self.overseen)
+
+    @property
+    def managed_qsg_ids(self) -> frozenset[int]:
+        return frozenset(q for q, r in self.roles.items() if Role.SECRETARIAT in r)
+
+    def roles_in(self, qsg_id: int) -> frozenset[str]:
+        return self.roles.get(qsg_id, frozenset())
+
+    def sees_qsg(self, qsg_id: int) -> bool:
+        return qsg_id in self.roles or qsg_id in self.overseen
+
+    def manages(self, qsg_id: int) -> bool:
+        return Role.SECRETARIAT in self.roles_in(qsg_id)
+
+    def chairs(self, qsg_id: int) -> bool:
+        return Role.CHAIR in self.roles_in(qsg_id)
+
+    def is_member_of(self, qsg_id: int) -> bool:
+        """Holds a participating role (not only oversight) in the QSG."""
+        return bool(self.roles_in(qsg_id) & {Role.SECRETARIAT, Role.CHAIR, Role.MEMBER})
+
+    def oversees(self, qsg_id: int) -> bool:
+        return qsg_id in self.overseen
+
+    def role_names(self, qsg_id: int) -> list[str]:
+        names = set(self.roles_in(qsg_id))
+        if qsg_id in self.overseen:
+            names.add(Role.REGIONAL_REVIEWER)
+        return sorted(names)
+
+
+ANONYMOUS = Principal(user_id=None, organisation_id=None)
+
+
+def principal(user) -> Principal:
+    """Resolve (and cache on the user object) what this user may reach."""
+    cached = getattr(user, "_qsg_principal", None)
+    if cached is not None:
+        return cached
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.is_active
+        or not user.organisation_id
+    ):
+        return ANONYMOUS
+    org_group_id = Organisation.objects.filter(pk=user.organisation_id).values_list(
+        "group_id", flat=True
+    )
+    granted = QSGGroupObjectPermission.objects.filter(
+        group_id__in=org_group_id, permission__codename=VIEW_QSG
+    ).values("content_object_id")
+    rows = QSGRole.objects.filter(
+        user_id=user.pk, qsg_id__in=granted, qsg__is_active=True
+    ).values_list("qsg_id", "role", "qsg__level")
+    roles: dict[int, set[str]] = {}
+    oversight_regions: dict[int, set[str]] = {}
+    for qsg_id, role, level in rows:
+        if role == Role.REGIONAL_REVIEWER and level != QSG.Level.REGIONAL:
+            continue
+        if role != Role.REGIONAL_REVIEWER:
+            roles.setdefault(qsg_id, set()).add(role)
+        if level == QSG.Level.REGIONAL and role in OVERSIGHT_ROLES:
+            oversight_regions.setdefault(qsg_id, set()).add(role)
+        if role == Role.REGIONAL_REVIEWER:
+            roles.setdefault(qsg_id, set()).add(Role.OBSERVER)
+    overseen: dict[int, frozenset[str]] = {}
+    if oversight_regions:
+        for local_id, region_id in QSG.objects.filter(
+            regional_qsg_id__in=oversight_regions, is_active=True
+        ).values_list("id", "regional_qsg_id"):
+            overseen[local_id] = frozenset(oversight_regions[region_id])
+    result = Principal(
+        user_id=user.pk,
+        organisation_id=user.organisation_id,
+        roles={k: frozenset(v) for k, v in roles.items()},
+        overseen=overseen,
+    )
+    user._qsg_principal = result
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached principal after the user's roles change."""
+    if hasattr(user, "_qsg_principal"):
+        del user._qsg_principal
+
+
+def not_found() -> Http404:
+    return Http404("Not found")
+
+
+def require(allowed: bool) -> None:
+    """Raise 403 unless allowed. Call only after visibility has been checked."""
+    if not allowed:
+        raise PermissionDenied("You do not have permission to do that")
+
+
+# QSGs -------------------------------------------------------------------------------------
+
+
+def qsgs_for(user) -> QuerySet[QSG]:
+    return QSG.objects.filter(pk__in=principal(user).qsg_ids)
+
+
+def qsg_for_user(user, pk, *, manage: bool = False) -> QSG:
+    p = principal(user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise not_found() from None
+    if not p.sees_qsg(pk):
+        raise not_found()
+    qsg = QSG.objects.select_related("regional_qsg", "convening_organisation").filter(pk=pk).first()
+    if qsg is None:
+        raise not_found()
+    if manage:
+        require(p.manages(pk))
+    return qsg
+
+
+def managed_qsgs_for(user) -> QuerySet[QSG]:
+    return QSG.objects.filter(pk__in=principal(user).managed_qsg_ids)
+
+
+# Organisations ----------------------------------------------------------------------------
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    """Own organisation, and every organisation in a QSG the user sees."""
+    p = principal(user)
+    if p.is_anonymous:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        Q(pk=p.organisation_id) | Q(memberships__qsg_id__in=p.qsg_ids)
+    ).distinct()
+
+
+def organisation_directory_for(user) -> QuerySet[Organisation]:
+    """Every active organisation, for a secretariat choosing a new member (names only)."""
+    if not principal(user).managed_qsg_ids:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(is_active=True).select_related("type")
+
+
+def can_manage_organisation(user, organisation: Organisation) -> bool:
+    p = principal(user)
+    if not p.managed_qsg_ids:
+        return False
+    member_of = set(organisation.memberships.values_list("qsg_id", flat=True))
+    return not member_of or bool(member_of & p.managed_qsg_ids)
+
+
+def organisation_for_user(user, pk, *, manage: bool = False) -> Organisation:
+    try:
+        org = organisations_for(user).select_related("type").get(pk=int(pk))
+    except (Organisation.DoesNotExist, TypeError, ValueError):
+        if manage:
+            # A secretariat may edit an organisation that is not yet a member anywhere.
+            org = organisation_directory_for(user).filter(pk=pk, memberships__isnull=True).first()
+            if org is not None:
+                return org
+        raise not_found() from None
+    if manage:
+        require(can_manage_organisation(user, org))
+    return org
+
+
+# Memberships and roles ----------------------------------------------------------------------
+
+
+def memberships_for(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(qsg_id__in=principal(user).qsg_ids)
+
+
+def membership_for_user(user, pk, *, manage: bool = False, qsg_id: int | None = None) -> Membership:
+    qs = memberships_for(user).select_related("qsg", "organisation", "organisation__type")
+    if qsg_id is not None:
+        qs = qs.filter(qsg_id=qsg_id)
+    try:
+        membership = qs.get(pk=int(pk))
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+    if manage:
+        require(principal(user).manages(membership.qsg_id))
+    return membership
+
+
+def roles_for(user) -> QuerySet[QSGRole]:
+    return QSGRole.objects.filter(qsg_id__in=principal(user).qsg_ids)
+
+
+def role_for_user(user, pk, *, manage: bool = False, qsg_id: int | None = None) -> QSGRole:
+    qs = roles_for(user).select_related("qsg", "user", "user__organisation")
+    if qsg_id is not None:
+        qs = qs.filter(qsg_id=qsg_id)
+    try:
+        role = qs.get(pk=int(pk))
+    except (QSGRole.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+    if manage:
+        require(principal(user).manages(role.qsg_id))
+    return role
+
+
+def people_for(user) -> QuerySet[User]:
+    """People the user may see: colleagues in their organisation and in their QSGs."""
+    p = principal(user)
+    if p.is_anonymous:
+        return User.objects.none()
+    return User.objects.filter(
+        Q(organisation_id=p.organisation_id) | Q(qsg_roles__qsg_id__in=p.qsg_ids), is_active=True
+    ).distinct()
+
+
+def assignable_people_for(user, qsg: QSG) -> QuerySet[User]:
+    """People a secretariat may give a role in this QSG: staff of its member organisations."""
+    require(principal(user).manages(qsg.pk))
+    member_orgs = Membership.objects.filter(qsg=qsg).values("organisation_id")
+    return User.objects.filter(is_active=True, organisation_id__in=member_orgs).select_related(
+        "organisation"
+    )
+
+
+# Providers ----------------------------------------------------------------------------------
+
+
+def providers_for(user) -> QuerySet[Provider]:
+    """Providers in the footprint of a QSG the user sees, and those their organisation commissions."""
+    p = principal(user)
+    if p.is_anonymous:
+        return Provider.objects.none()
+    commissioned = Provider.commissioners.through.objects.filter(
+        organisation_id=p.organisation_id
+    ).values("provider_id")
+    return Provider.objects.filter(Q(qsg_id__in=p.qsg_ids) | Q(pk__in=commissioned))
+
+
+def provider_for_user(user, pk, *, manage: bool = False) -> Provider:
+    try:
+        provider = providers_for(user).select_related("qsg").get(pk=int(pk))
+    except (Provider.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+    if manage:
+        require(principal(user).manages(provider.qsg_id))
+    return provider
+
+
+def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:
+    return set(providers_for(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+# Audit ----------------------------------------------------------------------------------------
+
+
+def can_read_history_of_qsg(user, qsg_id: int) -> bool:
+    """The audit trail of a QSG's objects is for its secretariat."""
+    return principal(user).manages(qsg_id)

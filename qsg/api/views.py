@@ -1,0 +1,382 @@
+"""The network API: organisations, QSGs, memberships, roles, providers and tokens."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from .. import access, services
+from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
+from .base import AccessViewSet, denied_unless
+
+# Serializers --------------------------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    type = serializers.SlugRelatedField(slug_field="code", queryset=OrganisationType.objects.all())
+    type_label = serializers.CharField(source="type.label", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "type", "type_label", "ods_code", "email", "is_active"]
+        read_only_fields = ["id", "is_active"]
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class QSGSerializer(serializers.ModelSerializer):
+    my_roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QSG
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "level",
+            "regional_qsg",
+            "footprint",
+            "moderation_enabled",
+            "is_active",
+            "my_roles",
+        ]
+        read_only_fields = ["id", "name", "slug", "level", "regional_qsg", "is_active"]
+
+    def get_my_roles(self, obj) -> list[str]:
+        return access.principal(self.context["request"].user).role_names(obj.pk)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "qsg", "organisation", "organisation_name", "kind", "joined_on", "notes"]
+        read_only_fields = ["id"]
+        validators = []
+
+
+class MembershipUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["kind", "joined_on", "notes"]
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    organisation = serializers.CharField(
+        source="user.organisation.name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = QSGRole
+        fields = [
+            "id",
+            "qsg",
+            "user",
+            "user_name",
+            "organisation",
+            "role",
+            "is_named_representative",
+        ]
+        read_only_fields = ["id"]
+        validators = []
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.filter(level=QSG.Level.LOCAL))
+    commissioners = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), many=True, required=False
+    )
+    ods_code = serializers.RegexField(r"^[A-Za-z0-9]{3,10}$", max_length=10)
+
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "ods_code",
+            "name",
+            "sector",
+            "qsg",
+            "district",
+            "commissioners",
+            "is_active",
+        ]
+        read_only_fields = ["id", "is_active"]
+
+
+# Filters ------------------------------------------------------------------------------------------
+
+
+class ProviderFilter(django_filters.FilterSet):
+    class Meta:
+        model = Provider
+        fields = {
+            "qsg": ["exact"],
+            "sector": ["exact"],
+            "ods_code": ["exact"],
+            "is_active": ["exact"],
+        }
+
+
+class MembershipFilter(django_filters.FilterSet):
+    class Meta:
+        model = Membership
+        fields = {"qsg": ["exact"], "organisation": ["exact"], "kind": ["exact"]}
+
+
+# ViewSets -----------------------------------------------------------------------------------------
+
+
+class OrganisationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    AccessViewSet,
+):
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.all()
+    search_fields = ["name", "ods_code"]
+    ordering_fields = ["name"]
+    filterset_fields = ["type__code", "is_active"]
+
+    def visible_queryset(self):
+        return access.organisations_for(self.request.user).select_related("type").order_by("name")
+
+    def fetch(self, pk, *, manage):
+        return access.organisation_for_user(self.request.user, pk, manage=manage)
+
+    def perform_create(self, serializer):
+        denied_unless(bool(access.principal(self.request.user).managed_qsg_ids))
+        serializer.instance = services.organisation_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.organisation_update(
+            actor=self.request.user, organisation=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.organisation_delete(actor=self.request.user, organisation=instance)
+
+
+class QSGViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, AccessViewSet
+):
+    serializer_class = QSGSerializer
+    queryset = QSG.objects.all()
+    search_fields = ["name", "footprint"]
+    filterset_fields = ["level", "regional_qsg"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def visible_queryset(self):
+        return access.qsgs_for(self.request.user).order_by("level", "name")
+
+    def fetch(self, pk, *, manage):
+        return access.qsg_for_user(self.request.user, pk, manage=manage)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.qsg_update(
+            actor=self.request.user, qsg=serializer.instance, **serializer.validated_data
+        )
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    AccessViewSet,
+):
+    serializer_class = MembershipSerializer
+    queryset = Membership.objects.all()
+    filterset_class = MembershipFilter
+    search_fields = ["organisation__name"]
+
+    def get_serializer_class(self):
+        if self.action in {"update", "partial_update"}:
+            return MembershipUpdateSerializer
+        return MembershipSerializer
+
+    def visible_queryset(self):
+        return (
+            access.memberships_for(self.request.user)
+            .select_related("organisation")
+            .order_by("qsg_id", "organisation__name")
+        )
+
+    def fetch(self, pk, *, manage):
+        return access.membership_for_user(self.request.user, pk, manage=manage)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        qsg = access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        serializer.instance = services.membership_add(actor=self.request.user, qsg=qsg, **data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.membership_update(
+            actor=self.request.user, membership=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.membership_remove(actor=self.request.user, membership=instance)
+
+
+class RoleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    AccessViewSet,
+):
+    serializer_class = RoleSerializer
+    queryset = QSGRole.objects.all()
+    filterset_fields = ["qsg", "role"]
+
+    def visible_queryset(self):
+        return (
+            access.roles_for(self.request.user)
+            .select_related("user", "user__organisation")
+            .order_by("qsg_id", "role")
+        )
+
+    def fetch(self, pk, *, manage):
+        return access.role_for_user(self.request.user, pk, manage=manage)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        qsg = access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        user = data.pop("user")
+        if not access.assignable_people_for(self.request.user, qsg).filter(pk=user.pk).exists():
+            raise serializers.ValidationError(
+                {"user": ["This person's organisation is not a member of the QSG"]}
+            )
+        serializer.instance = services.role_assign(
+            actor=self.request.user, qsg=qsg, user=user, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.role_remove(actor=self.request.user, qsg_role=instance)
+
+
+class ProviderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    AccessViewSet,
+):
+    serializer_class = ProviderSerializer
+    queryset = Provider.objects.all()
+    filterset_class = ProviderFilter
+    search_fields = ["name", "ods_code", "district"]
+    ordering_fields = ["name", "ods_code"]
+
+    def visible_queryset(self):
+        return (
+            access.providers_for(self.request.user)
+            .prefetch_related("commissioners")
+            .order_by("name")
+        )
+
+    def fetch(self, pk, *, manage):
+        return access.provider_for_user(self.request.user, pk, manage=manage)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        qsg = access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        serializer.instance = services.provider_create(actor=self.request.user, qsg=qsg, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "qsg" in data:
+            data["qsg"] = access.qsg_for_user(self.request.user, data["qsg"].pk, manage=True)
+        serializer.instance = services.provider_update(
+            actor=self.request.user, provider=serializer.instance, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.provider_delete(actor=self.request.user, provider=instance)
+
+
+# Token and self ---------------------------------------------------------------------------------
+
+
+class TokenThrottle(ScopedRateThrottle):
+    scope_attr = "throttle_scope"
+
+
+@extend_schema(
+    request=AuthTokenSerializer,
+    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    auth=[],
+)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+@throttle_classes([ScopedRateThrottle])
+def obtain_token(request):
+    """Exchange a username and password for an API token (sent as `Authorization: Token ...`)."""
+    serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+    return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+
+obtain_token.cls.throttle_scope = "token"
+
+
+@extend_schema(
+    responses={
+        200: inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "name": serializers.CharField(),
+                "organisation": serializers.CharField(allow_null=True),
+                "roles": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    }
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def me(request):
+    """Who the caller is, and their roles."""
+    user = request.user
+    roles = [
+        {"qsg": r.qsg_id, "qsg_name": r.qsg.name, "role": r.role}
+        for r in QSGRole.objects.filter(user=user).select_related("qsg").order_by("qsg__name")
+    ]
+    return Response(
+        {
+            "id": user.pk,
+            "username": user.username,
+            "name": user.display_name,
+            "organisation": user.organisation.name if user.organisation_id else None,
+            "roles": roles,
+        }
+    )
+
+
+def register(router) -> None:
+    router.register("organisations", OrganisationViewSet, basename="organisation")
+    router.register("qsgs", QSGViewSet, basename="qsg")
+    router.register("memberships", MembershipViewSet, basename="membership")
+    router.register("qsg-roles", RoleViewSet, basename="qsg-role")
+    router.register("providers", ProviderViewSet, basename="provider")

@@ -1,0 +1,70 @@
+"""Reading the audit trail (django-simple-history) as rows a person can follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def _display(record, field_name: str, value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    field = record.instance_type._meta.get_field(field_name)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and not field.many_to_many:
+        related = field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return str(value)
+
+
+def history_rows(queryset, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Newest first: who, when, what, and each field that changed from what to what."""
+    records = list(
+        queryset.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+    rows = []
+    for index, record in enumerate(records):
+        previous = next((r for r in records[index + 1 :] if r.id == record.id), None)
+        if previous is None and record.history_type == "~":
+            previous = record.prev_record
+        changes = []
+        if record.history_type == "~" and previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in {"updated_at"}:
+                    continue
+                if isinstance(change.old, list) or isinstance(change.new, list):
+                    old = (
+                        ", ".join(str(getattr(v, "organisation_id", v)) for v in change.old or [])
+                        or "(none)"
+                    )
+                    new = (
+                        ", ".join(str(getattr(v, "organisation_id", v)) for v in change.new or [])
+                        or "(none)"
+                    )
+                else:
+                    old = _display(record, change.field, change.old)
+                    new = _display(record, change.field, change.new)
+                changes.append(
+                    {
+                        "field": record.instance_type._meta.get_field(change.field).verbose_name,
+                        "old": old,
+                        "new": new,
+                    }
+                )
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.display_name if record.history_user else "System",
+                "action": ACTIONS.get(record.history_type, record.history_type),
+                "object": str(record.instance)
+                if record.history_type != "-"
+                else record.history_object.__str__(),
+                "changes": changes,
+            }
+        )
+    return rows

@@ -1,0 +1,96 @@
+"""The Jinja2 environment: NHS.UK frontend macros plus Django's url, static and messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from . import forms_nhs, navigation
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def _local(value):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value) if timezone.is_aware(value) else value
+    return value
+
+
+def uk_date(value, fmt: str = "%-d %B %Y") -> str:
+    """23 November 2026: the NHS style for dates."""
+    if not value:
+        return ""
+    return _local(value).strftime(fmt)
+
+
+def uk_datetime(value) -> str:
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.strftime('%-d %B %Y')} at {value.strftime('%-I:%M%p').lower()}"
+
+
+def uk_time(value) -> str:
+    if not value:
+        return ""
+    return _local(value).strftime("%H:%M")
+
+
+def querystring(request, **changes: Any) -> str:
+    """The current query string with some keys replaced (None removes a key)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
+    return f"?{encoded}" if encoded else ""
+
+
+def environment(**options: Any) -> Environment:
+    options.pop("undefined", None)
+    loader = options.pop("loader", None)
+    loaders = [PackageLoader("nhsuk_frontend_jinja", package_path="templates")]
+    if loader is not None:
+        loaders.insert(0, loader)
+    options.pop("autoescape", None)
+    env = Environment(
+        autoescape=True,
+        undefined=ChainableUndefined,
+        loader=ChoiceLoader(loaders),
+        extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
+        **options,
+    )
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "settings_marking": settings.QSG_PROTECTIVE_MARKING,
+            "querystring": querystring,
+            "field": forms_nhs.field_params,
+            "error_list": forms_nhs.error_list,
+            "primary_navigation": navigation.primary_items,
+            "home_panels": navigation.home_panels,
+            "now": timezone.now,
+        }
+    )
+    env.filters.update(
+        {
+            "uk_date": uk_date,
+            "uk_datetime": uk_datetime,
+            "uk_time": uk_time,
+        }
+    )
+    return env

@@ -1,0 +1,332 @@
+"""The network: organisations, QSGs, memberships, people's roles and providers.
+
+Writes go through `qsg.services`; reads of protected objects go through `qsg.access`.
+"""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+ODS_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Z0-9]{3,10}$",
+    "Enter an ODS code of 3 to 10 letters and numbers, like RW3 or C82009",
+)
+
+
+class OrganisationType(models.Model):
+    """A kind of member body. Labels are data so that 2013 and current terms both fit."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    is_statutory = models.BooleanField(
+        default=True, help_text="Statutory bodies may trigger a risk summit."
+    )
+    is_commissioner = models.BooleanField(default=False)
+    is_regulator = models.BooleanField(default=False)
+    is_nhs_england = models.BooleanField(
+        default=False, help_text="NHS England teams convene QSGs and hold the ring by default."
+    )
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    type = models.ForeignKey(
+        OrganisationType, on_delete=models.PROTECT, related_name="organisations"
+    )
+    ods_code = models.CharField(max_length=10, blank=True, validators=[ODS_CODE_VALIDATOR])
+    email = models.EmailField(blank=True, help_text="A shared mailbox for QSG correspondence.")
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("qsg:organisation-detail", args=[self.pk])
+
+
+class User(AbstractUser):
+    """A person. Every person belongs to one organisation; permissions follow from it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    job_title = models.CharField(max_length=150, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "updated_at"], user_related_name="+"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class QSG(models.Model):
+    class Level(models.TextChoices):
+        LOCAL = "local", "Local"
+        REGIONAL = "regional", "Regional"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    regional_qsg = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_qsgs",
+        limit_choices_to={"level": "regional"},
+        help_text="The regional QSG a local QSG reports to.",
+    )
+    footprint = models.CharField(
+        max_length=200, blank=True, help_text="The area team or region whose footprint it covers."
+    )
+    convening_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="convened_qsgs",
+        null=True,
+        blank=True,
+        help_text="The NHS England team that chairs and supports the group.",
+    )
+    moderation_enabled = models.BooleanField(
+        default=True,
+        help_text="Intelligence reaches other members only after the secretariat has triaged it.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = "QSG"
+        verbose_name_plural = "QSGs"
+        constraints = [
+            models.CheckConstraint(
+                name="qsg_local_has_region",
+                condition=Q(level="regional", regional_qsg__isnull=True)
+                | Q(level="local", regional_qsg__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("qsg:qsg-detail", args=[self.pk])
+
+    @property
+    def is_local(self) -> bool:
+        return self.level == self.Level.LOCAL
+
+
+class Membership(models.Model):
+    """An organisation's membership of a QSG."""
+
+    class Kind(models.TextChoices):
+        CORE = "core", "Core member"
+        FULL = "full", "Full member, attends by risk"
+        CO_OPTED = "co_opted", "Co-opted member"
+
+    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CORE)
+    joined_on = models.DateField(null=True, blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["qsg", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qsg", "organisation"], name="membership_unique_per_qsg"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.qsg}"
+
+
+class QSGRole(models.Model):
+    """A person's role in a QSG. Roles narrow what their organisation's membership allows."""
+
+    class Role(models.TextChoices):
+        SECRETARIAT = "secretariat", "Secretariat"
+        CHAIR = "chair", "Chair"
+        MEMBER = "member", "Member"
+        OBSERVER = "observer", "Observer"
+        REGIONAL_REVIEWER = "regional_reviewer", "Regional reviewer"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qsg_roles")
+    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_named_representative = models.BooleanField(
+        default=True, help_text="Named as a representative of their organisation on this QSG."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["qsg", "role", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "qsg", "role"], name="qsgrole_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.qsg})"
+
+
+class Provider(models.Model):
+    class Sector(models.TextChoices):
+        ACUTE = "acute", "Acute"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        COMMUNITY = "community", "Community"
+        AMBULANCE = "ambulance", "Ambulance"
+        PRIMARY_CARE = "primary_care", "Primary care"
+        DENTAL = "dental", "Dental"
+        CARE_HOME = "care_home", "Care home"
+        INDEPENDENT = "independent", "Independent sector"
+
+    ods_code = models.CharField(max_length=10, unique=True, validators=[ODS_CODE_VALIDATOR])
+    name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    qsg = models.ForeignKey(
+        QSG,
+        on_delete=models.PROTECT,
+        related_name="providers",
+        limit_choices_to={"level": "local"},
+        verbose_name="local QSG",
+        help_text="The local QSG whose footprint the provider sits in.",
+    )
+    district = models.CharField(max_length=120, blank=True)
+    commissioners = models.ManyToManyField(
+        Organisation, related_name="commissioned_providers", blank=True
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[commissioners])
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["qsg", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("qsg:provider-detail", args=[self.pk])
+
+
+class QSGGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct foreign-key object permissions of organisation groups on QSGs."""
+
+    content_object = models.ForeignKey(QSG, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class QSGUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(QSG, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class Job(models.Model):
+    """A background job as the user sees it: status and progress that a page can poll."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+        NOT_QUEUED = "not_queued", "Could not be queued"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=60)
+    key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, help_text="Deduplicates identical work."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    qsg = models.ForeignKey(QSG, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED, self.Status.NOT_QUEUED}
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class SubmissionToken(models.Model):
+    """Remembers a form token or idempotency key so that a double submit creates one record."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=80)
+    scope = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "token"], name="submission_token_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.token}"

@@ -1,0 +1,602 @@
+"""Pages of the network: home, organisations, QSGs and their membership, providers, profile.
+
+Each view: access check (qsg.access), then a service for writes, then a response.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import access, audit, navigation, services
+from .forms import (
+    ConfirmForm,
+    LoginForm,
+    MembershipAddForm,
+    MembershipEditForm,
+    OrganisationForm,
+    ProfileForm,
+    ProviderForm,
+    ProviderSearchForm,
+    QSGSettingsForm,
+    RoleAssignForm,
+)
+from .models import QSG, Membership, Organisation, QSGRole
+
+PAGE_SIZE = 50
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it names fields."""
+    if not hasattr(form, "cleaned_data"):
+        form.is_valid()
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def posted(request):
+    """The submitted data on a POST (even if empty), None on a GET: forms bind only on POST."""
+    return request.POST if request.method == "POST" else None
+
+
+def page_of(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+# Authentication ---------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.jinja"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+# Home and profile -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request):
+    return render(request, "qsg/home.jinja", {"panels": navigation.home_panels(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            for key, value in form.cleaned_data.items():
+                setattr(user, key, value)
+            user.save(update_fields=list(form.cleaned_data))
+            messages.success(request, "Your details have been saved")
+            return redirect("qsg:profile")
+    else:
+        form = ProfileForm(initial={f: getattr(user, f) for f in ProfileForm.base_fields})
+    p = access.principal(user)
+    roles = QSGRole.objects.filter(user=user).select_related("qsg").order_by("qsg__name")
+    return render(request, "qsg/profile.jinja", {"form": form, "roles": roles, "principal": p})
+
+
+# Organisations ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisation_list(request):
+    organisations = (
+        access.organisations_for(request.user)
+        .select_related("type")
+        .annotate(qsg_count=Count("memberships", distinct=True))
+        .order_by("name")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        organisations = organisations.filter(Q(name__icontains=query) | Q(ods_code__iexact=query))
+    can_create = bool(access.principal(request.user).managed_qsg_ids)
+    return render(
+        request,
+        "qsg/organisation_list.jinja",
+        {"page": page_of(request, organisations), "query": query, "can_create": can_create},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    access.require(bool(access.principal(request.user).managed_qsg_ids))
+    form = OrganisationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{organisation.name} has been added")
+            return redirect(organisation.get_absolute_url())
+    return render(request, "qsg/organisation_form.jinja", {"form": form, "organisation": None})
+
+
+@login_required
+@require_GET
+def organisation_detail(request, pk):
+    organisation = access.organisation_for_user(request.user, pk)
+    p = access.principal(request.user)
+    memberships = organisation.memberships.filter(qsg_id__in=p.qsg_ids).select_related("qsg")
+    people = access.people_for(request.user).filter(organisation=organisation).order_by("last_name")
+    can_manage = access.can_manage_organisation(request.user, organisation)
+    history = audit.history_rows(organisation.history.all()) if can_manage else None
+    return render(
+        request,
+        "qsg/organisation_detail.jinja",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "people": people,
+            "can_manage": can_manage,
+            "history": history,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = access.organisation_for_user(request.user, pk, manage=True)
+    initial = {
+        "name": organisation.name,
+        "type": organisation.type_id,
+        "ods_code": organisation.ods_code,
+        "email": organisation.email,
+    }
+    form = OrganisationForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The organisation's details have been saved")
+            return redirect(organisation.get_absolute_url())
+    return render(
+        request, "qsg/organisation_form.jinja", {"form": form, "organisation": organisation}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_delete(request, pk):
+    organisation = access.organisation_for_user(request.user, pk, manage=True)
+    form = ConfirmForm(posted(request))
+    if request.method == "POST":
+        try:
+            services.organisation_delete(actor=request.user, organisation=organisation)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{organisation.name} has been deleted")
+            return redirect("qsg:organisation-list")
+    return render(
+        request,
+        "qsg/confirm_delete.jinja",
+        {
+            "form": form,
+            "object": organisation,
+            "object_kind": "organisation",
+            "back": organisation.get_absolute_url(),
+        },
+    )
+
+
+# QSGs -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def qsg_list(request):
+    p = access.principal(request.user)
+    qsgs = (
+        access.qsgs_for(request.user)
+        .select_related("regional_qsg")
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            provider_count=Count("providers", distinct=True),
+        )
+        .order_by("level", "name")
+    )
+    rows = [{"qsg": q, "roles": p.role_names(q.pk)} for q in qsgs]
+    return render(request, "qsg/qsg_list.jinja", {"rows": rows})
+
+
+@login_required
+@require_GET
+def qsg_detail(request, pk):
+    qsg = access.qsg_for_user(request.user, pk)
+    p = access.principal(request.user)
+    memberships = qsg.memberships.select_related("organisation", "organisation__type").order_by(
+        "organisation__type__sort_order", "organisation__name"
+    )
+    roles = qsg.roles.select_related("user", "user__organisation").order_by(
+        "role", "user__last_name"
+    )
+    can_manage = p.manages(qsg.pk)
+    history = audit.history_rows(QSG.history.filter(id=qsg.pk), limit=10) if can_manage else None
+    local_qsgs = (
+        qsg.local_qsgs.filter(pk__in=p.qsg_ids).order_by("name")
+        if qsg.level == QSG.Level.REGIONAL
+        else None
+    )
+    return render(
+        request,
+        "qsg/qsg_detail.jinja",
+        {
+            "qsg": qsg,
+            "memberships": memberships,
+            "roles": roles,
+            "can_manage": can_manage,
+            "my_roles": p.role_names(qsg.pk),
+            "provider_count": qsg.providers.count(),
+            "local_qsgs": local_qsgs,
+            "history": history,
+            "sections": navigation.detail_sections("qsg", request, qsg),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qsg_settings(request, pk):
+    qsg = access.qsg_for_user(request.user, pk, manage=True)
+    form = QSGSettingsForm(
+        posted(request),
+        initial={"footprint": qsg.footprint, "moderation_enabled": qsg.moderation_enabled},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qsg_update(actor=request.user, qsg=qsg, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The QSG's settings have been saved")
+            return redirect(qsg.get_absolute_url())
+    return render(request, "qsg/qsg_settings.jinja", {"form": form, "qsg": qsg})
+
+
+@login_required
+@require_GET
+def qsg_history(request, pk):
+    qsg = access.qsg_for_user(request.user, pk, manage=True)
+    return render(
+        request,
+        "qsg/qsg_history.jinja",
+        {
+            "qsg": qsg,
+            "qsg_history": audit.history_rows(QSG.history.filter(id=qsg.pk)),
+            "membership_history": audit.history_rows(
+                Membership.history.filter(qsg_id=qsg.pk), limit=200
+            ),
+            "role_history": audit.history_rows(QSGRole.history.filter(qsg_id=qsg.pk), limit=200),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_add(request, pk):
+    qsg = access.qsg_for_user(request.user, pk, manage=True)
+    existing = qsg.memberships.values("organisation_id")
+    candidates = (
+        access.organisation_directory_for(request.user).exclude(pk__in=existing).order_by("name")
+    )
+    form = MembershipAddForm(posted(request), organisations=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_add(actor=request.user, qsg=qsg, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"{membership.organisation.name} is now a member of {qsg.name}"
+            )
+            return redirect(qsg.get_absolute_url())
+    return render(
+        request, "qsg/membership_form.jinja", {"form": form, "qsg": qsg, "membership": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request, pk, membership_pk):
+    membership = access.membership_for_user(request.user, membership_pk, manage=True, qsg_id=pk)
+    qsg = membership.qsg
+    initial = {
+        "kind": membership.kind,
+        "joined_on": membership.joined_on,
+        "notes": membership.notes,
+    }
+    form = MembershipEditForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"{membership.organisation.name}'s membership has been updated"
+            )
+            return redirect(qsg.get_absolute_url())
+    return render(
+        request, "qsg/membership_form.jinja", {"form": form, "qsg": qsg, "membership": membership}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request, pk, membership_pk):
+    membership = access.membership_for_user(request.user, membership_pk, manage=True, qsg_id=pk)
+    form = ConfirmForm(posted(request))
+    if request.method == "POST":
+        try:
+            services.membership_remove(actor=request.user, membership=membership)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{membership.organisation.name} is no longer a member of {membership.qsg.name}",
+            )
+            return redirect(membership.qsg.get_absolute_url())
+    return render(
+        request,
+        "qsg/confirm_delete.jinja",
+        {
+            "form": form,
+            "object": membership,
+            "object_kind": "membership",
+            "verb": "Remove",
+            "back": membership.qsg.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_add(request, pk):
+    qsg = access.qsg_for_user(request.user, pk, manage=True)
+    people = access.assignable_people_for(request.user, qsg).order_by("last_name", "first_name")
+    form = RoleAssignForm(posted(request), people=people, qsg=qsg)
+    if request.method == "POST" and form.is_valid():
+        try:
+            qsg_role = services.role_assign(actor=request.user, qsg=qsg, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{qsg_role.user.display_name} is now {qsg_role.get_role_display().lower()} of {qsg.name}",
+            )
+            return redirect(qsg.get_absolute_url())
+    return render(request, "qsg/role_form.jinja", {"form": form, "qsg": qsg})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_remove(request, pk, role_pk):
+    qsg_role = access.role_for_user(request.user, role_pk, manage=True, qsg_id=pk)
+    form = ConfirmForm(posted(request))
+    if request.method == "POST":
+        try:
+            services.role_remove(actor=request.user, qsg_role=qsg_role)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{qsg_role.user.display_name} no longer has that role")
+            return redirect(qsg_role.qsg.get_absolute_url())
+    return render(
+        request,
+        "qsg/confirm_delete.jinja",
+        {
+            "form": form,
+            "object": qsg_role,
+            "object_kind": "role",
+            "verb": "Remove",
+            "back": qsg_role.qsg.get_absolute_url(),
+        },
+    )
+
+
+# Providers ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def provider_list(request):
+    visible_qsgs = access.qsgs_for(request.user).filter(level=QSG.Level.LOCAL).order_by("name")
+    form = ProviderSearchForm(request.GET or None, qsgs=visible_qsgs)
+    providers = access.providers_for(request.user).select_related("qsg").order_by("name")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("q"):
+            providers = providers.filter(
+                Q(name__icontains=data["q"]) | Q(ods_code__iexact=data["q"].strip())
+            )
+        if data.get("sector"):
+            providers = providers.filter(sector=data["sector"])
+        if data.get("qsg"):
+            providers = providers.filter(qsg=data["qsg"])
+    can_create = bool(
+        access.principal(request.user).managed_qsg_ids
+        & set(visible_qsgs.values_list("pk", flat=True))
+    )
+    return render(
+        request,
+        "qsg/provider_list.jinja",
+        {"form": form, "page": page_of(request, providers), "can_create": can_create},
+    )
+
+
+def _provider_form(request, *, data=None, initial=None):
+    managed = access.managed_qsgs_for(request.user).filter(level=QSG.Level.LOCAL).order_by("name")
+    commissioners = (
+        Organisation.objects.filter(
+            is_active=True, type__is_commissioner=True, memberships__qsg__in=managed
+        )
+        .distinct()
+        .order_by("name")
+    )
+    return ProviderForm(data, initial=initial, qsgs=managed, commissioners=commissioners)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_create(request):
+    access.require(access.managed_qsgs_for(request.user).filter(level=QSG.Level.LOCAL).exists())
+    form = _provider_form(request, data=posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = services.provider_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{provider.name} has been added to the register")
+            return redirect(provider.get_absolute_url())
+    return render(request, "qsg/provider_form.jinja", {"form": form, "provider": None})
+
+
+@login_required
+@require_GET
+def provider_detail(request, pk):
+    provider = access.provider_for_user(request.user, pk)
+    p = access.principal(request.user)
+    can_manage = p.manages(provider.qsg_id)
+    return render(
+        request,
+        "qsg/provider_detail.jinja",
+        {
+            "provider": provider,
+            "commissioners": provider.commissioners.order_by("name"),
+            "can_manage": can_manage,
+            "history": audit.history_rows(provider.history.all()) if can_manage else None,
+            "sections": navigation.detail_sections("provider", request, provider),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_edit(request, pk):
+    provider = access.provider_for_user(request.user, pk, manage=True)
+    initial = {
+        "ods_code": provider.ods_code,
+        "name": provider.name,
+        "sector": provider.sector,
+        "qsg": provider.qsg_id,
+        "district": provider.district,
+        "commissioners": list(provider.commissioners.values_list("pk", flat=True)),
+    }
+    form = _provider_form(request, data=posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        commissioners = data.pop("commissioners")
+        # Keep commissioners outside this secretariat's QSGs that it cannot see in the form.
+        hidden = provider.commissioners.exclude(pk__in=form.fields["commissioners"].queryset)
+        try:
+            services.provider_update(
+                actor=request.user,
+                provider=provider,
+                commissioners=[*commissioners, *hidden],
+                **data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The provider's details have been saved")
+            return redirect(provider.get_absolute_url())
+    return render(request, "qsg/provider_form.jinja", {"form": form, "provider": provider})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_delete(request, pk):
+    provider = access.provider_for_user(request.user, pk, manage=True)
+    form = ConfirmForm(posted(request))
+    if request.method == "POST":
+        try:
+            services.provider_delete(actor=request.user, provider=provider)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{provider.name} has been deleted")
+            return redirect("qsg:provider-list")
+    return render(
+        request,
+        "qsg/confirm_delete.jinja",
+        {
+            "form": form,
+            "object": provider,
+            "object_kind": "provider",
+            "back": provider.get_absolute_url(),
+        },
+    )
+
+
+# Operations ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def readyz(request):
+    from .health import readiness
+
+    checks = readiness()
+    status = 200 if all(c["ok"] for c in checks.values()) else 503
+    return JsonResponse({"checks": checks}, status=status)
+
+
+def new_form_token() -> str:
+    return uuid.uuid4().hex
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.jinja", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.jinja", status=403)
+
+
+def error_500(request):
+    return render(request, "errors/500.jinja", status=500)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.jinja", status=400)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/403_csrf.jinja", status=403)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RisksummitsConfig(AppConfig):
+    name = "risksummits"
+    verbose_name = "Risk summits"

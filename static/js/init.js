@@ -1,0 +1,3 @@
+import { initAll } from "../nhsuk/js/nhsuk-frontend.min.js";
+
+initAll();
