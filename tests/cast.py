@@ -6,6 +6,7 @@ organisation groups' object permissions are real.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from qsg import services
@@ -57,7 +58,16 @@ NOT_A = {"secretariat_b", "member_b", "secretariat_c", "member_c", "outsider", "
 EVERYONE = set(PEOPLE)
 
 
+def ensure_reference_data() -> None:
+    """Browser tests flush the database between tests; put back what migrations seeded."""
+    if not OrganisationType.objects.exists():
+        from django.apps import apps
+
+        importlib.import_module("qsg.migrations.0002_organisation_types").seed(apps, None)
+
+
 def build_cast() -> Cast:
+    ensure_reference_data()
     cast = Cast()
     types = {t.code: t for t in OrganisationType.objects.all()}
 
