@@ -67,7 +67,8 @@ def test_idle_expiry_is_configured(settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST
 
 
-def test_deploy_checks_are_clean_under_production_settings():
+def test_deploy_checks_are_clean_under_production_settings(monkeypatch):
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set only for browser tests
     with override_settings(
         DEBUG=False,
         SECRET_KEY="x" * 64 + "-long-and-random-enough-for-the-deploy-check-0123456789",
