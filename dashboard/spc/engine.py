@@ -76,6 +76,8 @@ __all__ = [
     "SpcResult",
     "compute",
     "compute_sorted",
+    "iter_compute_sorted",
+    "r_mean",
     "special_cause_labels",
 ]
 
@@ -183,43 +185,78 @@ def _seq_sum(z: np.ndarray) -> np.ndarray:
     return np.cumsum(z, axis=0, dtype=LD)[-1]
 
 
-def _r_mean(x: np.ndarray, valid: np.ndarray, n: np.ndarray, abs_mean: np.ndarray | None = None):
-    """R's ``mean(x, na.rm = TRUE)`` of every column of ``x`` (rows = points, NaN = missing).
+def _low_bit_exponent(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per column, an exponent e such that every value of the column is a multiple of 2**e.
 
-    ``valid`` is ``~isnan(x)``, ``n`` its column counts. ``abs_mean`` is the mean of |x| per column
-    when the caller knows it (None: x is non-negative, so it is the mean itself).
+    From the smallest non-zero magnitude m (a double of exponent k has no bit below 2**(k - 53));
+    integer-valued columns get at least 0 when that helps.
     """
-    z = np.where(valid, x, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = _seq_sum(z) / n  # long double, as R: s /= n
+    with np.errstate(invalid="ignore"):
+        m = np.where(lo > 0, lo, np.where(hi < 0, -hi, np.nan))
+        mixed = np.flatnonzero(np.isnan(m) & ~np.isnan(lo))
+        if mixed.size:
+            a = np.abs(y[:, mixed])
+            m[mixed] = np.where(a > 0, a, np.inf).min(axis=0)
+    e = np.frexp(np.where(np.isfinite(m), m, 1.0))[1].astype(np.int64) - 53
+    e[~np.isfinite(m)] = 0  # no non-zero value: any exponent will do
+    return e
+
+
+def _exact_columns(n: np.ndarray, amax: np.ndarray, e_low: np.ndarray) -> np.ndarray:
+    """Columns whose values, scaled by 2**-e_low, are integers whose sums fit in int64 (and so
+    in the 64-bit significand of long double: R's sequential sum there is exact)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (e_low >= -1000) & (e_low <= 1000) & (np.ldexp(amax * n, -e_low) < 2.0**62)
+
+
+def _finish_mean(total, n, x, valid, lo, hi, exact):
+    """R's ``mean()`` from its first-pass sums: ``s = sum / n`` then the correction pass.
+
+    The correction pass (``s + sum(x - s) / n`` in long double) is run only for columns where
+    it may change the double result. Elsewhere an error bound proves it cannot: R's corrected
+    value lies within W of s, and no rounding boundary between doubles lies within W of s.
+    W = u ((n + 4) D + (n + 4) A [first pass not exact] + 8 (A + |s|)), with u the long double
+    unit roundoff, A >= mean |x| and D >= mean |x - s| (recursive summation error bounds).
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        s = total / n
         d = s.astype(np.float64)
-        if abs_mean is None:
-            a = np.abs(d)
-        else:
-            a = abs_mean
-        a = a * (1 + 2.0**-40)
-        # |R's corrected value - s| <= (2n + 1) u A + (n + 2) u |s| (recursive summation bounds);
-        # take (2n + 8) u (A + |s|), and check that no rounding boundary of doubles lies that
-        # close to s: then R's correction pass cannot change the double it returns.
-        w = ((2.0 * n + 8.0) * _U) * (a + np.abs(d)) * (1 + 2.0**-30)
+        ad = np.abs(d)
+        amax = np.maximum(np.abs(lo), np.abs(hi))
+        a = np.where(lo >= 0, ad, amax) * (1 + 2.0**-40)
+        dev = np.minimum(a + ad, np.maximum(hi - d, d - lo) + ad * 2.0**-50)
+        w = _U * ((n + 4.0) * dev + np.where(exact, 0.0, (n + 4.0) * a) + 8.0 * (a + ad))
+        w *= 1 + 2.0**-20
         dl = d.astype(LD)
         hi_mid = dl + (np.nextafter(d, np.inf).astype(LD) - dl) * 0.5
         lo_mid = dl - (dl - np.nextafter(d, -np.inf).astype(LD)) * 0.5
         wl = w.astype(LD)
         safe = (s - wl > lo_mid) & (s + wl < hi_mid)
-        # bounds use relative errors: keep away from the subnormal range
-        safe &= (a + np.abs(d) >= 2.0**-900) | (a == 0)
+        # the bounds use relative errors: stay away from the subnormal range
+        safe &= (a + ad >= 2.0**-900) | (a == 0)
     unsafe = np.flatnonzero(~safe & (n > 0))
     if unsafe.size:
-        xs = x[:, unsafe]
-        vs = valid[:, unsafe]
         ss = s[unsafe]
-        dev = np.subtract(xs, ss, dtype=LD)  # (x - s) in long double
-        dev[~vs] = 0
-        t = _seq_sum(dev)
+        dev_ld = np.subtract(x[:, unsafe], ss, dtype=LD)
+        np.copyto(dev_ld, 0, where=~valid[:, unsafe])
+        t = _seq_sum(dev_ld)
         d[unsafe] = (ss + t / n[unsafe]).astype(np.float64)
     d[n == 0] = np.nan
     return d + 0.0  # R never returns -0
+
+
+def r_mean(x) -> float:
+    """R's ``mean(x, na.rm = TRUE)`` of a 1-D array (NaN = missing), bit for bit."""
+    col = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+    valid = ~np.isnan(col)
+    n = np.count_nonzero(valid, axis=0)
+    with np.errstate(invalid="ignore"):
+        lo = np.fmin.reduce(col, axis=0) if col.size else np.full(1, np.nan)
+        hi = np.fmax.reduce(col, axis=0) if col.size else np.full(1, np.nan)
+    amax = np.maximum(np.abs(lo), np.abs(hi))
+    e_low = _low_bit_exponent(col, lo, hi)
+    total, exact, _, _ = _mean_first_pass(col, valid, n, amax, e_low, _Workspace())
+    return float(_finish_mean(total, n, col, valid, lo, hi, exact)[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,32 +303,119 @@ class _Opts:
     beyond: bool
 
 
-def _block(y: np.ndarray, direction: np.ndarray, o: _Opts):
+class _Workspace:
+    """Reusable buffers for the large float/int arrays of a block (fresh memory costs page
+    faults, which would dominate the run time)."""
+
+    def __init__(self) -> None:
+        self._bufs: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple[int, int], dtype) -> np.ndarray:
+        size = shape[0] * shape[1]
+        buf = self._bufs.get(name)
+        if buf is None or buf.dtype != dtype or buf.size < size:
+            buf = np.empty(size, dtype=dtype)
+            self._bufs[name] = buf
+        return buf[:size].reshape(shape)
+
+
+# point type for the sense +1 / -1 codes, by direction + 1 (decrease, neutral, increase)
+_PT_PLUS = np.array([2, 3, 1], dtype=np.uint8)
+_PT_MINUS = np.array([1, 4, 2], dtype=np.uint8)
+
+
+def _int_sums(x, valid, cols, e_low, ws: _Workspace):
+    """Exact sums of the valid values of the columns ``cols`` (None: all), scaled by
+    2**-e_low into int64. Returns (sums as long double, the int matrix)."""
+    xs = x if cols is None else x[:, cols]
+    vs = valid if cols is None else valid[:, cols]
+    el = e_low if cols is None else e_low[cols]
+    sc = ws.take("scaled", xs.shape, np.float64)
+    np.multiply(xs, np.ldexp(1.0, -el), out=sc)
+    np.copyto(sc, 0.0, where=~vs)
+    ints = ws.take("ints", xs.shape, np.int64)
+    np.copyto(ints, sc, casting="unsafe")
+    return np.ldexp(ints.sum(axis=0).astype(LD), el), ints
+
+
+def _mean_first_pass(x, valid, n, amax, e_low, ws: _Workspace):
+    """R's first-pass sums per column; returns (sums, exact mask, int matrix or None, cols)."""
+    exact = _exact_columns(n, amax, e_low)
+    total = np.empty(n.size, dtype=LD)
+    ints = None
+    ex = None
+    if exact.all():
+        total[:], ints = _int_sums(x, valid, None, e_low, ws)
+    else:
+        ex = np.flatnonzero(exact)
+        if ex.size:
+            total[ex], ints = _int_sums(x, valid, ex, e_low, ws)
+        other = np.flatnonzero(~exact)
+        total[other] = _seq_sum(np.where(valid[:, other], x[:, other], 0.0))
+    return total, exact, ints, ex
+
+
+def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
     """Statistics and rules for a padded block ``y`` (rows = points, columns = groups, NaN pad).
 
-    ``direction`` is the improvement code per column. Returns per-column stats and per-point arrays.
+    ``direction`` is the improvement code per column. Returns per-column stats and per-point
+    uint8/bool arrays (rel, outside, close, special cause code, point type).
     """
     rows, g = y.shape
     f = y if o.fix is None else y[: o.fix]
     fvalid = ~np.isnan(f)
     fn = np.count_nonzero(fvalid, axis=0)
     with np.errstate(invalid="ignore"):
-        fabs = np.where(fvalid, np.abs(f), 0.0).sum(axis=0) / fn
-    mean = _r_mean(f, fvalid, fn, fabs)
+        lo = np.fmin.reduce(f, axis=0)
+        hi = np.fmax.reduce(f, axis=0)
+    amax = np.maximum(np.abs(lo), np.abs(hi))
+    e_low = _low_bit_exponent(f, lo, hi)
+    exact = _exact_columns(fn, amax, e_low)
+    if not exact.all():
+        # integer-valued columns: every value is a multiple of 2**0
+        cols = np.flatnonzero(~exact & (e_low < 0))
+        if cols.size:
+            fc = f[:, cols]
+            with np.errstate(invalid="ignore"):
+                whole = np.all((fc == np.rint(fc)) | np.isnan(fc), axis=0)
+            e_low[cols[whole]] = 0
+    total, exact, _, _ = _mean_first_pass(f, fvalid, fn, amax, e_low, ws)
+    mean = _finish_mean(total, fn, f, fvalid, lo, hi, exact)
 
-    mr = np.abs(f[1:] - f[:-1])
+    # moving ranges: multiples of 2**e_low too (exact differences, or rounded to a coarser ulp)
+    mr = ws.take("mr", (f.shape[0] - 1, g), np.float64)
+    np.subtract(f[1:], f[:-1], out=mr)
+    np.abs(mr, out=mr)
     mvalid = ~np.isnan(mr)
     mn = np.count_nonzero(mvalid, axis=0)
-    amr = _r_mean(mr, mvalid, mn)
+    zero = np.zeros(g)
+    with np.errstate(invalid="ignore"):
+        mhi = np.where(mn > 0, hi - lo, np.nan)  # no range exceeds max - min
+    mtotal, mexact, mints, mex = _mean_first_pass(mr, mvalid, mn, mhi, e_low, ws)
+    amr = _finish_mean(mtotal, mn, mr, mvalid, zero, mhi, mexact)
     if o.screen:
         with np.errstate(invalid="ignore"):
             keep = mr < _K_SCREEN * amr
         kn = np.count_nonzero(keep, axis=0)
-        changed = np.flatnonzero(kn != mn)
-        if changed.size:
-            sub_keep = keep[:, changed]
-            sub = np.where(sub_keep, mr[:, changed], np.nan)
-            amr[changed] = _r_mean(sub, sub_keep, kn[changed])
+        changed = kn != mn
+        if changed.any():
+            total2 = np.empty(g, dtype=LD)
+            if mints is not None:
+                # screened sums of the exact columns from the same scaled integers
+                kk = keep if mex is None else keep[:, mex]
+                np.multiply(mints, kk, out=mints)
+                sums = np.ldexp(mints.sum(axis=0).astype(LD), e_low if mex is None else e_low[mex])
+                if mex is None:
+                    total2[:] = sums
+                else:
+                    total2[mex] = sums
+            other = np.flatnonzero(changed & ~mexact)
+            if other.size:
+                total2[other] = _seq_sum(np.where(keep[:, other], mr[:, other], 0.0))
+            ch = np.flatnonzero(changed)
+            amr[ch] = _finish_mean(
+                total2[ch], kn[ch], mr[:, ch], keep[:, ch], zero[ch], mhi[ch], mexact[ch]
+            )
     lpl = mean - _K_LIMIT * amr
     upl = mean + _K_LIMIT * amr
     nlpl = mean - _K_NEAR * amr
@@ -302,25 +426,23 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts):
         below = y < mean
         outside = (y > upl) | (y < lpl)
         near = (y < nlpl) | (y > nupl)
+        inc = y[1:] > y[:-1]
+        dec = y[1:] < y[:-1]
     close = near & ~outside
-    rel = above.view(np.int8) - below.view(np.int8)
+    a8 = above.view(np.uint8)
+    b8 = below.view(np.uint8)
 
     rule = o.rule
     # trend: rule - 1 consecutive strictly rising (falling) differences
-    with np.errstate(invalid="ignore"):
-        inc = y[1:] > y[:-1]
-        dec = y[1:] < y[:-1]
-    tw = _window_all(inc, rule - 1) | _window_all(dec, rule - 1)
-    trend = _members(tw, rule, rows)
+    trend = _members(_window_all(inc, rule - 1) | _window_all(dec, rule - 1), rule, rows)
     # direction: sign(next - this) if this and next are in a trend, else sign(this - previous)
     up = np.zeros((rows, g), dtype=bool)
     up[1:] = inc
     if rows > 1:
         both = trend[:-1] & trend[1:]
-        up[:-1] = np.where(both, inc, up[:-1])
+        up[:-1] = (both & inc) | (~both & up[:-1])
     # shift: rule points on the same side of the mean
-    sw = _window_all(above, rule) | _window_all(below, rule)
-    shift = _members(sw, rule, rows)
+    shift = _members(_window_all(above, rule) | _window_all(below, rule), rule, rows)
     # two in three: windows of 3 on one side with at least 2 close (or beyond, 2023 variant)
     c = near if o.beyond else close
     if rows >= 3:
@@ -331,19 +453,23 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts):
     else:
         two3 = np.zeros((rows, g), dtype=bool)
 
-    # precedence: outside > trend > two in three > shift > common cause
-    b8 = below.view(np.uint8)
-    sct = shift.view(np.uint8) * (SHIFT_ABOVE + b8)
-    sct = np.where(two3, TWO_IN_3_ABOVE + b8, sct)
-    sct = np.where(trend, TREND_DOWN - up.view(np.uint8), sct)
-    sct = np.where(outside, BELOW_LCL - above.view(np.uint8), sct).astype(np.uint8, copy=False)
-    if g and np.all(direction == direction[0]):
-        pt = _POINT_TYPE_LUT[int(direction[0]) + 1].take(sct)
-    else:
-        pt = _POINT_TYPE_LUT.reshape(-1).take(sct + (9 * (direction + 1)).astype(np.uint8))
+    # precedence: outside > trend > two in three > shift > common cause (arithmetic, no where)
+    t = trend & ~outside
+    higher = outside | trend
+    w = two3 & ~higher
+    higher |= two3
+    s = shift & ~higher
+    sct = outside.view(np.uint8) * (BELOW_LCL - a8)
+    sct += t.view(np.uint8) * (TREND_DOWN - up.view(np.uint8))
+    sct += w.view(np.uint8) * (TWO_IN_3_ABOVE + b8)
+    sct += s.view(np.uint8) * (SHIFT_ABOVE + b8)
+    # point type: codes 1, 3, 5, 7 say Above/Increasing, 2, 4, 6, 8 Below/Decreasing
+    odd = sct & 1
+    d1 = (direction + 1).astype(np.intp)
+    pt = (sct > 0).view(np.uint8) * (_PT_PLUS[d1] * odd + _PT_MINUS[d1] * (1 - odd))
+    flags = (1 + a8 - b8) + outside.view(np.uint8) * _OUTSIDE + close.view(np.uint8) * _CLOSE
     stats = (mean, amr, lpl, upl, nlpl, nupl)
-    points = (rel, outside, close, sct, pt)
-    return stats, points
+    return stats, (flags, sct, pt)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,35 +479,39 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts):
 
 @dataclasses.dataclass
 class SpcResult:
-    """Result of :func:`compute` / :func:`compute_sorted`.
+    """Result of :func:`compute`, :func:`compute_sorted` (or one chunk of
+    :func:`iter_compute_sorted`).
 
-    Per point (aligned with the input rows): ``values``, ``series`` (index into ``series_ids``),
-    ``group`` (index into the ``group_*`` arrays), ``relative_to_mean`` (int8 -1/0/1),
-    ``outside_limits``, ``close_to_limits`` (bool), ``special_cause_type`` and ``point_type``
-    (uint8 codes). Properties give ``rebase_group``, ``mean``, ``lpl``, ``upl``, ``nlpl``,
-    ``nupl``, ``short_group_warning`` and the missing masks per point.
+    Stored per point (aligned with the input rows): ``values``, ``special_cause_type`` and
+    ``point_type`` (uint8 codes) and ``flags`` (uint8: bits 0-1 relative_to_mean + 1, bit 2
+    outside_limits, bit 3 close_to_limits). Derived per point on access (each property builds a
+    new array): ``relative_to_mean`` (int8 -1/0/1), ``outside_limits``, ``close_to_limits``,
+    ``series``, ``group``, ``rebase_group``, ``mean``, ``lpl``, ``upl``, ``nlpl``, ``nupl``,
+    ``short_group_warning``, and the masks ``value_missing``, ``relative_missing``,
+    ``limits_missing`` (where the reference has NA; the booleans are False there).
 
-    Per group (series x rebase group, in sorted order): ``group_series``, ``group_rebase``,
-    ``group_n`` (rows), ``group_mean``, ``group_amr`` (after screening), ``group_lpl``,
-    ``group_upl``, ``group_nlpl``, ``group_nupl``.
+    Per group (series x rebase group, in (series, date) order): ``group_offsets`` (rows in sorted
+    order; group j is sorted rows ``group_offsets[j]:group_offsets[j + 1]``), ``group_series``,
+    ``group_rebase``, ``group_n``, ``group_mean``, ``group_amr`` (after screening),
+    ``group_lpl``, ``group_upl``, ``group_nlpl``, ``group_nupl``.
 
-    Per series: ``series_ids``, ``series_n`` (rows), ``improvement`` (+1/-1/0), ``target`` (NaN =
-    none), ``variation`` and ``assurance`` (codes), ``last_point`` (row of the latest date).
+    Per series: ``series_ids``, ``series_offsets`` (sorted rows), ``series_n`` (rows),
+    ``improvement`` (+1/-1/0), ``target`` (NaN = none), ``variation`` and ``assurance`` (codes),
+    ``last_point`` (row of the latest date, -1 for an empty series).
 
-    ``options`` names every option used, ``non_default`` those that leave the reference.
+    ``options`` names every option used; ``options["non_default"]`` lists those that leave the
+    reference. ``order`` (None when the input was already sorted) gives, for each sorted row, its
+    input row. ``row_start`` / ``series_start`` locate a chunk of :func:`iter_compute_sorted`.
     """
 
     values: np.ndarray
-    series: np.ndarray
-    group: np.ndarray
-    relative_to_mean: np.ndarray
-    outside_limits: np.ndarray
-    close_to_limits: np.ndarray
     special_cause_type: np.ndarray
     point_type: np.ndarray
+    flags: np.ndarray
+    series_offsets: np.ndarray
+    group_offsets: np.ndarray
     group_series: np.ndarray
     group_rebase: np.ndarray
-    group_n: np.ndarray
     group_mean: np.ndarray
     group_amr: np.ndarray
     group_lpl: np.ndarray
@@ -389,43 +519,93 @@ class SpcResult:
     group_nlpl: np.ndarray
     group_nupl: np.ndarray
     series_ids: np.ndarray
-    series_n: np.ndarray
     improvement: np.ndarray
     target: np.ndarray
     variation: np.ndarray
     assurance: np.ndarray
-    last_point: np.ndarray
     options: dict[str, Any]
+    order: np.ndarray | None = None
+    row_start: int = 0
+    series_start: int = 0
 
-    # -- per point, derived -------------------------------------------------------------------
+    # -- sizes ----------------------------------------------------------------------------------
+    @property
+    def group_n(self) -> np.ndarray:
+        return np.diff(self.group_offsets)
+
+    @property
+    def series_n(self) -> np.ndarray:
+        return np.diff(self.series_offsets)
+
+    def _to_input(self, sorted_values: np.ndarray) -> np.ndarray:
+        if self.order is None:
+            return sorted_values
+        out = np.empty_like(sorted_values)
+        out[self.order] = sorted_values
+        return out
+
+    @property
+    def last_point(self) -> np.ndarray:
+        n = self.series_n
+        last = np.where(n > 0, self.series_offsets[1:] - 1, -1)
+        if self.order is not None:
+            last = np.where(last >= 0, self.order[np.maximum(last, 0)], -1)
+        return last
+
+    # -- per point, derived ---------------------------------------------------------------------
+    @property
+    def relative_to_mean(self) -> np.ndarray:
+        return (self.flags & 3).view(np.int8) - 1
+
+    @property
+    def outside_limits(self) -> np.ndarray:
+        return (self.flags & _OUTSIDE) != 0
+
+    @property
+    def close_to_limits(self) -> np.ndarray:
+        return (self.flags & _CLOSE) != 0
+
+    @property
+    def group(self) -> np.ndarray:
+        ng = self.group_offsets.size - 1
+        return self._to_input(np.repeat(np.arange(ng, dtype=np.int32), self.group_n))
+
+    @property
+    def series(self) -> np.ndarray:
+        ns = self.series_offsets.size - 1
+        return self._to_input(np.repeat(np.arange(ns, dtype=np.int32), self.series_n))
+
+    def _per_point(self, per_group: np.ndarray) -> np.ndarray:
+        return self._to_input(np.repeat(per_group, self.group_n))
+
     @property
     def rebase_group(self) -> np.ndarray:
-        return self.group_rebase[self.group]
+        return self._per_point(self.group_rebase)
 
     @property
     def mean(self) -> np.ndarray:
-        return self.group_mean[self.group]
+        return self._per_point(self.group_mean)
 
     @property
     def lpl(self) -> np.ndarray:
-        return self.group_lpl[self.group]
+        return self._per_point(self.group_lpl)
 
     @property
     def upl(self) -> np.ndarray:
-        return self.group_upl[self.group]
+        return self._per_point(self.group_upl)
 
     @property
     def nlpl(self) -> np.ndarray:
-        return self.group_nlpl[self.group]
+        return self._per_point(self.group_nlpl)
 
     @property
     def nupl(self) -> np.ndarray:
-        return self.group_nupl[self.group]
+        return self._per_point(self.group_nupl)
 
     @property
     def short_group_warning(self) -> np.ndarray:
         """True where the point's group has fewer than 13 rows (trial limits)."""
-        return (self.group_n < SHORT_GROUP_THRESHOLD)[self.group]
+        return self._per_point(self.group_n < SHORT_GROUP_THRESHOLD)
 
     @property
     def value_missing(self) -> np.ndarray:
@@ -441,25 +621,27 @@ class SpcResult:
         """Where ``outside_limits`` and ``close_to_limits`` are missing (NA in the reference)."""
         return np.isnan(self.values) | np.isnan(self.lpl)
 
+    # -- labels ---------------------------------------------------------------------------------
     @property
     def special_cause_labels(self) -> tuple[str, ...]:
         return special_cause_labels(self.options["rule_length"])
 
-    _LABELS = {
-        "point_type": POINT_TYPES,
-        "variation": VARIATIONS,
-        "assurance": ASSURANCES,
-    }
-
     def labels(self, name: str) -> list[str]:
         """Per-point labels of ``special_cause_type`` or ``point_type``."""
-        table = self.special_cause_labels if name == "special_cause_type" else self._LABELS[name]
+        table = self.special_cause_labels if name == "special_cause_type" else POINT_TYPES
+        if name not in ("special_cause_type", "point_type"):
+            raise ValueError(f"no per-point labels for {name!r}")
         return np.asarray(table, dtype=object)[getattr(self, name)].tolist()
 
     def series_labels(self, name: str) -> list[str]:
-        """Per-series labels of ``variation`` or ``assurance``."""
-        return np.asarray(self._LABELS[name], dtype=object)[getattr(self, name)].tolist()
+        """Per-series labels of ``variation`` or ``assurance`` (``""`` = no assurance)."""
+        table = {"variation": VARIATIONS, "assurance": ASSURANCES}[name]
+        return np.asarray(table, dtype=object)[getattr(self, name)].tolist()
 
+
+# flags bits (bits 0-1 hold relative_to_mean + 1)
+_OUTSIDE = 4
+_CLOSE = 8
 
 # ---------------------------------------------------------------------------------------------
 # Engine on sorted input
@@ -497,6 +679,17 @@ def _options(fix_after_n_points, screen_outliers, rule_length, two_in_three_beyo
     return o, options
 
 
+def _direction_code(v) -> int:
+    if isinstance(v, str):
+        try:
+            return IMPROVEMENT_CODES[v]
+        except KeyError:
+            raise ValueError(
+                f"improvement direction must be increase, decrease or neutral, not {v!r}"
+            ) from None
+    return int(v)
+
+
 def _direction_codes(improvement, n_series: int) -> np.ndarray:
     if isinstance(improvement, str):
         improvement = _direction_code(improvement)
@@ -509,20 +702,10 @@ def _direction_codes(improvement, n_series: int) -> np.ndarray:
     return arr
 
 
-def _direction_code(v) -> int:
-    if isinstance(v, str):
-        try:
-            return IMPROVEMENT_CODES[v]
-        except KeyError:
-            raise ValueError(
-                f"improvement direction must be increase, decrease or neutral, not {v!r}"
-            ) from None
-    return int(v)
-
-
 def _plan_blocks(gstart: np.ndarray, glen: np.ndarray, chunk: int):
-    """Split the groups into blocks: (uniform, a, b) for contiguous runs of groups of one
-    length, or (False, group indices) for groups of similar lengths gathered together."""
+    """Split groups into blocks: (True, a, b) for a contiguous run of groups of one length, or
+    (False, group indices) for groups of lengths within a factor of two, gathered together (so
+    that padding at most doubles the cells)."""
     ng = glen.size
     if ng == 0:
         return []
@@ -532,17 +715,191 @@ def _plan_blocks(gstart: np.ndarray, glen: np.ndarray, chunk: int):
         for a in range(0, ng, per):
             blocks.append((True, a, min(ng, a + per)))
         return blocks
-    # classes of lengths within a factor of two, so that padding at most doubles the cells
     cls = np.ceil(np.log2(np.maximum(glen, 1))).astype(np.int64)
     order = np.argsort(cls, kind="stable")
-    cls_sorted = cls[order]
-    bounds = np.flatnonzero(np.diff(cls_sorted)) + 1
+    bounds = np.flatnonzero(np.diff(cls[order])) + 1
     for members in np.split(order, bounds):
         top = int(glen[members].max())
         per = max(1, chunk // max(1, top))
         for a in range(0, members.size, per):
             blocks.append((False, members[a : a + per]))
     return blocks
+
+
+def _series_chunks(off: np.ndarray, chunk: int) -> list[tuple[int, int]]:
+    """Runs of whole series of about ``chunk`` points each."""
+    ns = off.size - 1
+    if ns <= 0:
+        return []
+    marks = np.arange(chunk, int(off[-1]), chunk)
+    cuts = np.unique(np.concatenate(([0], np.searchsorted(off, marks), [ns])))
+    return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+class _Run:
+    """Validated input of one engine run, processed chunk by chunk."""
+
+    def __init__(
+        self,
+        values,
+        series_offsets,
+        rebase_group,
+        improvement,
+        targets,
+        fix_after_n_points,
+        screen_outliers,
+        rule_length,
+        two_in_three_beyond_limits,
+        chunk_points,
+        series_ids,
+    ) -> None:
+        self.o, self.options = _options(
+            fix_after_n_points, screen_outliers, rule_length, two_in_three_beyond_limits
+        )
+        y = np.asarray(values, dtype=np.float64).reshape(-1)
+        if not y.flags.c_contiguous:
+            y = np.ascontiguousarray(y)
+        self.y = y
+        self.n = n = y.size
+        off = np.asarray(series_offsets, dtype=np.int64).reshape(-1)
+        if off.size < 1 or off[0] != 0 or off[-1] != n or np.any(np.diff(off) < 0):
+            raise ValueError("series_offsets must rise from 0 to len(values)")
+        self.off = off
+        self.ns = ns = off.size - 1
+        self.direction = _direction_codes(improvement, ns)
+        if targets is None:
+            self.target = np.full(ns, np.nan)
+        else:
+            self.target = np.broadcast_to(np.asarray(targets, dtype=np.float64), (ns,)).copy()
+        self.has_target = bool((~np.isnan(self.target)).any())
+        if rebase_group is None:
+            self.rg = None
+        else:
+            self.rg = np.asarray(rebase_group, dtype=np.int32).reshape(-1)
+            if self.rg.size != n:
+                raise ValueError("rebase_group must have one entry per value")
+        self.chunk = max(1, int(chunk_points))
+        self.series_ids = np.arange(ns) if series_ids is None else np.asarray(series_ids)
+        self.ws = _Workspace()
+
+    def check_values(self, p0: int, p1: int) -> None:
+        if np.isinf(self.y[p0:p1]).any():
+            raise ValueError("values must be finite or NaN")
+
+    def process(self, s0: int, s1: int, flags, sct, pt):
+        """Process series s0..s1, writing per-point codes into the chunk-sized output arrays."""
+        off, o, ws = self.off, self.o, self.ws
+        p0, p1 = int(off[s0]), int(off[s1])
+        y = self.y[p0:p1]
+        self.check_values(p0, p1)
+        n = p1 - p0
+        loff = off[s0 : s1 + 1] - p0
+        slen = np.diff(loff)
+        nonempty = slen > 0
+        if self.rg is None:
+            gstart = loff[:-1][nonempty]
+            gseries = np.arange(s0, s1, dtype=np.int64)[nonempty]
+            grebase = np.zeros(gstart.size, dtype=np.int32)
+        else:
+            rg = self.rg[p0:p1]
+            first = np.zeros(n, dtype=bool)
+            first[loff[:-1][nonempty]] = True
+            first[1:] |= rg[1:] != rg[:-1]
+            gstart = np.flatnonzero(first)
+            gseries = s0 + np.searchsorted(loff, gstart, side="right") - 1
+            grebase = rg[gstart]
+        glen = np.diff(np.append(gstart, n))
+        gdir = self.direction[gseries]
+        stats = np.full((6, gstart.size), np.nan)
+        for blk in _plan_blocks(gstart, glen, self.chunk):
+            if blk[0]:
+                _, a, b = blk
+                rows = int(glen[a])
+                q0 = int(gstart[a])
+                q1 = q0 + rows * (b - a)
+                pad = ws.take("pad", (rows, b - a), np.float64)
+                np.copyto(pad, y[q0:q1].reshape(b - a, rows).T)
+                st, pts = _block(pad, gdir[a:b], o, ws)
+                stats[:, a:b] = st
+                for dst, src in zip((flags, sct, pt), pts, strict=True):
+                    dst[q0:q1].reshape(b - a, rows)[...] = src.T
+            else:
+                idx = blk[1]
+                lens = glen[idx]
+                rows = int(lens.max())
+                k = np.arange(rows)[:, None]
+                mask = k < lens[None, :]
+                flat = (gstart[idx][None, :] + k)[mask]
+                pad = ws.take("pad", (rows, idx.size), np.float64)
+                pad.fill(np.nan)
+                pad[mask] = y[flat]
+                st, pts = _block(pad, gdir[idx], o, ws)
+                stats[:, idx] = st
+                for dst, src in zip((flags, sct, pt), pts, strict=True):
+                    dst[flat] = src[mask]
+
+        # per series: the latest row decides
+        variation = np.zeros(s1 - s0, dtype=np.uint8)
+        assurance = np.zeros(s1 - s0, dtype=np.uint8)
+        last = loff[1:][nonempty] - 1
+        direction = self.direction[s0:s1][nonempty]
+        variation[nonempty] = _VARIATION_LUT[direction + 1, pt[last]]
+        if self.has_target:
+            lg = np.searchsorted(gstart, last, side="right") - 1
+            t = self.target[s0:s1][nonempty]
+            code = np.full(last.size, 3, dtype=np.uint8)  # inconsistent (limits/target missing)
+            with np.errstate(invalid="ignore"):
+                over = t > stats[3][lg]
+                under = t < stats[2][lg]
+            code[over & (direction == 1)] = 2
+            code[over & (direction == -1)] = 1
+            code[under & (direction == 1)] = 1
+            code[under & (direction == -1)] = 2
+            code[direction == 0] = 0
+            assurance[nonempty] = code
+        return gstart, gseries, grebase, stats, variation, assurance
+
+    def result(self, s0, s1, values, flags, sct, pt, gstart, gseries, grebase, stats, var, ass):
+        p0 = int(self.off[s0])
+        n = int(self.off[s1]) - p0
+        mean, amr, lpl, upl, nlpl, nupl = stats
+        return SpcResult(
+            values=values,
+            special_cause_type=sct,
+            point_type=pt,
+            flags=flags,
+            series_offsets=self.off[s0 : s1 + 1] - p0,
+            group_offsets=np.append(gstart, n),
+            group_series=(gseries - s0).astype(np.int32),
+            group_rebase=grebase,
+            group_mean=mean,
+            group_amr=amr,
+            group_lpl=lpl,
+            group_upl=upl,
+            group_nlpl=nlpl,
+            group_nupl=nupl,
+            series_ids=self.series_ids[s0:s1],
+            improvement=self.direction[s0:s1],
+            target=self.target[s0:s1],
+            variation=var,
+            assurance=ass,
+            options=self.options,
+            row_start=p0,
+            series_start=s0,
+        )
+
+
+_RUN_DOC = """
+    ``values``: float64, NaN = missing, rows sorted by (series, date). ``series_offsets``: int
+    array of length n_series + 1 rising from 0 to len(values): series i is
+    ``values[series_offsets[i]:series_offsets[i + 1]]``. ``rebase_group``: per point, constant or
+    rising within a series (None: all 0); a change starts a new group. ``improvement``: direction
+    name or code (+1 increase, -1 decrease, 0 neutral), scalar or one per series. ``targets``:
+    None, a number, or one per series (NaN = none). ``fix_after_n_points``: None or >= 12.
+    ``screen_outliers``, ``rule_length`` (trend and shift length, 7 in the reference) and
+    ``two_in_three_beyond_limits`` (MDC 2023 variant) as in :func:`compute`. ``chunk_points``:
+    about how many points are processed at once (whole series; a longer series alone).
+"""
 
 
 def compute_sorted(
@@ -559,136 +916,103 @@ def compute_sorted(
     chunk_points: int = DEFAULT_CHUNK_POINTS,
     series_ids=None,
 ) -> SpcResult:
-    """Run the engine on rows sorted by (series, date).
-
-    ``values``: float64, NaN = missing. ``series_offsets``: int array of length n_series + 1,
-    starting at 0 and ending at len(values). ``rebase_group``: per point, non-decreasing within a
-    series (None: all 0). ``improvement``: direction code or name, scalar or per series.
-    ``targets``: None, a number or a per-series array (NaN = no target for that series).
-    """
-    o, options = _options(fix_after_n_points, screen_outliers, rule_length, two_in_three_beyond_limits)
-    y = np.ascontiguousarray(values, dtype=np.float64)
-    if np.isinf(y).any():
-        raise ValueError("values must be finite or NaN")
-    n = y.size
-    off = np.asarray(series_offsets, dtype=np.int64)
-    if off.ndim != 1 or off.size < 1 or off[0] != 0 or off[-1] != n or np.any(np.diff(off) < 0):
-        raise ValueError("series_offsets must rise from 0 to len(values)")
-    ns = off.size - 1
-    series_n = np.diff(off)
-    direction = _direction_codes(improvement, ns)
-    if targets is None:
-        target = np.full(ns, np.nan)
-        has_target = False
-    else:
-        target = np.broadcast_to(np.asarray(targets, dtype=np.float64), (ns,)).copy()
-        has_target = bool((~np.isnan(target)).any())
-
-    # series index per point and group boundaries
-    series = np.repeat(np.arange(ns, dtype=np.int32), series_n)
-    first = np.zeros(n, dtype=bool)
-    first[off[:-1][series_n > 0]] = True
-    if rebase_group is None:
-        rg = None
-        gfirst = first
-    else:
-        rg = np.asarray(rebase_group, dtype=np.int32)
-        if rg.shape != (n,):
-            raise ValueError("rebase_group must have one entry per value")
-        gfirst = first.copy()
-        gfirst[1:] |= rg[1:] != rg[:-1]
-    gstart = np.flatnonzero(gfirst)
-    ng = gstart.size
-    glen = np.diff(np.append(gstart, n))
-    group = (np.cumsum(gfirst, dtype=np.int64) - 1).astype(np.int32)
-    gseries = series[gstart] if ng else np.zeros(0, dtype=np.int32)
-    grebase = rg[gstart] if rg is not None else np.zeros(ng, dtype=np.int32)
-    gdir = direction[gseries]
-
-    stats = np.full((6, ng), np.nan)
-    rel = np.zeros(n, dtype=np.int8)
-    outside = np.zeros(n, dtype=bool)
-    close = np.zeros(n, dtype=bool)
-    sct = np.zeros(n, dtype=np.uint8)
-    pt = np.zeros(n, dtype=np.uint8)
-    outs = (rel, outside, close, sct, pt)
-
-    for blk in _plan_blocks(gstart, glen, int(chunk_points)):
-        if blk[0]:
-            _, a, b = blk
-            rows = int(glen[a])
-            p0, p1 = int(gstart[a]), int(gstart[a]) + rows * (b - a)
-            pad = np.ascontiguousarray(y[p0:p1].reshape(b - a, rows).T)
-            cols = slice(a, b)
-            st, pts = _block(pad, gdir[a:b], o)
-            stats[:, cols] = st
-            for dst, src in zip(outs, pts, strict=True):
-                dst[p0:p1].reshape(b - a, rows)[...] = src.T
-        else:
-            idx = blk[1]
-            lens = glen[idx]
-            rows = int(lens.max())
-            k = np.arange(rows)[:, None]
-            mask = k < lens[None, :]
-            flat = (gstart[idx][None, :] + k)[mask]
-            pad = np.full((rows, idx.size), np.nan)
-            pad[mask] = y[flat]
-            st, pts = _block(pad, gdir[idx], o)
-            stats[:, idx] = st
-            for dst, src in zip(outs, pts, strict=True):
-                dst[flat] = src[mask]
-
-    mean, amr, lpl, upl, nlpl, nupl = stats
-    # per series: the latest row decides
-    nonempty = series_n > 0
-    last = np.where(nonempty, off[1:] - 1, -1)
+    run = _Run(
+        values,
+        series_offsets,
+        rebase_group,
+        improvement,
+        targets,
+        fix_after_n_points,
+        screen_outliers,
+        rule_length,
+        two_in_three_beyond_limits,
+        chunk_points,
+        series_ids,
+    )
+    n, ns = run.n, run.ns
+    flags = np.empty(n, dtype=np.uint8)
+    sct = np.empty(n, dtype=np.uint8)
+    pt = np.empty(n, dtype=np.uint8)
+    parts = []
     variation = np.zeros(ns, dtype=np.uint8)
     assurance = np.zeros(ns, dtype=np.uint8)
-    lp = last[nonempty]
-    variation[nonempty] = _VARIATION_LUT[direction[nonempty] + 1, pt[lp]]
-    if has_target:
-        lg = group[lp]
-        t = target[nonempty]
-        d = direction[nonempty]
-        a_code = np.full(lp.size, 3, dtype=np.uint8)  # inconsistent (limits or target missing)
-        with np.errstate(invalid="ignore"):
-            over = t > upl[lg]
-            under = t < lpl[lg]
-        a_code[over & (d == 1)] = 2
-        a_code[over & (d == -1)] = 1
-        a_code[under & (d == 1)] = 1
-        a_code[under & (d == -1)] = 2
-        a_code[d == 0] = 0
-        assurance[nonempty] = a_code
-    if series_ids is None:
-        series_ids = np.arange(ns)
-    return SpcResult(
-        values=y,
-        series=series,
-        group=group,
-        relative_to_mean=rel,
-        outside_limits=outside,
-        close_to_limits=close,
-        special_cause_type=sct,
-        point_type=pt,
-        group_series=gseries,
-        group_rebase=grebase,
-        group_n=glen,
-        group_mean=mean,
-        group_amr=amr,
-        group_lpl=lpl,
-        group_upl=upl,
-        group_nlpl=nlpl,
-        group_nupl=nupl,
-        series_ids=np.asarray(series_ids),
-        series_n=series_n,
-        improvement=direction,
-        target=target,
-        variation=variation,
-        assurance=assurance,
-        last_point=last,
-        options=options,
+    for s0, s1 in _series_chunks(run.off, run.chunk):
+        p0, p1 = int(run.off[s0]), int(run.off[s1])
+        gstart, gseries, grebase, stats, var, ass = run.process(
+            s0, s1, flags[p0:p1], sct[p0:p1], pt[p0:p1]
+        )
+        parts.append((gstart + p0, gseries, grebase, stats))
+        variation[s0:s1] = var
+        assurance[s0:s1] = ass
+    if parts:
+        gstart = np.concatenate([p[0] for p in parts])
+        gseries = np.concatenate([p[1] for p in parts])
+        grebase = np.concatenate([p[2] for p in parts])
+        stats = np.concatenate([p[3] for p in parts], axis=1)
+    else:
+        gstart = gseries = np.zeros(0, dtype=np.int64)
+        grebase = np.zeros(0, dtype=np.int32)
+        stats = np.zeros((6, 0))
+    return run.result(
+        0, ns, run.y, flags, sct, pt, gstart, gseries, grebase, stats, variation, assurance
     )
+
+
+compute_sorted.__doc__ = (
+    """Run the engine on rows sorted by (series, date); returns an :class:`SpcResult`.
+"""
+    + _RUN_DOC
+)
+
+
+def iter_compute_sorted(
+    values,
+    series_offsets,
+    *,
+    rebase_group=None,
+    improvement=1,
+    targets=None,
+    fix_after_n_points: int | None = None,
+    screen_outliers: bool = True,
+    rule_length: int = 7,
+    two_in_three_beyond_limits: bool = False,
+    chunk_points: int = DEFAULT_CHUNK_POINTS,
+    series_ids=None,
+    copy: bool = False,
+):
+    run = _Run(
+        values,
+        series_offsets,
+        rebase_group,
+        improvement,
+        targets,
+        fix_after_n_points,
+        screen_outliers,
+        rule_length,
+        two_in_three_beyond_limits,
+        chunk_points,
+        series_ids,
+    )
+    for s0, s1 in _series_chunks(run.off, run.chunk):
+        p0, p1 = int(run.off[s0]), int(run.off[s1])
+        size = (1, p1 - p0)
+        flags = run.ws.take("out_flags", size, np.uint8)[0]
+        sct = run.ws.take("out_sct", size, np.uint8)[0]
+        pt = run.ws.take("out_pt", size, np.uint8)[0]
+        parts = run.process(s0, s1, flags, sct, pt)
+        if copy:
+            flags, sct, pt = flags.copy(), sct.copy(), pt.copy()
+        yield run.result(s0, s1, run.y[p0:p1], flags, sct, pt, *parts)
+
+
+iter_compute_sorted.__doc__ = (
+    """Like :func:`compute_sorted`, but yields one :class:`SpcResult` per chunk of whole series,
+    so that memory stays bounded whatever the input size. Offsets in a chunk result are relative
+    to the chunk (``row_start``, ``series_start`` locate it). Unless ``copy=True``, the per-point
+    code arrays of a chunk are reused buffers, overwritten by the next chunk.
+"""
+    + _RUN_DOC
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -714,7 +1038,7 @@ def _factorize(ids) -> tuple[np.ndarray, np.ndarray]:
         same = arr[1:] == arr[:-1]
         if np.all(same | (arr[1:] > arr[:-1])):  # already sorted: no sort needed
             change = np.concatenate(([True], ~same))
-            return arr[change], np.cumsum(change) - 1
+            return arr[change], np.cumsum(change.view(np.uint8), dtype=np.int64) - 1
     uniq, codes = np.unique(arr, return_inverse=True)
     return uniq, codes.reshape(-1)
 
@@ -789,7 +1113,7 @@ def compute(
                 hit = np.zeros(n, dtype=bool)
         else:
             hit = np.isin(days, _day_numbers(rebase_dates).reshape(-1))
-        csum = np.cumsum(hit, dtype=np.int64)
+        csum = np.cumsum(hit.view(np.uint8), dtype=np.int64)  # (a bool cumsum is slow)
         before = np.concatenate(([0], csum))[off[:-1]]  # rebase count before each series
         rebase_group = (csum - np.repeat(before, np.diff(off))).astype(np.int32)
 
@@ -824,16 +1148,9 @@ def compute(
     if order is not None:
         inv = np.empty_like(order)
         inv[order] = np.arange(n)
-        for name in (
-            "values",
-            "series",
-            "group",
-            "relative_to_mean",
-            "outside_limits",
-            "close_to_limits",
-            "special_cause_type",
-            "point_type",
-        ):
-            setattr(res, name, getattr(res, name)[inv])
-        res.last_point = np.where(res.last_point >= 0, order[res.last_point], -1)
+        res.values = np.asarray(values, dtype=np.float64).reshape(-1)
+        res.flags = res.flags[inv]
+        res.special_cause_type = res.special_cause_type[inv]
+        res.point_type = res.point_type[inv]
+        res.order = order
     return res
