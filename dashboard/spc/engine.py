@@ -165,8 +165,8 @@ _U = float(np.finfo(LD).eps) / 2  # unit roundoff of long double (2**-64 on x86)
 
 def _check_sequential_sum() -> bool:
     """True if numpy's axis-0 longdouble sum of a 2-D array adds row after row (as R does)."""
-    rng = np.random.default_rng(12345)
-    x = rng.normal(size=(257, 3)) * 10.0 ** rng.integers(-15, 15, size=(257, 3))
+    k = np.arange(257 * 3, dtype=np.float64).reshape(257, 3)
+    x = np.sin(k * 1.7) * 10.0 ** ((k * 7) % 31 - 15)  # wide exponents: order matters
     fast = np.sum(x, axis=0, dtype=LD)
     slow = np.cumsum(x, axis=0, dtype=LD)[-1]  # accumulate is sequential by definition
     return bool(np.array_equal(fast, slow))
@@ -268,7 +268,7 @@ def _window(a: np.ndarray, w: int, op) -> np.ndarray:
     """r[i] = op-reduction of a[i:i + w] along axis 0; shape (len(a) - w + 1, ...)."""
     n = a.shape[0]
     if w > n:
-        return np.zeros((0,) + a.shape[1:], dtype=bool)
+        return np.zeros((0, *a.shape[1:]), dtype=bool)
     r, span = a, 1
     while span * 2 <= w:
         r = op(r[:-span], r[span:])
@@ -285,7 +285,7 @@ def _window_all(a: np.ndarray, w: int) -> np.ndarray:
 
 def _members(starts: np.ndarray, w: int, rows: int) -> np.ndarray:
     """Points covered by a qualifying window: starts[e] flags window a[e:e + w]; shape (rows, ...)."""
-    out = np.zeros((rows + w - 1,) + starts.shape[1:], dtype=bool)
+    out = np.zeros((rows + w - 1, *starts.shape[1:]), dtype=bool)
     out[w - 1 : w - 1 + starts.shape[0]] = starts
     return _window(out, w, np.logical_or)
 
@@ -675,7 +675,9 @@ def _options(fix_after_n_points, screen_outliers, rule_length, two_in_three_beyo
     if two_in_three_beyond_limits:
         non_default.append("two_in_three_beyond_limits=True (MDC 2023 two-in-three variant)")
     options["non_default"] = non_default
-    o = _Opts(fix_after_n_points, bool(screen_outliers), rule_length, bool(two_in_three_beyond_limits))
+    o = _Opts(
+        fix_after_n_points, bool(screen_outliers), rule_length, bool(two_in_three_beyond_limits)
+    )
     return o, options
 
 
@@ -697,7 +699,7 @@ def _direction_codes(improvement, n_series: int) -> np.ndarray:
     if arr.dtype.kind in "UO":
         arr = np.array([_direction_code(v) for v in arr.ravel()], dtype=np.int8)
     arr = np.broadcast_to(arr.astype(np.int8), (n_series,)).copy()
-    if not np.isin(arr, (-1, 0, 1)).all():
+    if not ((arr >= -1) & (arr <= 1)).all():
         raise ValueError("improvement codes must be +1 (increase), -1 (decrease) or 0 (neutral)")
     return arr
 
@@ -732,8 +734,10 @@ def _series_chunks(off: np.ndarray, chunk: int) -> list[tuple[int, int]]:
     if ns <= 0:
         return []
     marks = np.arange(chunk, int(off[-1]), chunk)
-    cuts = np.unique(np.concatenate(([0], np.searchsorted(off, marks), [ns])))
-    return [(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    cuts = np.concatenate(([0], np.searchsorted(off, marks), [ns]))
+    cuts = cuts[np.concatenate(([True], cuts[1:] > cuts[:-1]))]  # (np.unique imports numpy.ma)
+    c = cuts.tolist()
+    return [(c[i], c[i + 1]) for i in range(len(c) - 1)]
 
 
 class _Run:
