@@ -815,7 +815,7 @@ class _Run:
         glen = np.diff(np.append(gstart, n))
         gdir = self.direction[gseries]
         stats = np.full((6, gstart.size), np.nan)
-        for blk in _plan_blocks(gstart, glen, self.chunk):
+        for blk in _plan_blocks(gstart, glen, max(self.chunk, n)):
             if blk[0]:
                 _, a, b = blk
                 rows = int(glen[a])
