@@ -217,23 +217,35 @@ def _finish_mean(total, n, x, valid, lo, hi, exact):
     value lies within W of s, and no rounding boundary between doubles lies within W of s.
     W = u ((n + 4) D + (n + 4) A [first pass not exact] + 8 (A + |s|)), with u the long double
     unit roundoff, A >= mean |x| and D >= mean |x - s| (recursive summation error bounds).
+    The test itself runs in doubles: r = s - round(s) is exact in a double, and the rounding
+    boundaries around d = round(s) lie half a gap between doubles away from d.
     """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         s = total / n
         d = s.astype(np.float64)
+        r = (s - d).astype(np.float64)  # exact: s and d agree but for s's last 11 bits
         ad = np.abs(d)
-        amax = np.maximum(np.abs(lo), np.abs(hi))
-        a = np.where(lo >= 0, ad, amax) * (1 + 2.0**-40)
-        dev = np.minimum(a + ad, np.maximum(hi - d, d - lo) + ad * 2.0**-50)
-        w = _U * ((n + 4.0) * dev + np.where(exact, 0.0, (n + 4.0) * a) + 8.0 * (a + ad))
-        w *= 1 + 2.0**-20
-        dl = d.astype(LD)
-        hi_mid = dl + (np.nextafter(d, np.inf).astype(LD) - dl) * 0.5
-        lo_mid = dl - (dl - np.nextafter(d, -np.inf).astype(LD)) * 0.5
-        wl = w.astype(LD)
-        safe = (s - wl > lo_mid) & (s + wl < hi_mid)
-        # the bounds use relative errors: stay away from the subnormal range
-        safe &= (a + ad >= 2.0**-900) | (a == 0)
+        if lo is None:  # non-negative values: mean |x| is the mean
+            a = ad * (1 + 2.0**-40)
+            dev = np.minimum(a + ad, np.maximum(hi - d, d) + ad * 2.0**-50)
+        else:
+            amax = np.maximum(np.abs(lo), np.abs(hi))
+            a = np.where(lo >= 0, ad, amax) * (1 + 2.0**-40)
+            dev = np.minimum(a + ad, np.maximum(hi - d, d - lo) + ad * 2.0**-50)
+        extra = (n + 4.0) * a
+        extra[exact] = 0.0
+        w = ((n + 4.0) * dev + extra + 8.0 * (a + ad)) * (_U * (1 + 2.0**-20))
+        # half gaps to the neighbouring doubles of d: away from zero 2**(E - 1076) with E the
+        # biased exponent of d; towards zero the same, or half that when |d| is a power of two
+        bits = ad.view(np.int64)
+        expo = bits >> 52
+        half = ((expo - 53) << 52).view(np.float64)
+        toward = np.where((bits & ((1 << 52) - 1)) == 0, half * 0.5, half)
+        out = np.where(d < 0, -r, r)  # offset of s from d, away from zero
+        safe = (out + w < half) & (w - out < toward)
+        # relative error bounds: stay well away from the subnormal range (and 0, inf, NaN)
+        safe &= (expo > 60) & (expo < 2000)
+        safe |= (a == 0) & (n > 0)  # all values 0: the mean is 0
     unsafe = np.flatnonzero(~safe & (n > 0))
     if unsafe.size:
         ss = s[unsafe]
@@ -392,7 +404,7 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
     with np.errstate(invalid="ignore"):
         mhi = np.where(mn > 0, hi - lo, np.nan)  # no range exceeds max - min
     mtotal, mexact, mints, mex = _mean_first_pass(mr, mvalid, mn, mhi, e_low, ws)
-    amr = _finish_mean(mtotal, mn, mr, mvalid, zero, mhi, mexact)
+    amr = _finish_mean(mtotal, mn, mr, mvalid, None, mhi, mexact)
     if o.screen:
         with np.errstate(invalid="ignore"):
             keep = mr < _K_SCREEN * amr
@@ -414,7 +426,7 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
                 total2[other] = _seq_sum(np.where(keep[:, other], mr[:, other], 0.0))
             ch = np.flatnonzero(changed)
             amr[ch] = _finish_mean(
-                total2[ch], kn[ch], mr[:, ch], keep[:, ch], zero[ch], mhi[ch], mexact[ch]
+                total2[ch], kn[ch], mr[:, ch], keep[:, ch], None, mhi[ch], mexact[ch]
             )
     lpl = mean - _K_LIMIT * amr
     upl = mean + _K_LIMIT * amr
