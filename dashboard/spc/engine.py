@@ -400,7 +400,6 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
     np.abs(mr, out=mr)
     mvalid = ~np.isnan(mr)
     mn = np.count_nonzero(mvalid, axis=0)
-    zero = np.zeros(g)
     with np.errstate(invalid="ignore"):
         mhi = np.where(mn > 0, hi - lo, np.nan)  # no range exceeds max - min
     mtotal, mexact, mints, mex = _mean_first_pass(mr, mvalid, mn, mhi, e_low, ws)
