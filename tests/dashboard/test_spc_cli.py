@@ -323,3 +323,13 @@ def test_value_parsing_accepts_na_and_nan(tmp_path):
     proc, out = cli(tmp_path, write(tmp_path / "i.csv", rows))
     assert proc.returncode == 0, proc.stderr
     assert [r["value"] for r in read_csv(out)] == ["1.0", "NA", "NA", "2.5"]
+
+
+def test_facets_with_commas_and_quotes_round_trip(tmp_path):
+    names = ["Trust, North", 'The "best" trust', " padded "]
+    rows = [(f, d, repr(v)) for f in names for d, v in zip(months(14), A, strict=True)]
+    summary = tmp_path / "s.csv"
+    proc, out = cli(tmp_path, write(tmp_path / "in.csv", rows), "--summary", summary)
+    assert proc.returncode == 0, proc.stderr
+    assert [r["facet"] for r in read_csv(out)] == [f for f, _, _ in rows]
+    assert [r["facet"] for r in read_csv(summary)] == sorted(names)
