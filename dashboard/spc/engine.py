@@ -6,32 +6,51 @@ package NHSRplotthedots 0.2.2 ``ptd_spc()`` (see ``shared/SPC.md``).
 Public API
 ----------
 ``compute(series_ids, dates, values, *, rebase_dates=None, improvement="increase", targets=None,
-fix_after_n_points=None, screen_outliers=True, rule_length=7, two_in_three_beyond_limits=False)``
-    Any order of rows; returns an :class:`SpcResult` whose per-point arrays are aligned with the
-    input rows. Dates are anything numpy turns into ``datetime64[D]`` (``datetime.date``,
-    ``"YYYY-MM-DD"`` strings, ``datetime64``) or integer day numbers.
+fix_after_n_points=None, screen_outliers=True, rule_length=7, two_in_three_beyond_limits=False,
+chunk_points=100_000) -> SpcResult``
+    Rows in any order; the per-point arrays of the result follow the input rows. ``series_ids``
+    any labels numpy can sort (None: one series, ``"no facet"``); dates anything numpy turns into
+    ``datetime64[D]`` (``datetime.date``, ``"YYYY-MM-DD"``, ``datetime64``) or integer day
+    numbers; values floats, NaN = missing. ``rebase_dates``: dates for every series or a mapping
+    series -> dates. ``improvement``: a direction or a mapping series -> direction. ``targets``:
+    a number or a mapping series -> number. Duplicate dates within a series: ``ValueError``.
 
-``compute_sorted(values, series_offsets, *, rebase_group=None, improvement=1, targets=None, ...)``
+``compute_sorted(values, series_offsets, *, rebase_group=None, improvement=1, targets=None,
+..., series_ids=None) -> SpcResult``
     The engine itself, for rows already sorted by (series, date): series ``i`` is
-    ``values[series_offsets[i]:series_offsets[i + 1]]``. ``improvement`` and ``targets`` are
-    scalars or per-series arrays (direction codes +1/-1/0, targets NaN = none).
+    ``values[series_offsets[i]:series_offsets[i + 1]]``; ``rebase_group`` per point;
+    ``improvement`` and ``targets`` scalars or one per series (codes +1/-1/0; NaN = no target).
+
+``iter_compute_sorted(...)``
+    The same, yielding one :class:`SpcResult` per chunk of whole series (bounded memory).
+
+``r_mean(x)``
+    R's ``mean(x, na.rm = TRUE)``, bit for bit.
+
+:class:`SpcResult` holds per point ``special_cause_type`` and ``point_type`` codes (uint8) and
+derives ``relative_to_mean``, ``outside_limits``, ``close_to_limits``, ``mean``, ``lpl``,
+``upl``, ``rebase_group``, ``short_group_warning`` and missing masks; per group the statistics
+(``group_mean``, ``group_lpl``, ...); per series ``variation`` and ``assurance`` codes; and
+``options`` (names of the options used, ``options["non_default"]`` those that leave the
+reference). ``labels(name)`` / ``series_labels(name)`` turn codes into the reference's strings.
 
 Example::
 
-    >>> import numpy as np
     >>> from dashboard.spc.engine import compute
-    >>> r = compute(["A"] * 15, np.arange(15) + 18262, [1.0] * 14 + [9.0], targets={"A": 20.0})
+    >>> r = compute(["A"] * 15, range(15), [1.0, 2.0] * 7 + [9.0], targets={"A": 20.0})
     >>> r.labels("special_cause_type")[-1], r.labels("point_type")[-1]
     ('Above UCL', 'special_cause_improvement')
     >>> r.series_labels("variation"), r.series_labels("assurance")
     (['improvement_high'], ['consistent_fail'])
+    >>> float(r.group_mean[0]), float(r.group_upl[0])
+    (2.0, 4.66)
 
 Codes and labels (``code -> LABELS[code]``):
 
 * ``special_cause_type``: ``SPECIAL_CAUSE_TYPES`` 0 ``Common Cause``, 1 ``Above UCL``,
   2 ``Below LCL``, 3 ``7 Point Trend (Increasing)``, 4 ``7 Point Trend (Decreasing)``,
   5 ``2 in 3 Above CL``, 6 ``2 in 3 Below CL``, 7 ``7 Points Above CL``, 8 ``7 Points Below CL``
-  (with ``rule_length=6`` the labels say 6; see ``SpcResult.special_cause_labels``).
+  (with ``rule_length=6`` the labels say 6: ``SpcResult.special_cause_labels``).
 * ``point_type``: ``POINT_TYPES`` 0 ``common_cause``, 1 ``special_cause_improvement``,
   2 ``special_cause_concern``, 3 ``special_cause_neutral_high``, 4 ``special_cause_neutral_low``.
 * ``variation`` (per series): ``VARIATIONS`` 0 ``common_cause``, 1 ``improvement_high``,
@@ -41,21 +60,28 @@ Codes and labels (``code -> LABELS[code]``):
   2 ``consistent_fail``, 3 ``inconsistent``.
 * improvement direction: ``IMPROVEMENT_CODES`` increase +1, decrease -1, neutral 0.
 
+Options beyond the reference (never the default; each named in ``options["non_default"]``):
+``screen_outliers=False`` (MDC Excel tool), ``rule_length=6`` (trend and shift of 6), and
+``two_in_three_beyond_limits=True`` (MDC 2023: points beyond the limits count as close).
+
 Missing values (NaN) are allowed anywhere: never flagged, and they break every run, trend, window
 and moving range they fall in. Per-point booleans that are missing in the reference (NA) are
 ``False`` here, with the masks ``limits_missing`` / ``relative_missing`` telling which.
 
 Design
 ------
-Groups (series x rebase group) are processed in blocks of about ``chunk_points`` cells. A block is a
-padded matrix of shape (rows, groups): column j holds group j's points in date order, padded with
-NaN. Every rolling rule is then a window along axis 0 (shifted slices combined with ``&``/``|``),
-which cannot cross a group boundary or a missing value because both are NaN. Means follow R's
-``mean()``: an x87 extended-precision sequential sum, divide by n, a correction pass, rounding to
-double. The sequential sum is ``numpy.sum(axis=0, dtype=longdouble)`` over the padded matrix (numpy
-adds row after row; checked at import). The correction pass is only run for groups where it can
-change the double result: an error bound shows that elsewhere the rounded first-pass mean is
-already R's answer.
+Input is cut into chunks of whole series (about ``chunk_points`` points; a longer series alone).
+A chunk's groups (series x rebase group) form padded matrices of shape (rows, groups): column j
+holds group j's points in date order, padded with NaN. Every rolling rule is a window along
+axis 0 (shifted slices combined with ``&`` / ``|``), which cannot cross a group boundary or a
+missing value because both are NaN. Large float buffers are reused from chunk to chunk.
+
+Means follow R's ``mean()``: an x87 extended-precision sequential sum, divide by n, a correction
+pass, rounding to double. Where every value of a group is a multiple of 2**e and the sum fits in
+64 bits, R's sum is exact and equals an int64 sum of the scaled values; otherwise the engine sums
+in ``numpy.longdouble`` row after row (checked at import). The correction pass is run only for
+groups where it can change the double: an error bound shows that elsewhere the rounded
+first-pass mean is already R's answer.
 """
 
 from __future__ import annotations

@@ -744,3 +744,11 @@ def test_unsorted_rows_give_the_same_answer_in_input_order():
 def test_infinite_values_are_refused():
     with pytest.raises(ValueError, match="finite"):
         run([1.0, math.inf])
+
+
+def test_module_docstring_example():
+    import doctest
+
+    import dashboard.spc.engine as engine
+
+    assert doctest.testmod(engine).failed == 0
