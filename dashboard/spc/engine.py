@@ -154,19 +154,6 @@ ASSURANCES = ("", "consistent_pass", "consistent_fail", "inconsistent")
 IMPROVEMENT_CODES = {"increase": 1, "decrease": -1, "neutral": 0}
 SHORT_GROUP_THRESHOLD = 13  # ptd_spc.warning_threshold
 
-# sense of each special cause code: +1 Above/Increasing, -1 Below/Decreasing, 0 Common Cause
-_SENSE = np.array([0, 1, -1, 1, -1, 1, -1, 1, -1], dtype=np.int8)
-# point type by [direction + 1, special cause code]
-_POINT_TYPE_LUT = np.empty((3, 9), dtype=np.uint8)
-for _d in (-1, 0, 1):
-    for _c, _s in enumerate(_SENSE):
-        if _s == 0:
-            _pt = 0
-        elif _d == 0:
-            _pt = 3 if _s > 0 else 4
-        else:
-            _pt = 1 if _s * _d > 0 else 2
-        _POINT_TYPE_LUT[_d + 1, _c] = _pt
 # variation by [direction + 1, point type]
 _VARIATION_LUT = np.array(
     [
@@ -357,7 +344,8 @@ class _Workspace:
         return buf[:size].reshape(shape)
 
 
-# point type for the sense +1 / -1 codes, by direction + 1 (decrease, neutral, increase)
+# point type of the codes saying Above/Increasing (odd) and Below/Decreasing (even, > 0), by
+# direction + 1 (decrease, neutral, increase): sense x direction +1 improvement, -1 concern
 _PT_PLUS = np.array([2, 3, 1], dtype=np.uint8)
 _PT_MINUS = np.array([1, 4, 2], dtype=np.uint8)
 
