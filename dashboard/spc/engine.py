@@ -222,7 +222,7 @@ def _exact_columns(n: np.ndarray, amax: np.ndarray, e_low: np.ndarray) -> np.nda
         return (e_low >= -1000) & (e_low <= 1000) & (np.ldexp(amax * n, -e_low) < 2.0**62)
 
 
-def _finish_mean(total, n, x, valid, lo, hi, exact):
+def _finish_mean(total, n, x, valid, lo, hi, exact, need=None):
     """R's ``mean()`` from its first-pass sums: ``s = sum / n`` then the correction pass.
 
     The correction pass (``s + sum(x - s) / n`` in long double) is run only for columns where
@@ -231,7 +231,8 @@ def _finish_mean(total, n, x, valid, lo, hi, exact):
     W = u ((n + 4) D + (n + 4) A [first pass not exact] + 8 (A + |s|)), with u the long double
     unit roundoff, A >= mean |x| and D >= mean |x - s| (recursive summation error bounds).
     The test itself runs in doubles: r = s - round(s) is exact in a double, and the rounding
-    boundaries around d = round(s) lie half a gap between doubles away from d.
+    boundaries around d = round(s) lie half a gap between doubles away from d. ``need``: mask of
+    the columns wanted (others may be left unfinished).
     """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         s = total / n
@@ -259,7 +260,10 @@ def _finish_mean(total, n, x, valid, lo, hi, exact):
         # relative error bounds: stay well away from the subnormal range (and 0, inf, NaN)
         safe &= (expo > 60) & (expo < 2000)
         safe |= (a == 0) & (n > 0)  # all values 0: the mean is 0
-    unsafe = np.flatnonzero(~safe & (n > 0))
+    unsafe = ~safe & (n > 0)
+    if need is not None:  # only these columns are wanted
+        unsafe &= need
+    unsafe = np.flatnonzero(unsafe)
     if unsafe.size:
         ss = s[unsafe]
         dev_ld = np.subtract(x[:, unsafe], ss, dtype=LD)
@@ -350,6 +354,11 @@ _PT_PLUS = np.array([2, 3, 1], dtype=np.uint8)
 _PT_MINUS = np.array([1, 4, 2], dtype=np.uint8)
 
 
+def _scaled_ld(ints: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """ints * 2**e in long double, exactly (numpy's longdouble ldexp is slow)."""
+    return ints.astype(LD) * np.ldexp(1.0, e).astype(LD)
+
+
 def _int_sums(x, valid, cols, e_low, ws: _Workspace):
     """Exact sums of the valid values of the columns ``cols`` (None: all), scaled by
     2**-e_low into int64. Returns (sums as long double, the int matrix)."""
@@ -361,7 +370,7 @@ def _int_sums(x, valid, cols, e_low, ws: _Workspace):
     np.copyto(sc, 0.0, where=~vs)
     ints = ws.take("ints", xs.shape, np.int64)
     np.copyto(ints, sc, casting="unsafe")
-    return np.ldexp(ints.sum(axis=0).astype(LD), el), ints
+    return _scaled_ld(ints.sum(axis=0), el), ints
 
 
 def _mean_first_pass(x, valid, n, amax, e_low, ws: _Workspace):
@@ -429,7 +438,7 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
                 # screened sums of the exact columns from the same scaled integers
                 kk = keep if mex is None else keep[:, mex]
                 np.multiply(mints, kk, out=mints)
-                sums = np.ldexp(mints.sum(axis=0).astype(LD), e_low if mex is None else e_low[mex])
+                sums = _scaled_ld(mints.sum(axis=0), e_low if mex is None else e_low[mex])
                 if mex is None:
                     total2[:] = sums
                 else:
@@ -437,10 +446,9 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
             other = np.flatnonzero(changed & ~mexact)
             if other.size:
                 total2[other] = _seq_sum(np.where(keep[:, other], mr[:, other], 0.0))
-            ch = np.flatnonzero(changed)
-            amr[ch] = _finish_mean(
-                total2[ch], kn[ch], mr[:, ch], keep[:, ch], None, mhi[ch], mexact[ch]
-            )
+            total2[~changed] = 0  # not needed: those keep amr
+            amr2 = _finish_mean(total2, kn, mr, keep, None, mhi, mexact, need=changed)
+            amr[changed] = amr2[changed]
     lpl = mean - _K_LIMIT * amr
     upl = mean + _K_LIMIT * amr
     nlpl = mean - _K_NEAR * amr
