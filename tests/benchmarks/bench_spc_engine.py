@@ -10,6 +10,7 @@ directions and targets. Prints points per second for
   reused buffers (the engine's own cost; memory bounded whatever the input size);
 * ``materialised``: :func:`compute_sorted`, keeping every per-point output (3 bytes a point,
   written to fresh memory, whose page faults cost extra on this machine);
+* ``2 threads``: the same with ``workers=2`` (chunks side by side);
 
 then, in a second pass under tracemalloc, the engine's peak allocation beyond its input, and the
 process's peak RSS. No assertions: figures only (see docs/benchmarks-spc.md).
@@ -65,6 +66,12 @@ def run_materialised(y, off, direction, targets, chunk):
     return compute_sorted(y, off, improvement=direction, targets=targets, chunk_points=chunk)
 
 
+def run_two_threads(y, off, direction, targets, chunk):
+    return compute_sorted(
+        y, off, improvement=direction, targets=targets, chunk_points=chunk, workers=2
+    )
+
+
 def timed(fn, repeat):
     best, times = None, []
     for _ in range(repeat):
@@ -93,7 +100,12 @@ def main(argv=None) -> None:
     print(f"points: {n:,} ({off.size - 1:,} series x {args.months} months), chunk {args.chunk:,}")
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    for name, fn in (("streamed", run_streamed), ("materialised", run_materialised)):
+    runs = (
+        ("streamed", run_streamed),
+        ("materialised", run_materialised),
+        ("2 threads", run_two_threads),
+    )
+    for name, fn in runs:
         fn(y[: 50 * args.months], off[:51], direction[:50], targets[:50], args.chunk)  # warm up
         times = timed(lambda fn=fn: fn(y, off, direction, targets, args.chunk), args.repeat)
         walls = [w for w, _ in times]
@@ -101,7 +113,7 @@ def main(argv=None) -> None:
         print(
             f"{name:>12}: best {n / min(walls) / 1e6:5.1f} M points/s wall ({min(walls):.3f} s), "
             f"median {n / sorted(walls)[len(walls) // 2] / 1e6:5.1f} M/s; "
-            f"best by CPU time {n / min(cpus) / 1e6:5.1f} M/s"
+            f"{n / min(cpus) / 1e6:5.1f} M points per CPU-second"
         )
 
     for name, fn in (("streamed", run_streamed), ("materialised", run_materialised)):

@@ -136,6 +136,22 @@ def test_vectorised_equals_scalar_reference(run):
     )
     check(res, exp)
 
+    # two threads: the same
+    res_t = compute_sorted(
+        ys,
+        off,
+        rebase_group=rebase,
+        improvement=np.array([d[2] for d in data]),
+        targets=res.target if any_target else None,
+        chunk_points=chunk,
+        workers=2,
+        **opts,
+    )
+    for name in ("special_cause_type", "point_type", "flags", "variation", "assurance"):
+        assert np.array_equal(getattr(res_t, name), getattr(res, name)), name
+    assert np.array_equal(res_t.group_mean, res.group_mean, equal_nan=True)
+    assert np.array_equal(res_t.group_upl, res.group_upl, equal_nan=True)
+
     # the same through compute(), rows shuffled, rebase dates per series
     rng = np.random.default_rng(len(ys))
     ids = np.repeat([f"s{i}" for i in range(len(data))], [len(d[0]) for d in data])
