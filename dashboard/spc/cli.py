@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m dashboard.spc",
         description="XmR statistical process control (Making Data Count rules, identical to "
         "NHSRplotthedots ptd_spc()) for every facet of a CSV file.",
+        epilog="Rows may come in any order: they are sorted by facet then date for the "
+        "computation and written in input order. Dates: YYYY-MM-DD or ISO datetimes at "
+        "midnight. Empty, NA or NaN values are missing. Output booleans TRUE/FALSE, missing "
+        "values NA, numbers as Python repr() (exact). FILE.json maps facet to a target, or to a "
+        "list of rebase dates. Exit status 2 on bad input.",
     )
     p.add_argument("input", metavar="INPUT.csv")
     p.add_argument("-o", "--output", metavar="OUTPUT.csv", required=True)

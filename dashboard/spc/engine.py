@@ -24,6 +24,9 @@ chunk_points=100_000) -> SpcResult``
 ``iter_compute_sorted(...)``
     The same, yielding one :class:`SpcResult` per chunk of whole series (bounded memory).
 
+``offsets_from_index(series_index, n_series=None)``
+    ``series_offsets`` from a non-decreasing series index per row.
+
 ``r_mean(x)``
     R's ``mean(x, na.rm = TRUE)``, bit for bit.
 
@@ -103,6 +106,7 @@ __all__ = [
     "compute",
     "compute_sorted",
     "iter_compute_sorted",
+    "offsets_from_index",
     "r_mean",
     "special_cause_labels",
 ]
@@ -759,6 +763,16 @@ def _plan_blocks(gstart: np.ndarray, glen: np.ndarray, chunk: int):
         for a in range(0, members.size, per):
             blocks.append((False, members[a : a + per]))
     return blocks
+
+
+def offsets_from_index(series_index, n_series: int | None = None) -> np.ndarray:
+    """Series offsets for :func:`compute_sorted` from a non-decreasing series index per row
+    (0 .. n_series - 1; series without rows get empty ranges)."""
+    idx = np.asarray(series_index, dtype=np.int64).reshape(-1)
+    if idx.size and (np.any(idx[1:] < idx[:-1]) or idx[0] < 0):
+        raise ValueError("series_index must be non-negative and non-decreasing")
+    ns = (int(idx[-1]) + 1 if idx.size else 0) if n_series is None else int(n_series)
+    return np.searchsorted(idx, np.arange(ns + 1), side="left").astype(np.int64)
 
 
 def _series_chunks(off: np.ndarray, chunk: int) -> list[tuple[int, int]]:

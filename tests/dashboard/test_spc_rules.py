@@ -679,6 +679,16 @@ def test_shift_and_two_in_three_do_not_leak():
     assert sct(both) == sct(run(a)) + sct(run(b))
 
 
+def test_offsets_from_index():
+    from dashboard.spc.engine import offsets_from_index
+
+    assert offsets_from_index([0, 0, 2, 2, 2]).tolist() == [0, 2, 2, 5]
+    assert offsets_from_index([0, 1], n_series=4).tolist() == [0, 1, 2, 2, 2]
+    assert offsets_from_index([]).tolist() == [0]
+    with pytest.raises(ValueError, match="non-decreasing"):
+        offsets_from_index([1, 0])
+
+
 def test_compute_sorted_with_empty_series_and_many_blocks():
     values = [*BASE, 30.0, *SHIFT]
     off = [0, 0, 15, 15, 29, 29]
