@@ -197,7 +197,9 @@ def _seq_sum(z: np.ndarray) -> np.ndarray:
     if z.shape[0] == 0:
         return np.zeros(z.shape[1], dtype=LD)
     if _SUM_AXIS0_SEQUENTIAL and z.shape[1] >= 2:
-        return np.sum(z, axis=0, dtype=LD)
+        # C order only: on a column-major array (e.g. columns picked by fancy indexing) numpy
+        # would sum each column pairwise, as it does for contiguous runs
+        return np.sum(np.ascontiguousarray(z), axis=0, dtype=LD)
     # a single column would be summed pairwise by numpy; accumulate is always sequential
     return np.cumsum(z, axis=0, dtype=LD)[-1]
 
