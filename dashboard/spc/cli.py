@@ -269,7 +269,7 @@ def run(argv: list[str] | None = None) -> int:
         i = int(dup[0])
         raise InputError(
             f"duplicate date {format_date(int(sd[i]))} in facet {names[sc[i]]!r} "
-            f"(input rows {int(order[i]) + 1} and {int(order[i + 1]) + 1})"
+            f"(data rows {int(order[i]) + 1} and {int(order[i + 1]) + 1})"
         )
     off = np.searchsorted(sc, np.arange(len(names) + 1))
     y = np.array(values, dtype=np.float64)[order]
