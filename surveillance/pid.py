@@ -61,7 +61,7 @@ What counts as a hit, and why
 ``personal_name``
     A title (Mr, Mrs, Ms, Miss, Mx, Dr, Prof, Professor; with or without a dot; case
     as written) followed by a capitalised name of at least two letters, optionally
-    after initials: "Dr J. Smith", "Mrs O'Neill", "Mr Smith-Jones", "Dr Priya Patel",
+    after up to three initials: "Dr J. Smith", "Dr JR Evans", "Mrs O'Neill", "Mr Smith-Jones", "Dr Priya Patel",
     "Mrs Smith's ward". Not hits:
 
     * a title followed by initials only ("Mrs A", "Mr X"): that is the usual way NHS
@@ -69,6 +69,8 @@ What counts as a hit, and why
     * job titles without a name ("the Director of Nursing", "the on-call doctor");
     * a title followed by a common sentence-starting word ("... by a Dr. The ward")
       or, after "a/the/another ... Dr.", by any capitalised word (end of sentence);
+    * places named after a person, where a capitalised place word follows the name
+      ("Dr Gray's Hospital", "Dr Jenner Ward", "the Dr Smith Report");
     * the allow-list below (organisations and products whose names begin with a title).
 
     Names without a title, lower-case titles ("dr smith") and all-capitals names
@@ -265,6 +267,8 @@ def _phone_ok(text: str, groups: list[_Group], intl: bool) -> bool:
         if g.digits == "0" and text[g.start - 1 : g.end + 1] == "(0)":
             continue
         return False
+    if len(groups) > 1 and max(len(g.digits) for g in groups) < 3:
+        return False  # "01 02 03 04 05": a list of small numbers, not a phone number
     values = "".join(str(_digit_value(c)) for c in digits)
     if not intl and values.startswith("00"):
         intl, values = True, values[2:]
@@ -289,30 +293,34 @@ def _number_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
         left_glued = _is_code_neighbour(text, base - 1, -1)
         right_glued = _is_code_neighbour(text, groups[-1].end, +1)
         last = len(groups) - 1
+        sizes = [len(g.digits) for g in groups]
+        # joined[k]: group k is tied to group k + 1 by a dash, dot or bracket.
+        joined = [_joined(text, a.end, b.start) for a, b in itertools.pairwise(groups)]
+        joined.append(right_glued)
         i = 0
         while i <= last:
             intl = plus and i == 0
-            # No valid window starts with a one-digit group (except "+1 ...") or at a
-            # group joined to the previous one by a dash, dot or bracket.
+            # A window can only start at a group of three or more digits (NHS number),
+            # a group starting with 0 (UK phone number) or after a "+"; and not at a
+            # group tied to the previous one (that would be the middle of a number).
+            first = groups[i].digits
             if (
-                (len(groups[i].digits) < 2 and not intl)
+                not (intl or sizes[i] >= 3 or (sizes[i] == 2 and _digit_value(first[0]) == 0))
                 or (i == 0 and left_glued)
-                or (i > 0 and _joined(text, groups[i - 1].end, groups[i].start))
+                or (i > 0 and joined[i - 1])
             ):
                 i += 1
                 continue
+            phone_possible = intl or _digit_value(first[0]) == 0
             best: tuple[str, int] | None = None  # (kind, index of last group)
             total = 0
             for j in range(i, last + 1):
-                total += len(groups[j].digits)
+                total += sizes[j]
                 if total > 15:
                     break
-                if total < 8:
+                if total < 8 or joined[j]:
                     continue
-                if j == last:
-                    if right_glued:
-                        continue
-                elif _joined(text, groups[j].end, groups[j + 1].start):
+                if total != 10 and not phone_possible:
                     continue
                 window = groups[i : j + 1]
                 kind = None
@@ -322,7 +330,7 @@ def _number_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
                         text, max(0, window[0].start - 40), window[0].start
                     ):
                         kind = "nhs_number"
-                if kind is None and _phone_ok(text, window, intl):
+                if kind is None and phone_possible and _phone_ok(text, window, intl):
                     kind = "phone_number"
                 if kind is not None:
                     best = (kind, j)
@@ -528,6 +536,16 @@ _NOT_NAMES = _word_set(
     Or Our She So That The Their Them Then There These They This Those To We What When
     Where Which While Who Why With You Your Also After Before During Since Although
     Please Staff Patients Patient Teams Team Word Excel Office Forms Outlook
+    Mr Mrs Ms Miss Mx Dr Prof Professor
+    """
+)
+# A titled name followed by one of these names a place after a person ("Dr Gray's
+# Hospital", "Dr Jenner Ward"), which is not personal data.
+_PLACE_WORDS = _word_set(
+    """
+    Ward Wards Unit Centre Center Hospital Hospice Building House Suite Wing Clinic
+    Surgery Practice Institute Lodge Court Home Theatre Library Road Street Lane Avenue
+    Drive Way Close Memorial Trust Foundation Fund Award Lecture Report Review Inquiry
     """
 )
 _DETERMINERS = _word_set(
@@ -543,7 +561,8 @@ def _name_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
         initials = 0
         words: list[tuple[int, int]] = []
         need_gap = False
-        while len(words) < 3:
+        place = False
+        while len(words) < 4:
             word_start = pos
             if need_gap:
                 gap = _NAME_GAP_RE.match(text, pos)
@@ -555,10 +574,11 @@ def _name_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
             if wm is None:
                 break
             word = wm.group()
-            if not words and len(word) == 1 and word.isupper():
-                if initials == 3:
+            if not words and len(word) <= 3 and word.isalpha() and word.isupper():
+                # Initials before the surname: "J.", "J R", "JR".
+                initials += len(word)
+                if initials > 3:
                     break
-                initials += 1
                 pos = wm.end() + (1 if text.startswith(".", wm.end()) else 0)
                 need_gap = True
                 continue
@@ -566,10 +586,13 @@ def _name_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
                 break
             if word in _NOT_NAMES:
                 break
+            if word in _PLACE_WORDS:
+                place = True
+                break
             words.append((wm.start(), wm.end()))
             pos = wm.end()
             need_gap = True
-        if not words:
+        if not words or place:
             continue
         if (title, text[words[0][0] : words[0][1]]) in ALLOWED_TITLED_NAMES:
             continue
