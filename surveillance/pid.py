@@ -197,8 +197,11 @@ _LETTER = r"[^\W\d_]"  # any Unicode letter
 # digit, so ``\d+(?:SEP\d+)*`` has exactly one way to match any input.
 _JOIN = rf"(?:{_HS}{{0,2}}(?:{_DASH}|\.){_HS}{{0,2}}|{_HS}{{1,3}})"
 _SEP = rf"(?:\)?{_JOIN}\(?|\)\(?|\()"
-_RUN_RE = re.compile(rf"(?<![\w+])(?P<plus>\+)?\(?\d+(?:{_SEP}\d+)*")
+_RUN_RE = re.compile(rf"(?<![\w+])(?P<plus>\+)?\(?\d++(?:{_SEP}\d+)*+")
 _DIGITS_RE = re.compile(r"\d+")
+# A gap of plain (possibly invisible) space between two digit groups; any other gap
+# (dash, dot, bracket) ties the groups into one number.
+_PLAIN_GAP_RE = re.compile(f"{_HS}+")
 
 _NHS_CUE_RE = re.compile(
     rf"\bNHS{_HS}{{0,3}}(?:number|num\.?|no\.?|n[o\u00ba\u00b0]\.?|#)?(?:{_HS}{{0,3}}(?:is|was|:|-|=))?{_HS}{{0,3}}\Z",
@@ -220,7 +223,7 @@ def _nhs_check_ok(digits: str) -> bool:
     return check != 10 and check == values[9]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     start: int  # offset of first digit
     end: int  # offset after last digit
@@ -286,8 +289,8 @@ def _number_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
     for run in _RUN_RE.finditer(text):
         base = run.start()
         groups = [
-            _Group(base + m.start(), base + m.end(), m.group())
-            for m in _DIGITS_RE.finditer(run.group())
+            _Group(m.start(), m.end(), m.group())
+            for m in _DIGITS_RE.finditer(text, base, run.end())
         ]
         plus = run.group("plus") is not None
         left_glued = _is_code_neighbour(text, base - 1, -1)
@@ -295,7 +298,10 @@ def _number_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
         last = len(groups) - 1
         sizes = [len(g.digits) for g in groups]
         # joined[k]: group k is tied to group k + 1 by a dash, dot or bracket.
-        joined = [_joined(text, a.end, b.start) for a, b in itertools.pairwise(groups)]
+        joined = [
+            _PLAIN_GAP_RE.fullmatch(text, a.end, b.start) is None
+            for a, b in itertools.pairwise(groups)
+        ]
         joined.append(right_glued)
         i = 0
         while i <= last:
@@ -357,12 +363,6 @@ def _number_candidates(text: str) -> Iterable[tuple[str, int, int, str]]:
                 excerpt = _mask_digits(raw, keep)
             yield kind, start, end, excerpt
             i = j + 1
-
-
-def _joined(text: str, a: int, b: int) -> bool:
-    """True if the separator text[a:b] between two digit groups is a dash, dot or
-    bracket rather than plain space: such groups belong to one number."""
-    return any(not (c.isspace() or c in "\u200b\u200c\u200d\u2060\u00ad\ufeff") for c in text[a:b])
 
 
 def _nhs_shape(text: str, window: list[_Group]) -> bool:
