@@ -103,9 +103,13 @@ em dash and minus sign. Postcode letters are ASCII only.
 Performance
 -----------
 Every pattern is linear: no nested quantifiers over overlapping character sets, every
-repetition bounded or followed by a disjoint separator, and each pattern can only start
-at the beginning of a token (a look-behind rejects starts mid-token), so a long run of
-digits or letters is scanned once, not once per position.
+repetition bounded or followed by a disjoint separator (and possessive where nothing
+needs to be given back), and each pattern can only start at the beginning of a token (a
+look-behind rejects starts mid-token), so a long run of digits or letters is scanned
+once, not once per position. Python work after the regexes is bounded per digit group
+(a number is at most 15 digits) and per title (at most a few words are examined).
+tests/benchmarks/pid_precision_recall.py measures throughput on 1 MB inputs, including
+adversarial ones.
 """
 
 from __future__ import annotations
@@ -412,7 +416,7 @@ def _postcode(m: re.Match[str]) -> tuple[str, int, int, str]:
 # Email addresses
 # ---------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"(?<![\w.%+'\u2019-])[\w.%+'\u2019-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_RE = re.compile(r"(?<![\w.%+'\u2019-])[\w.%+'\u2019-]++@[\w-]++(?:\.[\w-]++)++")
 _EMAIL_LEADING_JUNK = ".%+'\u2019-"
 
 

@@ -38,8 +38,8 @@ def throughput_inputs() -> dict[str, str]:
     prose = "\n".join(s.text for s in CORPUS)
     clean = "\n".join(s.text for s in CORPUS if not s.kinds)
     return {
-        "corpus prose (all snippets, ~50% with PID)": (prose * (SIZE // len(prose) + 1))[:SIZE],
-        "corpus prose without PID": (clean * (SIZE // len(clean) + 1))[:SIZE],
+        "corpus snippets, all (42% hold PID)": (prose * (SIZE // len(prose) + 1))[:SIZE],
+        "corpus snippets labelled PID-free": (clean * (SIZE // len(clean) + 1))[:SIZE],
         "adversarial: '12 ' repeated": "12 " * (SIZE // 3),
         "adversarial: '1-' repeated": "1-" * (SIZE // 2),
         "adversarial: 'Dr ' repeated": "Dr " * (SIZE // 3),
@@ -86,6 +86,32 @@ def main() -> None:
             times.append(time.perf_counter() - started)
         median = statistics.median(times)
         print(f"| {name} | {median:.2f} | {len(text) / median:,.0f} | {len(findings):,} |")
+    print()
+    print("Scaling (best of 3; linear time means seconds grow in step with size):")
+    print()
+    print("| input | 250 kB | 1 MB | 4 MB | 4 MB / 1 MB |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, unit in SCALING_UNITS.items():
+        row = []
+        for size in (250_000, 1_000_000, 4_000_000):
+            text = (unit * (size // len(unit) + 1))[:size]
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                screen(text)
+                best = min(best, time.perf_counter() - started)
+            row.append(best)
+        cells = " | ".join(f"{t:.2f} s" for t in row)
+        print(f"| {name} | {cells} | {row[2] / row[1]:.1f} |")
+
+
+SCALING_UNITS = {
+    "corpus snippets": "\n".join(s.text for s in CORPUS),
+    "'12 ' repeated": "12 ",
+    "'+(0)' repeated": "+(0)",
+    "'DOB ' repeated": "DOB ",
+    "'Dr ' repeated": "Dr ",
+}
 
 
 if __name__ == "__main__":
