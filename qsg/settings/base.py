@@ -220,6 +220,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
+    # Reminders before and after actions' due dates; each is sent once per action and kind.
+    "meeting-action-reminders": {
+        "task": "surveillance.send_action_reminders",
+        "schedule": 6 * 60 * 60.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

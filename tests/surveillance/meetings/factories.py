@@ -1,0 +1,117 @@
+"""Meetings built through the services, as the product builds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from surveillance import services_meetings as sm
+from surveillance.models_meetings import ConclusionCategory, FOIExemption, MeetingNote
+
+TEN = dt.time(10, 0)
+ONE = dt.time(13, 0)
+
+
+def category(code: str) -> ConclusionCategory:
+    return ConclusionCategory.objects.get(code=code)
+
+
+def exemption(code: str = "s41") -> FOIExemption:
+    return FOIExemption.objects.get(code=code)
+
+
+def meeting(cast, *, qsg="a", days=-7, title="Area A QSG meeting"):
+    date = timezone.localdate() + dt.timedelta(days=days)
+    return sm.meeting_create(
+        actor=cast.users["secretariat_a"] if qsg == "a" else None,
+        qsg=cast.qsgs[qsg],
+        title=title,
+        date=date,
+        start_time=TEN,
+        end_time=ONE,
+        venue="Room 1, Quarry House",
+    )
+
+
+def attend(cast, m, username, start=TEN, end=ONE):
+    user = cast.users[username]
+    return sm.attendance_add(
+        actor=cast.users["secretariat_a"],
+        meeting=m,
+        user=user,
+        organisation=user.organisation,
+        present_from=start,
+        present_to=end,
+    )
+
+
+def quorate(cast, m):
+    for username in ("chair_a", "member_a", "cqc_a", "secretariat_a"):
+        attend(cast, m, username)
+
+
+def note_with_content(
+    cast,
+    m,
+    *,
+    conclusion="regular-review",
+    confidential_text="Whistleblower account shared in confidence",
+):
+    """A draft note: one open and one confidential passage, a conclusion and an action."""
+    secretariat = cast.users["secretariat_a"]
+    sm.agenda_apply_template(actor=secretariat, meeting=m)
+    item = sm.agenda_item_create(
+        actor=secretariat,
+        meeting=m,
+        title="Alpha General Hospital",
+        kind="provider",
+        providers=[cast.providers["provider_a1"]],
+    )
+    note = sm.meeting_note_start(actor=secretariat, meeting=m)
+    sm.passage_save(
+        actor=secretariat,
+        note=note,
+        agenda_item=item,
+        text="Mortality above expected for two quarters.",
+    )
+    sm.passage_save(
+        actor=secretariat,
+        note=note,
+        agenda_item=item,
+        text=confidential_text,
+        foi_exemption=exemption("s41"),
+    )
+    c = sm.conclusion_save(
+        actor=secretariat,
+        note=note,
+        provider=cast.providers["provider_a1"],
+        category=category(conclusion),
+        key_issues="Mortality and staffing",
+        rationale="Concerns from two members corroborate the data",
+        agenda_item=item,
+    )
+    sm.action_save(
+        actor=secretariat,
+        note=note,
+        description="CQC to bring forward the inspection",
+        owner_organisation=cast.orgs["cqc"],
+        owner=cast.users["cqc_a"],
+        due_date=timezone.localdate() + dt.timedelta(days=30),
+        conclusion=c,
+    )
+    return note, item, c
+
+
+def agree(cast, note):
+    sm.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
+    note = MeetingNote.objects.get(pk=note.pk)
+    return sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+
+
+def agreed_meeting(cast, *, days=-7, conclusion="regular-review"):
+    m = meeting(cast, days=days)
+    quorate(cast, m)
+    note, _item, c = note_with_content(cast, m, conclusion=conclusion)
+    note = agree(cast, note)
+    return m, note, c
