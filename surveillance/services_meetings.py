@@ -209,8 +209,8 @@ def meeting_update(
     meeting.venue = venue
     meeting.dial_in = dial_in
     meeting.status = status
-    meeting.sequence = F("sequence") + 1
-    meeting.full_clean(exclude=["sequence"])
+    meeting.sequence += 1
+    meeting.full_clean()
     _stamp(meeting, actor)
     meeting.save(
         update_fields=[
@@ -224,7 +224,6 @@ def meeting_update(
             "updated_at",
         ]
     )
-    meeting.refresh_from_db(fields=["sequence"])
     return meeting
 
 

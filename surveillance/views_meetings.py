@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -1358,7 +1358,8 @@ def note_pdf_download(request, pk, job_id):
     path = job.counts.get("path")
     if job.status != Job.Status.SUCCEEDED or not path or not default_storage.exists(path):
         raise Http404("Not found")
-    response = FileResponse(default_storage.open(path, "rb"), content_type="application/pdf")
+    with default_storage.open(path, "rb") as fh:
+        response = HttpResponse(fh.read(), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{job.counts.get("filename", "meeting-note.pdf")}"'
     )
