@@ -16,7 +16,9 @@ urlpatterns = [
     # Swagger UI sets inline styles from its scripts; scripts stay nonce-only.
     path(
         "api/docs/",
-        csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
         name="api-docs",
     ),
     path("admin/", admin.site.urls),

@@ -26,3 +26,6 @@ def client_for(cast):
         return client
 
     return make
+
+
+from .worker import celery_worker_queue  # noqa: E402,F401  (shared: PDF, dashboard, packs)
