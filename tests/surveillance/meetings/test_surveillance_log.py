@@ -83,7 +83,7 @@ def test_regular_review_providers_reappear_on_every_next_agenda_until_lowered(ca
     secretariat = cast.users["secretariat_a"]
 
     nxt = meeting(cast, days=14)
-    proposals = dict((k, p) for k, _, p in selectors_meetings.agenda_suggestions(secretariat, nxt))
+    proposals = {k: p for k, _, p in selectors_meetings.agenda_suggestions(secretariat, nxt)}
     assert [s.provider_ids for s in proposals["regular_review"]] == [[provider.pk]]
     added = sm.agenda_add_suggestions(
         actor=secretariat, meeting=nxt, tokens=[proposals["regular_review"][0].token]
@@ -99,32 +99,27 @@ def test_regular_review_providers_reappear_on_every_next_agenda_until_lowered(ca
     assert nxt.agenda_items.get().providers.get() == provider
 
     after = meeting(cast, days=70)
-    proposals = dict(
-        (k, p) for k, _, p in selectors_meetings.agenda_suggestions(secretariat, after)
-    )
+    proposals = {k: p for k, _, p in selectors_meetings.agenda_suggestions(secretariat, after)}
     assert len(proposals["regular_review"]) == 1
 
     # Lowered at the next meeting: it no longer comes back.
     quorate(cast, nxt)
     _conclude(cast, nxt, "no-further-action")
-    proposals = dict(
-        (k, p) for k, _, p in selectors_meetings.agenda_suggestions(secretariat, after)
-    )
+    proposals = {k: p for k, _, p in selectors_meetings.agenda_suggestions(secretariat, after)}
     assert proposals["regular_review"] == []
 
 
 def test_matters_arising_lists_open_actions(cast):
     agreed_meeting(cast, days=-30)
     nxt = meeting(cast, days=14)
-    proposals = dict(
-        (k, p)
-        for k, _, p in selectors_meetings.agenda_suggestions(cast.users["secretariat_a"], nxt)
-    )
+    proposals = {
+        k: p for k, _, p in selectors_meetings.agenda_suggestions(cast.users["secretariat_a"], nxt)
+    }
     assert "1 open action (0 overdue): A1" in proposals["matters_arising"][0].reason
 
 
 def test_risk_summit_required_leaves_exactly_one_referral(cast):
-    m, note, conclusion = agreed_meeting(cast, conclusion="risk-summit")
+    _m, note, conclusion = agreed_meeting(cast, conclusion="risk-summit")
     pending = list(sm.risk_summit_referrals_pending(qsg_ids=[cast.qsgs["a"].pk]))
     assert [(r.provider, r.conclusion) for r in pending] == [
         (cast.providers["provider_a1"], conclusion)

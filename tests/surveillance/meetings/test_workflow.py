@@ -145,7 +145,7 @@ def test_the_chair_settles_a_disagreement_before_agreeing(cast, draft):
 
 
 def test_every_step_is_audited(cast, draft):
-    m, note, item, _ = draft
+    m, note, _item, _ = draft
     secretariat, chair = cast.users["secretariat_a"], cast.users["chair_a"]
     sm.meeting_note_circulate(
         actor=secretariat, note=note, comments_by=timezone.localdate() + dt.timedelta(days=5)
