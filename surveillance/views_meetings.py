@@ -1374,9 +1374,9 @@ def note_pdf_download(request, pk, job_id):
 def action_list(request):
     qsgs = qsg_access.qsgs_for(request.user).order_by("name")
     visible = am.actions_for(request.user)
-    organisations = Organisation.objects.filter(
-        pk__in=visible.values("owner_organisation_id")
-    ).order_by("name")
+    organisations = (
+        Organisation.objects.filter(memberships__qsg__in=qsgs).distinct().order_by("name")
+    )
     form = ActionFilterForm(request.GET or None, qsgs=qsgs, organisations=organisations)
     actions = visible.select_related(
         "qsg", "owner_organisation", "owner", "provider", "note__meeting"
