@@ -292,38 +292,92 @@ def _next_position(meeting: Meeting) -> int:
     return (top or 0) + 10
 
 
+CLOSING_FROM = 6  # template items from the sixth on close the meeting; new items go before them
+
+
+def _renumber(meeting: Meeting, *, new: AgendaItem | None = None) -> None:
+    """Positions 10, 20, ...; a new item goes before the template's closing items."""
+    items = list(
+        AgendaItem.objects.select_for_update()
+        .filter(meeting=meeting)
+        .exclude(pk=getattr(new, "pk", None))
+        .order_by("position", "pk")
+    )
+    if new is not None:
+        closing = next(
+            (
+                i
+                for i, x in enumerate(items)
+                if x.source == "template"
+                and x.source_key.rsplit("-", 1)[-1].isdigit()
+                and int(x.source_key.rsplit("-", 1)[-1]) >= CLOSING_FROM
+            ),
+            len(items),
+        )
+        items.insert(closing, new)
+    for n, x in enumerate(items, start=1):
+        if x.position != n * 10:
+            x.position = n * 10
+            x.save(update_fields=["position"])
+
+
 @transaction.atomic
 def agenda_apply_template(*, actor, meeting: Meeting) -> int:
-    """Add the annex C (regional) or D (local) items not already on the agenda. Idempotent."""
+    """Add the annex C (regional) or D (local) items not already on the agenda. Idempotent.
+
+    The template's "matters arising" item is the matters arising source's item: it lists the
+    open actions, and is not proposed again."""
     _record_editable(meeting)
     template = LOCAL_TEMPLATE if meeting.qsg.is_local else REGIONAL_TEMPLATE
     existing = set(
-        AgendaItem.objects.filter(meeting=meeting, source="template").values_list(
-            "source_key", flat=True
-        )
+        AgendaItem.objects.filter(meeting=meeting)
+        .exclude(source_key="")
+        .values_list("source", "source_key")
+    )
+    arising = {s.key: s for s in selectors_meetings.source_matters_arising(actor, meeting)}.get(
+        "open-actions"
     )
     added = 0
-    # Template items go around what is there: welcome first, the rest after.
-    position = 0
+    keys: list[tuple[str, str]] = []
     for index, (title, presenter, minutes, kind) in enumerate(template):
         key = f"{'local' if meeting.qsg.is_local else 'regional'}-{index + 1}"
-        position = (index + 1) * 100
-        if key in existing:
+        source, source_key, description, providers = "template", key, "", []
+        if kind == AgendaItem.Kind.MATTERS_ARISING:
+            source, source_key = "matters_arising", "open-actions"
+            if arising is not None:
+                description = arising.reason
+                providers = list(Provider.objects.filter(pk__in=arising.provider_ids))
+        keys.append((source, source_key))
+        if (source, source_key) in existing:
             continue
         item = AgendaItem(
             meeting=meeting,
-            position=position,
+            position=0,
             title=title,
             presenter=presenter,
             duration_minutes=minutes,
             kind=kind,
-            source="template",
-            source_key=key,
+            description=description,
+            source=source,
+            source_key=source_key,
         )
-        item.full_clean()
+        item.full_clean(validate_constraints=False)
         _stamp(item, actor)
         item.save()
+        if providers:
+            item.providers.set(providers)
         added += 1
+    # Opening template items, then everything else as it was, then the closing items.
+    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
+    by_key = {(i.source, i.source_key): i for i in items}
+    template_items = [by_key[k] for k in keys if k in by_key]
+    opening = template_items[: CLOSING_FROM - 1]
+    closing = template_items[CLOSING_FROM - 1 :]
+    middle = [i for i in items if i not in template_items]
+    for n, item in enumerate([*opening, *middle, *closing], start=1):
+        if item.position != n * 10:
+            item.position = n * 10
+            item.save(update_fields=["position"])
     return added
 
 
@@ -381,6 +435,7 @@ def agenda_item_create(
             item.save()
     except IntegrityError:
         raise ValidationError("That is already on the agenda") from None
+    _renumber(meeting, new=item)
     providers = list(providers)
     if providers:
         item.providers.set(providers)

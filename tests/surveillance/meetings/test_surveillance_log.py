@@ -185,3 +185,21 @@ def test_coverage_flags_a_provider_not_discussed_in_the_period(cast):
         )
     }
     assert rows["RAB"].next_planned == upcoming.date and not rows["RAB"].flagged
+
+
+def test_template_frames_the_agenda_and_carries_matters_arising(cast):
+    agreed_meeting(cast, days=-30)
+    secretariat = cast.users["secretariat_a"]
+    nxt = meeting(cast, days=14)
+    sm.agenda_item_create(actor=secretariat, meeting=nxt, title="Care homes in the north")
+    assert sm.agenda_apply_template(actor=secretariat, meeting=nxt) == 9
+    assert sm.agenda_apply_template(actor=secretariat, meeting=nxt) == 0
+    sm.agenda_item_create(actor=secretariat, meeting=nxt, title="Alpha General Hospital")
+    titles = list(nxt.agenda_items.order_by("position").values_list("title", flat=True))
+    assert titles[0] == "Welcome and introductions"
+    assert titles[5:7] == ["Care homes in the north", "Alpha General Hospital"]
+    assert titles[-1] == "Date, time and venue of next meeting"
+    arising = nxt.agenda_items.get(kind="matters_arising")
+    assert "1 open action" in arising.description
+    proposals = {k: p for k, _, p in selectors_meetings.agenda_suggestions(secretariat, nxt)}
+    assert proposals["matters_arising"] == []
