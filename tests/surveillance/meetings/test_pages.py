@@ -117,9 +117,9 @@ def test_action_due_date_before_the_meeting_is_rejected(cast, client_for):
         {
             "description": "Write to the trust",
             "owner_organisation": cast.orgs["icb_a"].pk,
-            "due_date-day": past.day,
-            "due_date-month": past.month,
-            "due_date-year": past.year,
+            "due_date[day]": past.day,
+            "due_date[month]": past.month,
+            "due_date[year]": past.year,
             "form_token": "x1",
         },
     )
