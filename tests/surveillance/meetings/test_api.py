@@ -55,7 +55,7 @@ def test_attendance_api_rejects_overlaps_with_field_errors(cast, client_for):
 
 
 def test_conclusions_api_hides_drafts_and_confidential_ones(cast, client_for):
-    m, note, conclusion = agreed_meeting(cast)
+    _m, note, conclusion = agreed_meeting(cast)
     sm.meeting_note_publish(actor=cast.users["chair_a"], note=note)
     note = sm.meeting_note_revise(
         actor=cast.users["secretariat_a"], note=note, reason="Mark as confidential"
