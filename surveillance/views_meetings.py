@@ -143,6 +143,45 @@ def _form_page(request, template_context: dict, *, template="surveillance/meetin
     return render(request, template, template_context)
 
 
+def _form_flow(
+    request,
+    form,
+    *,
+    save: Callable[[dict], object],
+    done: str | Callable[[object, dict], str],
+    then: str | Callable[[object, dict], str],
+    page: dict,
+    scope: str | None = None,
+    template: str = "surveillance/meetings/form.jinja",
+):
+    """The create and change pages: validate, save through a service, say so, redirect.
+
+    With a `scope` the save runs once per form token, so a double submit makes one record.
+    A service's ValidationError lands on the form, which keeps what was typed."""
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+        try:
+            obj = _save_once(request, form, scope, lambda: save(data)) if scope else save(data)
+        except ValidationError as error:
+            if not scope:
+                apply_errors(form, error)
+        else:
+            if obj is not None:
+                messages.success(request, done(obj, data) if callable(done) else done)
+            return redirect(then(obj, data) if callable(then) else then)
+    return render(request, template, {"form": form, **page})
+
+
+def _page(meeting, title: str, submit: str, back: str | None = None, **extra) -> dict:
+    return {
+        "title": title,
+        "caption": str(meeting) if isinstance(meeting, Meeting) else meeting,
+        "back": back or reverse("surveillance:note", args=[meeting.pk]),
+        "submit": submit,
+        **extra,
+    }
+
+
 def _note_or_404(request, meeting: Meeting) -> MeetingNote:
     return am.note_for_user(request.user, meeting)
 
@@ -212,34 +251,22 @@ def series_create(request, qsg_pk):
         "start_time": dt.time(10, 0),
         "end_time": dt.time(12, 30),
     }
-    form = _with_token(SeriesForm(posted(request), initial=initial))
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            series = _save_once(
-                request,
-                form,
-                "meeting-series",
-                lambda: sm.meeting_series_create(actor=request.user, qsg=qsg, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            if series is not None:
-                count = series.meetings.count()
-                messages.success(request, f"{count} meeting{'s' if count != 1 else ''} scheduled")
-            return redirect("surveillance:meeting-list", qsg.pk)
-    return _form_page(
+    back = reverse("surveillance:meeting-list", args=[qsg.pk])
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Plan a series of meetings",
-            "caption": qsg.name,
-            "back": reverse("surveillance:meeting-list", args=[qsg.pk]),
-            "submit": "Schedule meetings",
-            "intro": "Local QSGs meet monthly for the first three months, then every two months. "
+        _with_token(SeriesForm(posted(request), initial=initial)),
+        scope="meeting-series",
+        save=lambda d: sm.meeting_series_create(actor=request.user, qsg=qsg, **d),
+        done=lambda series, d: f"{series.meetings.count()} meetings scheduled",
+        then=back,
+        page=_page(
+            qsg.name,
+            "Plan a series of meetings",
+            "Schedule meetings",
+            back,
+            intro="Local QSGs meet monthly for the first three months, then every two months. "
             "Regional QSGs meet quarterly. Each date can be changed afterwards.",
-        },
+        ),
     )
 
 
@@ -247,42 +274,22 @@ def series_create(request, qsg_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, qsg_pk):
     qsg = am.qsg_for_user(request.user, qsg_pk, manage=True)
-    form = _with_token(
-        MeetingForm(
-            posted(request),
-            initial={
-                "title": f"{qsg.name} meeting",
-                "start_time": dt.time(10, 0),
-                "end_time": dt.time(12, 30),
-            },
-        )
-    )
+    initial = {
+        "title": f"{qsg.name} meeting",
+        "start_time": dt.time(10, 0),
+        "end_time": dt.time(12, 30),
+    }
+    form = _with_token(MeetingForm(posted(request), initial=initial))
     form.fields.pop("status")
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            meeting = _save_once(
-                request,
-                form,
-                "meeting",
-                lambda: sm.meeting_create(actor=request.user, qsg=qsg, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            if meeting is None:
-                return redirect("surveillance:meeting-list", qsg.pk)
-            messages.success(request, "The meeting has been added")
-            return redirect(meeting.get_absolute_url())
-    return _form_page(
+    back = reverse("surveillance:meeting-list", args=[qsg.pk])
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Add a meeting",
-            "caption": qsg.name,
-            "back": reverse("surveillance:meeting-list", args=[qsg.pk]),
-            "submit": "Add meeting",
-        },
+        form,
+        scope="meeting",
+        save=lambda d: sm.meeting_create(actor=request.user, qsg=qsg, **d),
+        done="The meeting has been added",
+        then=lambda meeting, d: meeting.get_absolute_url() if meeting else back,
+        page=_page(qsg.name, "Add a meeting", "Add meeting", back),
     )
 
 
@@ -328,25 +335,15 @@ def meeting_edit(request, pk):
         "dial_in": meeting.dial_in,
         "status": meeting.status,
     }
-    form = MeetingForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            sm.meeting_update(actor=request.user, meeting=meeting, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The meeting's details have been saved")
-            return redirect(meeting.get_absolute_url())
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Change the meeting's details",
-            "caption": meeting.qsg.name,
-            "back": meeting.get_absolute_url(),
-            "submit": "Save",
-        },
+        MeetingForm(posted(request), initial=initial),
+        save=lambda d: sm.meeting_update(actor=request.user, meeting=meeting, **d),
+        done="The meeting's details have been saved",
+        then=meeting.get_absolute_url(),
+        page=_page(
+            meeting.qsg.name, "Change the meeting's details", "Save", meeting.get_absolute_url()
+        ),
     )
 
 
@@ -487,30 +484,15 @@ def _agenda_item_form(request, meeting: Meeting, item: AgendaItem | None):
 @require_http_methods(["GET", "POST"])
 def agenda_item_create(request, pk):
     meeting = am.meeting_for_user(request.user, pk, manage=True)
-    form = _agenda_item_form(request, meeting, None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            _save_once(
-                request,
-                form,
-                "agenda-item",
-                lambda: sm.agenda_item_create(actor=request.user, meeting=meeting, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            messages.success(request, "The item has been added to the agenda")
-            return redirect("surveillance:agenda", meeting.pk)
-    return _form_page(
+    back = reverse("surveillance:agenda", args=[meeting.pk])
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Add an agenda item",
-            "caption": str(meeting),
-            "back": reverse("surveillance:agenda", args=[meeting.pk]),
-            "submit": "Add item",
-        },
+        _agenda_item_form(request, meeting, None),
+        scope="agenda-item",
+        save=lambda d: sm.agenda_item_create(actor=request.user, meeting=meeting, **d),
+        done="The item has been added to the agenda",
+        then=back,
+        page=_page(meeting, "Add an agenda item", "Add item", back),
     )
 
 
@@ -519,26 +501,19 @@ def agenda_item_create(request, pk):
 def agenda_item_edit(request, pk, item_pk):
     meeting = am.meeting_for_user(request.user, pk, manage=True)
     item = am.agenda_item_for_user(request.user, meeting, item_pk, manage=True)
-    form = _agenda_item_form(request, meeting, item)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+    back = reverse("surveillance:agenda", args=[meeting.pk])
+
+    def save(data):
         providers = data.pop("providers")
-        try:
-            sm.agenda_item_update(actor=request.user, item=item, providers=providers, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The agenda item has been saved")
-            return redirect("surveillance:agenda", meeting.pk)
-    return _form_page(
+        return sm.agenda_item_update(actor=request.user, item=item, providers=providers, **data)
+
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Change an agenda item",
-            "caption": str(meeting),
-            "back": reverse("surveillance:agenda", args=[meeting.pk]),
-            "submit": "Save item",
-        },
+        _agenda_item_form(request, meeting, item),
+        save=save,
+        done="The agenda item has been saved",
+        then=back,
+        page=_page(meeting, "Change an agenda item", "Save item", back),
     )
 
 
@@ -675,23 +650,14 @@ def attendance_edit(request, pk, row_pk):
     meeting = am.meeting_for_user(request.user, pk, manage=True)
     row = am.attendance_row_for_user(request.user, meeting, row_pk, manage=True)
     form = _attendance_form(request, meeting, row, data=posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            sm.attendance_update(actor=request.user, row=row, **_attendance_data(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{row.name}'s attendance has been saved")
-            return redirect("surveillance:attendance", meeting.pk)
-    return _form_page(
+    back = reverse("surveillance:attendance", args=[meeting.pk])
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": f"Change {row.name}'s attendance",
-            "caption": str(meeting),
-            "back": reverse("surveillance:attendance", args=[meeting.pk]),
-            "submit": "Save",
-        },
+        form,
+        save=lambda d: sm.attendance_update(actor=request.user, row=row, **_attendance_data(form)),
+        done=f"{row.name}'s attendance has been saved",
+        then=back,
+        page=_page(meeting, f"Change {row.name}'s attendance", "Save", back),
     )
 
 
@@ -798,40 +764,18 @@ def passage_create(request, pk):
     initial = (
         {"agenda_item": request.GET.get("item")} if request.GET.get("item", "").isdigit() else {}
     )
-    form = _with_token(
-        PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user))
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            _save_once(
-                request,
-                form,
-                "note-passage",
-                lambda: sm.passage_save(
-                    actor=request.user,
-                    note=note,
-                    agenda_item=data["agenda_item"],
-                    text=data["text"],
-                    foi_exemption=data["foi_exemption"],
-                ),
-            )
-        except ValidationError:
-            pass
-        else:
-            messages.success(request, "The record of discussion has been saved")
-            return redirect(
-                reverse("surveillance:note", args=[meeting.pk]) + f"#item-{data['agenda_item'].pk}"
-            )
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Record the discussion",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Save record",
-        },
+        _with_token(
+            PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user))
+        ),
+        scope="note-passage",
+        save=lambda d: sm.passage_save(actor=request.user, note=note, **d),
+        done="The record of discussion has been saved",
+        then=lambda obj, d: (
+            reverse("surveillance:note", args=[meeting.pk]) + f"#item-{d['agenda_item'].pk}"
+        ),
+        page=_page(meeting, "Record the discussion", "Save record"),
     )
 
 
@@ -844,42 +788,20 @@ def passage_edit(request, pk, passage_pk):
         request.user, meeting.qsg_id
     ):
         raise Http404("Not found")
-    form = PassageForm(
-        posted(request),
-        initial={
-            "agenda_item": passage.agenda_item_id,
-            "text": passage.text,
-            "foi_exemption": passage.foi_exemption_id,
-        },
-        items=_items_of(meeting, request.user),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sm.passage_save(
-                actor=request.user,
-                note=note,
-                agenda_item=data["agenda_item"],
-                text=data["text"],
-                foi_exemption=data["foi_exemption"],
-                passage=passage,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The record of discussion has been saved")
-            return redirect(
-                reverse("surveillance:note", args=[meeting.pk]) + f"#item-{passage.agenda_item_id}"
-            )
-    return _form_page(
+    initial = {
+        "agenda_item": passage.agenda_item_id,
+        "text": passage.text,
+        "foi_exemption": passage.foi_exemption_id,
+    }
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Change the record of discussion",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Save record",
-        },
+        PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user)),
+        save=lambda d: sm.passage_save(actor=request.user, note=note, passage=passage, **d),
+        done="The record of discussion has been saved",
+        then=lambda obj, d: (
+            reverse("surveillance:note", args=[meeting.pk]) + f"#item-{d['agenda_item'].pk}"
+        ),
+        page=_page(meeting, "Change the record of discussion", "Save record"),
     )
 
 
@@ -924,32 +846,14 @@ def _conclusion_form(request, meeting: Meeting, conclusion: Conclusion | None):
 @require_http_methods(["GET", "POST"])
 def conclusion_create(request, pk):
     meeting, note = _editable_note(request, pk)
-    form = _conclusion_form(request, meeting, None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            _save_once(
-                request,
-                form,
-                "conclusion",
-                lambda: sm.conclusion_save(actor=request.user, note=note, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            messages.success(
-                request, f"The conclusion on {data['provider'].name} has been recorded"
-            )
-            return redirect(reverse("surveillance:note", args=[meeting.pk]) + "#conclusions")
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Record a conclusion on a provider",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Save conclusion",
-        },
+        _conclusion_form(request, meeting, None),
+        scope="conclusion",
+        save=lambda d: sm.conclusion_save(actor=request.user, note=note, **d),
+        done=lambda obj, d: f"The conclusion on {d['provider'].name} has been recorded",
+        then=reverse("surveillance:note", args=[meeting.pk]) + "#conclusions",
+        page=_page(meeting, "Record a conclusion on a provider", "Save conclusion"),
         template="surveillance/meetings/conclusion_form.jinja",
     )
 
@@ -961,25 +865,17 @@ def conclusion_edit(request, pk, conclusion_pk):
     _, conclusion = am.note_part_for_user(request.user, meeting, Conclusion, conclusion_pk)
     if conclusion.is_confidential and not am.sees_confidential(request.user, meeting.qsg_id):
         raise Http404("Not found")
-    form = _conclusion_form(request, meeting, conclusion)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            sm.conclusion_save(actor=request.user, note=note, conclusion=conclusion, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"The conclusion on {data['provider'].name} has been saved")
-            return redirect(reverse("surveillance:note", args=[meeting.pk]) + "#conclusions")
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": f"Change the conclusion on {conclusion.provider.name}",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Save conclusion",
-        },
+        _conclusion_form(request, meeting, conclusion),
+        save=lambda d: sm.conclusion_save(
+            actor=request.user, note=note, conclusion=conclusion, **d
+        ),
+        done=lambda obj, d: f"The conclusion on {d['provider'].name} has been saved",
+        then=reverse("surveillance:note", args=[meeting.pk]) + "#conclusions",
+        page=_page(
+            meeting, f"Change the conclusion on {conclusion.provider.name}", "Save conclusion"
+        ),
         template="surveillance/meetings/conclusion_form.jinja",
     )
 
@@ -1058,31 +954,14 @@ def _action_form(request, meeting: Meeting, action: Action | None):
 @require_http_methods(["GET", "POST"])
 def action_create(request, pk):
     meeting, note = _editable_note(request, pk)
-    form = _action_form(request, meeting, None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            action = _save_once(
-                request,
-                form,
-                "action",
-                lambda: sm.action_save(actor=request.user, note=note, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            if action is not None:
-                messages.success(request, f"Action {action.reference} has been recorded")
-            return redirect(reverse("surveillance:note", args=[meeting.pk]) + "#actions")
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Record an action",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Save action",
-        },
+        _action_form(request, meeting, None),
+        scope="action",
+        save=lambda d: sm.action_save(actor=request.user, note=note, **d),
+        done=lambda action, d: f"Action {action.reference} has been recorded",
+        then=reverse("surveillance:note", args=[meeting.pk]) + "#actions",
+        page=_page(meeting, "Record an action", "Save action"),
     )
 
 
@@ -1091,25 +970,13 @@ def action_create(request, pk):
 def action_edit(request, pk, action_pk):
     meeting, note = _editable_note(request, pk)
     _, action = am.note_part_for_user(request.user, meeting, Action, action_pk)
-    form = _action_form(request, meeting, action)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            sm.action_save(actor=request.user, note=note, action=action, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Action {action.reference} has been saved")
-            return redirect(reverse("surveillance:note", args=[meeting.pk]) + "#actions")
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": f"Change action {action.reference}",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Save action",
-        },
+        _action_form(request, meeting, action),
+        save=lambda d: sm.action_save(actor=request.user, note=note, action=action, **d),
+        done=f"Action {action.reference} has been saved",
+        then=reverse("surveillance:note", args=[meeting.pk]) + "#actions",
+        page=_page(meeting, f"Change action {action.reference}", "Save action"),
     )
 
 
@@ -1530,32 +1397,16 @@ def plan_entry_create(request, pk):
     meetings = Meeting.objects.filter(
         qsg=plan.qsg, starts_at__date__gte=plan.period_start, starts_at__date__lte=plan.period_end
     ).order_by("starts_at")
-    form = _with_token(
-        PlanEntryForm(posted(request), meetings=meetings, providers=_footprint(plan.qsg))
-    )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            _save_once(
-                request,
-                form,
-                "plan-entry",
-                lambda: sm.plan_entry_add(actor=request.user, plan=plan, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            messages.success(request, "The entry has been added to the plan")
-            return redirect(plan.get_absolute_url())
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Add to the business plan",
-            "caption": plan.title,
-            "back": plan.get_absolute_url(),
-            "submit": "Add to plan",
-        },
+        _with_token(
+            PlanEntryForm(posted(request), meetings=meetings, providers=_footprint(plan.qsg))
+        ),
+        scope="plan-entry",
+        save=lambda d: sm.plan_entry_add(actor=request.user, plan=plan, **d),
+        done="The entry has been added to the plan",
+        then=plan.get_absolute_url(),
+        page=_page(plan.title, "Add to the business plan", "Add to plan", plan.get_absolute_url()),
     )
 
 

@@ -5,6 +5,8 @@ import datetime as dt
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.surveillance.meetings.factories import ensure_reference_data
+
 
 def _fill_date(page, name: str, date: dt.date) -> None:
     page.locator(f'input[name="{name}[day]"]').fill(str(date.day))
@@ -13,6 +15,7 @@ def _fill_date(page, name: str, date: dt.date) -> None:
 
 
 def test_secretariat_and_chair_hold_a_meeting(cast, site, page, login, axe_check):
+    ensure_reference_data()
     today = timezone.localdate()
     login("secretariat_a")
     page.goto(f"{site}/qsgs/{cast.qsgs['a'].pk}/")

@@ -13,7 +13,7 @@ from surveillance import pdf_meetings
 from surveillance import services_meetings as sm
 from surveillance.models_meetings import MeetingNote
 
-from .factories import agreed_meeting
+from .factories import agreed_meeting, ensure_reference_data
 
 SECRET = "Whistleblower account shared in confidence"
 
@@ -79,7 +79,8 @@ def test_pdf_job_is_cached_per_version_and_audience(cast, client_for):
 
 
 @pytest.mark.worker
-def test_pdf_rendered_by_a_real_worker(cast, celery_worker_queue, client_for):
+def test_pdf_rendered_by_a_real_worker(celery_worker_queue, cast, client_for):
+    ensure_reference_data()
     m, note, _ = agreed_meeting(cast)
     client = client_for("chair_a")
     response = client.post(reverse("surveillance:note-pdf", args=[m.pk]))
