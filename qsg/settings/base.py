@@ -262,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get a name each (dotted paths, no import).
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipKindEnum": "qsg.models.Membership.Kind",
+        "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
+    },
 }
 
 LOGGING = {
