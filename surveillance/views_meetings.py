@@ -587,8 +587,8 @@ def _attendance_form(request, meeting: Meeting, row: Attendance | None = None, d
         data,
         initial=initial,
         people=_qsg_people(meeting.qsg),
-        organisations=_member_organisations(meeting.qsg)
-        | Organisation.objects.filter(is_active=True),
+        # Deputies and guests may come from any organisation, not only members.
+        organisations=Organisation.objects.filter(is_active=True).order_by("name"),
     )
     return _with_token(form) if row is None else form
 
