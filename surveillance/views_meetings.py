@@ -695,9 +695,12 @@ def note(request, pk):
     meeting = am.meeting_for_user(request.user, pk)
     existing = am.note_of(meeting)
     can_manage = am.manages(request.user, meeting.qsg_id)
-    if existing is None and can_manage:
+    if not am.can_read_note(request.user, existing, meeting.qsg_id):
+        # Nothing of the note's content: whether one exists is on the meeting's page anyway.
         return render(
-            request, "surveillance/meetings/note_start.jinja", _meeting_context(request, meeting)
+            request,
+            "surveillance/meetings/note_start.jinja",
+            _meeting_context(request, meeting, note=existing),
         )
     note = am.note_for_user(request.user, meeting)
     confidential = am.sees_confidential(request.user, meeting.qsg_id)

@@ -118,16 +118,19 @@ RULES = {
     "surveillance:note": [
         Case(
             kwargs=_m("draft"),
-            ok=NOTE_TEAM,
-            hidden=everyone(but=NOTE_TEAM),
+            ok=A_VIEW,
+            hidden=A_HIDDEN,
+            absent=A_VIEW - NOTE_TEAM,
             secret=_secret,
-            label="draft",
+            label="draft: content for the secretariat and chair only",
         ),
         Case(
             kwargs=_m("circulated"),
-            ok=CIRCULATED_READERS,
-            hidden=everyone(but=CIRCULATED_READERS),
-            label="circulated",
+            ok=A_VIEW,
+            hidden=A_HIDDEN,
+            absent=A_VIEW - CIRCULATED_READERS,
+            secret=lambda c: "Mortality above expected",
+            label="circulated: content for members",
         ),
         Case(
             kwargs=_m("published"),
@@ -137,6 +140,7 @@ RULES = {
             secret=_secret,
             label="published: confidential passage only for the confidential audience",
         ),
+        Case(kwargs=_m("upcoming"), ok=A_VIEW, hidden=A_HIDDEN, label="no note yet"),
     ],
     "surveillance:note-start": [manage(method="POST", kwargs=_m("upcoming"), ok_status=REDIRECT)],
     "surveillance:passage-create": [manage(kwargs=_m("draft"))],
