@@ -847,6 +847,11 @@ def conclusion_save(
     conclusion.rationale = rationale.strip()
     conclusion.dissent = dissent.strip()
     conclusion.agenda_item = agenda_item
+    if agenda_item is not None and agenda_item.intelligence_item_ids:
+        # The intelligence discussed under the item stays linked to the conclusion it led to.
+        conclusion.intelligence_item_ids = sorted(
+            set(conclusion.intelligence_item_ids) | set(agenda_item.intelligence_item_ids)
+        )
     conclusion.foi_exemption = foi_exemption
     conclusion.full_clean(validate_constraints=False)
     _stamp(conclusion, actor)
