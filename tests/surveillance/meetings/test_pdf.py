@@ -79,7 +79,7 @@ def test_pdf_job_is_cached_per_version_and_audience(cast, client_for):
 
 
 @pytest.mark.worker
-def test_pdf_rendered_by_a_real_worker(celery_worker_queue, cast, client_for):
+def test_pdf_rendered_by_a_real_worker(celery_worker, cast, client_for):
     ensure_reference_data()
     m, note, _ = agreed_meeting(cast)
     client = client_for("chair_a")
