@@ -220,6 +220,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
+    # Reminders before and after actions' due dates; each is sent once per action and kind.
+    "meeting-action-reminders": {
+        "task": "surveillance.send_action_reminders",
+        "schedule": 6 * 60 * 60.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -261,6 +266,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get a name each (dotted paths, no import).
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipKindEnum": "qsg.models.Membership.Kind",
+        "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
+    },
 }
 
 LOGGING = {
