@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -220,6 +221,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
+    # The dashboard works out every SPC series again each night (imports recompute only what
+    # they change): a safety net, and how engine or catalogue changes reach every chart.
+    "dashboard-nightly-recompute": {
+        "task": "dashboard.nightly_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
