@@ -137,11 +137,12 @@ def funnel_limits(
     if var <= 0:
         return None
     se = float(np.sqrt(var)) * multiplier
+    top = multiplier if kind == "proportion" else float("inf")
     return {
-        "lower_998": pooled - Z998 * se,
-        "lower_95": pooled - Z95 * se,
-        "upper_95": pooled + Z95 * se,
-        "upper_998": pooled + Z998 * se,
+        "lower_998": max(pooled - Z998 * se, 0.0),
+        "lower_95": max(pooled - Z95 * se, 0.0),
+        "upper_95": min(pooled + Z95 * se, top),
+        "upper_998": min(pooled + Z998 * se, top),
     }
 
 
