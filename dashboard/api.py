@@ -366,7 +366,7 @@ class SpcViewSet(viewsets.GenericViewSet):
 
 
 class SignalQuerySerializer(serializers.Serializer):
-    qsg = serializers.IntegerField()
+    qsg = serializers.CharField(help_text="The QSG's id or slug")
     since = serializers.DateField()
 
 
@@ -382,8 +382,12 @@ class SignalViewSet(viewsets.GenericViewSet):
     def list(self, request):
         query = SignalQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        key = query.validated_data["qsg"].strip()
+        if not key.isdigit():
+            found = qsg_access.qsgs_for(request.user).filter(slug=key).first()
+            key = found.pk if found else 0
         try:
-            qsg = qsg_access.qsg_for_user(request.user, query.validated_data["qsg"])
+            qsg = qsg_access.qsg_for_user(request.user, key)
         except Http404:
             raise exceptions.NotFound() from None
         signals = selectors.signals_since(request.user, qsg, query.validated_data["since"])

@@ -283,6 +283,7 @@ def write_results(results: list[SeriesResult]) -> tuple[int, int]:
         assign = ", ".join(f"{f} = t.{f}" for f in _RESULT_FIELDS)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_STAGE_DDL)
+            cursor.execute("TRUNCATE dash_spc_stage")  # empty even inside an outer transaction
             columns = ["id", "revision", *_RESULT_FIELDS]
             with cursor.cursor.copy(
                 f"COPY dash_spc_stage ({', '.join(columns)}) FROM STDIN"
@@ -449,6 +450,7 @@ def _write_peer_columns(out: dict) -> int:
                 " national_flag smallint, peer_value double precision, peer_n integer, "
                 "peer_z double precision, peer_flag smallint) ON COMMIT DELETE ROWS"
             )
+            cursor.execute("TRUNCATE dash_peer_stage")
             with cursor.cursor.copy(
                 f"COPY dash_peer_stage (id, {', '.join(_PEER_FIELDS)}) FROM STDIN"
             ) as copy:
