@@ -477,6 +477,7 @@ def _indicators_of(series_ids: list[int]) -> set[int]:
     for k in range(0, len(series_ids), 20_000):
         found |= set(
             SpcSeries.objects.filter(pk__in=series_ids[k : k + 20_000])
+            .order_by()
             .values_list("indicator_id", flat=True)
             .distinct()
         )

@@ -124,6 +124,7 @@ def matrix(
         indicators = indicators.filter(domain=domain)
     with_data = set(
         SpcSeries.objects.filter(provider__in=providers, n_points__gt=0)
+        .order_by()
         .values_list("indicator_id", flat=True)
         .distinct()
     )
