@@ -355,7 +355,7 @@ def icon_symbols() -> str:
         body, _ = _icon_body("assurance", code)
         symbols.append(f'<symbol id="mdc-assurance-{code}" viewBox="0 0 32 32">{body}</symbol>')
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" hidden aria-hidden="true" focusable="false">'
+        '<svg xmlns="http://www.w3.org/2000/svg" hidden="hidden" aria-hidden="true" focusable="false">'
         + "".join(symbols)
         + "</svg>"
     )

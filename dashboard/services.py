@@ -53,10 +53,18 @@ def _stamp(instance, actor) -> None:
 
 def _enqueue(job: Job, task, **kwargs) -> None:
     """Publish the task; if the broker cannot be reached, say so on the job."""
+    from celery import current_task
     from kombu.exceptions import OperationalError
 
+    options = {}
+    request = getattr(current_task, "request", None)
+    if request is not None and not request.called_directly:
+        # Work caused by a task (an import's recompute) stays on that task's queue.
+        queue = (request.delivery_info or {}).get("routing_key")
+        if queue:
+            options["queue"] = queue
     try:
-        task.apply_async(kwargs=kwargs)
+        task.apply_async(kwargs=kwargs, **options)
     except (OperationalError, OSError) as exc:
         log.warning("could not queue %s: %s", job.kind, exc)
         Job.objects.filter(pk=job.pk, status=Status.QUEUED).update(
@@ -246,9 +254,11 @@ def import_run(*, batch_id: int, path: str | None = None) -> ImportBatch | None:
     """Run a queued import (from the task, or from a command with the file's path)."""
     batch = ImportBatch.objects.select_related("job").filter(pk=batch_id).first()
     if batch is None:
+        log.info("dashboard import %s: no such batch", batch_id)
         return None
     job = job_claim(batch.job_id)
     if job is None:
+        log.info("dashboard import %s: job %s already taken", batch_id, batch.job_id)
         return None
     try:
         if path is not None:
