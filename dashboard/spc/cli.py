@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m dashboard.spc",
         description="XmR statistical process control (Making Data Count rules, identical to "
         "NHSRplotthedots ptd_spc()) for every facet of a CSV file.",
+        epilog="Rows may come in any order: they are sorted by facet then date for the "
+        "computation and written in input order. Dates: YYYY-MM-DD or ISO datetimes at "
+        "midnight. Empty, NA or NaN values are missing. Output booleans TRUE/FALSE, missing "
+        "values NA, numbers as Python repr() (exact). FILE.json maps facet to a target, or to a "
+        "list of rebase dates. Exit status 2 on bad input.",
     )
     p.add_argument("input", metavar="INPUT.csv")
     p.add_argument("-o", "--output", metavar="OUTPUT.csv", required=True)
@@ -264,7 +269,7 @@ def run(argv: list[str] | None = None) -> int:
         i = int(dup[0])
         raise InputError(
             f"duplicate date {format_date(int(sd[i]))} in facet {names[sc[i]]!r} "
-            f"(input rows {int(order[i]) + 1} and {int(order[i + 1]) + 1})"
+            f"(data rows {int(order[i]) + 1} and {int(order[i + 1]) + 1})"
         )
     off = np.searchsorted(sc, np.arange(len(names) + 1))
     y = np.array(values, dtype=np.float64)[order]
@@ -300,56 +305,56 @@ def run(argv: list[str] | None = None) -> int:
         series_ids=np.array(names, dtype=object),
     )
 
-    # per group strings, then per sorted row, then rows in input order
+    # Output lines from pieces shared by many rows: per group "rebase_group,mean,lpl,upl", per
+    # combination of flags and labels the tail ",outside,rel,close,special_cause_type,point_type"
     def num(values):
         return ["NA" if v != v else repr(v) for v in values.tolist()]
 
     g_n = res.group_n
-    g_mean = num(res.group_mean)
-    g_lpl = num(res.group_lpl)
-    g_upl = num(res.group_upl)
-    g_rebase = [str(v) for v in res.group_rebase.tolist()]
-    g_mean_na = np.isnan(res.group_mean)
-    g_lim_na = np.isnan(res.group_lpl)
-    group = np.repeat(np.arange(g_n.size), g_n)
+    g_part = [
+        f"{r},{m},{lo},{hi}"
+        for r, m, lo, hi in zip(
+            res.group_rebase.tolist(),
+            num(res.group_mean),
+            num(res.group_lpl),
+            num(res.group_upl),
+            strict=True,
+        )
+    ]
     y_na = np.isnan(y)
-    lim_na = (y_na | np.repeat(g_lim_na, g_n)).tolist()
-    rel_na = (y_na | np.repeat(g_mean_na, g_n)).tolist()
-    flags = res.flags.tolist()
-    sct_labels = special_cause_labels(7)
-    sct = [sct_labels[c] for c in res.special_cause_type.tolist()]
-    pt = [POINT_TYPES[c] for c in res.point_type.tolist()]
-    rel_s = ("-1", "0", "1")
-    day_s = {d: format_date(d) for d in set(days)}
+    lim_na = y_na | np.repeat(np.isnan(res.group_lpl), g_n)
+    rel_na = y_na | np.repeat(np.isnan(res.group_mean), g_n)
+    state = (
+        res.flags.astype(np.int64)
+        | (lim_na.astype(np.int64) << 4)
+        | (rel_na.astype(np.int64) << 5)
+        | (res.special_cause_type.astype(np.int64) << 6)
+        | (res.point_type.astype(np.int64) << 10)
+    )
     inv = np.empty(n, dtype=np.int64)
     inv[order] = np.arange(n)
-    grp = group.tolist()
+    state_in = state[inv].tolist()
+    group_in = np.repeat(np.arange(g_n.size), g_n)[inv].tolist()
+    sct_labels = special_cause_labels(7)
+    tails = {}
+    for code in set(state_in):
+        fl = code & 15
+        if code & 16:
+            outside = close = "NA"
+        else:
+            outside = "TRUE" if fl & 4 else "FALSE"
+            close = "TRUE" if fl & 8 else "FALSE"
+        rel = "NA" if code & 32 else ("-1", "0", "1")[fl & 3]
+        label = sct_labels[(code >> 6) & 15]
+        tails[code] = f",{outside},{rel},{close},{label},{POINT_TYPES[code >> 10]}"
+    facet_s = {f: _csv_field(f) for f in names}
+    day_s = {d: format_date(d) for d in set(days)}
     vals = num(np.array(values, dtype=np.float64))
-
-    def rows():
-        for i, k in enumerate(inv.tolist()):
-            g, fl = grp[k], flags[k]
-            if lim_na[k]:
-                outside = close = "NA"
-            else:
-                outside = "TRUE" if fl & 4 else "FALSE"
-                close = "TRUE" if fl & 8 else "FALSE"
-            yield (
-                facets[i],
-                day_s[days[i]],
-                vals[i],
-                g_rebase[g],
-                g_mean[g],
-                g_lpl[g],
-                g_upl[g],
-                outside,
-                "NA" if rel_na[k] else rel_s[fl & 3],
-                close,
-                sct[k],
-                pt[k],
-            )
-
-    _write_csv(args.output, OUTPUT_COLUMNS, rows())
+    lines = [
+        f"{facet_s[facets[i]]},{day_s[days[i]]},{vals[i]},{g_part[group_in[i]]}{tails[state_in[i]]}"
+        for i in range(n)
+    ]
+    _write_lines(args.output, OUTPUT_COLUMNS, lines)
     if args.summary:
         assurance = ["NA" if a == 0 else _ASSURANCE[a] for a in res.assurance.tolist()]
         variation = [VARIATIONS[v] for v in res.variation.tolist()]
@@ -363,6 +368,24 @@ def run(argv: list[str] | None = None) -> int:
 
 
 _ASSURANCE = ("", "consistent_pass", "consistent_fail", "inconsistent")
+
+
+def _csv_field(text: str) -> str:
+    """A CSV field, quoted when it holds a comma, a quote, a line break or edge spaces."""
+    if any(c in text for c in ',"\r\n') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _write_lines(path: str, header, lines: list[str]) -> None:
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            fh.write(",".join(header) + "\n")
+            if lines:
+                fh.write("\n".join(lines))
+                fh.write("\n")
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror}") from None
 
 
 def _write_csv(path: str, header, rows) -> None:

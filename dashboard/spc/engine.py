@@ -6,32 +6,54 @@ package NHSRplotthedots 0.2.2 ``ptd_spc()`` (see ``shared/SPC.md``).
 Public API
 ----------
 ``compute(series_ids, dates, values, *, rebase_dates=None, improvement="increase", targets=None,
-fix_after_n_points=None, screen_outliers=True, rule_length=7, two_in_three_beyond_limits=False)``
-    Any order of rows; returns an :class:`SpcResult` whose per-point arrays are aligned with the
-    input rows. Dates are anything numpy turns into ``datetime64[D]`` (``datetime.date``,
-    ``"YYYY-MM-DD"`` strings, ``datetime64``) or integer day numbers.
+fix_after_n_points=None, screen_outliers=True, rule_length=7, two_in_three_beyond_limits=False,
+chunk_points=100_000) -> SpcResult``
+    Rows in any order; the per-point arrays of the result follow the input rows. ``series_ids``
+    any labels numpy can sort (None: one series, ``"no facet"``); dates anything numpy turns into
+    ``datetime64[D]`` (``datetime.date``, ``"YYYY-MM-DD"``, ``datetime64``) or integer day
+    numbers; values floats, NaN = missing. ``rebase_dates``: dates for every series or a mapping
+    series -> dates. ``improvement``: a direction or a mapping series -> direction. ``targets``:
+    a number or a mapping series -> number. Duplicate dates within a series: ``ValueError``.
 
-``compute_sorted(values, series_offsets, *, rebase_group=None, improvement=1, targets=None, ...)``
+``compute_sorted(values, series_offsets, *, rebase_group=None, improvement=1, targets=None,
+..., series_ids=None) -> SpcResult``
     The engine itself, for rows already sorted by (series, date): series ``i`` is
-    ``values[series_offsets[i]:series_offsets[i + 1]]``. ``improvement`` and ``targets`` are
-    scalars or per-series arrays (direction codes +1/-1/0, targets NaN = none).
+    ``values[series_offsets[i]:series_offsets[i + 1]]``; ``rebase_group`` per point;
+    ``improvement`` and ``targets`` scalars or one per series (codes +1/-1/0; NaN = no target).
+
+``iter_compute_sorted(...)``
+    The same, yielding one :class:`SpcResult` per chunk of whole series (bounded memory).
+
+``offsets_from_index(series_index, n_series=None)``
+    ``series_offsets`` from a non-decreasing series index per row.
+
+``r_mean(x)``
+    R's ``mean(x, na.rm = TRUE)``, bit for bit.
+
+:class:`SpcResult` holds per point ``special_cause_type`` and ``point_type`` codes (uint8) and
+derives ``relative_to_mean``, ``outside_limits``, ``close_to_limits``, ``mean``, ``lpl``,
+``upl``, ``rebase_group``, ``short_group_warning`` and missing masks; per group the statistics
+(``group_mean``, ``group_lpl``, ...); per series ``variation`` and ``assurance`` codes; and
+``options`` (names of the options used, ``options["non_default"]`` those that leave the
+reference). ``labels(name)`` / ``series_labels(name)`` turn codes into the reference's strings.
 
 Example::
 
-    >>> import numpy as np
     >>> from dashboard.spc.engine import compute
-    >>> r = compute(["A"] * 15, np.arange(15) + 18262, [1.0] * 14 + [9.0], targets={"A": 20.0})
+    >>> r = compute(["A"] * 15, range(15), [1.0, 2.0] * 7 + [9.0], targets={"A": 20.0})
     >>> r.labels("special_cause_type")[-1], r.labels("point_type")[-1]
     ('Above UCL', 'special_cause_improvement')
     >>> r.series_labels("variation"), r.series_labels("assurance")
     (['improvement_high'], ['consistent_fail'])
+    >>> float(r.group_mean[0]), float(r.group_upl[0])
+    (2.0, 4.66)
 
 Codes and labels (``code -> LABELS[code]``):
 
 * ``special_cause_type``: ``SPECIAL_CAUSE_TYPES`` 0 ``Common Cause``, 1 ``Above UCL``,
   2 ``Below LCL``, 3 ``7 Point Trend (Increasing)``, 4 ``7 Point Trend (Decreasing)``,
   5 ``2 in 3 Above CL``, 6 ``2 in 3 Below CL``, 7 ``7 Points Above CL``, 8 ``7 Points Below CL``
-  (with ``rule_length=6`` the labels say 6; see ``SpcResult.special_cause_labels``).
+  (with ``rule_length=6`` the labels say 6: ``SpcResult.special_cause_labels``).
 * ``point_type``: ``POINT_TYPES`` 0 ``common_cause``, 1 ``special_cause_improvement``,
   2 ``special_cause_concern``, 3 ``special_cause_neutral_high``, 4 ``special_cause_neutral_low``.
 * ``variation`` (per series): ``VARIATIONS`` 0 ``common_cause``, 1 ``improvement_high``,
@@ -41,21 +63,28 @@ Codes and labels (``code -> LABELS[code]``):
   2 ``consistent_fail``, 3 ``inconsistent``.
 * improvement direction: ``IMPROVEMENT_CODES`` increase +1, decrease -1, neutral 0.
 
+Options beyond the reference (never the default; each named in ``options["non_default"]``):
+``screen_outliers=False`` (MDC Excel tool), ``rule_length=6`` (trend and shift of 6), and
+``two_in_three_beyond_limits=True`` (MDC 2023: points beyond the limits count as close).
+
 Missing values (NaN) are allowed anywhere: never flagged, and they break every run, trend, window
 and moving range they fall in. Per-point booleans that are missing in the reference (NA) are
 ``False`` here, with the masks ``limits_missing`` / ``relative_missing`` telling which.
 
 Design
 ------
-Groups (series x rebase group) are processed in blocks of about ``chunk_points`` cells. A block is a
-padded matrix of shape (rows, groups): column j holds group j's points in date order, padded with
-NaN. Every rolling rule is then a window along axis 0 (shifted slices combined with ``&``/``|``),
-which cannot cross a group boundary or a missing value because both are NaN. Means follow R's
-``mean()``: an x87 extended-precision sequential sum, divide by n, a correction pass, rounding to
-double. The sequential sum is ``numpy.sum(axis=0, dtype=longdouble)`` over the padded matrix (numpy
-adds row after row; checked at import). The correction pass is only run for groups where it can
-change the double result: an error bound shows that elsewhere the rounded first-pass mean is
-already R's answer.
+Input is cut into chunks of whole series (about ``chunk_points`` points; a longer series alone).
+A chunk's groups (series x rebase group) form padded matrices of shape (rows, groups): column j
+holds group j's points in date order, padded with NaN. Every rolling rule is a window along
+axis 0 (shifted slices combined with ``&`` / ``|``), which cannot cross a group boundary or a
+missing value because both are NaN. Large float buffers are reused from chunk to chunk.
+
+Means follow R's ``mean()``: an x87 extended-precision sequential sum, divide by n, a correction
+pass, rounding to double. Where every value of a group is a multiple of 2**e and the sum fits in
+64 bits, R's sum is exact and equals an int64 sum of the scaled values; otherwise the engine sums
+in ``numpy.longdouble`` row after row (checked at import). The correction pass is run only for
+groups where it can change the double: an error bound shows that elsewhere the rounded
+first-pass mean is already R's answer.
 """
 
 from __future__ import annotations
@@ -77,6 +106,7 @@ __all__ = [
     "compute",
     "compute_sorted",
     "iter_compute_sorted",
+    "offsets_from_index",
     "r_mean",
     "special_cause_labels",
 ]
@@ -128,19 +158,6 @@ ASSURANCES = ("", "consistent_pass", "consistent_fail", "inconsistent")
 IMPROVEMENT_CODES = {"increase": 1, "decrease": -1, "neutral": 0}
 SHORT_GROUP_THRESHOLD = 13  # ptd_spc.warning_threshold
 
-# sense of each special cause code: +1 Above/Increasing, -1 Below/Decreasing, 0 Common Cause
-_SENSE = np.array([0, 1, -1, 1, -1, 1, -1, 1, -1], dtype=np.int8)
-# point type by [direction + 1, special cause code]
-_POINT_TYPE_LUT = np.empty((3, 9), dtype=np.uint8)
-for _d in (-1, 0, 1):
-    for _c, _s in enumerate(_SENSE):
-        if _s == 0:
-            _pt = 0
-        elif _d == 0:
-            _pt = 3 if _s > 0 else 4
-        else:
-            _pt = 1 if _s * _d > 0 else 2
-        _POINT_TYPE_LUT[_d + 1, _c] = _pt
 # variation by [direction + 1, point type]
 _VARIATION_LUT = np.array(
     [
@@ -180,7 +197,9 @@ def _seq_sum(z: np.ndarray) -> np.ndarray:
     if z.shape[0] == 0:
         return np.zeros(z.shape[1], dtype=LD)
     if _SUM_AXIS0_SEQUENTIAL and z.shape[1] >= 2:
-        return np.sum(z, axis=0, dtype=LD)
+        # C order only: on a column-major array (e.g. columns picked by fancy indexing) numpy
+        # would sum each column pairwise, as it does for contiguous runs
+        return np.sum(np.ascontiguousarray(z), axis=0, dtype=LD)
     # a single column would be summed pairwise by numpy; accumulate is always sequential
     return np.cumsum(z, axis=0, dtype=LD)[-1]
 
@@ -209,7 +228,7 @@ def _exact_columns(n: np.ndarray, amax: np.ndarray, e_low: np.ndarray) -> np.nda
         return (e_low >= -1000) & (e_low <= 1000) & (np.ldexp(amax * n, -e_low) < 2.0**62)
 
 
-def _finish_mean(total, n, x, valid, lo, hi, exact):
+def _finish_mean(total, n, x, valid, lo, hi, exact, need=None):
     """R's ``mean()`` from its first-pass sums: ``s = sum / n`` then the correction pass.
 
     The correction pass (``s + sum(x - s) / n`` in long double) is run only for columns where
@@ -217,24 +236,40 @@ def _finish_mean(total, n, x, valid, lo, hi, exact):
     value lies within W of s, and no rounding boundary between doubles lies within W of s.
     W = u ((n + 4) D + (n + 4) A [first pass not exact] + 8 (A + |s|)), with u the long double
     unit roundoff, A >= mean |x| and D >= mean |x - s| (recursive summation error bounds).
+    The test itself runs in doubles: r = s - round(s) is exact in a double, and the rounding
+    boundaries around d = round(s) lie half a gap between doubles away from d. ``need``: mask of
+    the columns wanted (others may be left unfinished).
     """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         s = total / n
         d = s.astype(np.float64)
+        r = (s - d).astype(np.float64)  # exact: s and d agree but for s's last 11 bits
         ad = np.abs(d)
-        amax = np.maximum(np.abs(lo), np.abs(hi))
-        a = np.where(lo >= 0, ad, amax) * (1 + 2.0**-40)
-        dev = np.minimum(a + ad, np.maximum(hi - d, d - lo) + ad * 2.0**-50)
-        w = _U * ((n + 4.0) * dev + np.where(exact, 0.0, (n + 4.0) * a) + 8.0 * (a + ad))
-        w *= 1 + 2.0**-20
-        dl = d.astype(LD)
-        hi_mid = dl + (np.nextafter(d, np.inf).astype(LD) - dl) * 0.5
-        lo_mid = dl - (dl - np.nextafter(d, -np.inf).astype(LD)) * 0.5
-        wl = w.astype(LD)
-        safe = (s - wl > lo_mid) & (s + wl < hi_mid)
-        # the bounds use relative errors: stay away from the subnormal range
-        safe &= (a + ad >= 2.0**-900) | (a == 0)
-    unsafe = np.flatnonzero(~safe & (n > 0))
+        if lo is None:  # non-negative values: mean |x| is the mean
+            a = ad * (1 + 2.0**-40)
+            dev = np.minimum(a + ad, np.maximum(hi - d, d) + ad * 2.0**-50)
+        else:
+            amax = np.maximum(np.abs(lo), np.abs(hi))
+            a = np.where(lo >= 0, ad, amax) * (1 + 2.0**-40)
+            dev = np.minimum(a + ad, np.maximum(hi - d, d - lo) + ad * 2.0**-50)
+        extra = (n + 4.0) * a
+        extra[exact] = 0.0
+        w = ((n + 4.0) * dev + extra + 8.0 * (a + ad)) * (_U * (1 + 2.0**-20))
+        # half gaps to the neighbouring doubles of d: away from zero 2**(E - 1076) with E the
+        # biased exponent of d; towards zero the same, or half that when |d| is a power of two
+        bits = ad.view(np.int64)
+        expo = bits >> 52
+        half = ((expo - 53) << 52).view(np.float64)
+        toward = np.where((bits & ((1 << 52) - 1)) == 0, half * 0.5, half)
+        out = np.where(d < 0, -r, r)  # offset of s from d, away from zero
+        safe = (out + w < half) & (w - out < toward)
+        # relative error bounds: stay well away from the subnormal range (and 0, inf, NaN)
+        safe &= (expo > 60) & (expo < 2000)
+        safe |= (a == 0) & (n > 0)  # all values 0: the mean is 0
+    unsafe = ~safe & (n > 0)
+    if need is not None:  # only these columns are wanted
+        unsafe &= need
+    unsafe = np.flatnonzero(unsafe)
     if unsafe.size:
         ss = s[unsafe]
         dev_ld = np.subtract(x[:, unsafe], ss, dtype=LD)
@@ -319,9 +354,15 @@ class _Workspace:
         return buf[:size].reshape(shape)
 
 
-# point type for the sense +1 / -1 codes, by direction + 1 (decrease, neutral, increase)
+# point type of the codes saying Above/Increasing (odd) and Below/Decreasing (even, > 0), by
+# direction + 1 (decrease, neutral, increase): sense x direction +1 improvement, -1 concern
 _PT_PLUS = np.array([2, 3, 1], dtype=np.uint8)
 _PT_MINUS = np.array([1, 4, 2], dtype=np.uint8)
+
+
+def _scaled_ld(ints: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """ints * 2**e in long double, exactly (numpy's longdouble ldexp is slow)."""
+    return ints.astype(LD) * np.ldexp(1.0, e).astype(LD)
 
 
 def _int_sums(x, valid, cols, e_low, ws: _Workspace):
@@ -335,7 +376,7 @@ def _int_sums(x, valid, cols, e_low, ws: _Workspace):
     np.copyto(sc, 0.0, where=~vs)
     ints = ws.take("ints", xs.shape, np.int64)
     np.copyto(ints, sc, casting="unsafe")
-    return np.ldexp(ints.sum(axis=0).astype(LD), el), ints
+    return _scaled_ld(ints.sum(axis=0), el), ints
 
 
 def _mean_first_pass(x, valid, n, amax, e_low, ws: _Workspace):
@@ -388,11 +429,10 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
     np.abs(mr, out=mr)
     mvalid = ~np.isnan(mr)
     mn = np.count_nonzero(mvalid, axis=0)
-    zero = np.zeros(g)
     with np.errstate(invalid="ignore"):
         mhi = np.where(mn > 0, hi - lo, np.nan)  # no range exceeds max - min
     mtotal, mexact, mints, mex = _mean_first_pass(mr, mvalid, mn, mhi, e_low, ws)
-    amr = _finish_mean(mtotal, mn, mr, mvalid, zero, mhi, mexact)
+    amr = _finish_mean(mtotal, mn, mr, mvalid, None, mhi, mexact)
     if o.screen:
         with np.errstate(invalid="ignore"):
             keep = mr < _K_SCREEN * amr
@@ -404,7 +444,7 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
                 # screened sums of the exact columns from the same scaled integers
                 kk = keep if mex is None else keep[:, mex]
                 np.multiply(mints, kk, out=mints)
-                sums = np.ldexp(mints.sum(axis=0).astype(LD), e_low if mex is None else e_low[mex])
+                sums = _scaled_ld(mints.sum(axis=0), e_low if mex is None else e_low[mex])
                 if mex is None:
                     total2[:] = sums
                 else:
@@ -412,10 +452,9 @@ def _block(y: np.ndarray, direction: np.ndarray, o: _Opts, ws: _Workspace):
             other = np.flatnonzero(changed & ~mexact)
             if other.size:
                 total2[other] = _seq_sum(np.where(keep[:, other], mr[:, other], 0.0))
-            ch = np.flatnonzero(changed)
-            amr[ch] = _finish_mean(
-                total2[ch], kn[ch], mr[:, ch], keep[:, ch], zero[ch], mhi[ch], mexact[ch]
-            )
+            total2[~changed] = 0  # not needed: those keep amr
+            amr2 = _finish_mean(total2, kn, mr, keep, None, mhi, mexact, need=changed)
+            amr[changed] = amr2[changed]
     lpl = mean - _K_LIMIT * amr
     upl = mean + _K_LIMIT * amr
     nlpl = mean - _K_NEAR * amr
@@ -728,6 +767,16 @@ def _plan_blocks(gstart: np.ndarray, glen: np.ndarray, chunk: int):
     return blocks
 
 
+def offsets_from_index(series_index, n_series: int | None = None) -> np.ndarray:
+    """Series offsets for :func:`compute_sorted` from a non-decreasing series index per row
+    (0 .. n_series - 1; series without rows get empty ranges)."""
+    idx = np.asarray(series_index, dtype=np.int64).reshape(-1)
+    if idx.size and (np.any(idx[1:] < idx[:-1]) or idx[0] < 0):
+        raise ValueError("series_index must be non-negative and non-decreasing")
+    ns = (int(idx[-1]) + 1 if idx.size else 0) if n_series is None else int(n_series)
+    return np.searchsorted(idx, np.arange(ns + 1), side="left").astype(np.int64)
+
+
 def _series_chunks(off: np.ndarray, chunk: int) -> list[tuple[int, int]]:
     """Runs of whole series of about ``chunk`` points each."""
     ns = off.size - 1
@@ -790,9 +839,10 @@ class _Run:
         if np.isinf(self.y[p0:p1]).any():
             raise ValueError("values must be finite or NaN")
 
-    def process(self, s0: int, s1: int, flags, sct, pt):
+    def process(self, s0: int, s1: int, flags, sct, pt, ws: _Workspace | None = None):
         """Process series s0..s1, writing per-point codes into the chunk-sized output arrays."""
-        off, o, ws = self.off, self.o, self.ws
+        off, o = self.off, self.o
+        ws = self.ws if ws is None else ws
         p0, p1 = int(off[s0]), int(off[s1])
         y = self.y[p0:p1]
         self.check_values(p0, p1)
@@ -815,7 +865,7 @@ class _Run:
         glen = np.diff(np.append(gstart, n))
         gdir = self.direction[gseries]
         stats = np.full((6, gstart.size), np.nan)
-        for blk in _plan_blocks(gstart, glen, self.chunk):
+        for blk in _plan_blocks(gstart, glen, max(self.chunk, n)):
             if blk[0]:
                 _, a, b = blk
                 rows = int(glen[a])
@@ -903,6 +953,7 @@ _RUN_DOC = """
     ``screen_outliers``, ``rule_length`` (trend and shift length, 7 in the reference) and
     ``two_in_three_beyond_limits`` (MDC 2023 variant) as in :func:`compute`. ``chunk_points``:
     about how many points are processed at once (whole series; a longer series alone).
+    ``workers`` (compute_sorted, compute): threads processing chunks side by side (default 1).
 """
 
 
@@ -919,6 +970,7 @@ def compute_sorted(
     two_in_three_beyond_limits: bool = False,
     chunk_points: int = DEFAULT_CHUNK_POINTS,
     series_ids=None,
+    workers: int = 1,
 ) -> SpcResult:
     run = _Run(
         values,
@@ -940,12 +992,31 @@ def compute_sorted(
     parts = []
     variation = np.zeros(ns, dtype=np.uint8)
     assurance = np.zeros(ns, dtype=np.uint8)
-    for s0, s1 in _series_chunks(run.off, run.chunk):
+    chunks = _series_chunks(run.off, run.chunk)
+
+    def job(chunk, ws=None):
+        s0, s1 = chunk
         p0, p1 = int(run.off[s0]), int(run.off[s1])
-        gstart, gseries, grebase, stats, var, ass = run.process(
-            s0, s1, flags[p0:p1], sct[p0:p1], pt[p0:p1]
-        )
-        parts.append((gstart + p0, gseries, grebase, stats))
+        return run.process(s0, s1, flags[p0:p1], sct[p0:p1], pt[p0:p1], ws)
+
+    if workers > 1 and len(chunks) > 1:
+        # chunks are independent and write disjoint slices; numpy releases the GIL in its loops
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        local = threading.local()
+
+        def threaded(chunk):
+            if not hasattr(local, "ws"):
+                local.ws = _Workspace()
+            return job(chunk, local.ws)
+
+        with ThreadPoolExecutor(max_workers=int(workers)) as pool:
+            done = list(pool.map(threaded, chunks))
+    else:
+        done = [job(chunk) for chunk in chunks]
+    for (s0, s1), (gstart, gseries, grebase, stats, var, ass) in zip(chunks, done, strict=True):
+        parts.append((gstart + int(run.off[s0]), gseries, grebase, stats))
         variation[s0:s1] = var
         assurance[s0:s1] = ass
     if parts:
@@ -1060,6 +1131,7 @@ def compute(
     rule_length: int = 7,
     two_in_three_beyond_limits: bool = False,
     chunk_points: int = DEFAULT_CHUNK_POINTS,
+    workers: int = 1,
 ) -> SpcResult:
     """XmR chart statistics and Making Data Count rules for many series at once.
 
@@ -1148,6 +1220,7 @@ def compute(
         two_in_three_beyond_limits=two_in_three_beyond_limits,
         chunk_points=chunk_points,
         series_ids=uniq,
+        workers=workers,
     )
     if order is not None:
         inv = np.empty_like(order)
