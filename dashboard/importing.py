@@ -324,28 +324,39 @@ def missing_columns(columns, mapping: Mapping) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
+FORMULA = "This cell holds a formula. Formulas are not worked out: enter the value itself"
+_MIDNIGHT = re.compile(r"[ T]00:00(?::00)?$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def _months(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(month index, ok mask) of YYYY-MM or YYYY-MM-01 periods."""
-    parts = text.str.extract(_PERIOD)
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    day = pd.to_numeric(parts[2], errors="coerce").fillna(1)
-    ok = (year.between(1990, 2100) & month.between(1, 12) & (day == 1)).to_numpy(
-        dtype=bool, na_value=False
+    """(month index, ok mask) of YYYY-MM or YYYY-MM-01 periods (a time of 00:00 is allowed)."""
+    timed = text.str.contains(":", regex=False)
+    stripped = (
+        text.where(~timed, text.str.replace(_MIDNIGHT, "", regex=True)) if timed.any() else text
     )
-    index = (year.fillna(0) * 12 + month.fillna(1) - 1).to_numpy(dtype=np.int64)
+    when = pd.to_datetime(stripped, format="%Y-%m-%d", errors="coerce")
+    short = when.isna().to_numpy() & (stripped != "").to_numpy()
+    if short.any():
+        when = when.copy()
+        when[short] = pd.to_datetime(stripped[short], format="%Y-%m", errors="coerce")
+    year = when.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    month = when.dt.month.to_numpy(dtype=float, na_value=np.nan)
+    day = when.dt.day.to_numpy(dtype=float, na_value=np.nan)
+    ok = (year >= 1990) & (year <= 2100) & (day == 1)
+    index = np.where(ok, np.nan_to_num(year) * 12 + np.nan_to_num(month) - 1, 0).astype(np.int64)
     return index, ok
 
 
 def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, blank mask, bad mask): numbers with optional thousands separators."""
     blank = (text == "").to_numpy()
-    cleaned = text.where(~text.str.match(_THOUSANDS), text.str.replace(",", "", regex=False))
-    values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+    retry = np.flatnonzero(~blank & ~np.isfinite(values))
+    if retry.size:  # 1,234.5: thousands separators, only where plain parsing failed
+        sub = text.iloc[retry]
+        sub = sub.where(~sub.str.match(_THOUSANDS), sub.str.replace(",", "", regex=False))
+        values[retry] = pd.to_numeric(sub, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~blank & ~np.isfinite(values)
     return values, blank, bad
 
@@ -382,19 +393,13 @@ def check_chunk(
             msg = message(text) if callable(message) else message
             errors.append(RowError(int(rows[i]), column, str(text)[:200], msg))
 
-    # formulas are text, never evaluated
-    for column in df.columns:
-        if column == "_row":
-            continue
-        cells = df[column]
-        formula = cells.str.startswith("=").to_numpy()
-        if formula.any():
-            report(
-                formula,
-                column,
-                cells,
-                "This cell holds a formula. Formulas are not worked out: enter the value itself",
-            )
+    def unless_formula(message):
+        """Formulas are text, never evaluated: a cell holding one says so."""
+
+        def say(text):
+            return FORMULA if str(text).startswith("=") else message(text)
+
+        return say
 
     provider_text = df[mapping.provider].str.upper()
     provider_id = provider_text.map(providers).to_numpy(dtype=float, na_value=np.nan)
@@ -405,7 +410,7 @@ def check_chunk(
         np.isnan(provider_id) & (provider_text != "").to_numpy(),
         mapping.provider,
         df[mapping.provider],
-        lambda t: f"No provider has the ODS code {t}",
+        unless_formula(lambda t: f"No provider has the ODS code {t}"),
     )
 
     if mapping.fixed_indicator:
@@ -414,19 +419,20 @@ def check_chunk(
     else:
         ind_text = df[mapping.indicator].str.upper()
         ind_column = mapping.indicator
-    codes = ind_text.to_numpy()
-    info = [indicators.get(c) for c in codes]
-    known = np.array([i is not None for i in info], dtype=bool)
+    ids = ind_text.map({c: i.id for c, i in indicators.items()})
+    known = ids.notna().to_numpy()
     report(~known & (ind_text == "").to_numpy(), ind_column, None, "Enter the indicator code")
     report(
         ~known & (ind_text != "").to_numpy(),
         ind_column,
         ind_text,
-        lambda t: f"No indicator has the code {t}",
+        unless_formula(lambda t: f"No indicator has the code {t}"),
     )
-    indicator_id = np.array([i.id if i else -1 for i in info], dtype=np.int64)
-    kind = np.array([i.kind if i else "" for i in info], dtype=object)
-    multiplier = np.array([i.multiplier if i else 1.0 for i in info], dtype=float)
+    indicator_id = ids.to_numpy(dtype=float, na_value=-1).astype(np.int64)
+    kind = ind_text.map({c: i.kind for c, i in indicators.items()}).to_numpy(dtype=object)
+    multiplier = ind_text.map({c: i.multiplier for c, i in indicators.items()}).to_numpy(
+        dtype=float, na_value=1.0
+    )
 
     month, ok = _months(df[mapping.period])
     blank_period = (df[mapping.period] == "").to_numpy()
@@ -435,18 +441,14 @@ def check_chunk(
         ~ok & ~blank_period,
         mapping.period,
         df[mapping.period],
-        lambda t: f"'{t}' is not a month. Enter it like 2019-03 or 2019-03-01",
+        unless_formula(lambda t: f"'{t}' is not a month. Enter it like 2019-03 or 2019-03-01"),
     )
 
     def numbers(column: str):
         if column and column in df.columns:
             values, blank, not_number = _numbers(df[column])
-            not_number &= ~df[column].str.startswith("=").to_numpy()  # reported as a formula
             report(
-                not_number,
-                column,
-                df[column],
-                lambda t: f"'{t}' is not a number",
+                not_number, column, df[column], unless_formula(lambda t: f"'{t}' is not a number")
             )
             return values, blank
         return np.full(n, np.nan), np.ones(n, dtype=bool)
