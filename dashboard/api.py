@@ -19,7 +19,7 @@ from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless
 
 from . import access, selectors, services
-from .models import ColumnMapping, ImportBatch, Indicator, Observation
+from .models import INDICATOR_EDITABLE, ColumnMapping, ImportBatch, Indicator, Observation
 from .results import unpack_points
 
 # Indicators -------------------------------------------------------------------------------------
@@ -28,23 +28,7 @@ from .results import unpack_points
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "name",
-            "metric",
-            "domain",
-            "quality_dimension",
-            "unit",
-            "kind",
-            "multiplier",
-            "improvement_direction",
-            "target",
-            "target_note",
-            "notes",
-            "definition",
-            "source",
-            "is_active",
-        ]
+        fields = ["code", *INDICATOR_EDITABLE]
         extra_kwargs = {"code": {"validators": []}}
 
 

@@ -11,7 +11,7 @@ from qsg.forms import TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import Provider
 
-from .models import ColumnMapping, Indicator
+from .models import INDICATOR_EDITABLE, ColumnMapping, Indicator
 
 
 class ImportForm(TokenForm):
@@ -59,23 +59,7 @@ class ImportForm(TokenForm):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "name",
-            "metric",
-            "domain",
-            "quality_dimension",
-            "unit",
-            "kind",
-            "multiplier",
-            "improvement_direction",
-            "target",
-            "target_note",
-            "definition",
-            "source",
-            "notes",
-            "is_active",
-        ]
+        fields = ["code", *INDICATOR_EDITABLE]
         labels = {
             "quality_dimension": "Quality dimension",
             "improvement_direction": "Improvement direction",

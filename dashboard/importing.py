@@ -528,11 +528,13 @@ def find_duplicates(keys: np.ndarray, rows: np.ndarray, limit: int = MAX_ERRORS_
     """RowErrors for the second and later rows with the same provider, indicator and month."""
     if keys.size < 2:
         return [], 0
+    ordered = np.sort(keys)
+    if not (ordered[1:] == ordered[:-1]).any():  # the usual case: one sort, no more memory
+        return [], 0
+    del ordered
     order = np.lexsort((rows, keys))
     k = keys[order]
     same = np.concatenate(([False], k[1:] == k[:-1]))
-    if not same.any():
-        return [], 0
     first_of = np.maximum.accumulate(np.where(~same, np.arange(k.size), 0))
     dup = np.flatnonzero(same)
     errors = [

@@ -106,6 +106,25 @@ class Indicator(models.Model):
         return {"increase": 1, "decrease": -1}.get(self.improvement_direction, 0)
 
 
+# What analysts may change in the catalogue (the code is fixed once created).
+INDICATOR_EDITABLE = (
+    "name",
+    "metric",
+    "domain",
+    "quality_dimension",
+    "unit",
+    "kind",
+    "multiplier",
+    "improvement_direction",
+    "target",
+    "target_note",
+    "notes",
+    "definition",
+    "source",
+    "is_active",
+)
+
+
 class ColumnMapping(models.Model):
     """How to read someone else's CSV or Excel file: which column holds what."""
 
@@ -228,11 +247,19 @@ class ImportRowError(models.Model):
 
 
 class Observation(models.Model):
-    """One provider's value of one indicator for one month."""
+    """One provider's value of one indicator for one month.
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    The national table holds millions of rows loaded in bulk, so its foreign keys are not
+    database constraints: PostgreSQL checks those row by row (10.6 million deferred checks at
+    commit took minutes). The import resolves every id from the providers and indicators that
+    exist, and deletes stay refused by Django's PROTECT (the ORM checks related rows).
+    """
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False
+        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     period = models.DateField(help_text="The first day of the month.")
     value = models.FloatField()
@@ -246,6 +273,7 @@ class Observation(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     updated_at = models.DateTimeField()
 

@@ -26,6 +26,7 @@ from qsg.services import submission_token_claim
 
 from . import access, importing, pgcopy, recompute
 from .models import (
+    INDICATOR_EDITABLE,
     ColumnMapping,
     ImportBatch,
     ImportRowError,
@@ -326,7 +327,7 @@ class _Stage:
         self.keys.append(
             importing.month_key(checked.provider_id, checked.indicator_id, checked.month)
         )
-        self.rows.append(checked.row)
+        self.rows.append(checked.row.astype(np.int32))
         days = (checked.month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
         arrays = {
             "provider_id": checked.provider_id,
@@ -637,22 +638,7 @@ def import_file(*, actor, path: str, mapping: ColumnMapping | None = None, sourc
 
 # Catalogue ---------------------------------------------------------------------------------------
 
-INDICATOR_FIELDS = {
-    "name",
-    "metric",
-    "domain",
-    "quality_dimension",
-    "unit",
-    "kind",
-    "multiplier",
-    "improvement_direction",
-    "target",
-    "target_note",
-    "notes",
-    "definition",
-    "source",
-    "is_active",
-}
+INDICATOR_FIELDS = frozenset(INDICATOR_EDITABLE)
 _JUDGEMENT_FIELDS = {"improvement_direction", "target", "kind", "multiplier"}
 
 
@@ -722,10 +708,7 @@ def rebase_add(*, actor, provider, indicator: Indicator, period, reason: str) ->
     rebase.full_clean()
     _stamp(rebase, actor)
     rebase.save()
-    SpcSeries.objects.filter(provider=provider, indicator=indicator).update(
-        data_revision=F("data_revision") + 1
-    )
-    recompute_request(actor=actor)
+    _rejudge(actor, provider.pk, indicator.pk)
     return rebase
 
 
@@ -733,8 +716,13 @@ def rebase_add(*, actor, provider, indicator: Indicator, period, reason: str) ->
 def rebase_remove(*, actor, rebase: Rebase) -> None:
     access.require_analyst(actor)
     _stamp(rebase, actor)
-    SpcSeries.objects.filter(
-        provider_id=rebase.provider_id, indicator_id=rebase.indicator_id
-    ).update(data_revision=F("data_revision") + 1)
     rebase.delete()
+    _rejudge(actor, rebase.provider_id, rebase.indicator_id)
+
+
+def _rejudge(actor, provider_id: int, indicator_id: int) -> None:
+    """A series' rebases changed: mark it for recompute and queue one."""
+    SpcSeries.objects.filter(provider_id=provider_id, indicator_id=indicator_id).update(
+        data_revision=F("data_revision") + 1
+    )
     recompute_request(actor=actor)
