@@ -18,7 +18,6 @@ UPDATE ... FROM). Memory stays bounded by the chunk whatever the national data s
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import time
@@ -94,18 +93,36 @@ def _candidates(full: bool) -> list[tuple[int, int, int]]:
     qs = SpcSeries.objects.all()
     if not full:
         qs = qs.exclude(computed_revision=F("data_revision"))
-    return list(qs.order_by("pk").values_list("pk", "data_revision", "n_points"))
+    return list(
+        qs.order_by("indicator_id", "provider_id").values_list(
+            "pk", "data_revision", "n_points", "indicator_id", "provider_id"
+        )
+    )
 
 
 # Reading -------------------------------------------------------------------------------------
 
+# One binary value per chunk, a 36-byte record per observation (series id, day, value,
+# numerator, denominator; NaN for missing), in no particular order: psycopg hands COPY TO
+# output over row by row, and sorting in the server cost more than numpy's sort here.
 _READ_SQL = """
-SELECT s.id, (o.period - DATE '1970-01-01') AS day, o.value, o.numerator, o.denominator
+SELECT string_agg(
+    int8send(s.id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+    ''::bytea)
 FROM dashboard_spcseries s
 JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
 WHERE s.id = ANY(%s)
-ORDER BY s.id, o.period
 """
+_RECORD = np.dtype(
+    [
+        ("series", ">i8"),
+        ("day", ">i4"),
+        ("value", ">f8"),
+        ("numerator", ">f8"),
+        ("denominator", ">f8"),
+    ]
+)
 
 _READ_SQL_GENERIC = """
 SELECT s.id, CAST(julianday(o.period) - 2440587.5 AS INTEGER), o.value, o.numerator,
@@ -121,21 +138,20 @@ _COLUMNS = ["series", "day", "value", "numerator", "denominator"]
 
 def _read(ids: list[int]) -> pd.DataFrame:
     if _postgres():
-        buf = io.BytesIO()
         with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy(f"COPY ({_READ_SQL}) TO STDOUT (FORMAT csv)", [ids]) as copy:
-                for block in copy:
-                    buf.write(block)
-        buf.seek(0)
-        if not buf.getbuffer().nbytes:
-            return pd.DataFrame({c: [] for c in _COLUMNS})
-        return pd.read_csv(
-            buf,
-            names=_COLUMNS,
-            header=None,
-            dtype={"series": np.int64, "day": np.int32},
-            engine="c",
+            cursor.execute(_READ_SQL, [ids])
+            raw = cursor.fetchone()[0]
+        records = np.frombuffer(bytes(raw or b""), dtype=_RECORD)
+        order = np.lexsort((records["day"], records["series"]))
+        records = records[order]
+        return pd.DataFrame(
+            {
+                "series": records["series"].astype(np.int64),
+                "day": records["day"].astype(np.int32),
+                "value": records["value"].astype(np.float64),
+                "numerator": records["numerator"].astype(np.float64),
+                "denominator": records["denominator"].astype(np.float64),
+            }
         )
     with connection.cursor() as cursor:
         cursor.execute(_READ_SQL_GENERIC.format(",".join(["%s"] * len(ids))), ids)
@@ -148,6 +164,60 @@ def _read(ids: list[int]) -> pd.DataFrame:
             "value": float,
             "numerator": float,
             "denominator": float,
+        }
+    )
+
+
+_RANGE_SQL = """
+SELECT string_agg(
+    int8send(o.provider_id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+    ''::bytea)
+FROM dashboard_observation o
+WHERE o.indicator_id = %s AND o.provider_id BETWEEN %s AND %s
+"""
+_RANGE_RECORD = np.dtype(
+    [
+        ("provider", ">i8"),
+        ("day", ">i4"),
+        ("value", ">f8"),
+        ("numerator", ">f8"),
+        ("denominator", ">f8"),
+    ]
+)
+
+
+def _read_ranges(chunk: list[tuple]) -> pd.DataFrame:
+    """Observations of a chunk by (indicator, provider range): an index range scan per
+    indicator instead of a join, mapped to series ids here."""
+    parts = []
+    by_indicator: dict[int, list[tuple[int, int]]] = {}
+    for pk, _, _, indicator_id, provider_id in chunk:
+        by_indicator.setdefault(indicator_id, []).append((provider_id, pk))
+    with connection.cursor() as cursor:
+        for indicator_id, pairs in by_indicator.items():
+            pairs.sort()
+            providers = np.array([p for p, _ in pairs], dtype=np.int64)
+            series = np.array([s for _, s in pairs], dtype=np.int64)
+            cursor.execute(_RANGE_SQL, [indicator_id, int(providers[0]), int(providers[-1])])
+            raw = cursor.fetchone()[0]
+            rec = np.frombuffer(bytes(raw or b""), dtype=_RANGE_RECORD)
+            at = np.searchsorted(providers, rec["provider"])
+            at = np.minimum(at, providers.size - 1)
+            keep = providers[at] == rec["provider"]
+            part = rec[keep]
+            parts.append((series[at[keep]], part))
+    sid = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    rec = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, _RANGE_RECORD)
+    order = np.lexsort((rec["day"], sid))
+    rec = rec[order]
+    return pd.DataFrame(
+        {
+            "series": sid[order],
+            "day": rec["day"].astype(np.int32),
+            "value": rec["value"].astype(np.float64),
+            "numerator": rec["numerator"].astype(np.float64),
+            "denominator": rec["denominator"].astype(np.float64),
         }
     )
 
@@ -174,11 +244,13 @@ def _series_meta(ids: list[int]):
     return indicator_of, indicators, rebases
 
 
-def compute_chunk(chunk: list[tuple[int, int, int]]) -> list[SeriesResult]:
-    """Read and compute one chunk of series (sorted by id). Nothing is written."""
-    ids = [c[0] for c in chunk]
+def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResult]:
+    """Read and compute one chunk of series: (id, data revision, expected points[, indicator id,
+    provider id]). `dense`: the chunk holds every series of its indicators' provider ranges
+    (a full recompute), so observations are read by index range. Nothing is written."""
+    ids = sorted(c[0] for c in chunk)
     revisions = {c[0]: c[1] for c in chunk}
-    frame = _read(ids)
+    frame = _read_ranges(chunk) if dense and _postgres() else _read(ids)
     indicator_of, indicators, rebases = _series_meta(ids)
     present = [i for i in ids if i in indicator_of]
     series = frame["series"].to_numpy()
@@ -500,14 +572,17 @@ def run(*, full: bool = False, progress: Progress | None = None) -> dict:
             chunks = _plan(rows)
             total = len(chunks)
             for k, chunk in enumerate(chunks):
-                results = compute_chunk(chunk)
+                results = compute_chunk(chunk, dense=full and attempt == 0)
                 written, skipped = write_results(results)
                 counts["series"] += written
                 counts["skipped"] += skipped
                 counts["points"] += sum(r.n_points for r in results)
                 if progress:
                     progress(0.9 * (k + 1) / total, f"Worked out {counts['series']:,} series")
-            touched |= _indicators_of([r[0] for r in rows])
+            if full and attempt == 0:
+                touched |= set(Indicator.objects.values_list("pk", flat=True))
+            else:
+                touched |= _indicators_of([r[0] for r in rows])
         if progress:
             progress(0.92, "Comparing providers with their peers")
         counts["peer_series"] = update_peers(touched)
