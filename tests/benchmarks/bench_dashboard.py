@@ -202,13 +202,15 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards")
+    parser.add_argument("--database", default=DB, help="Name of the database to create")
     args = parser.parse_args()
+    db = args.database
 
-    admin(f"DROP DATABASE IF EXISTS {DB}")
-    admin(f"CREATE DATABASE {DB}")
+    admin(f"DROP DATABASE IF EXISTS {db}")
+    admin(f"CREATE DATABASE {db}")
     os.environ.update(
         DJANGO_SETTINGS_MODULE="qsg.settings.base",
-        DATABASE_URL=f"{PG}/{DB}",
+        DATABASE_URL=f"{PG}/{db}",
         REDIS_URL="",
         CELERY_TASK_ALWAYS_EAGER="true",
         DJANGO_ALLOWED_HOSTS="testserver",
@@ -285,7 +287,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            admin(f"DROP DATABASE IF EXISTS {DB}")
+            admin(f"DROP DATABASE IF EXISTS {db}")
 
 
 if __name__ == "__main__":
