@@ -571,8 +571,11 @@ def run(*, full: bool = False, progress: Progress | None = None) -> dict:
                 break
             chunks = _plan(rows)
             total = len(chunks)
+            # Read by index range when most series are due (a full run, or a month's national
+            # file); a join by id when few are (one provider's file).
+            dense = (full and attempt == 0) or len(rows) * 2 >= SpcSeries.objects.count()
             for k, chunk in enumerate(chunks):
-                results = compute_chunk(chunk, dense=full and attempt == 0)
+                results = compute_chunk(chunk, dense=dense)
                 written, skipped = write_results(results)
                 counts["series"] += written
                 counts["skipped"] += skipped

@@ -101,7 +101,7 @@ class Matrix:
     provider_count: int = 0
 
 
-MATRIX_PAGE_SIZE = 50
+MATRIX_PAGE_SIZE = 25
 
 
 def matrix(
@@ -119,14 +119,17 @@ def matrix(
     providers = access.scope_providers(user, qsg).filter(is_active=True)
     if sector:
         providers = providers.filter(sector=sector)
+    # The ids first: "footprint OR commissioned" as a subquery keeps PostgreSQL from using the
+    # series' provider index (a scan of every series in the country).
+    provider_ids = list(providers.values_list("pk", flat=True))
+    providers = Provider.objects.filter(pk__in=provider_ids)
     indicators = Indicator.objects.filter(is_active=True)
     if domain:
         indicators = indicators.filter(domain=domain)
+    # Columns: indicators with data anywhere in the country (national aggregates are not
+    # sensitive, and the small aggregate table answers at once).
     with_data = set(
-        SpcSeries.objects.filter(provider__in=providers, n_points__gt=0)
-        .order_by()
-        .values_list("indicator_id", flat=True)
-        .distinct()
+        PeerStat.objects.filter(group=PeerStat.NATIONAL).values_list("indicator_id", flat=True)
     )
     indicators = [i for i in indicators.order_by("domain", "code") if i.pk in with_data]
 
@@ -288,9 +291,10 @@ def indicator_rows(user, indicator: Indicator, *, qsg: QSG | None = None):
     providers = (
         access.scope_providers(user, qsg) if qsg is not None else qsg_access.providers_for(user)
     )
+    provider_ids = list(providers.values_list("pk", flat=True))
     return list(
         summaries()
-        .filter(indicator=indicator, provider__in=providers, n_points__gt=0)
+        .filter(indicator=indicator, provider_id__in=provider_ids, n_points__gt=0)
         .select_related("provider", "provider__qsg")
         .order_by("provider__name")
     )
@@ -332,12 +336,9 @@ SIGNAL_KINDS = {
 }
 
 
-def latest_data_month(user, qsg: QSG) -> dt.date | None:
-    return (
-        SpcSeries.objects.filter(provider__in=access.scope_providers(user, qsg))
-        .aggregate(m=Max("latest_period"))
-        .get("m")
-    )
+def latest_data_month(user=None, qsg: QSG | None = None) -> dt.date | None:
+    """The latest month with data in the country (from the national aggregates)."""
+    return PeerStat.objects.filter(group=PeerStat.NATIONAL).aggregate(m=Max("period")).get("m")
 
 
 def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
@@ -350,10 +351,10 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     Raises Http404 if the user may not see the QSG. Ordered by provider, then indicator.
     """
     qsg = qsg_access.qsg_for_user(user, qsg.pk)
-    providers = access.scope_providers(user, qsg)
+    provider_ids = list(access.scope_providers(user, qsg).values_list("pk", flat=True))
     base = (
         summaries()
-        .filter(provider__in=providers, n_points__gt=0)
+        .filter(provider_id__in=provider_ids, n_points__gt=0)
         .select_related("provider", "indicator")
     )
     found: list[Signal] = []
@@ -373,9 +374,18 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
             )
         )
 
-    for s in base.filter(last_concern_period__gte=since):
-        add(s, "concern", s.last_concern_period, s.last_concern_label)
-    for s in base.filter(latest_period__gte=since, target_missed=True):
+    rows = list(
+        base.filter(
+            Q(last_concern_period__gte=since)
+            | Q(latest_period__gte=since, target_missed=True)
+            | Q(latest_period__gte=since, national_flag__in=[-2, 2])
+            | Q(latest_period__gte=since, peer_flag__in=[-2, 2])
+        )
+    )
+    for s in rows:
+        if s.last_concern_period and s.last_concern_period >= since:
+            add(s, "concern", s.last_concern_period, s.last_concern_label)
+    for s in (r for r in rows if r.latest_period >= since and r.target_missed):
         unit = s.indicator.unit
         add(
             s,
@@ -385,8 +395,10 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
             f"{charts.format_value(s.target, unit)}; "
             f"{charts.ASSURANCE_TEXT.get(s.assurance, '').lower()}",
         )
-    for s in base.filter(latest_period__gte=since).filter(
-        Q(national_flag__in=[-2, 2]) | Q(peer_flag__in=[-2, 2])
+    for s in (
+        r
+        for r in rows
+        if r.latest_period >= since and (r.national_flag in (-2, 2) or r.peer_flag in (-2, 2))
     ):
         direction = s.indicator.improvement_direction
         parts = []

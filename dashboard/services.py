@@ -493,6 +493,10 @@ def _upsert(stage: _Stage, batch: ImportBatch) -> dict:
     else:
         created, updated, series = _upsert_generic(stage, batch, source, now)
     created, updated = int(created), int(updated)
+    if stage.pg and created + updated > 100_000:
+        with connection.cursor() as cursor:  # fresh statistics for the planner after a big load
+            cursor.execute("ANALYZE dashboard_observation")
+            cursor.execute("ANALYZE dashboard_spcseries")
     return {
         "rows_created": created,
         "rows_updated": updated,

@@ -266,7 +266,7 @@ def main() -> None:
         client.force_login(viewer)
         provider = Provider.objects.filter(qsg=qsg, sector="acute").order_by("pk").first()
         pages = {
-            "QSG matrix (first page of 50 providers x 22 indicators)": f"/dashboard/qsgs/{qsg.pk}/",
+            "QSG matrix (first page of 25 providers x 22 indicators)": f"/dashboard/qsgs/{qsg.pk}/",
             "QSG matrix sorted by an indicator": f"/dashboard/qsgs/{qsg.pk}/?sort=AE_4HR&dir=desc",
             "provider page (22 SPC charts)": f"/dashboard/providers/{provider.pk}/",
             "signals since the last month": f"/dashboard/qsgs/{qsg.pk}/signals/",

@@ -60,8 +60,9 @@ def test_matrix_query_count_does_not_grow_with_providers(data, client_for):
         result = matrix(user, data.qsgs["r"])
     assert len(result.rows) == 3
     assert len(more) == len(few), [q["sql"] for q in more.captured_queries]
-    # indicators with data, indicators, count, page of providers, series, national x2
-    assert len(more) <= 7
+    # provider ids, indicators with national data, indicators, count, page of providers,
+    # their series, latest national month per indicator, national aggregates
+    assert len(more) <= 8
 
 
 def test_provider_page_has_a_chart_with_a_text_alternative_and_data_table(data, client_for):
