@@ -158,8 +158,13 @@ def build_cast() -> Cast:
     from django.contrib.auth.models import Group
 
     from dashboard.apps import ensure_analyst_group
+    from dashboard.models import Indicator
     from qsg.demo import ANALYSTS_GROUP
 
+    if not Indicator.objects.exists():  # flushed by an earlier transactional test
+        from django.apps import apps
+
+        importlib.import_module("dashboard.migrations.0002_seed_indicators").seed(apps, None)
     ensure_analyst_group()
     analysts = Group.objects.get(name=ANALYSTS_GROUP)
     for username in ANALYSTS:

@@ -264,6 +264,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "kind" field with different choices: memberships keep KindEnum.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "qsg.models.Membership.Kind",
+        "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
+    },
 }
 
 LOGGING = {
