@@ -129,7 +129,10 @@ def _month_label(d: dt.date) -> str:
 def spc_chart_svg(
     chart: ChartSeries, *, width: int = 720, height: int = 300, chart_id: str = "spc"
 ) -> str:
-    """An XmR chart: data, mean, process limits, target, rebase lines, coloured special causes."""
+    """An XmR chart: data, mean, process limits, target, rebase lines, coloured special causes.
+
+    The SVG is as wide as its container (a page column, or a PDF page's text width), keeping
+    the proportions of `width` x `height`."""
     n = len(chart.values)
     left, right, top, bottom, legend = 64, 16, 16, 44, 26
     plot_w = width - left - right
@@ -137,7 +140,7 @@ def spc_chart_svg(
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
+        f'width="100%" preserveAspectRatio="xMidYMid meet" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" font-family="{FONT}">'
         f'<title id="{title_id}">{escape(chart.title)}</title>'
         f'<desc id="{desc_id}">{escape(chart.description or chart.title)}</desc>'
