@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -225,6 +226,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "surveillance.send_action_reminders",
         "schedule": 6 * 60 * 60.0,
     },
+    # The dashboard works out every SPC series again each night (imports recompute only what
+    # they change): a safety net, and how engine or catalogue changes reach every chart.
+    "dashboard-nightly-recompute": {
+        "task": "dashboard.nightly_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -270,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipKindEnum": "qsg.models.Membership.Kind",
         "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
+        "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
     },
 }
 
