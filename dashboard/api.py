@@ -17,6 +17,7 @@ from rest_framework.reverse import reverse
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless
+from qsg.api.filters import IdFilter, StrictBooleanFilter
 
 from . import access, selectors, services
 from .models import INDICATOR_EDITABLE, ColumnMapping, ImportBatch, Indicator, Observation
@@ -37,6 +38,14 @@ class IndicatorUpdateSerializer(IndicatorSerializer):
         read_only_fields = ["code"]
 
 
+class IndicatorFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = Indicator
+        fields = ["domain", "quality_dimension", "kind", "is_active"]
+
+
 class IndicatorViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -49,7 +58,7 @@ class IndicatorViewSet(
     queryset = Indicator.objects.all()
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9_]+"
-    filterset_fields = ["domain", "quality_dimension", "kind", "is_active"]
+    filterset_class = IndicatorFilter
     search_fields = ["code", "name", "metric"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -103,7 +112,8 @@ class ObservationSerializer(serializers.ModelSerializer):
 class ObservationFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code", lookup_expr="iexact")
     ods_code = django_filters.CharFilter(field_name="provider__ods_code", lookup_expr="iexact")
-    qsg = django_filters.NumberFilter(field_name="provider__qsg")
+    provider = IdFilter(field_name="provider_id")
+    qsg = IdFilter(field_name="provider__qsg_id")
     period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte")
     period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte")
 

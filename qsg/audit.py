@@ -21,6 +21,18 @@ def _display(record, field_name: str, value) -> str:
     return str(value)
 
 
+def _related_names(record, field_name: str, rows) -> str:
+    """Many-to-many history holds through-rows as dicts: show the related objects' names."""
+    field = record.instance_type._meta.get_field(field_name)
+    key = field.related_model._meta.model_name
+    ids = [
+        row.get(key) if isinstance(row, dict) else getattr(row, f"{key}_id", row)
+        for row in rows or []
+    ]
+    names = {obj.pk: str(obj) for obj in field.related_model.objects.filter(pk__in=ids)}
+    return ", ".join(sorted(str(names.get(i, f"#{i}")) for i in ids)) or "(none)"
+
+
 def history_rows(queryset, *, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first: who, when, what, and each field that changed from what to what."""
     records = list(
@@ -38,14 +50,8 @@ def history_rows(queryset, *, limit: int = 50) -> list[dict[str, Any]]:
                 if change.field in {"updated_at"}:
                     continue
                 if isinstance(change.old, list) or isinstance(change.new, list):
-                    old = (
-                        ", ".join(str(getattr(v, "organisation_id", v)) for v in change.old or [])
-                        or "(none)"
-                    )
-                    new = (
-                        ", ".join(str(getattr(v, "organisation_id", v)) for v in change.new or [])
-                        or "(none)"
-                    )
+                    old = _related_names(record, change.field, change.old)
+                    new = _related_names(record, change.field, change.new)
                 else:
                     old = _display(record, change.field, change.old)
                     new = _display(record, change.field, change.new)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.test import override_settings
 from django.utils.text import slugify
 
 from . import services
@@ -367,11 +368,13 @@ def seed_accounts(password: str) -> list[DemoAccount]:
 
 
 def seed(*, password: str, stdout=None) -> None:
-    seed_network()
-    seed_providers()
-    seed_accounts(password)
-    for _, fn in sorted(_SEEDERS.values(), key=lambda item: item[0]):
-        fn(stdout=stdout, password=password)
+    # Demo data is not news: notifications raised while seeding go nowhere.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        seed_network()
+        seed_providers()
+        seed_accounts(password)
+        for _, fn in sorted(_SEEDERS.values(), key=lambda item: item[0]):
+            fn(stdout=stdout, password=password)
 
 
 def accounts_listing() -> list[dict[str, str]]:

@@ -24,4 +24,8 @@ def exception_handler(exc, context):
             {"non_field_errors": ["Other records refer to this object, so it cannot be deleted."]},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A bare list of messages (e.g. from a search filter) becomes the documented error object.
+        response.data = {"non_field_errors": response.data}
+    return response

@@ -2,6 +2,7 @@
 exist), and a malformed or empty value is a 400 rather than silently ignored."""
 
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -22,8 +23,11 @@ class StrictFilterBackend(DjangoFilterBackend):
         return filterset
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """Filter on a foreign key by id: an unknown or invisible id simply matches nothing."""
+
+    field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

@@ -137,7 +137,7 @@ def test_audit_trail_is_shown_to_the_secretariat_only(cast, client_for):
             "name": "Alpha General Hospital NHS Trust",
             "sector": "acute",
             "qsg": cast.qsgs["a"].pk,
-            "commissioners": [cast.orgs["icb_a"].pk],
+            "commissioners": [cast.orgs["icb_a"].pk, cast.orgs["la_a"].pk],
         },
     )
     page = secretariat.get(
@@ -146,6 +146,7 @@ def test_audit_trail_is_shown_to_the_secretariat_only(cast, client_for):
     assert "Change history" in page
     assert "Alpha General Hospital → Alpha General Hospital NHS Trust" in page
     assert "Secretariat A" in page  # who made the change
+    assert "Alpha Borough Council, Alpha Integrated Care Board" in page  # commissioners by name
     member_page = (
         client_for("member_a")
         .get(reverse("qsg:provider-detail", args=[cast.providers["provider_a1"].pk]))
