@@ -1,0 +1,58 @@
+"""The seam between risk summits and the meetings work in `surveillance`.
+
+Everything risk summits need from meetings passes through these few functions, so the wiring is
+in one place:
+
+* `pending_referrals(qsg_ids)`: "risk summit required" conclusions of agreed notes that no summit
+  has picked up yet (surveillance's `risk_summit_referrals_pending`);
+* `claim_referral(referral_id, reference)`: mark a referral as picked up by one summit, exactly
+  once (surveillance's `risk_summit_referral_claim`, a conditional UPDATE);
+* `record_level_after(...)`: put the provider's surveillance level after a closed summit on the
+  provider's surveillance timeline.
+
+Until the meetings work is on this branch these answer "nothing pending", "claimed" and "not
+recorded", and summits are triggered directly. Referrals are plain `Referral` values here, never
+surveillance model instances, so the rest of the app does not depend on their shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MEETINGS_WIRED = False
+
+
+@dataclass(frozen=True)
+class Referral:
+    id: int
+    provider_id: int
+    qsg_id: int
+    meeting_id: int | None
+    meeting_label: str
+    rationale: str
+    created_at: dt.datetime
+
+
+def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
+    """Referrals waiting for a summit, oldest first."""
+    return []
+
+
+def referral(referral_id: int) -> Referral | None:
+    """One pending referral by id, or None if it is gone or already claimed."""
+    return None
+
+
+def claim_referral(*, referral_id: int, reference: str) -> bool:
+    """Claim a referral for the summit with this reference. True if this summit holds it (also on
+    a repeated claim with the same reference); False if another summit claimed it first."""
+    return True
+
+
+def record_level_after(
+    *, provider_id: int, qsg_id: int, level_code: str, decided_on: dt.date, rationale: str
+) -> bool:
+    """Record a provider's surveillance level after a summit closed. True if recorded."""
+    return False
