@@ -872,7 +872,7 @@ def ring_holder_apply_default(*, summit_id: int, now: dt.datetime | None = None)
     now = now or _now()
     with transaction.atomic():
         summit = (
-            RiskSummit.objects.select_for_update()
+            RiskSummit.objects.select_for_update(of=("self",))
             .select_related("qsg__convening_organisation")
             .filter(
                 pk=summit_id,
@@ -1717,37 +1717,40 @@ def document_request(
     else:
         raise ValidationError("Unknown document")
     key = f"{PDF_KIND}:{summit.pk}:{kind}:{meeting.pk if meeting else 0}:v{version}"
-    job, created = Job.objects.select_for_update().get_or_create(
-        key=key,
-        defaults={
-            "kind": PDF_KIND,
-            "created_by": _actor(actor),
-            "organisation_id": getattr(actor, "organisation_id", None),
-            "qsg_id": summit.qsg_id,
-            "counts": {
-                "summit": summit.pk,
-                "kind": kind,
-                "meeting": meeting.pk if meeting else None,
-            },
-        },
+    document = (
+        SummitDocument.objects.select_for_update()
+        .filter(summit=summit, meeting=meeting, kind=kind, version=version)
+        .first()
     )
-    if created:
+    created = False
+    if document is None:
+        job, created = Job.objects.select_for_update().get_or_create(
+            key=key,
+            defaults={
+                "kind": PDF_KIND,
+                "created_by": _actor(actor),
+                "organisation_id": getattr(actor, "organisation_id", None),
+                "qsg_id": summit.qsg_id,
+                "counts": {
+                    "summit": summit.pk,
+                    "kind": kind,
+                    "meeting": meeting.pk if meeting else None,
+                },
+            },
+        )
         snapshot = (
             selectors.meeting_document(meeting)
             if meeting is not None
             else selectors.closure_document(summit)
         )
-        document = SummitDocument.objects.create(
+        document, _ = SummitDocument.objects.get_or_create(
             summit=summit,
             meeting=meeting,
             kind=kind,
             version=version,
-            job=job,
-            snapshot=snapshot,
-            created_by=_actor(actor),
+            defaults={"job": job, "snapshot": snapshot, "created_by": _actor(actor)},
         )
-    else:
-        document = SummitDocument.objects.get(job=job)
+    job = Job.objects.select_for_update().get(pk=document.job_id)
     requeue = not created and job.status in {Job.Status.FAILED, Job.Status.NOT_QUEUED}
     if requeue:
         job.status = Job.Status.QUEUED

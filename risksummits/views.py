@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -821,12 +821,12 @@ def document_download(request, pk, document_pk):
     path = job.counts.get("path")
     if job.status != Job.Status.SUCCEEDED or not path or not default_storage.exists(path):
         raise Http404
-    return FileResponse(
-        default_storage.open(path, "rb"),
-        as_attachment=True,
-        filename=job.counts.get("filename", "risk-summit.pdf"),
-        content_type="application/pdf",
-    )
+    with default_storage.open(path, "rb") as fh:
+        content = fh.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = job.counts.get("filename", "risk-summit.pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # Audit -------------------------------------------------------------------------------------------------
