@@ -20,14 +20,24 @@ class NHSDateWidget(forms.Widget):
     template_name = ""
     parts = ("day", "month", "year")
 
+    @staticmethod
+    def _keys(name: str, part: str) -> tuple[str, str]:
+        # The nhsuk-frontend-jinja macro names the boxes name[day]; older forms used name-day.
+        return f"{name}[{part}]", f"{name}-{part}"
+
     def value_from_datadict(self, data, files, name):
-        values = [str(data.get(f"{name}-{part}", "")).strip() for part in self.parts]
+        values = [
+            str(next((data[k] for k in self._keys(name, part) if k in data), "")).strip()
+            for part in self.parts
+        ]
         if not any(values):
             return data.get(name) or None
         return "/".join(values)
 
     def value_omitted_from_data(self, data, files, name):
-        return name not in data and not any(f"{name}-{part}" in data for part in self.parts)
+        return name not in data and not any(
+            k in data for part in self.parts for k in self._keys(name, part)
+        )
 
     @classmethod
     def split(cls, value) -> list[str]:
@@ -174,6 +184,10 @@ def field_params(
             },
         ]
         return {"component": "date", "params": params}
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+        # The first item takes the field's id (the error summary links to it); the group must
+        # not carry the same id, or the first label points at the group instead of its input.
+        params.pop("id", None)
     if isinstance(widget, forms.RadioSelect):
         params.pop("label")
         params["idPrefix"] = bf.auto_id
