@@ -36,6 +36,9 @@ class SummitSerializer(serializers.ModelSerializer):
     )
     first_meeting_due = serializers.DateTimeField(read_only=True)
     clock = serializers.SerializerMethodField()
+    # Both use the yes / no / not applicable answers: plain strings keep one enum in the schema.
+    adult_safeguarding_followed = serializers.CharField(read_only=True)
+    lscb_notified = serializers.CharField(read_only=True)
 
     class Meta:
         model = RiskSummit
