@@ -162,6 +162,13 @@ def participant_user_ids(summit: RiskSummit, *, organisation_id: int | None = No
     return list(qs.values_list("user_id", flat=True))
 
 
+def _notify_summit(summit: RiskSummit, subject: str, body: str, *, exclude=None) -> int:
+    """E-mail everyone taking part and the QSG's secretariat and chair."""
+    return _notify(
+        participant_user_ids(summit) + lead_user_ids(summit), subject, body, exclude=exclude
+    )
+
+
 # Proposals -------------------------------------------------------------------------------------
 
 
@@ -429,8 +436,8 @@ def summit_trigger(
             f"{holder.name} proposed to hold the ring. {basis_text}",
         )
 
-    _notify(
-        participant_user_ids(summit) + lead_user_ids(summit),
+    _notify_summit(
+        summit,
         f"Risk summit {summit.reference} triggered: meet within {summit.clock_hours} hours",
         "A risk summit has been triggered and you are named as taking part. The relevant "
         f"members must first meet within {summit.clock_hours} hours of the judgement.\n"
@@ -920,8 +927,8 @@ def ring_holder_apply_default(*, summit_id: int, now: dt.datetime | None = None)
                 )
         except IntegrityError:
             return True
-        _notify(
-            participant_user_ids(summit) + lead_user_ids(summit),
+        _notify_summit(
+            summit,
             f"Risk summit {summit.reference}: NHS England holds the ring by default",
             f"No ring-holder was agreed within {hours} hours, so {default.name} holds the ring.\n"
             f"{_link('risksummits:detail', summit.pk)}",
@@ -991,8 +998,8 @@ def judgement_record(
         f"The CQC recorded its regulatory judgement: {judgement.get_finding_display().lower()}",
     )
     _bump(summit)
-    _notify(
-        participant_user_ids(summit) + lead_user_ids(summit),
+    _notify_summit(
+        summit,
         f"Risk summit {summit.reference}: the CQC's regulatory judgement",
         f"The CQC has recorded its regulatory judgement.\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
@@ -1237,8 +1244,8 @@ def meeting_book(
         shared=shared_with_provider,
     )
     _bump(summit)
-    _notify(
-        participant_user_ids(summit) + lead_user_ids(summit),
+    _notify_summit(
+        summit,
         f"Risk summit {summit.reference}: {meeting.title.lower()} on {when:%-d %B %Y at %H:%M}",
         f"A risk summit meeting has been booked.\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
         exclude=actor,
@@ -1573,8 +1580,8 @@ def summit_close(
         shared=True,
     )
     _bump(summit)
-    _notify(
-        participant_user_ids(summit) + lead_user_ids(summit),
+    _notify_summit(
+        summit,
         f"Risk summit {summit.reference} closed",
         f"The risk summit has been closed.\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,

@@ -53,6 +53,31 @@ def hold_first_meeting(cast, summit, *, by="secretariat_a", present=("secretaria
     )
 
 
+def ready_to_close(cast, summit, *, finding="potential_breach", **checks) -> None:
+    """A held first meeting, the CQC's judgement, an agreed ring-holder and the checks."""
+    hold_first_meeting(cast, summit)
+    services.judgement_record(
+        actor=cast.users["cqc_a"],
+        standing=standing(cast, "cqc_a", summit),
+        finding=finding,
+        judged_on=timezone.localdate(),
+        rationale="Staffing below safe levels on nights",
+    )
+    services.ring_holder_confirm(actor=cast.users["chair_a"], summit=summit, note="Agreed")
+    services.checks_record(
+        actor=cast.users["secretariat_a"],
+        summit=summit,
+        **(
+            checks
+            or {
+                "professional_referral": "none",
+                "adult_safeguarding_followed": "not_applicable",
+                "adult_safeguarding_reason": "No adult safeguarding concern",
+            }
+        ),
+    )
+
+
 def world(cast) -> SimpleNamespace:
     """One summit about provider_a1 with a held meeting, a booked one, an action, an impact
     request and a PDF, triggered by member_a. The local authority has been removed, so

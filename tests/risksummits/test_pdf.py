@@ -19,7 +19,7 @@ from qsg.models import Job
 from risksummits import services
 from risksummits.models import SummitDocument
 
-from .factories import hold_first_meeting, standing, trigger
+from .factories import hold_first_meeting, ready_to_close, standing, trigger
 
 
 def _text(content: bytes) -> str:
@@ -30,18 +30,10 @@ def _text(content: bytes) -> str:
 
 
 def _close(cast, summit):
-    hold_first_meeting(cast, summit)
-    services.judgement_record(
-        actor=cast.users["cqc_a"],
-        standing=standing(cast, "cqc_a", summit),
+    ready_to_close(
+        cast,
+        summit,
         finding="breach",
-        judged_on=timezone.localdate(),
-        rationale="Essential standards of safety breached on nights",
-    )
-    services.ring_holder_confirm(actor=cast.users["chair_a"], summit=summit, note="Agreed")
-    services.checks_record(
-        actor=cast.users["secretariat_a"],
-        summit=summit,
         professional_referral="made",
         professional_regulator="Nursing and Midwifery Council",
         professional_referral_on=timezone.localdate(),

@@ -20,7 +20,7 @@ from risksummits.models import (
     TimelineEvent,
 )
 
-from .factories import hold_first_meeting, standing, trigger
+from .factories import hold_first_meeting, ready_to_close, standing, trigger
 
 pytestmark = pytest.mark.django_db
 
@@ -218,25 +218,6 @@ def test_overdue_action_alert_once(cast, django_capture_on_commit_callbacks):
     assert SentAlert.objects.get(action=action).kind == "action_overdue"
 
 
-def _ready_to_close(cast, summit):
-    hold_first_meeting(cast, summit)
-    services.judgement_record(
-        actor=cast.users["cqc_a"],
-        standing=standing(cast, "cqc_a", summit),
-        finding="potential_breach",
-        judged_on=timezone.localdate(),
-        rationale="Staffing below safe levels on nights",
-    )
-    services.ring_holder_confirm(actor=cast.users["chair_a"], summit=summit, note="Agreed")
-    services.checks_record(
-        actor=cast.users["secretariat_a"],
-        summit=summit,
-        professional_referral="none",
-        adult_safeguarding_followed="not_applicable",
-        adult_safeguarding_reason="No adult safeguarding concern",
-    )
-
-
 def _close(cast, summit):
     return services.summit_close(
         actor=cast.users["chair_a"],
@@ -249,7 +230,7 @@ def _close(cast, summit):
 
 def test_child_safeguarding_summit_cannot_close_without_the_lscb_answer(cast):
     summit = trigger(cast, involves_child_safeguarding=True)
-    _ready_to_close(cast, summit)
+    ready_to_close(cast, summit)
     with pytest.raises(ValidationError) as caught:
         _close(cast, summit)
     assert any("Local Safeguarding Children Board" in m for m in caught.value.messages)
@@ -274,7 +255,7 @@ def test_child_safeguarding_summit_cannot_close_without_the_lscb_answer(cast):
 
 def test_closure_requires_every_action_closed_or_transferred(cast):
     summit = trigger(cast)
-    _ready_to_close(cast, summit)
+    ready_to_close(cast, summit)
     first = services.action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
