@@ -56,6 +56,11 @@ def _linked_summit_ids(user) -> QuerySet:
     )
 
 
+def lead_qsg_ids(user) -> set[int]:
+    """QSGs where the user is secretariat or chair."""
+    return _lead_qsg_ids(user)
+
+
 def _lead_qsg_ids(user) -> set[int]:
     p = qsg_access.principal(user)
     return {q for q in p.qsg_ids if p.manages(q) or p.chairs(q)}

@@ -10,9 +10,13 @@ in one place:
 * `record_level_after(...)`: put the provider's surveillance level after a closed summit on the
   provider's surveillance timeline.
 
-Until the meetings work is on this branch these answer "nothing pending", "claimed" and "not
-recorded", and summits are triggered directly. Referrals are plain `Referral` values here, never
-surveillance model instances, so the rest of the app does not depend on their shape.
+The meetings work lives in `surveillance.services_meetings` (branch `meet`). While that module
+is absent these answer "nothing pending", "claimed" and "not recorded", and summits are
+triggered directly; once it is present, the referral functions use it. Surveillance has no
+service yet for recording a level outside a meeting, so `record_level_after` keeps the level on
+the summit only (`RiskSummit.level_recorded` stays False). Referrals are plain `Referral`
+values here, never surveillance model instances, so the rest of the app does not depend on
+their shape.
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-MEETINGS_WIRED = False
+try:
+    from surveillance import services_meetings as _meetings
+except ImportError:  # the meetings work is not on this branch yet
+    _meetings = None
+
+MEETINGS_WIRED = _meetings is not None
 
 
 @dataclass(frozen=True)
@@ -37,18 +46,39 @@ class Referral:
 
 def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
     """Referrals waiting for a summit, oldest first."""
-    return []
+    if _meetings is None:
+        return []
+    return [_as_referral(r) for r in _meetings.risk_summit_referrals_pending(qsg_ids=qsg_ids)]
+
+
+def _as_referral(row) -> Referral:
+    meeting = row.meeting
+    label = f"{meeting.title}, {meeting.starts_at:%-d %B %Y}" if meeting is not None else ""
+    return Referral(
+        id=row.pk,
+        provider_id=row.provider_id,
+        qsg_id=row.qsg_id,
+        meeting_id=row.meeting_id,
+        meeting_label=label,
+        rationale=row.rationale or "",
+        created_at=row.created_at,
+    )
 
 
 def referral(referral_id: int) -> Referral | None:
     """One pending referral by id, or None if it is gone or already claimed."""
-    return None
+    if _meetings is None:
+        return None
+    row = _meetings.risk_summit_referrals_pending().filter(pk=referral_id).first()
+    return _as_referral(row) if row is not None else None
 
 
 def claim_referral(*, referral_id: int, reference: str) -> bool:
     """Claim a referral for the summit with this reference. True if this summit holds it (also on
     a repeated claim with the same reference); False if another summit claimed it first."""
-    return True
+    if _meetings is None:
+        return True
+    return _meetings.risk_summit_referral_claim(referral_id=referral_id, reference=reference)
 
 
 def record_level_after(

@@ -9,6 +9,7 @@ S = "<int:pk>/"
 urlpatterns = [
     path("", views.summit_list, name="list"),
     path("new/", views.summit_trigger, name="trigger"),
+    path("referrals/pick-up/", views.referrals_pick_up, name="referrals-pick-up"),
     path(S, views.summit_detail, name="detail"),
     path(S + "edit/", views.summit_edit, name="edit"),
     path(S + "participants/add/", views.participant_add, name="participant-add"),

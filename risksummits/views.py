@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qsg.models import Job, Organisation, User
 from qsg.views import apply_errors, page_of, posted
 
-from . import access, clock, selectors, services
+from . import access, clock, handoff, selectors, services
 from .access import SummitAccess
 from .forms import (
     ActionForm,
@@ -97,9 +97,28 @@ def summit_list(request):
             "rows": rows,
             "status": status,
             "can_trigger": access.can_trigger(request.user),
-            "referrals": [],
+            "referrals": handoff.pending_referrals(qsg_ids=access.lead_qsg_ids(request.user))
+            if access.lead_qsg_ids(request.user)
+            else [],
         },
     )
+
+
+@login_required
+@require_POST
+def referrals_pick_up(request):
+    """Open the summits that agreed meeting notes concluded were required (the beat task does
+    the same every few minutes)."""
+    qsg_ids = access.lead_qsg_ids(request.user)
+    access.require(bool(qsg_ids))
+    made = services.referrals_pick_up(qsg_ids=qsg_ids)
+    if made:
+        messages.success(
+            request, f"{made} risk summit{'s' if made != 1 else ''} opened from meeting conclusions"
+        )
+    else:
+        messages.success(request, "There were no meeting conclusions waiting for a risk summit")
+    return redirect("risksummits:list")
 
 
 @login_required

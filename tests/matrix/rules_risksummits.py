@@ -22,6 +22,7 @@ QSG_PARTICIPANTS = users("secretariat_a", "chair_a", "member_a", "cqc_a")
 A_TRIGGER = users(A_PARTICIPANTS, REGIONAL_OVERSIGHT)
 CANNOT_TRIGGER = users("outsider", "regional_member")
 FOUND = frozenset({302})
+LEADS = users("secretariat_a", "chair_a", "secretariat_b", "secretariat_c", "regional_secretariat")
 
 
 def _s(c):
@@ -66,6 +67,15 @@ RULES = {
         Case(ok=everyone(), absent=HIDDEN, secret=_ref, query="?status=all"),
     ],
     "risksummits:trigger": [Case(ok=everyone(but=CANNOT_TRIGGER), forbidden=CANNOT_TRIGGER)],
+    "risksummits:referrals-pick-up": [
+        Case(
+            method="POST",
+            ok=LEADS,
+            forbidden=everyone(but=LEADS),
+            ok_status=FOUND,
+            label="secretariats and chairs open summits from meeting conclusions",
+        )
+    ],
     "risksummits:detail": [view(kwargs=_s)],
     "risksummits:edit": [
         manage(kwargs=_s),
