@@ -209,3 +209,25 @@ def test_api_trigger_and_validation_errors(cast, client_for):
     )
     refused = client.post(url, future, content_type="application/json")
     assert refused.status_code == 400 and "judged_at" in refused.json()
+
+
+def test_summit_lists_take_the_same_queries_however_many_summits(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("regional_secretariat")
+    counts = []
+    for provider in ("provider_a1", "provider_b1"):
+        trigger(
+            cast,
+            by="secretariat_a" if provider == "provider_a1" else "secretariat_b",
+            provider=provider,
+        )
+        trigger(cast, by="member_a", provider="provider_a2")
+        sizes = []
+        for url in (reverse("api:risk-summit-list"), reverse("risksummits:list")):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            sizes.append(len(ctx.captured_queries))
+        counts.append(sizes)
+    assert counts[0] == counts[1], counts
