@@ -188,6 +188,9 @@ def summit_detail(request, pk):
         events=list(access.events_for(standing).select_related("actor").order_by("-at", "-pk")),
         documents=list(access.documents_for(standing).order_by("-created_at")[:20]),
         clock=selectors.clock_for(summit, meetings if not standing.shared_only else None),
+        next_meeting=next(
+            (m for m in meetings if m.status == "booked" and m.starts_at >= timezone.now()), None
+        ),
         now=timezone.now(),
     )
     if not standing.shared_only:
