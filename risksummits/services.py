@@ -757,9 +757,14 @@ def _guest_username(email: str) -> str:
 
 
 def _voters(summit: RiskSummit):
+    """Organisations from the QSG whose named people take part: their agreement settles it."""
     return Participant.objects.filter(
-        summit=summit, is_active=True, is_guest=False, shared_items_only=False
-    )
+        summit=summit,
+        is_active=True,
+        is_guest=False,
+        shared_items_only=False,
+        representatives__isnull=False,
+    ).distinct()
 
 
 def _reconsider_ring_holder(summit: RiskSummit, actor) -> None:

@@ -138,13 +138,9 @@ def test_agreed_ring_holder_is_not_overridden_by_the_default(cast):
         if s.participant and s.participant.ring_holder_position != "agree":
             services.ring_holder_position(actor=cast.users[name], standing=s, position="agree")
     summit.refresh_from_db()
-    # Healthwatch A has no people: the chair records the agreement reached on the call.
-    if summit.ring_holder_status == RiskSummit.RingHolderStatus.PROPOSED:
-        services.ring_holder_confirm(
-            actor=cast.users["chair_a"], summit=summit, note="Agreed on the 4pm call"
-        )
-    summit.refresh_from_db()
+    # Every organisation with named people agreed (Healthwatch A has none, so is not asked).
     assert summit.ring_holder_status == RiskSummit.RingHolderStatus.AGREED
+    assert TimelineEvent.objects.filter(summit=summit, verb="ring_holder_agreed").count() == 1
     later = summit.triggered_at + dt.timedelta(days=3)
     assert services.ring_holder_defaults_apply(now=later) == 0
 
