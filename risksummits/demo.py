@@ -9,6 +9,7 @@ QSG roles, and is described in docs/architecture.md.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -18,12 +19,9 @@ from qsg.models import QSG, Provider, User
 
 from . import access, services
 from .models import (
-    CQCJudgement,
-    ImpactAssessmentRequest,
     RiskSummit,
     SummitAction,
     SummitMeeting,
-    TimelineEvent,
 )
 
 QSG_NAME = "Greater Manchester QSG"
@@ -113,34 +111,30 @@ def _open_summit(qsg: QSG, provider: Provider, users: dict[str, User], password:
     _guest(summit, users["gm.secretariat"], password)
 
 
-def _shift(summit: RiskSummit, delta: dt.timedelta) -> None:
-    """Move a finished demo summit back in time so that its history reads naturally."""
-    RiskSummit.objects.filter(pk=summit.pk).update(
-        triggered_at=summit.triggered_at - delta,
-        judged_at=summit.judged_at - delta,
-        ring_holder_decided_at=(summit.ring_holder_decided_at or summit.triggered_at) - delta,
-        closed_at=(summit.closed_at - delta) if summit.closed_at else None,
-    )
-    for m in SummitMeeting.objects.filter(summit=summit):
-        SummitMeeting.objects.filter(pk=m.pk).update(
-            starts_at=m.starts_at - delta, ends_at=(m.ends_at - delta) if m.ends_at else None
-        )
-    for e in TimelineEvent.objects.filter(summit=summit):
-        TimelineEvent.objects.filter(pk=e.pk).update(at=e.at - delta)
-    for a in SummitAction.objects.filter(summit=summit):
-        SummitAction.objects.filter(pk=a.pk).update(
-            due_on=a.due_on - delta, closed_at=(a.closed_at - delta) if a.closed_at else None
-        )
-    for j in CQCJudgement.objects.filter(summit=summit):
-        CQCJudgement.objects.filter(pk=j.pk).update(judged_on=j.judged_on - delta)
-    for r in ImpactAssessmentRequest.objects.filter(summit=summit):
-        ImpactAssessmentRequest.objects.filter(pk=r.pk).update(respond_by=r.respond_by - delta)
+@contextmanager
+def _clock_at(moment: dt.datetime):
+    """Run the services as if it were `moment`, so that a finished demo summit has a history
+    that reads naturally (its times and the dates in its timeline agree)."""
+    saved = services._now, services._today
+    services._now = lambda: moment
+    services._today = lambda: timezone.localtime(moment).date()
+    try:
+        yield
+    finally:
+        services._now, services._today = saved
 
 
 def _closed_summit(qsg: QSG, provider: Provider, users: dict[str, User], password: str) -> None:
     if RiskSummit.objects.filter(qsg=qsg, source_detail=CLOSED_SOURCE).exists():
         return
-    now = timezone.now()
+    opened = timezone.now() - dt.timedelta(days=40)
+    with _clock_at(opened):
+        summit = _closed_summit_opened(qsg, provider, users, password, opened)
+    with _clock_at(opened + dt.timedelta(days=21)):
+        _closed_summit_closed(summit, users)
+
+
+def _closed_summit_opened(qsg, provider, users, password, now) -> RiskSummit:
     secretariat, chair, cqc_user = users["gm.secretariat"], users["gm.chair"], users["gm.cqc"]
     summit = services.summit_trigger(
         actor=users["gm.icb"],
@@ -184,7 +178,7 @@ def _closed_summit(qsg: QSG, provider: Provider, users: dict[str, User], passwor
         actor=cqc_user,
         standing=access.summit_for_user(cqc_user, summit.pk),
         finding="potential_breach",
-        judged_on=timezone.localdate(),
+        judged_on=timezone.localtime(now).date(),
         rationale="Risks to safe care from crowding; the trust's plan is credible if delivered.",
     )
     for objective, text, owner in [
@@ -200,24 +194,29 @@ def _closed_summit(qsg: QSG, provider: Provider, users: dict[str, User], passwor
         ),
         ("improvement", "Monthly assurance on flow to the QSG for six months", "gm.icb"),
     ]:
-        action = services.action_create(
+        services.action_create(
             actor=secretariat,
             summit=summit,
             objective=objective,
             description=text,
             owner_organisation=users[owner].organisation,
-            due_on=timezone.localdate(),
+            due_on=timezone.localtime(now).date() + dt.timedelta(days=14),
             meeting=meeting,
         )
-        manager = access.summit_for_user(secretariat, summit.pk)
+    return summit
+
+
+def _closed_summit_closed(summit: RiskSummit, users: dict[str, User]) -> None:
+    secretariat, chair = users["gm.secretariat"], users["gm.chair"]
+    manager = access.summit_for_user(secretariat, summit.pk)
+    for action in SummitAction.objects.filter(summit=summit).order_by("number"):
+        improvement = action.objective == SummitAction.Objective.IMPROVEMENT
         services.action_update(
             actor=secretariat,
             standing=manager,
             action=action,
-            status="transferred" if objective == "improvement" else "done",
-            transferred_to="Greater Manchester QSG action log"
-            if objective == "improvement"
-            else "",
+            status="transferred" if improvement else "done",
+            transferred_to="Greater Manchester QSG action log" if improvement else "",
         )
     services.checks_record(
         actor=secretariat,
@@ -235,7 +234,6 @@ def _closed_summit(qsg: QSG, provider: Provider, users: dict[str, User], passwor
         outcome_summary="Senior cover is in place and waits have fallen. The QSG keeps the trust under regular review.",
         level_after="regular-review",
     )
-    _shift(RiskSummit.objects.get(pk=summit.pk), dt.timedelta(days=40))
 
 
 @transaction.atomic
