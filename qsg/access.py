@@ -210,8 +210,12 @@ def can_manage_organisation(user, organisation: Organisation) -> bool:
 
 def organisation_for_user(user, pk, *, manage: bool = False) -> Organisation:
     try:
-        org = organisations_for(user).select_related("type").get(pk=int(pk))
-    except (Organisation.DoesNotExist, TypeError, ValueError):
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise not_found() from None
+    try:
+        org = organisations_for(user).select_related("type").get(pk=pk)
+    except Organisation.DoesNotExist:
         if manage:
             # A secretariat may edit an organisation that is not yet a member anywhere.
             org = organisation_directory_for(user).filter(pk=pk, memberships__isnull=True).first()

@@ -582,19 +582,33 @@ def new_form_token() -> str:
     return uuid.uuid4().hex
 
 
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def error_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "errors/404.jinja", status=404)
 
 
 def error_403(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
     return render(request, "errors/403.jinja", status=403)
 
 
 def error_500(request):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "errors/500.jinja", status=500)
 
 
 def error_400(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
     return render(request, "errors/400.jinja", status=400)
 
 

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class SurveillanceConfig(AppConfig):
     name = "surveillance"
     verbose_name = "Surveillance"
+
+    def ready(self) -> None:
+        from qsg.api.router import router
+        from qsg.demo import register_seeder
+
+        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings  # noqa: F401
+
+        navigation_meetings.register()
+        api_meetings.register(router)
+        register_seeder("meetings", demo_meetings.seed, order=50)

@@ -1,0 +1,1 @@
+from .models_meetings import *  # noqa

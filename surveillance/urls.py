@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "surveillance"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("surveillance.urls_meetings")),
+]

@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from .. import access, services
 from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from .base import AccessViewSet, denied_unless
+from .filters import IdFilter, StrictBooleanFilter
 
 # Serializers --------------------------------------------------------------------------------------
 
@@ -119,20 +120,46 @@ class ProviderSerializer(serializers.ModelSerializer):
 
 
 class ProviderFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+    is_active = StrictBooleanFilter()
+
     class Meta:
         model = Provider
-        fields = {
-            "qsg": ["exact"],
-            "sector": ["exact"],
-            "ods_code": ["exact"],
-            "is_active": ["exact"],
-        }
+        fields = ["qsg", "sector", "ods_code", "is_active"]
 
 
 class MembershipFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+    organisation = IdFilter(field_name="organisation_id")
+
     class Meta:
         model = Membership
-        fields = {"qsg": ["exact"], "organisation": ["exact"], "kind": ["exact"]}
+        fields = ["qsg", "organisation", "kind"]
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    type = django_filters.CharFilter(field_name="type__code")
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = Organisation
+        fields = ["type", "is_active"]
+
+
+class QSGFilter(django_filters.FilterSet):
+    regional_qsg = IdFilter(field_name="regional_qsg_id")
+
+    class Meta:
+        model = QSG
+        fields = ["level", "regional_qsg"]
+
+
+class RoleFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+
+    class Meta:
+        model = QSGRole
+        fields = ["qsg", "role"]
 
 
 # ViewSets -----------------------------------------------------------------------------------------
@@ -150,7 +177,7 @@ class OrganisationViewSet(
     queryset = Organisation.objects.all()
     search_fields = ["name", "ods_code"]
     ordering_fields = ["name"]
-    filterset_fields = ["type__code", "is_active"]
+    filterset_class = OrganisationFilter
 
     def visible_queryset(self):
         return access.organisations_for(self.request.user).select_related("type").order_by("name")
@@ -179,7 +206,7 @@ class QSGViewSet(
     serializer_class = QSGSerializer
     queryset = QSG.objects.all()
     search_fields = ["name", "footprint"]
-    filterset_fields = ["level", "regional_qsg"]
+    filterset_class = QSGFilter
     http_method_names = ["get", "patch", "head", "options"]
 
     def visible_queryset(self):
@@ -245,7 +272,7 @@ class RoleViewSet(
 ):
     serializer_class = RoleSerializer
     queryset = QSGRole.objects.all()
-    filterset_fields = ["qsg", "role"]
+    filterset_class = RoleFilter
 
     def visible_queryset(self):
         return (

@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 5 * 60.0,
     },
     "risk-summit-referrals": {"task": "risksummits.pick_up_referrals", "schedule": 5 * 60.0},
+    # Reminders before and after actions' due dates; each is sent once per action and kind.
+    "meeting-action-reminders": {
+        "task": "surveillance.send_action_reminders",
+        "schedule": 6 * 60 * 60.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -261,9 +266,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "qsg.api.schema.add_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name across apps get a name each (dotted paths, no import).
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipKindEnum": "qsg.models.Membership.Kind",
+        "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
+    },
 }
 
 LOGGING = {

@@ -170,3 +170,15 @@ def test_pages_send_a_nonce_csp(cast, client_for):
     assert "unsafe-inline" not in csp
     nonce = csp.split("'nonce-")[1].split("'")[0]
     assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_summary_links_are_links_not_escaped_text(cast, client_for):
+    client = client_for("secretariat_a")
+    provider_page = client.get(
+        reverse("qsg:provider-detail", args=[cast.providers["provider_a1"].pk])
+    ).content.decode()
+    assert f'<a href="/qsgs/{cast.qsgs["a"].pk}/">Area A QSG</a>' in provider_page
+    assert "&lt;a href" not in provider_page
+    qsg_page = client.get(reverse("qsg:qsg-detail", args=[cast.qsgs["a"].pk])).content.decode()
+    assert f'?qsg={cast.qsgs["a"].pk}">2</a>' in qsg_page
+    assert "&lt;a href" not in qsg_page

@@ -1,0 +1,157 @@
+"""Pure rules of meetings: cadence, quorum, attendance times. No ORM, no I/O.
+
+The guidance (chapter 7): local QSGs meet monthly for the first three months, then every
+two months; regional QSGs meet quarterly. A series keeps the weekday and its place in the
+month (e.g. "second Tuesday"), as secretariats book rooms that way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta, weekday
+
+STEPS = {
+    "monthly": [1],
+    "bimonthly": [2],
+    "quarterly": [3],
+    # Monthly for the first three meetings, then every two months.
+    "local_2013": [1, 1, 2],
+}
+MAX_MEETINGS = 60
+
+
+def nth_weekday_of(date: dt.date) -> tuple[int, int]:
+    """(weekday, n): the date is the n-th such weekday of its month; a fifth one becomes "last" (-1)."""
+    n = (date.day - 1) // 7 + 1
+    return date.weekday(), (-1 if n == 5 else n)
+
+
+def _same_slot(year: int, month: int, wd: int, n: int) -> dt.date:
+    base = dt.date(year, month, 1)
+    if n == -1:
+        return base + relativedelta(day=31, weekday=weekday(wd)(-1))
+    return base + relativedelta(weekday=weekday(wd)(n))
+
+
+def cadence_dates(rule: str, first: dt.date, until: dt.date) -> list[dt.date]:
+    """Meeting dates from `first` up to and including `until` under the cadence rule."""
+    if rule not in STEPS:
+        raise ValueError(f"unknown cadence {rule!r}")
+    if until < first:
+        return []
+    steps = STEPS[rule]
+    wd, n = nth_weekday_of(first)
+    dates = [first]
+    months = 0
+    index = 0
+    while len(dates) < MAX_MEETINGS:
+        months += steps[min(index, len(steps) - 1)]
+        index += 1
+        anchor = first + relativedelta(months=months)
+        candidate = _same_slot(anchor.year, anchor.month, wd, n)
+        if candidate > until:
+            break
+        dates.append(candidate)
+    return dates
+
+
+# Quorum --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    label: str
+    role: str = ""
+    type_ids: frozenset[int] = frozenset()
+    minimum: int = 1
+
+
+@dataclass(frozen=True)
+class Present:
+    """Someone recorded as present: their capacity and QSG roles, and their organisation's type."""
+
+    key: str
+    name: str
+    roles: frozenset[str]
+    organisation_type_id: int | None
+    organisation_id: int | None = None
+
+
+@dataclass
+class RequirementResult:
+    label: str
+    met: bool
+    by: list[str] = field(default_factory=list)
+    minimum: int = 1
+
+
+@dataclass
+class QuorumResult:
+    results: list[RequirementResult]
+
+    @property
+    def quorate(self) -> bool:
+        return all(r.met for r in self.results)
+
+    @property
+    def missing(self) -> list[str]:
+        return [r.label for r in self.results if not r.met]
+
+
+def quorum_check(requirements: Sequence[Requirement], present: Iterable[Present]) -> QuorumResult:
+    """Each requirement is met by enough distinct people present in its role or from its types."""
+    people = list({p.key: p for p in present}.values())
+    results = []
+    for req in requirements:
+        by = [
+            p.name
+            for p in people
+            if (req.role and req.role in p.roles)
+            or (req.type_ids and p.organisation_type_id in req.type_ids)
+        ]
+        results.append(
+            RequirementResult(
+                label=req.label, met=len(by) >= req.minimum, by=by, minimum=req.minimum
+            )
+        )
+    return QuorumResult(results=results)
+
+
+# Attendance times --------------------------------------------------------------------------
+
+
+def overlaps(
+    spans: Iterable[tuple[dt.time | None, dt.time | None]],
+    new: tuple[dt.time | None, dt.time | None],
+) -> bool:
+    """Does the new (from, to) span overlap any of the person's other spans? Open ends count as
+    the whole meeting."""
+    lo, hi = new[0] or dt.time.min, new[1] or dt.time.max
+    for a, b in spans:
+        a, b = a or dt.time.min, b or dt.time.max
+        if lo < b and a < hi:
+            return True
+    return False
+
+
+def minutes_between(start: dt.time, end: dt.time) -> int:
+    return int(
+        (
+            dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
+        ).total_seconds()
+        // 60
+    )
+
+
+def format_minutes(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    hours, mins = divmod(minutes, 60)
+    if hours and mins:
+        return f"{hours} h {mins} min"
+    if hours:
+        return f"{hours} h"
+    return f"{mins} min"

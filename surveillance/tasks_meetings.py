@@ -1,0 +1,86 @@
+"""Background work for meetings: the PDF note and action reminders. Thin and idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.db.models import F, Q
+from django.utils import timezone
+
+from qsg import pdf
+from qsg.models import Job
+
+from .models_meetings import MeetingNote
+
+log = logging.getLogger(__name__)
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def _progress(job_id: str):
+    def report(percent: int) -> None:
+        Job.objects.filter(pk=job_id).update(progress=percent)
+
+    return report
+
+
+@shared_task(
+    name="surveillance.render_meeting_note_pdf",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def render_meeting_note_pdf(*, job_id: str) -> None:
+    """Render one note for one audience into a file, recording progress on the job row."""
+    from .pdf_meetings import file_name, render_note_pdf
+
+    now = timezone.now()
+    claimed = Job.objects.filter(
+        Q(status=Job.Status.QUEUED)
+        | Q(status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER),
+        pk=job_id,
+    ).update(status=Job.Status.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1)
+    if not claimed:
+        return
+    job = Job.objects.get(pk=job_id)
+    note = (
+        MeetingNote.objects.select_related("meeting__qsg").filter(pk=job.counts.get("note")).first()
+    )
+    if note is None:
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED, error="The note no longer exists", finished_at=timezone.now()
+        )
+        return
+    audience = job.counts.get("audience", "open")
+    try:
+        rendered = render_note_pdf(note, audience=audience, progress=_progress(job_id))
+        path = pdf.store(f"meeting-notes/{job.pk}.pdf", rendered.content)
+    except Exception as exc:
+        log.exception("meeting note PDF failed")
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED, error=str(exc)[:1000], finished_at=timezone.now()
+        )
+        return
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.SUCCEEDED,
+        progress=100,
+        finished_at=timezone.now(),
+        message=f"{rendered.pages} page{'s' if rendered.pages != 1 else ''}",
+        counts={
+            **job.counts,
+            "path": path,
+            "pages": rendered.pages,
+            "bytes": len(rendered.content),
+            "filename": file_name(note, audience),
+        },
+    )
+
+
+@shared_task(name="surveillance.send_action_reminders", ignore_result=True, time_limit=600)
+def send_action_reminders() -> int:
+    """Run daily by beat; sends each reminder once per action and kind."""
+    from .services_meetings import action_reminders_send
+
+    return action_reminders_send()

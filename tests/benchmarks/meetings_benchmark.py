@@ -1,0 +1,195 @@
+"""Meetings benchmark: the PDF note (40 providers, 60 actions) and the agenda builder (400 providers).
+
+Not a timed test: run it by hand and record the figures in docs/benchmarks-meetings.md.
+
+    QSG_TEST_DB_NAME=bench_qsg_meet REDIS_URL=redis://127.0.0.1:6379/4 \\
+        .venv/bin/python tests/benchmarks/meetings_benchmark.py
+
+It creates (and drops) its own PostgreSQL test database. Targets: PDF under 5 s; agenda
+builder under 300 ms with a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
+os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_meet")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+PROVIDERS = 400
+DISCUSSED = 40
+ACTIONS = 60
+
+
+def build(cast):
+    from qsg.models import Provider
+    from surveillance import services_meetings as sm
+    from surveillance.models_meetings import ConclusionCategory, FOIExemption, MeetingNote
+
+    qsg = cast.qsgs["a"]
+    Provider.objects.bulk_create(
+        Provider(
+            ods_code=f"Z{i:04d}",
+            name=f"Provider {i:03d} care home",
+            sector="care_home",
+            qsg=qsg,
+            district=f"District {i % 9}",
+        )
+        for i in range(PROVIDERS - 2)
+    )
+    secretariat, chair = cast.users["secretariat_a"], cast.users["chair_a"]
+    today = timezone.localdate()
+    past = sm.meeting_create(
+        actor=secretariat,
+        qsg=qsg,
+        title="Area A QSG meeting",
+        date=today - dt.timedelta(days=20),
+        start_time=dt.time(10),
+        end_time=dt.time(13),
+    )
+    for username in ("chair_a", "secretariat_a", "member_a", "cqc_a"):
+        user = cast.users[username]
+        sm.attendance_add(
+            actor=secretariat,
+            meeting=past,
+            user=user,
+            organisation=user.organisation,
+            present_from=dt.time(10),
+            present_to=dt.time(13),
+        )
+    sm.agenda_apply_template(actor=secretariat, meeting=past)
+    note = sm.meeting_note_start(actor=secretariat, meeting=past)
+    categories = list(ConclusionCategory.objects.all())
+    exemption = FOIExemption.objects.get(code="s41")
+    providers = list(Provider.objects.filter(qsg=qsg).order_by("ods_code")[:DISCUSSED])
+    conclusions = []
+    for index, provider in enumerate(providers):
+        item = sm.agenda_item_create(
+            actor=secretariat,
+            meeting=past,
+            title=f"{provider.name}: discussion",
+            kind="provider",
+            providers=[provider],
+        )
+        text = (
+            "The group discussed the latest indicators and the intelligence shared by members. " * 4
+        )
+        sm.passage_save(actor=secretariat, note=note, agenda_item=item, text=text)
+        if index % 5 == 0:
+            sm.passage_save(
+                actor=secretariat,
+                note=note,
+                agenda_item=item,
+                text="Shared in confidence by a member.",
+                foi_exemption=exemption,
+            )
+        conclusions.append(
+            sm.conclusion_save(
+                actor=secretariat,
+                note=note,
+                provider=provider,
+                category=categories[index % len(categories)],
+                key_issues="Mortality, staffing and complaints trends",
+                rationale="Data and soft intelligence considered together",
+                agenda_item=item,
+            )
+        )
+    for index in range(ACTIONS):
+        owner = cast.users["cqc_a"] if index % 2 else cast.users["member_a"]
+        sm.action_save(
+            actor=secretariat,
+            note=note,
+            description=f"Action {index + 1}: follow up with the provider and report back",
+            owner_organisation=owner.organisation,
+            owner=owner,
+            due_date=today + dt.timedelta(days=10 + index),
+            conclusion=conclusions[index % len(conclusions)],
+        )
+    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note = MeetingNote.objects.get(pk=note.pk)
+    sm.meeting_note_agree(actor=chair, note=note)
+    upcoming = sm.meeting_create(
+        actor=secretariat,
+        qsg=qsg,
+        title="Area A QSG meeting",
+        date=today + dt.timedelta(days=20),
+        start_time=dt.time(10),
+        end_time=dt.time(13),
+    )
+    plan = sm.business_plan_create(
+        actor=secretariat,
+        qsg=qsg,
+        title="Plan",
+        period_start=today,
+        period_end=today + dt.timedelta(days=200),
+    )
+    sm.business_plan_distribute(actor=secretariat, plan=plan, group_by="district")
+    sm.agenda_apply_template(actor=secretariat, meeting=upcoming)
+    return MeetingNote.objects.get(pk=note.pk), upcoming
+
+
+def main() -> None:
+    from surveillance import pdf_meetings
+    from tests.cast import build_cast
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        cast = build_cast()
+        note, upcoming = build(cast)
+
+        timings = []
+        pages = 0
+        for _ in range(3):
+            start = time.perf_counter()
+            rendered = pdf_meetings.render_note_pdf(note, audience="full")
+            timings.append(time.perf_counter() - start)
+            pages = rendered.pages
+        print(
+            f"PDF note, {DISCUSSED} providers and {ACTIONS} actions: {pages} pages, "
+            f"best {min(timings):.2f} s, median {statistics.median(timings):.2f} s (target < 5 s)"
+        )
+
+        client = Client()
+        client.force_login(cast.users["secretariat_a"])
+        url = reverse("surveillance:agenda", args=[upcoming.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        query_count = len(queries.captured_queries)
+        proposals = response.content.decode().count('name="suggestion"')
+        samples = []
+        for _ in range(20):
+            start = time.perf_counter()
+            client.get(url)
+            samples.append((time.perf_counter() - start) * 1000)
+        samples.sort()
+        print(
+            f"Agenda builder, {PROVIDERS} providers ({proposals} proposals): "
+            f"{query_count} queries, median {statistics.median(samples):.0f} ms, "
+            f"p90 {samples[int(len(samples) * 0.9) - 1]:.0f} ms (target < 300 ms)"
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

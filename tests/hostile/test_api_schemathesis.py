@@ -1,0 +1,66 @@
+"""Schemathesis against the project's own OpenAPI schema, every check on, bounded examples.
+
+Runs as a secretariat user (the widest writer) so that writes are exercised, not just refused.
+QSG_SCHEMATHESIS_EXAMPLES sets the number of examples per operation (CI keeps it small).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.config import SchemathesisConfig
+
+MAX_EXAMPLES = int(os.environ.get("QSG_SCHEMATHESIS_EXAMPLES", "15"))
+
+# Every check stays on. One is tuned: a request can be valid by the schema and still be refused
+# with field errors for what a schema cannot say (an id that does not exist, an ODS code that is
+# already taken), so 400 is an accepted answer to schema-valid data as well.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
+            }
+        }
+    }
+)
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/?format=json", get_wsgi_application(), config=CONFIG
+)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Call the WSGI app as Django's test client does: keep the test's connection and transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(cast):
+    return Token.objects.get_or_create(user=cast.users["secretariat_a"])[0].key
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+def test_api_conforms_to_its_schema(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"})
