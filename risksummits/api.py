@@ -105,7 +105,7 @@ class SummitSerializer(serializers.ModelSerializer):
         return data
 
 
-class TriggerSerializer(serializers.Serializer):
+class SummitTriggerSerializer(serializers.Serializer):
     providers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
     concern = serializers.CharField(max_length=4000)
     source = serializers.ChoiceField(choices=RiskSummit.Source.choices)
@@ -118,7 +118,7 @@ class TriggerSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class SummitParticipantSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     people = serializers.SerializerMethodField()
 
@@ -140,7 +140,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return [r.user.display_name for r in obj.representatives.all()]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class SummitMeetingSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
     attendance = serializers.SerializerMethodField()
 
@@ -170,7 +170,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
 
 
-class JudgementSerializer(serializers.ModelSerializer):
+class SummitJudgementSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -179,7 +179,7 @@ class JudgementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class SummitActionSerializer(serializers.ModelSerializer):
     owner_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -261,7 +261,7 @@ class RiskSummitViewSet(
 
     def get_serializer_class(self):
         if self.action == "create":
-            return TriggerSerializer
+            return SummitTriggerSerializer
         return SummitSerializer
 
     def retrieve(self, request, *args, **kwargs):
@@ -274,9 +274,9 @@ class RiskSummitViewSet(
             ctx["limited_ids"] = {summit.pk}
         return Response(SummitSerializer(summit, context=ctx).data)
 
-    @extend_schema(request=TriggerSerializer, responses={201: SummitSerializer})
+    @extend_schema(request=SummitTriggerSerializer, responses={201: SummitSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = TriggerSerializer(data=request.data)
+        serializer = SummitTriggerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         ids = data.pop("providers")
@@ -308,7 +308,7 @@ class RiskSummitViewSet(
         )
         return standing
 
-    @extend_schema(responses=ParticipantSerializer(many=True))
+    @extend_schema(responses=SummitParticipantSerializer(many=True))
     @action(detail=True, methods=["get"])
     def participants(self, request, pk=None):
         standing = self._standing()
@@ -321,9 +321,9 @@ class RiskSummitViewSet(
                 .prefetch_related("representatives__user")
                 .order_by("organisation__name")
             )
-        return Response(ParticipantSerializer(rows, many=True).data)
+        return Response(SummitParticipantSerializer(rows, many=True).data)
 
-    @extend_schema(responses=MeetingSerializer(many=True))
+    @extend_schema(responses=SummitMeetingSerializer(many=True))
     @action(detail=True, methods=["get"])
     def meetings(self, request, pk=None):
         standing = self._standing()
@@ -332,9 +332,9 @@ class RiskSummitViewSet(
             .prefetch_related("attendance__user", "attendance__organisation")
             .order_by("number")
         )
-        return Response(MeetingSerializer(rows, many=True).data)
+        return Response(SummitMeetingSerializer(rows, many=True).data)
 
-    @extend_schema(responses=JudgementSerializer(many=True))
+    @extend_schema(responses=SummitJudgementSerializer(many=True))
     @action(detail=True, methods=["get"])
     def judgements(self, request, pk=None):
         standing = self._standing()
@@ -343,25 +343,25 @@ class RiskSummitViewSet(
             if standing.shared_only
             else CQCJudgement.objects.filter(summit=standing.summit).select_related("organisation")
         )
-        return Response(JudgementSerializer(rows, many=True).data)
+        return Response(SummitJudgementSerializer(rows, many=True).data)
 
-    @extend_schema(request=ActionSerializer, responses=ActionSerializer(many=True))
+    @extend_schema(request=SummitActionSerializer, responses=SummitActionSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def actions(self, request, pk=None):
         standing = self._standing()
         if request.method == "POST":
             if not standing.can_manage:
                 raise exceptions.PermissionDenied()
-            serializer = ActionSerializer(data=request.data)
+            serializer = SummitActionSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             key = data.pop("idempotency_key", "")
             created = services.action_create(
                 actor=request.user, summit=standing.summit, form_token=key, **data
             )
-            return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+            return Response(SummitActionSerializer(created).data, status=status.HTTP_201_CREATED)
         rows = access.actions_for(standing).select_related("owner_organisation").order_by("number")
-        return Response(ActionSerializer(rows, many=True).data)
+        return Response(SummitActionSerializer(rows, many=True).data)
 
 
 def register(router) -> None:
