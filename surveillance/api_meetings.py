@@ -15,6 +15,7 @@ from rest_framework import mixins, serializers
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless
+from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
 
 from . import access_meetings as am
@@ -78,6 +79,39 @@ class MeetingSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
+class MeetingFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+
+    class Meta:
+        model = Meeting
+        fields = ["qsg", "status"]
+
+
+class AgendaItemFilter(django_filters.FilterSet):
+    meeting = IdFilter(field_name="meeting_id")
+
+    class Meta:
+        model = AgendaItem
+        fields = ["meeting"]
+
+
+class AttendanceFilter(django_filters.FilterSet):
+    meeting = IdFilter(field_name="meeting_id")
+
+    class Meta:
+        model = Attendance
+        fields = ["meeting", "status"]
+
+
+class ConclusionFilter(django_filters.FilterSet):
+    provider = IdFilter(field_name="provider_id")
+    meeting = IdFilter(field_name="note__meeting_id")
+
+    class Meta:
+        model = Conclusion
+        fields = ["provider", "meeting"]
+
+
 class MeetingViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -87,7 +121,7 @@ class MeetingViewSet(
 ):
     serializer_class = MeetingSerializer
     queryset = Meeting.objects.all()
-    filterset_fields = ["qsg", "status"]
+    filterset_class = MeetingFilter
     ordering_fields = ["starts_at"]
 
     def visible_queryset(self):
@@ -158,7 +192,7 @@ class AgendaItemViewSet(
 ):
     serializer_class = AgendaItemSerializer
     queryset = AgendaItem.objects.all()
-    filterset_fields = ["meeting"]
+    filterset_class = AgendaItemFilter
 
     def visible_queryset(self):
         return (
@@ -245,7 +279,7 @@ class AttendanceViewSet(
 ):
     serializer_class = AttendanceSerializer
     queryset = Attendance.objects.all()
-    filterset_fields = ["meeting", "status"]
+    filterset_class = AttendanceFilter
 
     def visible_queryset(self):
         return (
@@ -327,7 +361,7 @@ class ConclusionViewSet(
 ):
     serializer_class = ConclusionSerializer
     queryset = Conclusion.objects.all()
-    filterset_fields = ["provider", "note__meeting"]
+    filterset_class = ConclusionFilter
 
     def visible_queryset(self):
         return (
@@ -422,7 +456,10 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class ActionFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
+    qsg = IdFilter(field_name="qsg_id")
+    owner_organisation = IdFilter(field_name="owner_organisation_id")
+    provider = IdFilter(field_name="provider_id")
 
     class Meta:
         model = Action

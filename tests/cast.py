@@ -56,6 +56,9 @@ A_PARTICIPANTS = {"secretariat_a", "chair_a", "member_a", "cqc_a", "observer_a"}
 REGIONAL_OVERSIGHT = {"regional_secretariat", "reviewer"}
 NOT_A = {"secretariat_b", "member_b", "secretariat_c", "member_c", "outsider", "regional_member"}
 EVERYONE = set(PEOPLE)
+# Analysts (the dashboard's "Analysts" group): they load national data for any provider, but
+# see only what their role lets them see. member_b sees QSG B's providers only.
+ANALYSTS = {"member_b"}
 
 
 def ensure_reference_data() -> None:
@@ -151,6 +154,21 @@ def build_cast() -> Cast:
             qsg=cast.qsgs[qsg_key],
             commissioners=[cast.orgs[c] for c in commissioners],
         )
+
+    from django.contrib.auth.models import Group
+
+    from dashboard.apps import ensure_analyst_group
+    from dashboard.models import Indicator
+    from qsg.demo import ANALYSTS_GROUP
+
+    if not Indicator.objects.exists():  # flushed by an earlier transactional test
+        from django.apps import apps
+
+        importlib.import_module("dashboard.migrations.0002_seed_indicators").seed(apps, None)
+    ensure_analyst_group()
+    analysts = Group.objects.get(name=ANALYSTS_GROUP)
+    for username in ANALYSTS:
+        cast.users[username].groups.add(analysts)
 
     provider("provider_a1", "RAA", "Alpha General Hospital", "a", ["icb_a"])
     provider("provider_a2", "RAB", "Alpha Community Services", "a", ["icb_a"], sector="community")

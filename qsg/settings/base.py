@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -232,6 +233,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "surveillance.send_action_reminders",
         "schedule": 6 * 60 * 60.0,
     },
+    # The dashboard works out every SPC series again each night (imports recompute only what
+    # they change): a safety net, and how engine or catalogue changes reach every chart.
+    "dashboard-nightly-recompute": {
+        "task": "dashboard.nightly_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -244,7 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "qsg.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "qsg.api.filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -277,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipKindEnum": "qsg.models.Membership.Kind",
         "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
+        "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
     },
 }
 

@@ -1,0 +1,556 @@
+"""Reading and checking indicator files (CSV or Excel) with pandas: no database here.
+
+`read_table()` yields the file in chunks of text cells, whatever its format; `check_chunk()`
+validates a chunk against a column mapping and the known providers and indicators, returning the
+good rows (as numbers and ids) and one `RowError` per problem. `find_duplicates()` checks the
+whole file's keys at the end. Whole-file problems (size, type, encoding, missing columns, too
+many rows) raise `FileProblem` with a message for the person who uploaded it.
+
+Safety: Excel files are opened read-only by openpyxl with formulas kept as text (never
+evaluated; a cell holding a formula is an error), after checking the zip's member count and
+uncompressed size, so that a small file cannot expand into gigabytes; XML is parsed through
+defusedxml (installed), which openpyxl uses when present.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+CHUNK_ROWS = 200_000
+MAX_UNCOMPRESSED_BYTES = 250 * 1024 * 1024
+MAX_ZIP_MEMBERS = 500
+MAX_COMPRESSION_RATIO = 150
+MAX_EXCEL_ROWS = 1_000_000
+MAX_ERRORS_KEPT = 5_000
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message says why, in plain English."""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which column holds what. Blank means the file has no such column."""
+
+    provider: str = "provider"
+    period: str = "period"
+    indicator: str = "indicator"
+    fixed_indicator: str = ""
+    value: str = "value"
+    numerator: str = "numerator"
+    denominator: str = "denominator"
+    filter_column: str = ""
+    filter_value: str = ""
+    optional: frozenset[str] = field(
+        default_factory=lambda: frozenset({"numerator", "denominator"})
+    )
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Mapping:
+        """From ColumnMapping.as_dict(): every column it names is required."""
+        return cls(
+            provider=d.get("provider", ""),
+            period=d.get("period", ""),
+            indicator=d.get("indicator", ""),
+            fixed_indicator=d.get("fixed_indicator", ""),
+            value=d.get("value", ""),
+            numerator=d.get("numerator", ""),
+            denominator=d.get("denominator", ""),
+            filter_column=d.get("filter_column", ""),
+            filter_value=d.get("filter_value", ""),
+            optional=frozenset(),
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "provider": self.provider,
+            "period": self.period,
+            "indicator": self.indicator,
+            "fixed_indicator": self.fixed_indicator,
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "filter_column": self.filter_column,
+            "filter_value": self.filter_value,
+        }
+
+
+STANDARD = Mapping()
+STANDARD_COLUMNS = ["provider", "indicator", "period", "value", "numerator", "denominator"]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    id: int
+    kind: str
+    multiplier: float
+
+
+@dataclass
+class Checked:
+    """The good rows of a chunk, as arrays, and the problems found."""
+
+    row: np.ndarray
+    provider_id: np.ndarray
+    indicator_id: np.ndarray
+    month: np.ndarray  # year * 12 + month - 1
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    errors: list[RowError]
+    error_rows: int
+    skipped: int
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def file_kind(file_name: str, head: bytes) -> str:
+    name = file_name.lower()
+    if head.startswith(b"PK\x03\x04"):
+        if name.endswith(CSV_SUFFIXES):
+            raise FileProblem("The file is called .csv but is a zip or Excel file")
+        return "excel"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileProblem("Old Excel files (.xls) cannot be read. Save it as .xlsx or CSV")
+    if name.endswith(EXCEL_SUFFIXES):
+        raise FileProblem("The file is called .xlsx but is not an Excel file")
+    if name.endswith(CSV_SUFFIXES) or not name.rsplit(".", 1)[-1:] or "." not in name:
+        return "csv"
+    raise FileProblem("The file must be a CSV file or an Excel workbook (.xlsx)")
+
+
+def _csv_encoding(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def count_data_rows(source: bytes) -> int:
+    """Roughly how many data rows a CSV has (for progress)."""
+    return max(source.count(b"\n") - 1, 1)
+
+
+def read_table(source, file_name: str, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Yield the file's rows as DataFrames of stripped text cells, with column `_row`.
+
+    `source` is the file's bytes or a binary file object (a path's open file, for commands).
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        head = bytes(source[:8])
+        kind = file_kind(file_name, head)
+        handle = io.BytesIO(source)
+    else:
+        head = source.read(8)
+        source.seek(0)
+        kind = file_kind(file_name, head)
+        handle = source
+    if kind == "excel":
+        yield from _read_excel(handle, chunk_rows)
+    else:
+        yield from _read_csv(handle, _csv_encoding(head), chunk_rows)
+
+
+def _clean(df: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.apply(lambda s: s.str.strip()) if len(df) else df
+    df["_row"] = np.arange(first_row, first_row + len(df), dtype=np.int64)
+    return df
+
+
+def _read_csv(handle, encoding: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        reader = pd.read_csv(
+            handle,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding=encoding,
+            chunksize=chunk_rows,
+            skip_blank_lines=True,
+            on_bad_lines="error",
+            engine="c",
+        )
+        first = 2
+        any_chunk = False
+        for chunk in reader:
+            any_chunk = True
+            yield _clean(chunk, first)
+            first += len(chunk)
+        if not any_chunk:
+            raise FileProblem("The file has no rows")
+    except UnicodeDecodeError:
+        raise FileProblem(
+            "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (comma delimited)' "
+            "and upload it again"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise FileProblem("The file is empty") from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).split("\n")[0][:200]
+        raise FileProblem(f"The file is not a readable CSV file ({detail})") from None
+
+
+def _check_zip(handle) -> None:
+    try:
+        with zipfile.ZipFile(handle) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise FileProblem("The Excel file is damaged or not an .xlsx file") from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise FileProblem("The Excel file has too many parts to be read safely")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise FileProblem(
+            f"The Excel file would expand to {total // (1024 * 1024)} MB, more than the "
+            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB that can be read. Save it as CSV"
+        )
+    if total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO:
+        raise FileProblem("The Excel file is compressed suspiciously well and was not opened")
+    handle.seek(0)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if "T" in text and text.endswith("00:00:00") else text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_excel(handle, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import openpyxl
+
+    _check_zip(handle)
+    try:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise FileProblem(f"The Excel file could not be opened ({type(exc).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        declared = sheet.max_row or 0
+        if declared > MAX_EXCEL_ROWS + 1:
+            raise FileProblem(
+                f"The sheet has {declared:,} rows, more than {MAX_EXCEL_ROWS:,}. Save it as CSV"
+            )
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise FileProblem("The first sheet of the workbook is empty")
+        columns = [_cell_text(c) for c in header]
+        width = len(columns)
+        buffer: list[list[str]] = []
+        first = 2
+        count = 0
+        for raw in rows:
+            count += 1
+            if count > MAX_EXCEL_ROWS:
+                raise FileProblem(
+                    f"The sheet has more than {MAX_EXCEL_ROWS:,} rows. Save it as CSV"
+                )
+            cells = [_cell_text(c) for c in raw[:width]]
+            if not any(cells):
+                continue
+            cells += [""] * (width - len(cells))
+            buffer.append(cells)
+            if len(buffer) >= chunk_rows:
+                yield _clean(pd.DataFrame(buffer, columns=columns, dtype=str), first)
+                first += len(buffer)
+                buffer = []
+        if buffer or first == 2:
+            if not buffer:
+                raise FileProblem("The first sheet of the workbook has no rows")
+            yield _clean(pd.DataFrame(buffer, columns=columns, dtype=str), first)
+    finally:
+        workbook.close()
+
+
+# Checking -------------------------------------------------------------------------------------
+
+
+def missing_columns(columns, mapping: Mapping) -> list[str]:
+    present = set(columns)
+    needed = [mapping.provider, mapping.period]
+    if not mapping.fixed_indicator:
+        needed.append(mapping.indicator)
+    if mapping.filter_column:
+        needed.append(mapping.filter_column)
+    for key in ("value", "numerator", "denominator"):
+        col = getattr(mapping, key)
+        if col and key not in mapping.optional:
+            needed.append(col)
+    missing = [c for c in needed if c and c not in present]
+    has_value = mapping.value and mapping.value in present
+    has_pair = (
+        mapping.numerator
+        and mapping.denominator
+        and mapping.numerator in present
+        and mapping.denominator in present
+    )
+    if not has_value and not has_pair:
+        wanted = " or ".join(
+            c
+            for c in (
+                mapping.value,
+                f"{mapping.numerator} and {mapping.denominator}"
+                if mapping.numerator and mapping.denominator
+                else "",
+            )
+            if c
+        )
+        missing.append(wanted)
+    return list(dict.fromkeys(missing))
+
+
+FORMULA = "This cell holds a formula. Formulas are not worked out: enter the value itself"
+_MIDNIGHT = re.compile(r"[ T]00:00(?::00)?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _months(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(month index, ok mask) of YYYY-MM or YYYY-MM-01 periods (a time of 00:00 is allowed)."""
+    timed = text.str.contains(":", regex=False)
+    stripped = (
+        text.where(~timed, text.str.replace(_MIDNIGHT, "", regex=True)) if timed.any() else text
+    )
+    when = pd.to_datetime(stripped, format="%Y-%m-%d", errors="coerce")
+    short = when.isna().to_numpy() & (stripped != "").to_numpy()
+    if short.any():
+        when = when.copy()
+        when[short] = pd.to_datetime(stripped[short], format="%Y-%m", errors="coerce")
+    year = when.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    month = when.dt.month.to_numpy(dtype=float, na_value=np.nan)
+    day = when.dt.day.to_numpy(dtype=float, na_value=np.nan)
+    ok = (year >= 1990) & (year <= 2100) & (day == 1)
+    index = np.where(ok, np.nan_to_num(year) * 12 + np.nan_to_num(month) - 1, 0).astype(np.int64)
+    return index, ok
+
+
+def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, blank mask, bad mask): numbers with optional thousands separators."""
+    blank = (text == "").to_numpy()
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+    retry = np.flatnonzero(~blank & ~np.isfinite(values))
+    if retry.size:  # 1,234.5: thousands separators, only where plain parsing failed
+        sub = text.iloc[retry]
+        sub = sub.where(~sub.str.match(_THOUSANDS), sub.str.replace(",", "", regex=False))
+        values[retry] = pd.to_numeric(sub, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~blank & ~np.isfinite(values)
+    return values, blank, bad
+
+
+def check_chunk(
+    df: pd.DataFrame,
+    mapping: Mapping,
+    *,
+    providers: dict[str, int],
+    indicators: dict[str, IndicatorInfo],
+) -> Checked:
+    """Validate one chunk from read_table(); every problem becomes a RowError."""
+    errors: list[RowError] = []
+    skipped = 0
+    if mapping.filter_column:
+        keep = (df[mapping.filter_column] == mapping.filter_value).to_numpy()
+        skipped = int((~keep).sum())
+        df = df[keep]
+    n = len(df)
+    rows = df["_row"].to_numpy()
+    bad = np.zeros(n, dtype=bool)
+
+    def report(mask: np.ndarray, column: str, cells: pd.Series | None, message) -> None:
+        nonlocal bad
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        bad |= mask
+        where = np.flatnonzero(mask)
+        texts = cells.to_numpy()[where] if cells is not None else [""] * len(where)
+        for i, text in zip(where.tolist(), texts, strict=True):
+            if len(errors) >= MAX_ERRORS_KEPT:
+                break
+            msg = message(text) if callable(message) else message
+            errors.append(RowError(int(rows[i]), column, str(text)[:200], msg))
+
+    def unless_formula(message):
+        """Formulas are text, never evaluated: a cell holding one says so."""
+
+        def say(text):
+            return FORMULA if str(text).startswith("=") else message(text)
+
+        return say
+
+    provider_text = df[mapping.provider].str.upper()
+    provider_id = provider_text.map(providers).to_numpy(dtype=float, na_value=np.nan)
+    report(
+        (provider_text == "").to_numpy(), mapping.provider, None, "Enter the provider's ODS code"
+    )
+    report(
+        np.isnan(provider_id) & (provider_text != "").to_numpy(),
+        mapping.provider,
+        df[mapping.provider],
+        unless_formula(lambda t: f"No provider has the ODS code {t}"),
+    )
+
+    if mapping.fixed_indicator:
+        ind_text = pd.Series([mapping.fixed_indicator.upper()] * n, index=df.index, dtype=str)
+        ind_column = mapping.indicator or "indicator"
+    else:
+        ind_text = df[mapping.indicator].str.upper()
+        ind_column = mapping.indicator
+    ids = ind_text.map({c: i.id for c, i in indicators.items()})
+    known = ids.notna().to_numpy()
+    report(~known & (ind_text == "").to_numpy(), ind_column, None, "Enter the indicator code")
+    report(
+        ~known & (ind_text != "").to_numpy(),
+        ind_column,
+        ind_text,
+        unless_formula(lambda t: f"No indicator has the code {t}"),
+    )
+    indicator_id = ids.to_numpy(dtype=float, na_value=-1).astype(np.int64)
+    kind = ind_text.map({c: i.kind for c, i in indicators.items()}).to_numpy(dtype=object)
+    multiplier = ind_text.map({c: i.multiplier for c, i in indicators.items()}).to_numpy(
+        dtype=float, na_value=1.0
+    )
+
+    month, ok = _months(df[mapping.period])
+    blank_period = (df[mapping.period] == "").to_numpy()
+    report(blank_period, mapping.period, None, "Enter the month, like 2019-03")
+    report(
+        ~ok & ~blank_period,
+        mapping.period,
+        df[mapping.period],
+        unless_formula(lambda t: f"'{t}' is not a month. Enter it like 2019-03 or 2019-03-01"),
+    )
+
+    def numbers(column: str):
+        if column and column in df.columns:
+            values, blank, not_number = _numbers(df[column])
+            report(
+                not_number, column, df[column], unless_formula(lambda t: f"'{t}' is not a number")
+            )
+            return values, blank
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+
+    value, value_blank = numbers(mapping.value)
+    num, num_blank = numbers(mapping.numerator)
+    den, den_blank = numbers(mapping.denominator)
+    has_num, has_den = ~num_blank & np.isfinite(num), ~den_blank & np.isfinite(den)
+    pair = has_num & has_den
+    report(
+        has_num ^ has_den,
+        mapping.denominator if has_num.any() else mapping.numerator,
+        None,
+        "Give both the numerator and the denominator, or neither",
+    )
+    report(
+        pair & (den == 0), mapping.denominator, None, "The denominator is 0, so there is no rate"
+    )
+    report(
+        pair & (den < 0),
+        mapping.denominator,
+        df.get(mapping.denominator),
+        "The denominator is negative",
+    )
+    report(
+        pair & (num < 0), mapping.numerator, df.get(mapping.numerator), "The numerator is negative"
+    )
+    report(
+        pair & (kind == "proportion") & (num > den) & (den > 0),
+        mapping.numerator,
+        df.get(mapping.numerator),
+        "The numerator is larger than the denominator",
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        derived = num / den * multiplier
+    has_value = ~value_blank & np.isfinite(value)
+    mismatch = pair & has_value & (den > 0) & ~np.isclose(value, derived, rtol=1e-3, atol=0.05)
+    report(
+        mismatch,
+        mapping.value,
+        df.get(mapping.value),
+        "The value does not match the numerator divided by the denominator",
+    )
+    report(
+        value_blank & ~has_num & ~has_den,
+        mapping.value or mapping.numerator,
+        None,
+        "Enter the value, or the numerator and denominator",
+    )
+    final = np.where(pair & (den > 0), derived, value)
+
+    good = ~bad
+    return Checked(
+        row=rows[good].astype(np.int64),
+        provider_id=provider_id[good].astype(np.int64),
+        indicator_id=indicator_id[good],
+        month=month[good],
+        value=final[good],
+        numerator=np.where(pair, num, np.nan)[good],
+        denominator=np.where(pair, den, np.nan)[good],
+        errors=errors,
+        error_rows=int(bad.sum()),
+        skipped=skipped,
+    )
+
+
+def month_key(provider_id: np.ndarray, indicator_id: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """One int64 per (provider, indicator, month): 31 + 16 + 16 bits."""
+    return (
+        (provider_id.astype(np.int64) << 32)
+        | (indicator_id.astype(np.int64) << 16)
+        | (month.astype(np.int64) - 1990 * 12)
+    )
+
+
+def find_duplicates(keys: np.ndarray, rows: np.ndarray, limit: int = MAX_ERRORS_KEPT):
+    """RowErrors for the second and later rows with the same provider, indicator and month."""
+    if keys.size < 2:
+        return [], 0
+    ordered = np.sort(keys)
+    if not (ordered[1:] == ordered[:-1]).any():  # the usual case: one sort, no more memory
+        return [], 0
+    del ordered
+    order = np.lexsort((rows, keys))
+    k = keys[order]
+    same = np.concatenate(([False], k[1:] == k[:-1]))
+    first_of = np.maximum.accumulate(np.where(~same, np.arange(k.size), 0))
+    dup = np.flatnonzero(same)
+    errors = [
+        RowError(
+            int(rows[order[i]]),
+            "",
+            "",
+            f"Duplicate of row {int(rows[order[first_of[i]]])}: same provider, indicator and month",
+        )
+        for i in dup[:limit]
+    ]
+    return errors, int(dup.size)
+
+
+def month_to_date_string(month: np.ndarray) -> np.ndarray:
+    y, m = np.divmod(month, 12)
+    return np.char.add(
+        np.char.add(y.astype(str), "-"), np.char.add(np.char.zfill((m + 1).astype(str), 2), "-01")
+    )

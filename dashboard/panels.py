@@ -1,0 +1,62 @@
+"""The dashboard's home-page panels and its section on a provider's page."""
+
+from __future__ import annotations
+
+from qsg import access as qsg_access
+from qsg.models import Job
+from qsg.navigation import DetailSection, HomePanel, register_detail_section, register_home_panel
+
+from . import access, selectors, services, ui
+
+
+def analyst_jobs(request) -> dict | None:
+    """Analysts: their latest imports and the latest recomputes."""
+    if not access.is_analyst(request.user):
+        return None
+    imports = list(access.batches_for(request.user).select_related("job")[:3])
+    recomputes = list(Job.objects.filter(kind=services.RECOMPUTE_KIND).order_by("-created_at")[:3])
+    return {"imports": imports, "recomputes": recomputes}
+
+
+def qsg_signals(request) -> dict | None:
+    """Members: signals in their QSGs since the month before the latest data."""
+    p = qsg_access.principal(request.user)
+    if p.is_anonymous or not p.roles:
+        return None
+    rows = []
+    for qsg in qsg_access.qsgs_for(request.user).filter(pk__in=list(p.roles)).order_by("name"):
+        latest = selectors.latest_data_month(request.user, qsg)
+        if latest is None:
+            continue
+        since = selectors.month_before(latest)
+        signals = selectors.signals_since(request.user, qsg, since)
+        counts = {k: sum(1 for s in signals if s.kind == k) for k in selectors.SIGNAL_KINDS}
+        rows.append({"qsg": qsg, "since": since, "counts": counts, "total": len(signals)})
+    if not rows:
+        return None
+    return {"rows": rows, "kinds": selectors.SIGNAL_KINDS}
+
+
+def provider_section(request, provider) -> dict | None:
+    series = list(
+        selectors.summaries()
+        .filter(provider=provider, n_points__gt=0)
+        .select_related("indicator")
+        .order_by("indicator__domain", "indicator__code")
+    )
+    if not series:
+        return None
+    return {"provider": provider, "series": series, "ui": ui}
+
+
+def register() -> None:
+    register_home_panel(
+        HomePanel("dashboard-signals", "dashboard/panels/signals.jinja", qsg_signals, order=20)
+    )
+    register_home_panel(
+        HomePanel("dashboard-jobs", "dashboard/panels/jobs.jinja", analyst_jobs, order=25)
+    )
+    register_detail_section(
+        "provider",
+        DetailSection("dashboard", "dashboard/sections/provider.jinja", provider_section, order=20),
+    )

@@ -1,0 +1,597 @@
+"""Recompute the stored SPC results and peer comparisons from the observations.
+
+Safe to run twice or at the same time, by design:
+
+* An import raises `SpcSeries.data_revision` of every series it changes (in its own
+  transaction). A recompute reads each series' revision with its observations, and writes its
+  result with a conditional replace: ``UPDATE ... WHERE data_revision = <revision read>``. If new
+  data arrived meanwhile, the write is skipped and the series stays dirty
+  (``computed_revision < data_revision``) for the next pass, so a slow run can never overwrite
+  newer results with older ones, and two runs that read the same revision write the same thing.
+* On PostgreSQL one session-level advisory lock lets one recompute run at a time (a second one
+  waits, then finds little or nothing left to do); it saves work, correctness does not rest on it.
+
+Work goes in chunks of whole series (about CHUNK_POINTS points): read (COPY out on PostgreSQL),
+run the engine, write the chunk's results through a temporary staging table (COPY in, then one
+UPDATE ... FROM). Memory stays bounded by the chunk whatever the national data size.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import peers
+from .models import Indicator, Observation, PeerStat, Rebase, SpcSeries
+from .results import EPOCH, SeriesResult, date_to_day, summarise
+from .spc.engine import compute_sorted
+
+log = logging.getLogger(__name__)
+
+CHUNK_POINTS = 400_000
+DEFAULT_SERIES_POINTS = 60
+MAX_PASSES = 5
+LOCK_KEY = 0x51_5347_0001  # "QSG" 1: the dashboard recompute
+LOCK_WAIT_SECONDS = 600
+
+Progress = Callable[[float, str], None]
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def recompute_lock(wait_seconds: float = LOCK_WAIT_SECONDS):
+    """One recompute at a time per database (PostgreSQL advisory lock; a no-op elsewhere)."""
+    if not _postgres():
+        yield True
+        return
+    deadline = time.monotonic() + wait_seconds
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError("another recompute held the lock for too long")
+            time.sleep(0.5)
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+# Planning ------------------------------------------------------------------------------------
+
+
+def _plan(rows: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """Chunks of (series id, data revision, expected points) of about CHUNK_POINTS points."""
+    chunks, current, size = [], [], 0
+    for row in rows:
+        current.append(row)
+        size += row[2] or DEFAULT_SERIES_POINTS
+        if size >= CHUNK_POINTS:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _candidates(full: bool) -> list[tuple[int, int, int]]:
+    qs = SpcSeries.objects.all()
+    if not full:
+        qs = qs.exclude(computed_revision=F("data_revision"))
+    return list(
+        qs.order_by("indicator_id", "provider_id").values_list(
+            "pk", "data_revision", "n_points", "indicator_id", "provider_id"
+        )
+    )
+
+
+# Reading -------------------------------------------------------------------------------------
+
+# One binary value per chunk, a 36-byte record per observation (series id, day, value,
+# numerator, denominator; NaN for missing), in no particular order: psycopg hands COPY TO
+# output over row by row, and sorting in the server cost more than numpy's sort here.
+_READ_SQL = """
+SELECT string_agg(
+    int8send(s.id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+    ''::bytea)
+FROM dashboard_spcseries s
+JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
+WHERE s.id = ANY(%s)
+"""
+_RECORD = np.dtype(
+    [
+        ("series", ">i8"),
+        ("day", ">i4"),
+        ("value", ">f8"),
+        ("numerator", ">f8"),
+        ("denominator", ">f8"),
+    ]
+)
+
+_READ_SQL_GENERIC = """
+SELECT s.id, CAST(julianday(o.period) - 2440587.5 AS INTEGER), o.value, o.numerator,
+       o.denominator
+FROM dashboard_spcseries s
+JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
+WHERE s.id IN ({})
+ORDER BY s.id, o.period
+"""
+
+_COLUMNS = ["series", "day", "value", "numerator", "denominator"]
+
+
+def _read(ids: list[int]) -> pd.DataFrame:
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(_READ_SQL, [ids])
+            raw = cursor.fetchone()[0]
+        records = np.frombuffer(bytes(raw or b""), dtype=_RECORD)
+        order = np.lexsort((records["day"], records["series"]))
+        records = records[order]
+        return pd.DataFrame(
+            {
+                "series": records["series"].astype(np.int64),
+                "day": records["day"].astype(np.int32),
+                "value": records["value"].astype(np.float64),
+                "numerator": records["numerator"].astype(np.float64),
+                "denominator": records["denominator"].astype(np.float64),
+            }
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_SQL_GENERIC.format(",".join(["%s"] * len(ids))), ids)
+        data = cursor.fetchall()
+    frame = pd.DataFrame(data, columns=_COLUMNS)
+    return frame.astype(
+        {
+            "series": np.int64,
+            "day": np.int32,
+            "value": float,
+            "numerator": float,
+            "denominator": float,
+        }
+    )
+
+
+_RANGE_SQL = """
+SELECT string_agg(
+    int8send(o.provider_id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+    ''::bytea)
+FROM dashboard_observation o
+WHERE o.indicator_id = %s AND o.provider_id BETWEEN %s AND %s
+"""
+_RANGE_RECORD = np.dtype(
+    [
+        ("provider", ">i8"),
+        ("day", ">i4"),
+        ("value", ">f8"),
+        ("numerator", ">f8"),
+        ("denominator", ">f8"),
+    ]
+)
+
+
+def _read_ranges(chunk: list[tuple]) -> pd.DataFrame:
+    """Observations of a chunk by (indicator, provider range): an index range scan per
+    indicator instead of a join, mapped to series ids here."""
+    parts = []
+    by_indicator: dict[int, list[tuple[int, int]]] = {}
+    for pk, _, _, indicator_id, provider_id in chunk:
+        by_indicator.setdefault(indicator_id, []).append((provider_id, pk))
+    with connection.cursor() as cursor:
+        for indicator_id, pairs in by_indicator.items():
+            pairs.sort()
+            providers = np.array([p for p, _ in pairs], dtype=np.int64)
+            series = np.array([s for _, s in pairs], dtype=np.int64)
+            cursor.execute(_RANGE_SQL, [indicator_id, int(providers[0]), int(providers[-1])])
+            raw = cursor.fetchone()[0]
+            rec = np.frombuffer(bytes(raw or b""), dtype=_RANGE_RECORD)
+            at = np.searchsorted(providers, rec["provider"])
+            at = np.minimum(at, providers.size - 1)
+            keep = providers[at] == rec["provider"]
+            part = rec[keep]
+            parts.append((series[at[keep]], part))
+    sid = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    rec = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, _RANGE_RECORD)
+    order = np.lexsort((rec["day"], sid))
+    rec = rec[order]
+    return pd.DataFrame(
+        {
+            "series": sid[order],
+            "day": rec["day"].astype(np.int32),
+            "value": rec["value"].astype(np.float64),
+            "numerator": rec["numerator"].astype(np.float64),
+            "denominator": rec["denominator"].astype(np.float64),
+        }
+    )
+
+
+def _series_meta(ids: list[int]):
+    """Per series id: (improvement code, target) from its indicator, and its rebase days."""
+    rows = SpcSeries.objects.filter(pk__in=ids).values_list("pk", "indicator_id", "provider_id")
+    by_pair = {}
+    indicator_of = {}
+    for pk, indicator_id, provider_id in rows:
+        by_pair[(provider_id, indicator_id)] = pk
+        indicator_of[pk] = indicator_id
+    indicators = {
+        i.pk: (i.direction_code, i.target)
+        for i in Indicator.objects.filter(pk__in=set(indicator_of.values()))
+    }
+    rebases: dict[int, list[int]] = {}
+    for provider_id, indicator_id, period in Rebase.objects.filter(
+        indicator_id__in=set(indicator_of.values()), provider_id__in={p for p, _ in by_pair}
+    ).values_list("provider_id", "indicator_id", "period"):
+        pk = by_pair.get((provider_id, indicator_id))
+        if pk is not None:
+            rebases.setdefault(pk, []).append(date_to_day(period))
+    return indicator_of, indicators, rebases
+
+
+def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResult]:
+    """Read and compute one chunk of series: (id, data revision, expected points[, indicator id,
+    provider id]). `dense`: the chunk holds every series of its indicators' provider ranges
+    (a full recompute), so observations are read by index range. Nothing is written."""
+    ids = sorted(c[0] for c in chunk)
+    revisions = {c[0]: c[1] for c in chunk}
+    frame = _read_ranges(chunk) if dense and _postgres() else _read(ids)
+    indicator_of, indicators, rebases = _series_meta(ids)
+    present = [i for i in ids if i in indicator_of]
+    series = frame["series"].to_numpy()
+    sid = np.asarray(present, dtype=np.int64)
+    starts = np.searchsorted(series, sid, side="left")
+    offsets = np.append(starts, series.size).astype(np.int64)
+    days = frame["day"].to_numpy(dtype=np.int32)
+    direction = np.array([indicators[indicator_of[i]][0] for i in present], dtype=np.int8)
+    target = np.array(
+        [np.nan if indicators[indicator_of[i]][1] is None else indicators[indicator_of[i]][1]
+         for i in present],
+        dtype=float,
+    )  # fmt: skip
+    rebase_group = None
+    if any(i in rebases for i in present):
+        rebase_group = np.zeros(series.size, dtype=np.int32)
+        for k, i in enumerate(present):
+            if i in rebases:
+                a, b = int(offsets[k]), int(offsets[k + 1])
+                d = days[a:b]
+                marks = np.sort(np.asarray([r for r in rebases[i] if r in set(d.tolist())]))
+                rebase_group[a:b] = np.searchsorted(marks, d, side="right")
+    result = compute_sorted(
+        frame["value"].to_numpy(dtype=float),
+        offsets,
+        rebase_group=rebase_group,
+        improvement=direction,
+        targets=target,
+        series_ids=sid,
+    )
+    return summarise(
+        series_ids=sid,
+        revisions=np.array([revisions[i] for i in present], dtype=np.int64),
+        days=days,
+        numerators=frame["numerator"].to_numpy(dtype=float),
+        denominators=frame["denominator"].to_numpy(dtype=float),
+        result=result,
+        rebase_group=rebase_group,
+    )
+
+
+# Writing -------------------------------------------------------------------------------------
+
+_RESULT_FIELDS = [
+    "n_points",
+    "first_period",
+    "latest_period",
+    "latest_value",
+    "latest_numerator",
+    "latest_denominator",
+    "mean",
+    "lpl",
+    "upl",
+    "target",
+    "variation",
+    "assurance",
+    "latest_point_type",
+    "latest_special_cause",
+    "short_group",
+    "target_missed",
+    "last_concern_period",
+    "last_concern_label",
+    "groups",
+    "points",
+]
+
+_STAGE_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS dash_spc_stage (
+    id bigint, revision integer, n_points integer, first_period date, latest_period date,
+    latest_value double precision, latest_numerator double precision,
+    latest_denominator double precision, mean double precision, lpl double precision,
+    upl double precision, target double precision, variation varchar(20),
+    assurance varchar(20), latest_point_type varchar(30), latest_special_cause varchar(40),
+    short_group boolean, target_missed boolean, last_concern_period date,
+    last_concern_label varchar(40), groups jsonb, points bytea
+) ON COMMIT DELETE ROWS
+"""
+
+_STAGE_UPDATE = """
+UPDATE dashboard_spcseries s SET {assign}, computed_revision = t.revision, computed_at = %s
+FROM dash_spc_stage t
+WHERE s.id = t.id AND s.data_revision = t.revision AND s.computed_revision <= t.revision
+"""
+
+
+def _row(r: SeriesResult) -> tuple:
+    return (
+        r.series_id,
+        r.revision,
+        *(getattr(r, f) for f in _RESULT_FIELDS[:-2]),
+        json.dumps(r.groups, allow_nan=False),
+        r.points,
+    )
+
+
+def write_results(results: list[SeriesResult]) -> tuple[int, int]:
+    """Conditional replace: (written, skipped because the data changed meanwhile)."""
+    if not results:
+        return 0, 0
+    now = timezone.now()
+    if _postgres():
+        assign = ", ".join(f"{f} = t.{f}" for f in _RESULT_FIELDS)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_STAGE_DDL)
+            cursor.execute("TRUNCATE dash_spc_stage")  # empty even inside an outer transaction
+            columns = ["id", "revision", *_RESULT_FIELDS]
+            with cursor.cursor.copy(
+                f"COPY dash_spc_stage ({', '.join(columns)}) FROM STDIN"
+            ) as copy:
+                for r in results:
+                    copy.write_row(_row(r))
+            cursor.execute(_STAGE_UPDATE.format(assign=assign), [now])
+            written = cursor.rowcount
+        return written, len(results) - written
+    with transaction.atomic():
+        current = dict(
+            SpcSeries.objects.select_for_update()
+            .filter(pk__in=[r.series_id for r in results])
+            .values_list("pk", "data_revision")
+        )
+        objs = []
+        for r in results:
+            if current.get(r.series_id) != r.revision:
+                continue
+            obj = SpcSeries(pk=r.series_id, computed_revision=r.revision, computed_at=now)
+            for f in _RESULT_FIELDS:
+                setattr(obj, f, getattr(r, f))
+            objs.append(obj)
+        SpcSeries.objects.bulk_update(
+            objs, [*_RESULT_FIELDS, "computed_revision", "computed_at"], batch_size=500
+        )
+    return len(objs), len(results) - len(objs)
+
+
+# Peers ---------------------------------------------------------------------------------------
+
+
+def update_peers(indicator_ids) -> int:
+    """Group aggregates at each series' latest month, and every series' z-scores and flags."""
+    indicator_ids = sorted(set(indicator_ids))
+    if not indicator_ids:
+        return 0
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=indicator_ids)}
+    updated = 0
+    for indicator_id in indicator_ids:
+        ind = indicators.get(indicator_id)
+        if ind is None:
+            continue
+        series = list(
+            SpcSeries.objects.filter(indicator_id=indicator_id, latest_period__isnull=False)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "provider__sector",
+                "latest_period",
+                "latest_value",
+                "latest_numerator",
+                "latest_denominator",
+            )
+        )
+        periods = sorted({s[2] for s in series})
+        stats = _group_stats(ind, periods)
+        with transaction.atomic():
+            PeerStat.objects.filter(indicator_id=indicator_id).delete()
+            PeerStat.objects.bulk_create(
+                [
+                    PeerStat(indicator_id=indicator_id, period=p, group=g, **v)
+                    for (p, g), v in stats.items()
+                ],
+                batch_size=1000,
+            )
+        if not series:
+            continue
+        frame = pd.DataFrame(
+            series, columns=["id", "sector", "period", "value", "numerator", "denominator"]
+        )
+        out = {"id": frame["id"].to_numpy(), "peer_period": frame["period"].to_numpy()}
+        for prefix in ("national", "peer"):
+            g = [
+                stats.get((p, PeerStat.NATIONAL if prefix == "national" else s))
+                for p, s in zip(frame["period"], frame["sector"], strict=True)
+            ]
+
+            def col(name, g=g):
+                return np.array([np.nan if x is None or x[name] is None else x[name] for x in g])
+
+            z = peers.z_scores(
+                kind=ind.kind,
+                multiplier=ind.multiplier,
+                value=frame["value"].to_numpy(dtype=float),
+                numerator=frame["numerator"].to_numpy(dtype=float),
+                denominator=frame["denominator"].to_numpy(dtype=float),
+                group_n=np.array([0 if x is None else x["n"] for x in g]),
+                group_value=col("value"),
+                group_sd=col("sd"),
+                group_numerator=col("numerator"),
+                group_denominator=col("denominator"),
+                group_tau2=col("tau2"),
+            )
+            out[f"{prefix}_value"] = col("value")
+            out[f"{prefix}_n"] = np.array([0 if x is None else x["n"] for x in g])
+            out[f"{prefix}_z"] = z
+            out[f"{prefix}_flag"] = peers.flags(z)
+        updated += _write_peer_columns(out)
+    return updated
+
+
+def _group_stats(ind: Indicator, periods) -> dict:
+    """{(period, group): PeerStat fields} for each sector and nationally, from every provider
+    with data in those months (not only those whose latest month it is)."""
+    if not periods:
+        return {}
+    rows = Observation.objects.filter(indicator_id=ind.pk, period__in=periods).values_list(
+        "period", "provider__sector", "value", "numerator", "denominator"
+    )
+    frame = pd.DataFrame(
+        list(rows), columns=["period", "sector", "value", "numerator", "denominator"]
+    )
+    if frame.empty:
+        return {}
+    frame = frame.astype({"value": float, "numerator": float, "denominator": float})
+    out = {}
+
+    def summarise_group(key, part) -> None:
+        out[key] = peers.group_summary(
+            kind=ind.kind,
+            multiplier=ind.multiplier,
+            value=part["value"].to_numpy(),
+            numerator=part["numerator"].to_numpy(),
+            denominator=part["denominator"].to_numpy(),
+        )
+
+    for period, part in frame.groupby("period", sort=True):
+        summarise_group((period, PeerStat.NATIONAL), part)
+        for sector, sub in part.groupby("sector", sort=True):
+            summarise_group((period, sector), sub)
+    return out
+
+
+_PEER_FIELDS = [
+    "peer_period",
+    "national_value",
+    "national_n",
+    "national_z",
+    "national_flag",
+    "peer_value",
+    "peer_n",
+    "peer_z",
+    "peer_flag",
+]
+
+
+def _clean(v):
+    if isinstance(v, float | np.floating):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.integer):
+        return None if int(v) == 127 else int(v)
+    return v
+
+
+def _write_peer_columns(out: dict) -> int:
+    n = len(out["id"])
+    rows = [(int(out["id"][i]), *(_clean(out[f][i]) for f in _PEER_FIELDS)) for i in range(n)]
+    if _postgres():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS dash_peer_stage (id bigint, peer_period date, "
+                "national_value double precision, national_n integer, national_z double precision,"
+                " national_flag smallint, peer_value double precision, peer_n integer, "
+                "peer_z double precision, peer_flag smallint) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute("TRUNCATE dash_peer_stage")
+            with cursor.cursor.copy(
+                f"COPY dash_peer_stage (id, {', '.join(_PEER_FIELDS)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            assign = ", ".join(f"{f} = t.{f}" for f in _PEER_FIELDS)
+            cursor.execute(
+                f"UPDATE dashboard_spcseries s SET {assign} FROM dash_peer_stage t WHERE s.id = t.id"  # noqa: S608 (constant names)
+            )
+            return cursor.rowcount
+    objs = []
+    for row in rows:
+        obj = SpcSeries(pk=row[0])
+        for f, v in zip(_PEER_FIELDS, row[1:], strict=True):
+            setattr(obj, f, v)
+        objs.append(obj)
+    with transaction.atomic():
+        SpcSeries.objects.bulk_update(objs, _PEER_FIELDS, batch_size=500)
+    return len(objs)
+
+
+def _indicators_of(series_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for k in range(0, len(series_ids), 20_000):
+        found |= set(
+            SpcSeries.objects.filter(pk__in=series_ids[k : k + 20_000])
+            .order_by()
+            .values_list("indicator_id", flat=True)
+            .distinct()
+        )
+    return found
+
+
+# The whole run -------------------------------------------------------------------------------
+
+
+def run(*, full: bool = False, progress: Progress | None = None) -> dict:
+    """Recompute every series (full) or the dirty ones; then peers of the indicators touched."""
+    started = time.monotonic()
+    counts = {"mode": "full" if full else "changed", "series": 0, "points": 0, "skipped": 0}
+    with recompute_lock():
+        touched: set[int] = set()
+        for attempt in range(MAX_PASSES):
+            rows = _candidates(full and attempt == 0)
+            if not rows:
+                break
+            chunks = _plan(rows)
+            total = len(chunks)
+            # Read by index range when most series are due (a full run, or a month's national
+            # file); a join by id when few are (one provider's file).
+            dense = (full and attempt == 0) or len(rows) * 2 >= SpcSeries.objects.count()
+            for k, chunk in enumerate(chunks):
+                results = compute_chunk(chunk, dense=dense)
+                written, skipped = write_results(results)
+                counts["series"] += written
+                counts["skipped"] += skipped
+                counts["points"] += sum(r.n_points for r in results)
+                if progress:
+                    progress(0.9 * (k + 1) / total, f"Worked out {counts['series']:,} series")
+            if full and attempt == 0:
+                touched |= set(Indicator.objects.values_list("pk", flat=True))
+            else:
+                touched |= _indicators_of([r[0] for r in rows])
+        if progress:
+            progress(0.92, "Comparing providers with their peers")
+        counts["peer_series"] = update_peers(touched)
+    counts["seconds"] = round(time.monotonic() - started, 3)
+    log.info("dashboard recompute finished", extra={"counts": counts})
+    return counts
+
+
+__all__ = ["EPOCH", "compute_chunk", "recompute_lock", "run", "update_peers", "write_results"]

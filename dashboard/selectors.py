@@ -1,0 +1,422 @@
+"""Reads of the dashboard: the QSG matrix, a provider's charts, an indicator across providers,
+and signals for meetings. Every read starts from dashboard.access, so it is already scoped.
+
+Pages read stored results only; nothing here runs the SPC engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
+from django.urls import reverse
+
+from qsg import access as qsg_access
+from qsg.models import QSG, Provider
+
+from . import access, charts, peers
+from .models import Indicator, PeerStat, SpcSeries
+from .results import unpack_points
+
+CONCERNS = ("concern_high", "concern_low")
+SUMMARY_FIELDS = (
+    "pk",
+    "provider_id",
+    "indicator_id",
+    "n_points",
+    "latest_period",
+    "latest_value",
+    "latest_denominator",
+    "mean",
+    "lpl",
+    "upl",
+    "target",
+    "variation",
+    "assurance",
+    "latest_special_cause",
+    "short_group",
+    "target_missed",
+    "last_concern_period",
+    "last_concern_label",
+    "national_value",
+    "national_z",
+    "national_flag",
+    "peer_value",
+    "peer_z",
+    "peer_flag",
+    "peer_n",
+    "national_n",
+    "computed_revision",
+    "data_revision",
+)
+
+
+def summaries():
+    """SPC series without their packed points: what lists and the matrix need."""
+    return SpcSeries.objects.only(*SUMMARY_FIELDS)
+
+
+def month_before(day: dt.date) -> dt.date:
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+# Matrix -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    series: SpcSeries
+    indicator: Indicator
+    url: str
+
+    @property
+    def value_text(self) -> str:
+        return charts.format_value(self.series.latest_value, self.indicator.unit)
+
+    @property
+    def peer_meaning(self) -> str:
+        flag = self.series.peer_flag if self.series.peer_flag is not None else None
+        return peers.flag_meaning(flag, self.indicator.improvement_direction)
+
+    @property
+    def national_meaning(self) -> str:
+        return peers.flag_meaning(self.series.national_flag, self.indicator.improvement_direction)
+
+
+@dataclass
+class MatrixRow:
+    provider: Provider
+    cells: list[Cell | None]
+    concerns: int = 0
+
+
+@dataclass
+class Matrix:
+    qsg: QSG
+    indicators: list[Indicator]
+    rows: list[MatrixRow]
+    page: object
+    national: dict[int, PeerStat] = field(default_factory=dict)
+    provider_count: int = 0
+
+
+MATRIX_PAGE_SIZE = 25
+
+
+def matrix(
+    user,
+    qsg: QSG,
+    *,
+    sector: str = "",
+    domain: str = "",
+    sort: str = "name",
+    descending: bool = False,
+    page_number=1,
+) -> Matrix:
+    from django.core.paginator import Paginator
+
+    providers = access.scope_providers(user, qsg).filter(is_active=True)
+    if sector:
+        providers = providers.filter(sector=sector)
+    # The ids first: "footprint OR commissioned" as a subquery keeps PostgreSQL from using the
+    # series' provider index (a scan of every series in the country).
+    provider_ids = list(providers.values_list("pk", flat=True))
+    providers = Provider.objects.filter(pk__in=provider_ids)
+    indicators = Indicator.objects.filter(is_active=True)
+    if domain:
+        indicators = indicators.filter(domain=domain)
+    # Columns: indicators with data anywhere in the country (national aggregates are not
+    # sensitive, and the small aggregate table answers at once).
+    with_data = set(
+        PeerStat.objects.filter(group=PeerStat.NATIONAL).values_list("indicator_id", flat=True)
+    )
+    indicators = [i for i in indicators.order_by("domain", "code") if i.pk in with_data]
+
+    concerns = (
+        SpcSeries.objects.filter(provider=OuterRef("pk"), variation__in=CONCERNS)
+        .values("provider")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    providers = providers.annotate(
+        concerns=Subquery(concerns, output_field=IntegerField())
+    ).select_related("qsg")
+    by_code = {i.code: i for i in indicators}
+    if sort in by_code:
+        value = SpcSeries.objects.filter(provider=OuterRef("pk"), indicator=by_code[sort]).values(
+            "latest_value"
+        )[:1]
+        providers = providers.annotate(sort_value=Subquery(value))
+        key = F("sort_value")
+        order = [key.desc(nulls_last=True) if descending else key.asc(nulls_last=True), "name"]
+    elif sort == "concerns":
+        key = F("concerns")
+        order = [key.asc(nulls_last=True) if descending else key.desc(nulls_last=True), "name"]
+    else:
+        order = ["-name"] if descending else ["name"]
+    paginator = Paginator(providers.order_by(*order), MATRIX_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    page_providers = list(page.object_list)
+    series = summaries().filter(
+        provider__in=[p.pk for p in page_providers], indicator__in=[i.pk for i in indicators]
+    )
+    by_key = {(s.provider_id, s.indicator_id): s for s in series}
+    rows = []
+    for p in page_providers:
+        cells = []
+        for ind in indicators:
+            s = by_key.get((p.pk, ind.pk))
+            if s is None or not s.n_points:
+                cells.append(None)
+                continue
+            cells.append(Cell(s, ind, reverse("dashboard:series", args=[p.pk, ind.code])))
+        rows.append(MatrixRow(p, cells, p.concerns or 0))
+    return Matrix(
+        qsg=qsg,
+        indicators=indicators,
+        rows=rows,
+        page=page,
+        national=national_stats(indicators),
+        provider_count=paginator.count,
+    )
+
+
+def national_stats(indicators) -> dict[int, PeerStat]:
+    """The latest national aggregate of each indicator (not sensitive)."""
+    ids = [i.pk for i in indicators]
+    latest = (
+        PeerStat.objects.filter(indicator_id__in=ids, group=PeerStat.NATIONAL)
+        .values("indicator_id")
+        .annotate(period=Max("period"))
+    )
+    wanted = Q()
+    for row in latest:
+        wanted |= Q(indicator_id=row["indicator_id"], period=row["period"])
+    if not latest:
+        return {}
+    return {s.indicator_id: s for s in PeerStat.objects.filter(wanted, group=PeerStat.NATIONAL)}
+
+
+# A provider's charts ----------------------------------------------------------------------------
+
+
+@dataclass
+class SeriesView:
+    series: SpcSeries
+    indicator: Indicator
+    points: list
+    chart: str
+    url: str
+
+    @property
+    def value_text(self) -> str:
+        return charts.format_value(self.series.latest_value, self.indicator.unit)
+
+    def fmt(self, v) -> str:
+        return charts.format_value(v, self.indicator.unit)
+
+
+def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300, chart_id=None):
+    points = unpack_points(series.points, series.groups)
+    description = describe(series, indicator, points)
+    chart = charts.ChartSeries(
+        title=f"{indicator.name}: {series.provider.name if hasattr(series, 'provider') else ''}",
+        periods=[p.period for p in points],
+        values=[p.value for p in points],
+        point_types=[p.point_type for p in points],
+        means=[p.mean for p in points],
+        lpls=[p.lpl for p in points],
+        upls=[p.upl for p in points],
+        rebase_groups=[p.rebase_group for p in points],
+        target=series.target,
+        unit=indicator.unit,
+        description=description,
+    )
+    svg = charts.spc_chart_svg(
+        chart, width=width, height=height, chart_id=chart_id or f"spc-{series.pk}"
+    )
+    return points, svg
+
+
+def describe(series: SpcSeries, indicator: Indicator, points) -> str:
+    unit = indicator.unit
+    if not points:
+        return "No data."
+    concern = sum(1 for p in points if p.point_type == "special_cause_concern")
+    improvement = sum(1 for p in points if p.point_type == "special_cause_improvement")
+    text = (
+        f"{len(points)} months from {points[0].period:%B %Y} to {points[-1].period:%B %Y}. "
+        f"Latest value {charts.format_value(series.latest_value, unit)}. "
+        f"Mean {charts.format_value(series.mean, unit)}"
+    )
+    if series.lpl is not None and series.upl is not None:
+        text += (
+            f", process limits {charts.format_value(series.lpl, unit)} to "
+            f"{charts.format_value(series.upl, unit)}"
+        )
+    text += (
+        f". {charts.VARIATION_TEXT.get(series.variation, 'No result')}. "
+        f"{concern} points of special cause concern, {improvement} of improvement."
+    )
+    if series.target is not None:
+        text += f" Target {charts.format_value(series.target, unit)}: "
+        text += charts.ASSURANCE_TEXT.get(series.assurance, "") + "."
+    return text
+
+
+def provider_series(user, provider: Provider) -> list[SeriesView]:
+    """Every indicator with data for a provider the user may see (the caller checked it)."""
+    rows = (
+        SpcSeries.objects.filter(provider=provider, n_points__gt=0)
+        .select_related("indicator", "provider")
+        .order_by("indicator__domain", "indicator__code")
+    )
+    out = []
+    for s in rows:
+        points, svg = chart_for(s, s.indicator)
+        out.append(
+            SeriesView(
+                s, s.indicator, points, svg,
+                reverse("dashboard:series", args=[provider.pk, s.indicator.code]),
+            )
+        )  # fmt: skip
+    return out
+
+
+# An indicator across providers ----------------------------------------------------------------
+
+
+def indicator_rows(user, indicator: Indicator, *, qsg: QSG | None = None):
+    providers = (
+        access.scope_providers(user, qsg) if qsg is not None else qsg_access.providers_for(user)
+    )
+    provider_ids = list(providers.values_list("pk", flat=True))
+    return list(
+        summaries()
+        .filter(indicator=indicator, provider_id__in=provider_ids, n_points__gt=0)
+        .select_related("provider", "provider__qsg")
+        .order_by("provider__name")
+    )
+
+
+def variation_counts(rows) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in rows:
+        counts[s.variation] = counts.get(s.variation, 0) + 1
+    return counts
+
+
+# Signals since a date ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Something a QSG should look at: new special cause concern, target missed, peer outlier."""
+
+    kind: str  # "concern", "target" or "peer"
+    provider_id: int
+    provider_name: str
+    ods_code: str
+    indicator_code: str
+    indicator_name: str
+    period: dt.date
+    detail: str
+    url: str
+
+    @property
+    def kind_label(self) -> str:
+        return SIGNAL_KINDS[self.kind]
+
+
+SIGNAL_KINDS = {
+    "concern": "Special cause concern",
+    "target": "Target missed",
+    "peer": "Outlier against peers",
+}
+
+
+def latest_data_month(user=None, qsg: QSG | None = None) -> dt.date | None:
+    """The latest month with data in the country (from the national aggregates)."""
+    return PeerStat.objects.filter(group=PeerStat.NATIONAL).aggregate(m=Max("period")).get("m")
+
+
+def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
+    """Signals for the providers of a QSG's footprint that the user may see, from `since` on.
+
+    * concern: a point of special cause concern in a month on or after `since`;
+    * target: the latest value (on or after `since`) misses the indicator's target;
+    * peer: the latest value (on or after `since`) is outside the 99.8% limits against the
+      national group or the sector's peers, on the side of concern (either side if neutral).
+    Raises Http404 if the user may not see the QSG. Ordered by provider, then indicator.
+    """
+    qsg = qsg_access.qsg_for_user(user, qsg.pk)
+    provider_ids = list(access.scope_providers(user, qsg).values_list("pk", flat=True))
+    base = (
+        summaries()
+        .filter(provider_id__in=provider_ids, n_points__gt=0)
+        .select_related("provider", "indicator")
+    )
+    found: list[Signal] = []
+
+    def add(s: SpcSeries, kind: str, period: dt.date, detail: str) -> None:
+        found.append(
+            Signal(
+                kind=kind,
+                provider_id=s.provider_id,
+                provider_name=s.provider.name,
+                ods_code=s.provider.ods_code,
+                indicator_code=s.indicator.code,
+                indicator_name=s.indicator.name,
+                period=period,
+                detail=detail,
+                url=reverse("dashboard:series", args=[s.provider_id, s.indicator.code]),
+            )
+        )
+
+    rows = list(
+        base.filter(
+            Q(last_concern_period__gte=since)
+            | Q(latest_period__gte=since, target_missed=True)
+            | Q(latest_period__gte=since, national_flag__in=[-2, 2])
+            | Q(latest_period__gte=since, peer_flag__in=[-2, 2])
+        )
+    )
+    for s in rows:
+        if s.last_concern_period and s.last_concern_period >= since:
+            add(s, "concern", s.last_concern_period, s.last_concern_label)
+    for s in (r for r in rows if r.latest_period >= since and r.target_missed):
+        unit = s.indicator.unit
+        add(
+            s,
+            "target",
+            s.latest_period,
+            f"{charts.format_value(s.latest_value, unit)} against a target of "
+            f"{charts.format_value(s.target, unit)}; "
+            f"{charts.ASSURANCE_TEXT.get(s.assurance, '').lower()}",
+        )
+    for s in (
+        r
+        for r in rows
+        if r.latest_period >= since and (r.national_flag in (-2, 2) or r.peer_flag in (-2, 2))
+    ):
+        direction = s.indicator.improvement_direction
+        parts = []
+        for label, flag, value in (
+            ("national", s.national_flag, s.national_value),
+            ("sector peers", s.peer_flag, s.peer_value),
+        ):
+            if flag in (-2, 2) and peers.flag_meaning(flag, direction) in ("concern", "neutral"):
+                parts.append(
+                    f"{peers.FLAG_LABELS[flag]} around the {label} value of "
+                    f"{charts.format_value(value, s.indicator.unit)}"
+                )
+        if parts:
+            add(
+                s,
+                "peer",
+                s.latest_period,
+                f"{charts.format_value(s.latest_value, s.indicator.unit)}: " + "; ".join(parts),
+            )
+    found.sort(key=lambda g: (g.provider_name, g.indicator_code, g.kind))
+    return found

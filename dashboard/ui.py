@@ -1,0 +1,74 @@
+"""Helpers the dashboard's templates call as `ui.<name>(...)`: icons, values, flags."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from . import charts, peers
+
+
+def symbols() -> Markup:
+    return Markup(charts.icon_symbols())  # noqa: S704 (our own SVG, no user input)
+
+
+def variation_icon(code: str, size: int = 28) -> Markup:
+    return Markup(charts.icon_use("variation", code, size=size))  # noqa: S704
+
+
+def assurance_icon(code: str, size: int = 28) -> Markup:
+    return Markup(charts.icon_use("assurance", code, size=size))  # noqa: S704
+
+
+def svg(text: str) -> Markup:
+    """An SVG string made by dashboard.charts (escapes every text it contains)."""
+    return Markup(text)  # noqa: S704
+
+
+def value(v, indicator) -> str:
+    return charts.format_value(v, indicator.unit)
+
+
+def variation_text(code: str) -> str:
+    return charts.VARIATION_TEXT.get(code, "No result yet")
+
+
+def assurance_text(code: str) -> str:
+    return charts.ASSURANCE_TEXT.get(code, "")
+
+
+def point_text(code: str) -> str:
+    return charts.POINT_TEXT.get(code, code)
+
+
+FLAG_TAG = {
+    "concern": ("nhsuk-tag--orange", "Concern"),
+    "improvement": ("nhsuk-tag--blue", "Better"),
+    "neutral": ("nhsuk-tag--purple", "Different"),
+}
+
+
+def flag_tag(flag, indicator, label: str = "") -> Markup:
+    """A small NHS.UK tag for a peer flag outside the 95% (or 99.8%) limits, else nothing."""
+    meaning = peers.flag_meaning(flag, indicator.improvement_direction)
+    if meaning not in FLAG_TAG:
+        return Markup("")
+    css, text = FLAG_TAG[meaning]
+    level = "99.8%" if abs(flag) == 2 else "95%"
+    full = f"{text} than {label} ({peers.FLAG_LABELS[flag]})" if label else peers.FLAG_LABELS[flag]
+    return Markup(
+        '<strong class="nhsuk-tag {css}" title="{full}">{text} {level}'
+        '<span class="nhsuk-u-visually-hidden">: {full}</span></strong>'
+    ).format(css=css, full=full, text=text, level=level)
+
+
+def flag_text(flag, indicator) -> str:
+    if flag is None:
+        return "No comparison"
+    meaning = peers.flag_meaning(flag, indicator.improvement_direction)
+    return f"{peers.FLAG_LABELS[flag].capitalize()}" + (
+        f" ({meaning})" if meaning in ("concern", "improvement") else ""
+    )
+
+
+def z(value) -> str:
+    return "" if value is None else f"{value:+.2f}"

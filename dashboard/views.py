@@ -1,0 +1,435 @@
+"""Pages of the National Quality Dashboard. Each view: access check, service or selector, response.
+
+Pages read stored SPC results; they never run the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qsg import access as qsg_access
+from qsg.models import Job
+from qsg.views import apply_errors, new_form_token, page_of, posted
+
+from . import access, charts, selectors, services, ui
+from .forms import (
+    ImportForm,
+    IndicatorForm,
+    MappingForm,
+    MatrixFilterForm,
+    RebaseForm,
+    ScopeForm,
+    SignalsForm,
+)
+from .importing import STANDARD_COLUMNS
+from .models import Indicator, PeerStat, Rebase
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, template, {"ui": ui, **context}, status=status)
+
+
+# Landing ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request):
+    p = qsg_access.principal(request.user)
+    qsgs = list(qsg_access.qsgs_for(request.user).order_by("level", "name"))
+    rows = []
+    for q in qsgs:
+        latest = selectors.latest_data_month(request.user, q)
+        rows.append({"qsg": q, "latest": latest, "roles": p.role_names(q.pk)})
+    return _render(
+        request,
+        "dashboard/home.jinja",
+        {"rows": rows, "is_analyst": access.is_analyst(request.user)},
+    )
+
+
+# Catalogue -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def indicator_list(request):
+    indicators = access.indicators_for(request.user).order_by("domain", "code")
+    return _render(
+        request,
+        "dashboard/indicator_list.jinja",
+        {"indicators": indicators, "can_edit": access.can_edit_catalogue(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def indicator_detail(request, code):
+    indicator = access.indicator_for_user(request.user, code)
+    qsgs = list(qsg_access.qsgs_for(request.user).order_by("level", "name"))
+    form = ScopeForm(request.GET or None, qsgs=qsgs)
+    qsg = None
+    if form.is_valid() and form.cleaned_data.get("qsg"):
+        qsg = qsg_access.qsg_for_user(request.user, form.cleaned_data["qsg"])
+    rows = selectors.indicator_rows(request.user, indicator, qsg=qsg)
+    national = selectors.national_stats([indicator]).get(indicator.pk)
+    return _render(
+        request,
+        "dashboard/indicator_detail.jinja",
+        {
+            "indicator": indicator,
+            "form": form,
+            "scope": qsg,
+            "rows": rows,
+            "counts": selectors.variation_counts(rows),
+            "national": national,
+            "can_edit": access.can_edit_catalogue(request.user),
+            "history": indicator.history.select_related("history_user")[:10]
+            if access.can_edit_catalogue(request.user)
+            else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_create(request):
+    qsg_access.require(access.can_edit_catalogue(request.user))
+    form = IndicatorForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            indicator = services.indicator_create(actor=request.user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{indicator.name} has been added to the catalogue")
+            return redirect(indicator.get_absolute_url())
+    return _render(request, "dashboard/indicator_form.jinja", {"form": form, "indicator": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, code):
+    indicator = access.indicator_for_user(request.user, code, manage=True)
+    form = IndicatorForm(posted(request), instance=None, editing=True, initial=_initial(indicator))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_update(actor=request.user, indicator=indicator, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The indicator has been saved")
+            return redirect(indicator.get_absolute_url())
+    return _render(
+        request, "dashboard/indicator_form.jinja", {"form": form, "indicator": indicator}
+    )
+
+
+def _initial(indicator: Indicator) -> dict:
+    return {f: getattr(indicator, f) for f in services.INDICATOR_FIELDS}
+
+
+# QSG matrix and signals -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def qsg_matrix(request, pk):
+    qsg = qsg_access.qsg_for_user(request.user, pk)
+    form = MatrixFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    sort = data.get("sort") or "name"
+    descending = data.get("dir") == "desc"
+    result = selectors.matrix(
+        request.user,
+        qsg,
+        sector=data.get("sector", ""),
+        domain=data.get("domain", ""),
+        sort=sort,
+        descending=descending,
+        page_number=request.GET.get("page"),
+    )
+    return _render(
+        request,
+        "dashboard/matrix.jinja",
+        {
+            "qsg": qsg,
+            "form": form,
+            "matrix": result,
+            "sort": sort,
+            "descending": descending,
+            "latest": selectors.latest_data_month(request.user, qsg),
+        },
+    )
+
+
+@login_required
+@require_GET
+def qsg_signals(request, pk):
+    qsg = qsg_access.qsg_for_user(request.user, pk)
+    latest = selectors.latest_data_month(request.user, qsg)
+    default = selectors.month_before(latest) if latest else None
+    if "since-day" in request.GET or "since" in request.GET:
+        form = SignalsForm(request.GET)
+    else:
+        form = SignalsForm(initial={"since": default})
+    since = form.cleaned_data["since"] if form.is_bound and form.is_valid() else default
+    signals = selectors.signals_since(request.user, qsg, since) if since else []
+    groups = {kind: [s for s in signals if s.kind == kind] for kind in selectors.SIGNAL_KINDS}
+    return _render(
+        request,
+        "dashboard/signals.jinja",
+        {
+            "qsg": qsg,
+            "form": form,
+            "since": since,
+            "latest": latest,
+            "signals": signals,
+            "groups": groups,
+            "kinds": selectors.SIGNAL_KINDS,
+        },
+    )
+
+
+# Provider charts ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def provider_dashboard(request, pk):
+    provider = qsg_access.provider_for_user(request.user, pk)
+    views = selectors.provider_series(request.user, provider)
+    return _render(request, "dashboard/provider.jinja", {"provider": provider, "views": views})
+
+
+@login_required
+@require_GET
+def series_detail(request, pk, code):
+    series = access.series_for_user(request.user, pk, code)
+    return _series_page(request, series, RebaseForm(periods=_periods(series)))
+
+
+def _periods(series):
+    from .results import unpack_points
+
+    return [p.period for p in unpack_points(series.points, series.groups)]
+
+
+def _series_page(request, series, rebase_form, status=200):
+    indicator = series.indicator
+    points, svg = selectors.chart_for(series, indicator, chart_id=f"spc-{series.pk}")
+    funnel = None
+    if series.latest_denominator and series.peer_period:
+        national = PeerStat.objects.filter(
+            indicator=indicator, period=series.peer_period, group=PeerStat.NATIONAL
+        ).first()
+        if national is not None:
+            from .peers import funnel_limits
+
+            funnel = funnel_limits(
+                kind=indicator.kind,
+                multiplier=indicator.multiplier,
+                pooled=national.value,
+                denominator=series.latest_denominator,
+                tau2=national.tau2,
+            )
+            if funnel is not None:
+                funnel["phi"] = national.phi
+                funnel["adjusted"] = bool(national.tau2)
+    rebases = Rebase.objects.filter(provider=series.provider, indicator=indicator).select_related(
+        "created_by"
+    )
+    return _render(
+        request,
+        "dashboard/series.jinja",
+        {
+            "series": series,
+            "provider": series.provider,
+            "indicator": indicator,
+            "points": points,
+            "chart": svg,
+            "funnel": funnel,
+            "rebases": rebases,
+            "rebase_form": rebase_form,
+            "is_analyst": access.is_analyst(request.user),
+            "fmt": lambda v: charts.format_value(v, indicator.unit),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def rebase_add(request, pk, code):
+    series = access.series_for_user(request.user, pk, code)
+    access.require_analyst(request.user)
+    form = RebaseForm(request.POST, periods=_periods(series))
+    if form.is_valid():
+        try:
+            services.rebase_add(
+                actor=request.user,
+                provider=series.provider,
+                indicator=series.indicator,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The series has been rebased. The chart is being worked out again: refresh in a "
+                "moment to see it",
+            )
+            return redirect("dashboard:series", series.provider_id, series.indicator.code)
+    return _series_page(request, series, form, status=200)
+
+
+# Imports ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_new(request):
+    access.require_analyst(request.user)
+    mappings = access.mappings_for(request.user)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, mappings=mappings)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch, _ = services.import_submit(
+                    actor=request.user,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    mapping=form.cleaned_data["mapping"],
+                    source=form.cleaned_data["source"],
+                    token=form.cleaned_data.get("form_token") or None,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect(batch.get_absolute_url())
+    else:
+        form = ImportForm(initial={"form_token": new_form_token()}, mappings=mappings)
+    return _render(
+        request,
+        "dashboard/import_form.jinja",
+        {"form": form, "columns": STANDARD_COLUMNS, "mappings": mappings},
+    )
+
+
+@login_required
+@require_GET
+def import_list(request):
+    access.require_analyst(request.user)
+    batches = access.batches_for(request.user).select_related("job", "mapping")
+    return _render(request, "dashboard/import_list.jinja", {"page": page_of(request, batches)})
+
+
+@login_required
+@require_GET
+def import_detail(request, pk):
+    batch = access.batch_for_user(request.user, pk)
+    errors = batch.row_errors.all()[:200]
+    context = {
+        "batch": batch,
+        "job": batch.job,
+        "recompute": batch.recompute_job,
+        "errors": errors,
+        "error_count": batch.row_errors.count() if batch.outcome == batch.Outcome.REJECTED else 0,
+    }
+    if request.htmx:
+        return _render(request, "dashboard/_import_status.jinja", context)
+    return _render(request, "dashboard/import_detail.jinja", context)
+
+
+def _safe_cell(text: str) -> str:
+    """Keep a spreadsheet from treating an echoed cell as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def import_errors(request, pk):
+    batch = access.batch_for_user(request.user, pk)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "column", "value", "problem"])
+    for e in batch.row_errors.all().iterator():
+        writer.writerow([e.row_number, e.column, _safe_cell(e.value), e.message])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    stem = batch.file_name.rsplit(".", 1)[0][:60] or "import"
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)
+    response["Content-Disposition"] = f'attachment; filename="{safe}-errors.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def import_template(request):
+    access.require_analyst(request.user)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(STANDARD_COLUMNS)
+    writer.writerow(["RW3", "AE_4HR", "2019-03", "", "812", "9540"])
+    writer.writerow(["RW3", "NET_PROMOTER", "2019-03", "71.5", "", ""])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicator-data-template.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping_list(request):
+    access.require_analyst(request.user)
+    form = MappingForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = services.mapping_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The column mapping '{mapping.name}' has been saved")
+            return redirect("dashboard:mapping-list")
+    return _render(
+        request,
+        "dashboard/mapping_list.jinja",
+        {"form": form, "mappings": access.mappings_for(request.user)},
+    )
+
+
+# Jobs ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_list(request):
+    access.require_analyst(request.user)
+    if request.method == "POST":
+        job = services.recompute_request(actor=request.user, full=True)
+        messages.success(request, "A full recompute has been queued")
+        return redirect(f"{reverse('dashboard:job-list')}#job-{job.pk}")
+    jobs = Job.objects.filter(kind__in=[services.IMPORT_KIND, services.RECOMPUTE_KIND]).order_by(
+        "-created_at"
+    )
+    page = Paginator(jobs.select_related("created_by"), 25).get_page(request.GET.get("page"))
+    last_full = (
+        Job.objects.filter(
+            kind=services.RECOMPUTE_KIND, counts__mode="full", status=Job.Status.SUCCEEDED
+        )
+        .aggregate(m=Max("finished_at"))
+        .get("m")
+    )
+    return _render(request, "dashboard/job_list.jinja", {"page": page, "last_full": last_full})
