@@ -184,6 +184,10 @@ def field_params(
             },
         ]
         return {"component": "date", "params": params}
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+        # The first item takes the field's id (the error summary links to it); the group must
+        # not carry the same id, or the first label points at the group instead of its input.
+        params.pop("id", None)
     if isinstance(widget, forms.RadioSelect):
         params.pop("label")
         params["idPrefix"] = bf.auto_id

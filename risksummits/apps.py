@@ -4,3 +4,40 @@ from django.apps import AppConfig
 class RisksummitsConfig(AppConfig):
     name = "risksummits"
     verbose_name = "Risk summits"
+
+    def ready(self) -> None:
+        from qsg import navigation
+        from qsg.api.router import router
+        from qsg.demo import register_seeder
+
+        from . import api, demo, tasks, views  # noqa: F401
+
+        navigation.register_nav(
+            navigation.NavItem(
+                "Risk summits", "risksummits:list", order=60, visible=views.nav_visible
+            )
+        )
+        navigation.register_home_panel(
+            navigation.HomePanel(
+                "risk-summit-alerts", "risksummits/panels/alerts.jinja", views.home_alerts, order=5
+            )
+        )
+        navigation.register_home_panel(
+            navigation.HomePanel(
+                "risk-summits-mine",
+                "risksummits/panels/my_summits.jinja",
+                views.home_my_summits,
+                order=30,
+            )
+        )
+        navigation.register_detail_section(
+            "provider",
+            navigation.DetailSection(
+                "risk-summits",
+                "risksummits/sections/provider.jinja",
+                views.provider_section,
+                order=80,
+            ),
+        )
+        api.register(router)
+        register_seeder("risk-summits", demo.seed, order=80)

@@ -221,6 +221,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
+    # Risk summits run on a 24/48-hour clock: check often. Each alert is sent once.
+    "risk-summit-alerts": {"task": "risksummits.send_alerts", "schedule": 5 * 60.0},
+    "risk-summit-ring-holder-defaults": {
+        "task": "risksummits.apply_ring_holder_defaults",
+        "schedule": 5 * 60.0,
+    },
+    "risk-summit-referrals": {"task": "risksummits.pick_up_referrals", "schedule": 5 * 60.0},
     # Reminders before and after actions' due dates; each is sent once per action and kind.
     "meeting-action-reminders": {
         "task": "surveillance.send_action_reminders",
@@ -302,6 +309,8 @@ LOGGING = {
     },
 }
 
+# Hours the participants have to agree a ring-holder before NHS England holds it by default.
+RISK_SUMMIT_RING_HOLDER_HOURS = env.int("RISK_SUMMIT_RING_HOLDER_HOURS", default=24)
 QSG_PROTECTIVE_MARKING = env.str("QSG_PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
 QSG_SITE_URL = env.str("QSG_SITE_URL", default="http://127.0.0.1:8000")
 CSRF_FAILURE_VIEW = "qsg.views.csrf_failure"

@@ -1,0 +1,321 @@
+"""The one place that decides who sees and changes risk summits, built on `qsg.access.principal`.
+
+Who sees a summit (and everything in it):
+
+* the people linked to it as representatives of an active participant organisation;
+* the secretariat and chair of the summit's QSG;
+* the regional team over that QSG (`principal.oversees`), read-only.
+
+Nothing else grants sight of a summit: being in the QSG, or in a participant organisation, is
+not enough. A guest is simply a person linked to a summit who holds no role anywhere; the network
+rules (`qsg.access`) give such a person nothing, so the summit is all they see.
+
+A participant limited to shared items (the provider, when invited to parts) sees the summit's
+heading and only the meetings, actions and timeline entries marked as shared with the provider.
+
+Who changes it: the QSG secretariat and chair, and the representatives of the organisation that
+holds the ring once it is agreed or set by default. Only the CQC's representatives record the
+CQC's judgement and ask for impact assessments; each other participant answers for itself.
+
+Who triggers one: a person of a statutory organisation (`OrganisationType.is_statutory`) who
+holds a role in the provider's QSG, oversees it from the region, or whose organisation
+commissions the provider (commissioners from outside the footprint are among those the NQB says
+hold fragments of the picture).
+
+Not visible: 404. Visible but not yours to change: 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from qsg import access as qsg_access
+from qsg.models import Organisation, Provider
+
+from .models import (
+    ImpactAssessmentRequest,
+    Participant,
+    Representative,
+    RiskSummit,
+    SummitAction,
+    SummitDocument,
+    SummitMeeting,
+    TimelineEvent,
+)
+
+CQC_TYPE_CODE = "cqc"
+not_found = qsg_access.not_found
+require = qsg_access.require
+
+
+def _linked_summit_ids(user) -> QuerySet:
+    return Representative.objects.filter(user_id=user.pk, participant__is_active=True).values(
+        "summit_id"
+    )
+
+
+def lead_qsg_ids(user) -> set[int]:
+    """QSGs where the user is secretariat or chair."""
+    return _lead_qsg_ids(user)
+
+
+def _lead_qsg_ids(user) -> set[int]:
+    p = qsg_access.principal(user)
+    return {q for q in p.qsg_ids if p.manages(q) or p.chairs(q)}
+
+
+def summits_for(user) -> QuerySet[RiskSummit]:
+    """Every summit the user may see."""
+    p = qsg_access.principal(user)
+    if p.is_anonymous:
+        return RiskSummit.objects.none()
+    return RiskSummit.objects.filter(
+        Q(qsg_id__in=_lead_qsg_ids(user))
+        | Q(qsg_id__in=list(p.overseen))
+        | Q(pk__in=_linked_summit_ids(user))
+    )
+
+
+def participating_summits_for(user) -> QuerySet[RiskSummit]:
+    """Summits the user takes part in (is linked to), for "summits you take part in"."""
+    if qsg_access.principal(user).is_anonymous:
+        return RiskSummit.objects.none()
+    return RiskSummit.objects.filter(pk__in=_linked_summit_ids(user))
+
+
+def managed_summits_for(user) -> QuerySet[RiskSummit]:
+    """Open summits the user may change: as the QSG's secretariat or chair, or for the ring-holder."""
+    if qsg_access.principal(user).is_anonymous:
+        return RiskSummit.objects.none()
+    holding = Representative.objects.filter(
+        user_id=user.pk,
+        participant__is_active=True,
+        participant__organisation_id=user.organisation_id,
+    ).values("summit_id")
+    return RiskSummit.objects.filter(
+        Q(qsg_id__in=_lead_qsg_ids(user))
+        | Q(
+            pk__in=holding,
+            ring_holder_id=user.organisation_id,
+            ring_holder_status__in=[
+                RiskSummit.RingHolderStatus.AGREED,
+                RiskSummit.RingHolderStatus.DEFAULTED,
+            ],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SummitAccess:
+    """One user's standing on one summit."""
+
+    summit: RiskSummit
+    participant: Participant | None
+    leads: bool
+    holds_ring: bool
+    oversees: bool
+    can_read_log: bool
+
+    @property
+    def can_manage(self) -> bool:
+        return self.leads or self.holds_ring
+
+    @property
+    def shared_only(self) -> bool:
+        """Limited to what is shared with the provider (and nothing grants more)."""
+        return (
+            self.participant is not None
+            and self.participant.shared_items_only
+            and not self.leads
+            and not self.oversees
+        )
+
+    @property
+    def is_cqc(self) -> bool:
+        return (
+            self.participant is not None
+            and not self.participant.shared_items_only
+            and self.participant.organisation.type.code == CQC_TYPE_CODE
+        )
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.participant.organisation_id if self.participant else None
+
+    @property
+    def can_take_position(self) -> bool:
+        """May state their organisation's position on the proposed ring-holder."""
+        return (
+            self.participant is not None
+            and not self.participant.is_guest
+            and not self.participant.shared_items_only
+        )
+
+    @property
+    def can_answer_impact(self) -> bool:
+        return (
+            self.participant is not None
+            and not self.participant.shared_items_only
+            and not self.is_cqc
+        )
+
+
+def summit_for_user(user, pk, *, manage: bool = False) -> SummitAccess:
+    """The summit and the user's standing on it; 404 if not visible, 403 if `manage` and not theirs."""
+    p = qsg_access.principal(user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise not_found() from None
+    if p.is_anonymous:
+        raise not_found()
+    summit = (
+        RiskSummit.objects.select_related(
+            "qsg", "ring_holder", "triggering_organisation", "triggered_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if summit is None:
+        raise not_found()
+    link = (
+        Representative.objects.filter(summit_id=pk, user_id=user.pk, participant__is_active=True)
+        .select_related("participant__organisation__type")
+        .first()
+    )
+    participant = link.participant if link else None
+    leads = p.manages(summit.qsg_id) or p.chairs(summit.qsg_id)
+    oversees = p.oversees(summit.qsg_id)
+    if not (leads or oversees or participant):
+        raise not_found()
+    holds_ring = bool(
+        participant
+        and summit.ring_holder_id
+        and participant.organisation_id == summit.ring_holder_id
+        and summit.ring_holder_status
+        in (RiskSummit.RingHolderStatus.AGREED, RiskSummit.RingHolderStatus.DEFAULTED)
+    )
+    standing = SummitAccess(
+        summit=summit,
+        participant=participant,
+        leads=leads,
+        holds_ring=holds_ring,
+        oversees=oversees,
+        can_read_log=p.manages(summit.qsg_id),
+    )
+    if manage:
+        require(standing.can_manage)
+    return standing
+
+
+# Things inside a summit: always fetched through the summit the user may see. -----------------
+
+
+def meetings_for(standing: SummitAccess) -> QuerySet[SummitMeeting]:
+    qs = SummitMeeting.objects.filter(summit=standing.summit)
+    if standing.shared_only:
+        qs = qs.filter(shared_with_provider=True)
+    return qs
+
+
+def meeting_for(standing: SummitAccess, pk) -> SummitMeeting:
+    try:
+        return meetings_for(standing).get(pk=int(pk))
+    except (SummitMeeting.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+
+
+def actions_for(standing: SummitAccess) -> QuerySet[SummitAction]:
+    qs = SummitAction.objects.filter(summit=standing.summit)
+    if standing.shared_only:
+        qs = qs.filter(shared_with_provider=True)
+    return qs
+
+
+def action_for(standing: SummitAccess, pk) -> SummitAction:
+    try:
+        return actions_for(standing).get(pk=int(pk))
+    except (SummitAction.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+
+
+def events_for(standing: SummitAccess) -> QuerySet[TimelineEvent]:
+    qs = TimelineEvent.objects.filter(summit=standing.summit)
+    if standing.shared_only:
+        qs = qs.filter(shared_with_provider=True)
+    return qs
+
+
+def participants_for(standing: SummitAccess) -> QuerySet[Participant]:
+    return Participant.objects.filter(summit=standing.summit, is_active=True)
+
+
+def participant_for(standing: SummitAccess, pk) -> Participant:
+    try:
+        return Participant.objects.select_related("organisation").get(
+            summit=standing.summit, pk=int(pk)
+        )
+    except (Participant.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+
+
+def impact_request_for(standing: SummitAccess, pk) -> ImpactAssessmentRequest:
+    if standing.shared_only:
+        raise not_found()
+    try:
+        return ImpactAssessmentRequest.objects.get(summit=standing.summit, pk=int(pk))
+    except (ImpactAssessmentRequest.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+
+
+def documents_for(standing: SummitAccess) -> QuerySet[SummitDocument]:
+    qs = SummitDocument.objects.filter(summit=standing.summit).select_related("job", "meeting")
+    if standing.shared_only:
+        qs = qs.filter(kind=SummitDocument.Kind.MEETING, meeting__shared_with_provider=True)
+    return qs
+
+
+def document_for(standing: SummitAccess, pk) -> SummitDocument:
+    try:
+        return documents_for(standing).get(pk=int(pk))
+    except (SummitDocument.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+
+
+# Triggering ---------------------------------------------------------------------------------
+
+
+def _is_statutory(user) -> bool:
+    if not user.organisation_id:
+        return False
+    return Organisation.objects.filter(
+        pk=user.organisation_id, type__is_statutory=True, is_active=True
+    ).exists()
+
+
+def triggerable_providers_for(user) -> QuerySet[Provider]:
+    """Providers this person may trigger a risk summit about."""
+    p = qsg_access.principal(user)
+    if p.is_anonymous or not _is_statutory(user):
+        return Provider.objects.none()
+    commissioned = Provider.commissioners.through.objects.filter(
+        organisation_id=p.organisation_id
+    ).values("provider_id")
+    return Provider.objects.filter(
+        Q(qsg_id__in=list(p.roles)) | Q(qsg_id__in=list(p.overseen)) | Q(pk__in=commissioned),
+        is_active=True,
+    )
+
+
+def can_trigger(user) -> bool:
+    return triggerable_providers_for(user).exists()
+
+
+def sees_any_summit(user) -> bool:
+    """For the navigation: anyone who can see or start a summit."""
+    p = qsg_access.principal(user)
+    if p.is_anonymous:
+        return False
+    return bool(p.qsg_ids) or _linked_summit_ids(user).exists()

@@ -1,0 +1,88 @@
+"""The seam between risk summits and the meetings work in `surveillance`.
+
+Everything risk summits need from meetings passes through these few functions, so the wiring is
+in one place:
+
+* `pending_referrals(qsg_ids)`: "risk summit required" conclusions of agreed notes that no summit
+  has picked up yet (surveillance's `risk_summit_referrals_pending`);
+* `claim_referral(referral_id, reference)`: mark a referral as picked up by one summit, exactly
+  once (surveillance's `risk_summit_referral_claim`, a conditional UPDATE);
+* `record_level_after(...)`: put the provider's surveillance level after a closed summit on the
+  provider's surveillance timeline.
+
+The meetings work lives in `surveillance.services_meetings` (branch `meet`). While that module
+is absent these answer "nothing pending", "claimed" and "not recorded", and summits are
+triggered directly; once it is present, the referral functions use it. Surveillance has no
+service yet for recording a level outside a meeting, so `record_level_after` keeps the level on
+the summit only (`RiskSummit.level_recorded` stays False). Referrals are plain `Referral`
+values here, never surveillance model instances, so the rest of the app does not depend on
+their shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+try:
+    from surveillance import services_meetings as _meetings
+except ImportError:  # the meetings work is not on this branch yet
+    _meetings = None
+
+MEETINGS_WIRED = _meetings is not None
+
+
+@dataclass(frozen=True)
+class Referral:
+    id: int
+    provider_id: int
+    qsg_id: int
+    meeting_id: int | None
+    meeting_label: str
+    rationale: str
+    created_at: dt.datetime
+
+
+def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
+    """Referrals waiting for a summit, oldest first."""
+    if _meetings is None:
+        return []
+    return [_as_referral(r) for r in _meetings.risk_summit_referrals_pending(qsg_ids=qsg_ids)]
+
+
+def _as_referral(row) -> Referral:
+    meeting = row.meeting
+    label = f"{meeting.title}, {meeting.starts_at:%-d %B %Y}" if meeting is not None else ""
+    return Referral(
+        id=row.pk,
+        provider_id=row.provider_id,
+        qsg_id=row.qsg_id,
+        meeting_id=row.meeting_id,
+        meeting_label=label,
+        rationale=row.rationale or "",
+        created_at=row.created_at,
+    )
+
+
+def referral(referral_id: int) -> Referral | None:
+    """One pending referral by id, or None if it is gone or already claimed."""
+    if _meetings is None:
+        return None
+    row = _meetings.risk_summit_referrals_pending().filter(pk=referral_id).first()
+    return _as_referral(row) if row is not None else None
+
+
+def claim_referral(*, referral_id: int, reference: str) -> bool:
+    """Claim a referral for the summit with this reference. True if this summit holds it (also on
+    a repeated claim with the same reference); False if another summit claimed it first."""
+    if _meetings is None:
+        return True
+    return _meetings.risk_summit_referral_claim(referral_id=referral_id, reference=reference)
+
+
+def record_level_after(
+    *, provider_id: int, qsg_id: int, level_code: str, decided_on: dt.date, rationale: str
+) -> bool:
+    """Record a provider's surveillance level after a summit closed. True if recorded."""
+    return False

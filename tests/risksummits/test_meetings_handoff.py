@@ -1,0 +1,31 @@
+"""With the meetings work on the branch: an agreed "risk summit required" conclusion opens one
+summit, even when the note is re-agreed as a new version. Skipped until meetings are merged."""
+
+from __future__ import annotations
+
+import pytest
+
+sm = pytest.importorskip("surveillance.services_meetings")
+meetings = pytest.importorskip("tests.surveillance.meetings.factories")
+
+from risksummits import handoff, services  # noqa: E402
+from risksummits.models import RiskSummit  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_conclusion_in_an_agreed_note_opens_exactly_one_summit(cast):
+    assert handoff.MEETINGS_WIRED
+    meeting, note, _conclusion = meetings.agreed_meeting(cast, conclusion="risk-summit")
+    assert services.referrals_pick_up() == 1
+    summit = RiskSummit.objects.get()
+    assert summit.origin == RiskSummit.Origin.MEETING
+    assert summit.origin_meeting_id == meeting.pk
+    assert list(summit.providers.all()) == [cast.providers["provider_a1"]]
+
+    note = sm.meeting_note_revise(actor=cast.users["secretariat_a"], note=note, reason="Wording")
+    meetings.agree(cast, note)
+    services.referrals_pick_up()
+    services.referrals_pick_up()
+    assert RiskSummit.objects.count() == 1
+    assert list(sm.risk_summit_referrals_pending()) == []
