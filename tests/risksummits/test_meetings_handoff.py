@@ -1,15 +1,14 @@
-"""With the meetings work on the branch: an agreed "risk summit required" conclusion opens one
-summit, even when the note is re-agreed as a new version. Skipped until meetings are merged."""
+"""An agreed "risk summit required" conclusion opens one summit, even when the note is
+re-agreed as a new version."""
 
 from __future__ import annotations
 
 import pytest
 
-sm = pytest.importorskip("surveillance.services_meetings")
-meetings = pytest.importorskip("tests.surveillance.meetings.factories")
-
-from risksummits import handoff, services  # noqa: E402
-from risksummits.models import RiskSummit  # noqa: E402
+from risksummits import handoff, services
+from risksummits.models import RiskSummit
+from surveillance import services_meetings as sm
+from tests.surveillance.meetings import factories as meetings
 
 pytestmark = pytest.mark.django_db
 
