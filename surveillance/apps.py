@@ -9,8 +9,14 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings  # noqa: F401
+        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings
 
         navigation_meetings.register()
         api_meetings.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
+
+        from qsg import jobs
+
+        from .services_meetings import PDF_KIND
+
+        jobs.register_retry(PDF_KIND, tasks_meetings.retry_note_pdf, label="Meeting note PDF")
