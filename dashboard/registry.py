@@ -25,7 +25,18 @@ def register_jobs() -> None:
     from . import services
 
     jobs.register_retry(services.RECOMPUTE_KIND, _retry_recompute, label="Dashboard recompute")
-    jobs.register_retry(services.IMPORT_KIND, _retry_import, label="Indicator data import")
+    jobs.register(
+        services.IMPORT_KIND,
+        label="Indicator data import",
+        retry=_retry_import,
+        restrict=_failed_not_rejected,
+    )
+
+
+def _failed_not_rejected(user, jobs):
+    """A file refused for its content is the analyst's to fix (its page lists the problems),
+    not an operational failure: leave those off the failed-jobs page."""
+    return jobs.exclude(dashboard_import__outcome="rejected")
 
 
 def _retry_recompute(job, actor) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -612,6 +613,22 @@ def error_400(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": "Bad request."}, status=400)
     return render(request, "errors/400.jinja", status=400)
+
+
+def request_too_large(request):
+    """413 for a body over the cap (qsg.middleware.RequestSizeLimitMiddleware)."""
+    from .middleware import max_request_bytes
+
+    cap = settings.QSG_MAX_UPLOAD_BYTES
+    size = f"{cap // (1024 * 1024)} MB" if cap >= 1024 * 1024 else f"{max(cap // 1024, 1)} KB"
+    detail = f"The file must be smaller than {size}"
+    if _wants_json(request):
+        return JsonResponse({"detail": detail, "file": [detail]}, status=413)
+    response = render(
+        request, "errors/413.jinja", {"detail": detail, "limit": max_request_bytes()}, status=413
+    )
+    response["Connection"] = "close"
+    return response
 
 
 def csrf_failure(request, reason=""):
