@@ -6,11 +6,41 @@ class SurveillanceConfig(AppConfig):
     verbose_name = "Surveillance"
 
     def ready(self) -> None:
+        from qsg import navigation
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings  # noqa: F401
+        from . import (  # noqa: F401
+            api_meetings,
+            api_regional,
+            demo_meetings,
+            demo_regional,
+            navigation_meetings,
+            selectors_regional,
+            tasks_meetings,
+            views_regional,
+        )
 
         navigation_meetings.register()
         api_meetings.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
+
+        selectors_regional.register()
+        navigation.register_nav(
+            navigation.NavItem(
+                "Regional",
+                "surveillance:regional-index",
+                order=50,
+                visible=views_regional.nav_visible,
+            )
+        )
+        navigation.register_home_panel(
+            navigation.HomePanel(
+                "regional",
+                "surveillance/regional/panels/home.jinja",
+                views_regional.home_panel,
+                order=40,
+            )
+        )
+        api_regional.register(router)
+        register_seeder("regional", demo_regional.seed, order=90)
