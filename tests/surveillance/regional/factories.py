@@ -45,6 +45,7 @@ def agreed_note(
     days: int = -7,
     confidential: bool = False,
     overdue_action: str = "",
+    publish: bool = False,
 ):
     """A meeting of the QSG `days` from today whose note is agreed with one conclusion."""
     ensure_reference_data()
@@ -97,6 +98,8 @@ def agreed_note(
     sm.meeting_note_circulate(actor=secretariat, note=note)
     note = MeetingNote.objects.get(pk=note.pk)
     note = sm.meeting_note_agree(actor=chair, note=note)
+    if publish:
+        sm.meeting_note_publish(actor=chair, note=note)
     return meeting, note, conclusion
 
 
