@@ -306,17 +306,13 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
     def lines(rows, fmt) -> str:
         return "\n".join(fmt(r) for r in rows)
 
+    dates = ", ".join(f"{_day(m.starts_at):%-d %B %Y}" for m in meetings)
     summary = (
-        f"{len(meetings)} meeting{'' if len(meetings) == 1 else 's'} with an agreed note "
-        f"in the period"
-        + (
-            f" ({', '.join(f'{_day(m.starts_at):%-d %B %Y}' for m in meetings)})"
-            if meetings
-            else ""
-        )
-        + f". {len({c['provider_id'] for c in conclusions})} providers concluded on, "
-        f"{len(levels)} changes of surveillance level, {len(summits)} risk summits, "
-        f"{len(actions)} overdue actions."
+        f"{_count(len(meetings), 'meeting')} with an agreed note in the period"
+        + (f" ({dates})" if meetings else "")
+        + f". {_count(len({c['provider_id'] for c in conclusions}), 'provider')} concluded on, "
+        f"{_count(len(levels), 'change')} of surveillance level, "
+        f"{_count(len(summits), 'risk summit')}, {_count(len(actions), 'overdue action')}."
     )
     draft.sections = {
         Key.SUMMARY: {"text": summary, "rows": []},
@@ -335,7 +331,8 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         },
         Key.LEVELS: {
             "text": lines(
-                levels, lambda r: f"{r['provider']}: {r['from']} to {r['to']} ({r['decided_on']})"
+                levels,
+                lambda r: f"{r['provider']}: {r['from']} to {r['to']} ({_uk(r['decided_on'])})",
             ),
             "rows": levels,
         },
@@ -346,7 +343,9 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         Key.ACTIONS: {
             "text": lines(
                 actions,
-                lambda a: f"{a['reference']} due {a['due']} ({a['owner']}): {a['description']}",
+                lambda a: (
+                    f"{a['reference']} due {_uk(a['due'])} ({a['owner']}): {a['description']}"
+                ),
             ),
             "rows": actions,
         },
@@ -363,6 +362,14 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
     }
     draft.withheld = dict(withheld)
     return draft
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _uk(iso: str) -> str:
+    return f"{dt.date.fromisoformat(iso):%-d %B %Y}"
 
 
 def withheld_sentence(withheld: dict[str, int]) -> str:

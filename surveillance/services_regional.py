@@ -232,9 +232,14 @@ def assurance_return_save(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        ret, _ = AssuranceReturn.objects.select_for_update().get_or_create(
-            qsg=qsg, month=month, defaults={"completed_by": actor}
-        )
+        try:
+            with transaction.atomic():
+                AssuranceReturn.objects.get_or_create(
+                    qsg=qsg, month=month, defaults={"completed_by": actor}
+                )
+        except IntegrityError:
+            pass  # created at the same moment by another request: use theirs
+        ret = AssuranceReturn.objects.select_for_update().get(qsg=qsg, month=month)
         if ret.is_locked:
             if submit:
                 return ret  # a second submit of the same month: the first stands
