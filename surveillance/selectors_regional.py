@@ -29,6 +29,7 @@ from qsg.models import QSG, Membership, Provider
 
 from . import access_meetings as am
 from . import access_regional as ar
+from .models_intelligence import IntelligenceItem, Theme
 from .models_meetings import (
     Action,
     AgendaItem,
@@ -89,86 +90,64 @@ def summits_in(user, *, qsg_ids: Iterable[int], start: dt.date, end: dt.date) ->
     return rows
 
 
-# Intelligence (tolerates its absence, like agenda_intelligence) -----------------------------
-
-
-def _intelligence():
-    try:
-        from . import access
-    except ImportError:
-        return None
-    return access if hasattr(access, "items_for") else None
-
-
-def _item_date(item) -> dt.date | None:
-    for name in ("observed_on", "observed_from", "submitted_at", "created_at"):
-        value = getattr(item, name, None)
-        if value:
-            return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
-    return None
+# Intelligence -------------------------------------------------------------------------------
 
 
 def _item_theme(item) -> str:
-    theme = getattr(item, "theme", None)
-    if theme is None:
-        return ""
-    return str(getattr(theme, "label", None) or getattr(theme, "name", None) or theme)
+    return item.theme.label if item.theme_id else ""
 
 
 def leaves_local_qsg(item) -> bool:
     """Only "this QSG and its regional QSG" lets an item travel to the region."""
-    value = str(getattr(item, "distribution", "")).lower()
-    label = ""
-    display = getattr(item, "get_distribution_display", None)
-    if callable(display):
-        label = str(display()).lower()
-    return "region" in value or "region" in label
+    return item.distribution == IntelligenceItem.Distribution.REGION
 
 
 def intelligence_in(user, *, qsg_ids: Iterable[int], start: dt.date, end: dt.date) -> list:
-    access = _intelligence()
-    if access is None:
-        return []
+    """Released items `user` may see, of these QSGs, submitted in the period."""
+    from . import access as intelligence_access
+
+    scope = intelligence_access.scope_for(user)
     items = (
-        access.items_for(user)
-        .filter(qsg_id__in=list(qsg_ids))
-        .select_related("qsg")
+        intelligence_access.items_for(user)
+        .filter(
+            qsg_id__in=list(qsg_ids),
+            submitted_at__date__gte=start,
+            submitted_at__date__lte=end,
+        )
+        .exclude(status=IntelligenceItem.Status.DRAFT)
+        .select_related("theme")
         .prefetch_related("providers")
+        .order_by("submitted_at", "pk")
     )
-    theme_field = {f.name for f in items.model._meta.get_fields()}
-    if "theme" in theme_field:
-        items = items.select_related("theme")
-    out = []
-    for item in items:
-        when = _item_date(item)
-        if when is None or start <= when <= end:
-            out.append(item)
-    return out
+    return [i for i in items if intelligence_access.is_released(scope, i)]
 
 
-def theme_vocabulary() -> list[str]:
-    access = _intelligence()
-    if access is not None:
-        try:
-            from .models import Theme  # the intelligence work's themes, if it has them
-
-            labels = [
-                str(getattr(t, "label", None) or getattr(t, "name", None) or t)
-                for t in Theme.objects.all()
-            ]
-            if labels:
-                return labels
-        except ImportError:
-            pass
-    return list(FALLBACK_THEMES)
+GENERIC_WORDS = frozenset({"patient", "other", "the", "and", "of"})
 
 
-def themes_in_text(text: str, vocabulary: Iterable[str]) -> set[str]:
+def theme_keywords(label: str, code: str = "") -> tuple[str, ...]:
+    """What a conclusion must say to raise a theme: its code as a phrase ("infection control")
+    and the first word of its label ("Maternity", "Leadership"), unless that word is generic."""
+    words = [code.replace("-", " ").lower()] if code else []
+    first = label.split()[0].strip(",").lower() if label.split() else ""
+    if first and first not in GENERIC_WORDS:
+        words.append(first)
+    return tuple(dict.fromkeys(words))
+
+
+def theme_vocabulary() -> dict[str, tuple[str, ...]]:
+    """Theme label -> keywords: the intelligence themes (data), or the fallback words."""
+    rows = Theme.objects.filter(is_active=True).exclude(code="other").values_list("label", "code")
+    vocabulary = {label: theme_keywords(label, code) for label, code in rows}
+    return vocabulary or {label: theme_keywords(label) for label in FALLBACK_THEMES}
+
+
+def themes_in_text(text: str, vocabulary: dict[str, tuple[str, ...]]) -> set[str]:
     lowered = text.lower()
     return {
-        theme
-        for theme in vocabulary
-        if re.search(r"\b" + re.escape(theme.lower()) + r"\b", lowered)
+        label
+        for label, keywords in vocabulary.items()
+        if any(re.search(r"\b" + re.escape(k), lowered) for k in keywords)
     }
 
 
@@ -297,7 +276,8 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         intelligence.append(
             {
                 "id": item.pk,
-                "summary": str(getattr(item, "summary", "") or item),
+                "reference": item.reference,
+                "summary": item.summary,
                 "theme": _item_theme(item),
                 "providers": [p.name for p in item.providers.all()],
             }
@@ -353,7 +333,7 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
             "text": lines(
                 intelligence,
                 lambda i: (
-                    f"{i['theme'] or 'No theme'}: {i['summary']}"
+                    f"{i['reference']} ({i['theme'] or 'no theme'}): {i['summary']}"
                     + (f" ({', '.join(i['providers'])})" if i["providers"] else "")
                 ),
             ),
@@ -423,12 +403,13 @@ def recurring_themes(
     *,
     intelligence: Iterable[Any],
     conclusions: Iterable[Conclusion],
-    vocabulary: Iterable[str],
+    vocabulary: dict[str, tuple[str, ...]],
     qsg_names: dict[int, str],
 ) -> list[ThemeRow]:
     """Themes raised in two or more local QSGs: from intelligence themes, and from conclusions'
-    key issues (matched against the theme vocabulary, and the themes of linked items)."""
-    vocabulary = list(vocabulary)
+    key issues and rationale (matched against the themes' keywords, and the themes of the
+    intelligence items linked to them)."""
+    vocabulary = dict(vocabulary)
     seen: dict[str, set[int]] = defaultdict(set)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     item_themes: dict[int, str] = {}
@@ -437,24 +418,19 @@ def recurring_themes(
         if not theme:
             continue
         item_themes[item.pk] = theme
-        seen[theme.lower()].add(item.qsg_id)
-        counts[theme.lower()][0] += 1
-        vocabulary.append(theme)
-    labels = {t.lower(): t for t in vocabulary}
+        seen[theme].add(item.qsg_id)
+        counts[theme][0] += 1
+        vocabulary.setdefault(theme, theme_keywords(theme))
     for c in conclusions:
         qsg_id = c.note.meeting.qsg_id
-        themes = {
-            t.lower() for t in themes_in_text(f"{c.key_issues} {c.rationale}", labels.values())
-        }
-        themes |= {
-            item_themes[i].lower() for i in c.intelligence_item_ids or [] if i in item_themes
-        }
+        themes = themes_in_text(f"{c.key_issues} {c.rationale}", vocabulary)
+        themes |= {item_themes[i] for i in c.intelligence_item_ids or [] if i in item_themes}
         for t in themes:
             seen[t].add(qsg_id)
             counts[t][1] += 1
     rows = [
         ThemeRow(
-            theme=labels.get(t, t.capitalize()),
+            theme=t,
             qsgs=sorted(qsg_names.get(q, "") for q in qsg_ids),
             intelligence=counts[t][0],
             conclusions=counts[t][1],

@@ -4,7 +4,6 @@ counted, edited with PID screening, locked on submission."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -171,14 +170,36 @@ def test_rejected_section_edit_keeps_what_was_typed(cast, client_for):
     assert typed not in section.text
 
 
-def test_handling_rule_only_region_distribution_leaves():
-    def item(value, label):
-        return SimpleNamespace(distribution=value, get_distribution_display=lambda: label)
+def test_intelligence_goes_only_if_its_handling_lets_it_leave_the_local_qsg(cast):
+    from surveillance.models_intelligence import IntelligenceItem
+    from tests.surveillance.intelligence.factories import released, submit
 
-    assert sr.leaves_local_qsg(item("qsg_and_region", "This QSG and its regional QSG"))
-    assert not sr.leaves_local_qsg(item("own_organisation", "My organisation only"))
-    assert not sr.leaves_local_qsg(item("qsg", "This QSG's members"))
-    assert not sr.leaves_local_qsg(item("named", "Named organisations"))
+    Distribution = IntelligenceItem.Distribution
+    shared = released(cast, distribution=Distribution.REGION, summary="Agency nurses cancelled")
+    released(cast, distribution=Distribution.QSG, summary="Members only: ward 7 rota gaps")
+    released(cast, distribution=Distribution.ORGANISATION, summary="ICB only: night cover")
+    released(
+        cast,
+        distribution=Distribution.NAMED,
+        named_organisations=[cast.orgs["cqc"].pk],
+        summary="Named: CQC only",
+    )
+    submit(cast, distribution=Distribution.REGION, summary="Not yet triaged")
+    start, end = period()
+    report = sv.local_report_draft(
+        actor=cast.users["secretariat_a"], qsg=cast.qsgs["a"], period_start=start, period_end=end
+    )
+    text = _all_text(report)
+    section = report.sections.get(key="intelligence").text
+    assert "Agency nurses cancelled" in section and shared.reference in section
+    for restricted in ("Members only", "ICB only", "Named: CQC", "Not yet triaged"):
+        assert restricted not in text
+    assert report.withheld == {"intelligence items": 3}
+    assert sr.withheld_sentence(report.withheld) == (
+        "3 items withheld under their handling rules (3 intelligence items)."
+    )
+    # Do not attribute: the report never names the submitting organisation.
+    assert "Alpha Integrated Care Board" not in text
 
 
 def test_overdue_actions_are_those_due_by_the_end_of_the_period(cast):

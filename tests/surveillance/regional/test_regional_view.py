@@ -35,25 +35,48 @@ def test_recurring_theme_is_one_raised_in_two_local_qsgs(cast):
     agreed_note(cast, "c", "provider_c1", key_issues="Maternity staffing", publish=True)
 
     themes = {t.theme: t for t in _overview(cast, "reviewer")["themes"]}
-    assert set(themes) == {"Staffing"}
-    assert themes["Staffing"].qsgs == ["Area A QSG", "Area B QSG"]
-    assert themes["Staffing"].conclusions == 2
+    assert set(themes) == {"Staffing and workforce"}
+    assert themes["Staffing and workforce"].qsgs == ["Area A QSG", "Area B QSG"]
+    assert themes["Staffing and workforce"].conclusions == 2
+
+
+def test_recurring_theme_from_intelligence_shared_with_the_region(cast):
+    from surveillance.models_intelligence import IntelligenceItem
+    from tests.surveillance.intelligence.factories import released
+
+    Distribution = IntelligenceItem.Distribution
+    released(cast, distribution=Distribution.REGION)  # staffing, in QSG A
+    agreed_note(cast, "b", "provider_b1", key_issues="Staffing in theatres", publish=True)
+    themes = {t.theme: t for t in _overview(cast, "reviewer")["themes"]}
+    assert themes["Staffing and workforce"].intelligence == 1
+    assert themes["Staffing and workforce"].conclusions == 1
+
+
+def test_intelligence_the_region_may_not_see_makes_no_theme(cast):
+    from surveillance.models_intelligence import IntelligenceItem
+    from tests.surveillance.intelligence.factories import released
+
+    released(cast, distribution=IntelligenceItem.Distribution.QSG)  # A's members only
+    agreed_note(cast, "b", "provider_b1", key_issues="Staffing in theatres", publish=True)
+    assert _overview(cast, "reviewer")["themes"] == []
 
 
 def test_recurring_themes_from_intelligence_and_conclusions_together():
     """Pure: an intelligence theme in one QSG and a conclusion in another make a recurrence."""
-    item = SimpleNamespace(pk=1, qsg_id=10, theme=SimpleNamespace(label="Infection control"))
+    item = SimpleNamespace(
+        pk=1, qsg_id=10, theme_id=1, theme=SimpleNamespace(label="Infection control")
+    )
     conclusion = SimpleNamespace(
         key_issues="C. difficile cases: infection control lapses",
         rationale="",
         intelligence_item_ids=[],
         note=SimpleNamespace(meeting=SimpleNamespace(qsg_id=20)),
     )
-    lone = SimpleNamespace(pk=2, qsg_id=10, theme=SimpleNamespace(label="Governance"))
+    lone = SimpleNamespace(pk=2, qsg_id=10, theme_id=2, theme=SimpleNamespace(label="Governance"))
     rows = sr.recurring_themes(
         intelligence=[item, lone],
         conclusions=[conclusion],
-        vocabulary=["Staffing"],
+        vocabulary={"Staffing": ("staffing",)},
         qsg_names={10: "Ten", 20: "Twenty"},
     )
     assert [(r.theme, r.qsgs, r.intelligence, r.conclusions) for r in rows] == [

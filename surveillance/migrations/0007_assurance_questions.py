@@ -62,6 +62,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveillance", "0003_regional")]
+    dependencies = [("surveillance", "0006_regional")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
