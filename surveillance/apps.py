@@ -11,8 +11,10 @@ class SurveillanceConfig(AppConfig):
         from qsg.demo import register_seeder
 
         from . import (  # noqa: F401
+            api_intelligence,
             api_meetings,
             api_regional,
+            demo_intelligence,
             demo_meetings,
             demo_regional,
             navigation_meetings,
@@ -23,7 +25,9 @@ class SurveillanceConfig(AppConfig):
 
         navigation_meetings.register()
         api_meetings.register(router)
+        api_intelligence.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
+        register_seeder("intelligence", demo_intelligence.seed, order=55)
 
         selectors_regional.register()
         navigation.register_nav(
