@@ -10,9 +10,10 @@ class RisksummitsConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api, demo, tasks, views
+        from . import api, demo, regional, tasks, views
         from .services import PDF_KIND
 
+        regional.register()
         jobs.register(
             PDF_KIND,
             label="Risk summit PDF",
