@@ -9,8 +9,15 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings  # noqa: F401
+        from . import (  # noqa: F401
+            api_meetings,
+            demo_meetings,
+            navigation_intelligence,
+            navigation_meetings,
+            tasks_meetings,
+        )
 
         navigation_meetings.register()
+        navigation_intelligence.register()
         api_meetings.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
