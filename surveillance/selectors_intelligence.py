@@ -180,9 +180,15 @@ def access_log_for(user) -> QuerySet[IntelligenceAccess]:
     )
 
 
+QUIET_FIELDS = {"triaged at", "triaged by", "submitted at", "idempotency key"}
+
+
 def item_history(user, item: Item) -> list[dict]:
-    """The item's change history; who made a change is hidden where attribution is."""
+    """The item's change history since it was submitted; who made a change is hidden where
+    attribution is."""
     rows = history_rows(item.history.exclude(status=Item.Status.DRAFT), limit=50)
+    for row in rows:
+        row["changes"] = [c for c in row["changes"] if str(c["field"]) not in QUIET_FIELDS]
     if access.sees_attribution(user, item):
         return rows
     submitter = item.submitted_by.display_name if item.submitted_by_id else None
@@ -190,3 +196,15 @@ def item_history(user, item: Item) -> list[dict]:
         if row["who"] == submitter:
             row["who"] = NOT_ATTRIBUTED
     return rows
+
+
+def possible_duplicates(user, item: Item, limit: int = 10) -> list[Item]:
+    """Other items of the same QSG about the same providers, for the secretariat to merge."""
+    return list(
+        access.items_for(user)
+        .filter(qsg_id=item.qsg_id, providers__in=item.providers.all(), merged_into__isnull=True)
+        .exclude(pk=item.pk)
+        .exclude(status=Item.Status.DRAFT)
+        .distinct()
+        .order_by("-submitted_at", "-id")[:limit]
+    )

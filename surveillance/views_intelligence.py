@@ -102,6 +102,8 @@ def _step_form(request, step: str, draft: Item | None):
     elif step == "sharing":
         kwargs = {"organisations": Organisation.objects.filter(is_active=True).order_by("name")}
     initial = _initial(draft, step) if draft else {}
+    if step == "about" and draft is None and len(kwargs["qsgs"]) == 1:
+        initial["qsg"] = kwargs["qsgs"][0].pk
     return _with_token(form_class(posted(request), initial=initial, **kwargs))
 
 
@@ -214,14 +216,14 @@ def intelligence_new(request):
             if draft is None:  # the same form posted twice: carry on with the first draft
                 return redirect("surveillance:intelligence-new")
             return redirect(_next_url(draft, "about", request))
-    return (
-        _step_page(request, form, "about", None)
-        if request.method == "POST"
-        else render(
-            request,
-            "surveillance/intelligence/new.jinja",
-            {"form": form, "drafts": list(sel.drafts_for(request.user)), "steps": STEPS},
-        )
+    return render(
+        request,
+        "surveillance/intelligence/new.jinja",
+        {
+            "form": form,
+            "drafts": list(sel.drafts_for(request.user)),
+            "providers_known": qsg_access.providers_for(request.user).order_by("name"),
+        },
     )
 
 
@@ -605,7 +607,8 @@ def intelligence_triage(request, pk):
             "form": form,
             "item": item,
             "organisation": sel.attribution(request.user, item),
-            "merge_form": MergeForm(),
+            "merge_form": _with_token(MergeForm()),
+            "similar": sel.possible_duplicates(request.user, item),
         },
     )
 
@@ -642,7 +645,7 @@ def intelligence_merge(request, pk):
             "item": item,
             "organisation": sel.attribution(request.user, item),
             "merge_form": form,
-            "page_errors": [],
+            "similar": sel.possible_duplicates(request.user, item),
         },
     )
 
