@@ -191,10 +191,9 @@ def item_history(user, item: Item) -> list[dict]:
         row["changes"] = [c for c in row["changes"] if str(c["field"]) not in QUIET_FIELDS]
     if access.sees_attribution(user, item):
         return rows
-    submitter = item.submitted_by.display_name if item.submitted_by_id else None
+    # Anyone from the submitting organisation would give it away: hide every name.
     for row in rows:
-        if row["who"] == submitter:
-            row["who"] = NOT_ATTRIBUTED
+        row["who"] = NOT_ATTRIBUTED
     return rows
 
 
