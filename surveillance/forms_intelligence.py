@@ -386,27 +386,17 @@ class CorroborateForm(TokenForm):
         return data
 
 
-class WidenForm(TokenForm):
-    distribution = forms.ChoiceField(
-        choices=Item.Distribution.choices,
-        widget=RadioWithHints(DISTRIBUTION_HINTS),
-        label="Share it with",
-        error_messages={
-            "required": "Choose who may see it",
-            "invalid_choice": "Choose who may see it",
-        },
-    )
-    named_organisations = forms.ModelMultipleChoiceField(
-        queryset=Organisation.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Named organisations",
-        help_text="Organisations already named stay named: sharing can only be widened.",
-    )
+class WidenForm(SharingForm):
+    """Who may see an item after it is submitted: the owner or the secretariat widens it."""
 
-    def __init__(self, *args, organisations, **kwargs):
+    do_not_attribute = None
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["named_organisations"].queryset = organisations
+        self.fields["distribution"].label = "Share it with"
+        self.fields[
+            "named_organisations"
+        ].help_text = "Organisations already named stay named: sharing can only be widened."
 
 
 class TriageForm(TokenForm):

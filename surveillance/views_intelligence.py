@@ -512,7 +512,7 @@ def intelligence_corroborate(request, pk):
     return render(
         request,
         "surveillance/intelligence/detail.jinja",
-        _detail_context(request, item, corroborate_form=form, page_errors=[]),
+        _detail_context(request, item, corroborate_form=form),
         status=200,
     )
 
@@ -564,6 +564,29 @@ def _require_secretariat(user) -> None:
         raise Http404
 
 
+def _triage_form(request, item: Item, *, bound: bool = True):
+    initial = {
+        "theme": item.theme_id,
+        "providers": list(item.providers.all()),
+        "for_next_meeting": item.for_next_meeting,
+    }
+    return _with_token(TriageForm(posted(request) if bound else None, initial=initial))
+
+
+def _triage_page(request, item: Item, form, merge_form):
+    return render(
+        request,
+        "surveillance/intelligence/triage.jinja",
+        {
+            "form": form,
+            "item": item,
+            "organisation": sel.attribution(request.user, item),
+            "merge_form": merge_form,
+            "similar": sel.possible_duplicates(request.user, item),
+        },
+    )
+
+
 @login_required
 @require_GET
 def intelligence_triage_queue(request):
@@ -576,16 +599,7 @@ def intelligence_triage_queue(request):
 @require_http_methods(["GET", "POST"])
 def intelligence_triage(request, pk):
     item = access.item_for_user(request.user, pk, manage=True)
-    form = _with_token(
-        TriageForm(
-            posted(request),
-            initial={
-                "theme": item.theme_id,
-                "providers": list(item.providers.all()),
-                "for_next_meeting": item.for_next_meeting,
-            },
-        )
-    )
+    form = _triage_form(request, item)
     if request.method == "POST" and form.is_valid():
         try:
             si.intelligence_item_triage(
@@ -600,17 +614,7 @@ def intelligence_triage(request, pk):
         else:
             messages.success(request, f"{item.reference} has been triaged")
             return redirect("surveillance:intelligence-triage-queue")
-    return render(
-        request,
-        "surveillance/intelligence/triage.jinja",
-        {
-            "form": form,
-            "item": item,
-            "organisation": sel.attribution(request.user, item),
-            "merge_form": _with_token(MergeForm()),
-            "similar": sel.possible_duplicates(request.user, item),
-        },
-    )
+    return _triage_page(request, item, form, _with_token(MergeForm()))
 
 
 @login_required
@@ -637,17 +641,7 @@ def intelligence_merge(request, pk):
                     request, f"{item.reference} is now a duplicate of {into.reference}"
                 )
                 return redirect("surveillance:intelligence-detail", into.pk)
-    return render(
-        request,
-        "surveillance/intelligence/triage.jinja",
-        {
-            "form": _with_token(TriageForm(initial={"theme": item.theme_id})),
-            "item": item,
-            "organisation": sel.attribution(request.user, item),
-            "merge_form": form,
-            "similar": sel.possible_duplicates(request.user, item),
-        },
-    )
+    return _triage_page(request, item, _triage_form(request, item, bound=False), form)
 
 
 @login_required

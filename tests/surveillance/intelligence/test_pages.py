@@ -433,3 +433,31 @@ def test_filters_and_bad_filter_values_do_not_fail(cast, client_for):
         response = client.get(url, junk)
         assert response.status_code == 200, junk
         assert client.get(reverse("surveillance:intelligence-export"), junk).status_code == 200
+
+
+@pytest.mark.django_db
+def test_list_and_export_queries_do_not_grow_with_the_items(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("cqc_a")
+
+    def count(name):
+        client.get(reverse(name))  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    released(cast, summary="One item")
+    few = {
+        n: count(n) for n in ("surveillance:intelligence-list", "surveillance:intelligence-export")
+    }
+    for i in range(6):
+        released(
+            cast,
+            summary=f"More items {i}",
+            providers=[cast.providers["provider_a1"], cast.providers["provider_a2"]],
+        )
+    many = {n: count(n) for n in few}
+    assert many == few, (few, many)
+    assert few["surveillance:intelligence-list"] < 25
