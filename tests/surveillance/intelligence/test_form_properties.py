@@ -73,7 +73,7 @@ values = st.one_of(
 clean = values.map(lambda v: v.replace("\x00", ""))
 
 SLOW = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
