@@ -10,7 +10,9 @@ class SurveillanceConfig(AppConfig):
         from qsg.demo import register_seeder
 
         from . import (  # noqa: F401
+            api_intelligence,
             api_meetings,
+            demo_intelligence,
             demo_meetings,
             navigation_intelligence,
             navigation_meetings,
@@ -20,4 +22,6 @@ class SurveillanceConfig(AppConfig):
         navigation_meetings.register()
         navigation_intelligence.register()
         api_meetings.register(router)
+        api_intelligence.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
+        register_seeder("intelligence", demo_intelligence.seed, order=55)
