@@ -104,3 +104,12 @@ def xlsx_response(filename: str, workbook) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{safe_filename(stem, ".xlsx")}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# The names an earlier version of this module offered (surveillance's intelligence export).
+FORMULA_STARTS = TRIGGERS
+
+
+def safe_cell(value: Any) -> str:
+    """The value as text a spreadsheet will not evaluate ("" for None)."""
+    return "" if value is None else str(neutralise(value))

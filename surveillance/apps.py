@@ -17,6 +17,7 @@ class SurveillanceConfig(AppConfig):
             demo_intelligence,
             demo_meetings,
             demo_regional,
+            navigation_intelligence,
             navigation_meetings,
             selectors_regional,
             tasks_meetings,
@@ -24,6 +25,7 @@ class SurveillanceConfig(AppConfig):
         )
 
         navigation_meetings.register()
+        navigation_intelligence.register()
         api_meetings.register(router)
         api_intelligence.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
