@@ -9,8 +9,16 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings  # noqa: F401
+        from . import (  # noqa: F401
+            api_meetings,
+            api_packs,
+            demo_meetings,
+            navigation_meetings,
+            tasks_meetings,
+            tasks_packs,
+        )
 
         navigation_meetings.register()
         api_meetings.register(router)
+        api_packs.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
