@@ -22,19 +22,28 @@ SHARED = "CQC concern shared with every member"
 CONFIDENTIAL_ITEM = "Confidential: whistleblowing at Alpha"
 
 
-def add_healthwatch_member(cast):
-    """A member from a non-statutory body (Healthwatch): its pack leaves confidential material out."""
+def add_non_statutory_member(cast):
+    """A member from a non-statutory body: its pack leaves confidential material out."""
+    from qsg.models import OrganisationType
+
+    org = qsg_services.organisation_create(
+        actor=None,
+        name="Alpha Patient Voice CIC",
+        type=OrganisationType.objects.get(code="other"),
+    )
+    qsg_services.membership_add(actor=None, qsg=cast.qsgs["a"], organisation=org)
     user = qsg_services.user_create(
         actor=None,
-        username="healthwatch_a",
-        organisation=cast.orgs["hw_a"],
+        username="voice_a",
+        organisation=org,
         password="cast-password-123",
-        first_name="Health",
-        last_name="Watch",
-        email="healthwatch_a@example.org",
+        first_name="Patient",
+        last_name="Voice",
+        email="voice_a@example.org",
     )
     qsg_services.role_assign(actor=None, qsg=cast.qsgs["a"], user=user, role=QSGRole.Role.MEMBER)
-    cast.users["healthwatch_a"] = user
+    cast.orgs["voice_a"] = org
+    cast.users["voice_a"] = user
     return user
 
 
