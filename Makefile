@@ -6,7 +6,7 @@ QSG_DEMO_PASSWORD ?= qsg-demo-2026
 export QSG_DEMO_PASSWORD
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help demo install install-dev test test-fast lint format services assets lock check-deploy clean
 

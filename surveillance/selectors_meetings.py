@@ -432,6 +432,12 @@ def source_regular_review(user, meeting: Meeting) -> list[Suggestion]:
     ]
 
 
+def source_signals(user, meeting: Meeting) -> list[Suggestion]:
+    from .agenda_signals import signals_for_meeting
+
+    return signals_for_meeting(user, meeting)
+
+
 def source_intelligence(user, meeting: Meeting) -> list[Suggestion]:
     from .agenda_intelligence import intelligence_for_meeting
 
@@ -444,6 +450,9 @@ register_agenda_source(
 )
 register_agenda_source(
     "business_cycle", "Due under the business cycle", source_business_cycle, order=30
+)
+register_agenda_source(
+    "signals", "Dashboard signals since the last meeting", source_signals, order=35
 )
 register_agenda_source(
     "intelligence", "Intelligence for this meeting", source_intelligence, order=40

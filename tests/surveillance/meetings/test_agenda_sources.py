@@ -80,13 +80,13 @@ def test_other_layers_can_add_an_agenda_source(cast):
         ]
 
     selectors_meetings.register_agenda_source(
-        "signals", "Signals since the last meeting", signals, order=50
+        "mortality_alerts", "Mortality alerts", signals, order=500
     )
     try:
         sources = [
             key
             for key, _, _ in selectors_meetings.agenda_suggestions(cast.users["secretariat_a"], m)
         ]
-        assert sources[-1] == "signals"
+        assert sources[-1] == "mortality_alerts"
     finally:
-        selectors_meetings._SOURCES.pop("signals")
+        selectors_meetings._SOURCES.pop("mortality_alerts")
