@@ -32,22 +32,6 @@ def available() -> bool:
     return _intelligence_access() is not None
 
 
-def _first(item, *names: str, default: Any = "") -> Any:
-    for name in names:
-        value = getattr(item, name, None)
-        if value not in (None, ""):
-            return value
-    return default
-
-
-def _label(item, name: str) -> str:
-    display = getattr(item, f"get_{name}_display", None)
-    if callable(display):
-        return str(display())
-    value = getattr(item, name, "")
-    return str(value or "")
-
-
 def _items(access, meeting, *, organisation, reader):
     if organisation is not None and hasattr(access, "items_for_organisation"):
         items = access.items_for_organisation(organisation, meeting.qsg)
@@ -55,7 +39,9 @@ def _items(access, meeting, *, organisation, reader):
         items = access.items_for(reader)
     else:
         return None
-    return items.filter(for_next_meeting=True, qsg_id=meeting.qsg_id)
+    return items.filter(
+        for_next_meeting=True, qsg_id=meeting.qsg_id, merged_into__isnull=True
+    ).exclude(status="draft")
 
 
 def digest(meeting, *, organisation=None, reader=None) -> list[dict[str, Any]]:
@@ -67,22 +53,20 @@ def digest(meeting, *, organisation=None, reader=None) -> list[dict[str, Any]]:
     if items is None:
         return []
     out = []
-    for item in items.prefetch_related("providers").order_by("pk"):
-        hidden = bool(getattr(item, "do_not_attribute", False))
-        source_org = _first(item, "submitting_organisation", "organisation", default=None)
-        theme = _first(item, "theme", default="")
+    rows = items.select_related("submitting_organisation", "theme").prefetch_related("providers")
+    for item in rows.order_by("pk"):
+        hidden = item.do_not_attribute
         out.append(
             {
                 "id": item.pk,
-                "reference": str(_first(item, "reference", default=f"I{item.pk}")),
-                "title": str(_first(item, "title", "summary", default=str(item)))[:300],
-                "summary": str(_first(item, "summary", default="")),
-                "details": str(_first(item, "details", default="")),
+                "reference": item.reference or f"I{item.pk}",
+                "title": item.summary or "Untitled",
+                "details": item.details,
                 "providers": sorted(p.name for p in item.providers.all()),
-                "dimension": _label(item, "dimension") or _label(item, "quality_dimension"),
-                "theme": str(theme) if theme else "",
-                "source_type": _label(item, "source_type"),
-                "source": SOURCE_WITHHELD if hidden or source_org is None else str(source_org),
+                "dimension": item.get_quality_dimension_display() if item.quality_dimension else "",
+                "theme": item.theme.label if item.theme else "",
+                "source_type": item.get_source_type_display() if item.source_type else "",
+                "source": SOURCE_WITHHELD if hidden else item.submitting_organisation.name,
                 "not_attributed": hidden,
             }
         )

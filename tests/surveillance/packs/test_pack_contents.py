@@ -114,13 +114,36 @@ def test_running_the_job_again_makes_no_second_file(cast):
     assert PackRecipient.objects.filter(pack=s["pack"]).count() == 2
 
 
-def test_do_not_attribute_and_sharing_through_the_intelligence_seam(cast):
-    """Until the intelligence models are on this branch the digest is empty, and says so."""
-    from surveillance import pack_intelligence
+def test_intelligence_reaches_only_the_packs_it_is_shared_with(cast):
+    """An item for one organisation only is in that organisation's pack (and the full pack)
+    and in no other; a "do not attribute" item is in every pack without its source."""
+    from surveillance.models_intelligence import IntelligenceItem
+    from tests.surveillance.intelligence.factories import submit, triage
 
+    Distribution = IntelligenceItem.Distribution
+    add_non_statutory_member(cast)
+    own = "Alpha ICB only: agency staffing contracts under review"
+    hidden = "Anonymous account of missed observations on the stroke unit"
+    named = "Shared with the CQC by name: discharge letters delayed"
     s = pack_scenario(cast, returns=False)
-    if pack_intelligence.available():  # replaced by the real test once intelligence lands
-        return
+    for author, summary, extra in (
+        ("member_a", own, {"distribution": Distribution.ORGANISATION}),
+        ("cqc_a", hidden, {"do_not_attribute": True}),
+        (
+            "member_a",
+            named,
+            {"distribution": Distribution.NAMED, "named_organisations": [cast.orgs["cqc"]]},
+        ),
+    ):
+        triage(cast, submit(cast, author, summary=summary, **extra), for_next_meeting=True)
     _job, versions = render_now(cast, s["pack"])
-    for v in versions:
-        assert "No intelligence has been marked for this meeting" in text_of(v)
+    text = {k: text_of(v) for k, v in by_audience(cast, versions).items()}
+    assert set(text) == {"full", "icb_a", "cqc", "voice_a"}
+    assert [k for k in sorted(text) if own in text[k]] == ["full", "icb_a"]
+    assert [k for k in sorted(text) if named in text[k]] == ["cqc", "full", "icb_a"]
+    for key, body in text.items():
+        assert hidden in body, key
+        around = body[body.index(hidden) - 400 : body.index(hidden) + 400]
+        assert "Source: Source not attributed" in around, key
+        assert "Care Quality Commission" not in around, key
+    assert "Source: Alpha Integrated Care Board" in text["cqc"]  # attributed items say who
