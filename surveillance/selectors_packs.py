@@ -8,7 +8,8 @@ member in the group. An organisation's pack holds exactly what that organisation
 * the previous meeting's note once published (the full pack: once agreed);
 * intelligence items through the intelligence access module (`pack_intelligence`);
 * member returns shared with all members, and the organisation's own return;
-* regional feedback from the registry (`pack_registry`), asked per organisation.
+* feedback from the region (`selectors_regional.regional_feedback_for_meeting`), read as a
+  member of the organisation.
 
 The document of each audience is plain data; its SHA-256 decides which audiences share a file.
 The dashboard summary is the same for every audience (national data on the footprint's
@@ -31,7 +32,7 @@ from dashboard import selectors as dashboard_selectors
 from dashboard.models import Indicator, SpcSeries
 from qsg.models import Organisation, QSGRole, User
 
-from . import pack_intelligence, pack_registry, selectors_meetings
+from . import pack_intelligence, selectors_meetings
 from .models_meetings import Action, AgendaItem, Meeting, MeetingNote, NoteVersion
 from .models_packs import MeetingPack, MemberReturn
 
@@ -246,8 +247,24 @@ def document(
         ),
         "returns": _returns(pack, audience),
         "missing_returns": missing_returns(pack) if audience.is_full else [],
-        "regional": pack_registry.regional_feedback(meeting, organisation=audience.organisation),
+        "regional": regional_feedback(meeting, audience),
     }
+
+
+def regional_feedback(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
+    """Recommendations from the region for this meeting, read as the audience's reader through
+    the regional work's selector (contract in selectors_regional)."""
+    from .selectors_regional import regional_feedback_for_meeting
+
+    if audience.reader is None:
+        return []
+    out = []
+    for r in regional_feedback_for_meeting(audience.reader, meeting):
+        source = f"{r['from_qsg']}, sent by {r['sent_by']} on {r['sent_on']:%-d %B %Y}"
+        if r.get("provider"):
+            source += f" (about {r['provider']})"
+        out.append({"title": r["title"], "text": r["text"], "source": source})
+    return out
 
 
 def content_key(doc: dict[str, Any]) -> str:

@@ -5,4 +5,5 @@ app_name = "surveillance"
 urlpatterns: list = [
     path("", include("surveillance.urls_meetings")),
     path("", include("surveillance.urls_packs")),
+    path("", include("surveillance.urls_regional")),
 ]
