@@ -18,6 +18,7 @@ class SurveillanceConfig(AppConfig):
             demo_intelligence,
             demo_meetings,
             demo_regional,
+            navigation_intelligence,
             navigation_meetings,
             selectors_regional,
             tasks_meetings,
@@ -26,6 +27,7 @@ class SurveillanceConfig(AppConfig):
         )
 
         navigation_meetings.register()
+        navigation_intelligence.register()
         api_meetings.register(router)
         api_packs.register(router)
         api_intelligence.register(router)
