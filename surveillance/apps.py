@@ -13,6 +13,7 @@ class SurveillanceConfig(AppConfig):
         from . import (
             api_intelligence,
             api_meetings,
+            api_packs,
             api_regional,
             demo_intelligence,
             demo_meetings,
@@ -21,12 +22,14 @@ class SurveillanceConfig(AppConfig):
             navigation_meetings,
             selectors_regional,
             tasks_meetings,
+            tasks_packs,
             views_regional,
         )
 
         navigation_meetings.register()
         navigation_intelligence.register()
         api_meetings.register(router)
+        api_packs.register(router)
         api_intelligence.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
         register_seeder("intelligence", demo_intelligence.seed, order=55)

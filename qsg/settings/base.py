@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "surveillance.send_action_reminders",
         "schedule": 6 * 60 * 60.0,
     },
+    # Reminders about member returns before meetings; each is sent once per organisation and kind.
+    "meeting-pack-return-reminders": {
+        "task": "surveillance.send_return_reminders",
+        "schedule": 6 * 60 * 60.0,
+    },
     # The dashboard works out every SPC series again each night (imports recompute only what
     # they change): a safety net, and how engine or catalogue changes reach every chart.
     "dashboard-nightly-recompute": {
@@ -327,5 +332,6 @@ LOGGING = {
 # Hours the participants have to agree a ring-holder before NHS England holds it by default.
 RISK_SUMMIT_RING_HOLDER_HOURS = env.int("RISK_SUMMIT_RING_HOLDER_HOURS", default=24)
 QSG_PROTECTIVE_MARKING = env.str("QSG_PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
+QSG_RETURNS_DAYS_BEFORE = env.int("QSG_RETURNS_DAYS_BEFORE", default=7)
 QSG_SITE_URL = env.str("QSG_SITE_URL", default="http://127.0.0.1:8000")
 CSRF_FAILURE_VIEW = "qsg.views.csrf_failure"
