@@ -10,7 +10,7 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import (  # noqa: F401 (tasks modules register their tasks on import)
+        from . import (
             api_intelligence,
             api_meetings,
             api_packs,
