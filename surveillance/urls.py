@@ -4,4 +4,5 @@ app_name = "surveillance"
 
 urlpatterns: list = [
     path("", include("surveillance.urls_meetings")),
+    path("", include("surveillance.urls_regional")),
 ]
