@@ -57,5 +57,7 @@ class SurveillanceConfig(AppConfig):
         from qsg import jobs
 
         from .services_meetings import PDF_KIND
+        from .services_packs import RENDER_KIND
 
         jobs.register_retry(PDF_KIND, tasks_meetings.retry_note_pdf, label="Meeting note PDF")
+        jobs.register_retry(RENDER_KIND, tasks_packs.retry_pack, label="Meeting pack")

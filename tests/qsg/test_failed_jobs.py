@@ -127,8 +127,9 @@ def test_every_retry_handler_is_registered_for_the_jobs_the_apps_create():
     from dashboard.services import IMPORT_KIND, RECOMPUTE_KIND
     from risksummits.services import PDF_KIND as SUMMIT_PDF
     from surveillance.services_meetings import PDF_KIND as NOTE_PDF
+    from surveillance.services_packs import RENDER_KIND as PACK
 
-    for kind in (IMPORT_KIND, RECOMPUTE_KIND, SUMMIT_PDF, NOTE_PDF):
+    for kind in (IMPORT_KIND, RECOMPUTE_KIND, SUMMIT_PDF, NOTE_PDF, PACK):
         assert jobs.can_retry(Job(kind=kind, status=Job.Status.FAILED)), kind
         assert not jobs.can_retry(Job(kind=kind, status=Job.Status.SUCCEEDED)), kind
 
