@@ -10,7 +10,7 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import (  # noqa: F401
+        from . import (
             api_intelligence,
             api_meetings,
             api_packs,
@@ -53,3 +53,11 @@ class SurveillanceConfig(AppConfig):
         )
         api_regional.register(router)
         register_seeder("regional", demo_regional.seed, order=90)
+
+        from qsg import jobs
+
+        from .services_meetings import PDF_KIND
+        from .services_packs import RENDER_KIND
+
+        jobs.register_retry(PDF_KIND, tasks_meetings.retry_note_pdf, label="Meeting note PDF")
+        jobs.register_retry(RENDER_KIND, tasks_packs.retry_pack, label="Meeting pack")

@@ -84,3 +84,10 @@ def send_action_reminders() -> int:
     from .services_meetings import action_reminders_send
 
     return action_reminders_send()
+
+
+def retry_note_pdf(job: Job, actor) -> bool:
+    """From the failed-jobs page: render the same version of the note again."""
+    from qsg import jobs
+
+    return jobs.requeue(job, lambda: render_meeting_note_pdf.delay(job_id=str(job.pk)))

@@ -64,3 +64,10 @@ def send_return_reminders() -> int:
     from .services_packs import return_reminders_send
 
     return return_reminders_send()
+
+
+def retry_pack(job: Job, actor) -> bool:
+    """From the failed-jobs page: make the same version of the pack again."""
+    from qsg import jobs
+
+    return jobs.requeue(job, lambda: render_meeting_pack.delay(job_id=str(job.pk)))
