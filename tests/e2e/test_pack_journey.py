@@ -54,7 +54,7 @@ def test_member_returns_then_secretariat_makes_and_downloads_the_pack(
     page.goto(f"{site}/meetings/{meeting.pk}/pack/")
     axe_check("pack files")
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download your copy of the pack (PDF)").click()
+        page.get_by_role("link", name="Download your copy of the pack (PDF)").click()
     download = info.value
     assert download.suggested_filename.endswith("-full.pdf")
     with open(download.path(), "rb") as fh:
