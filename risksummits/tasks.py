@@ -9,10 +9,9 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import pdf
+from qsg import jobs, pdf
 from qsg.models import Job
 
 log = logging.getLogger(__name__)
@@ -62,13 +61,7 @@ def render_summit_pdf(*, job_id: str) -> None:
     from .models import SummitDocument
     from .pdf import file_name, render_document
 
-    now = timezone.now()
-    claimed = Job.objects.filter(
-        Q(status=Job.Status.QUEUED)
-        | Q(status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER),
-        pk=job_id,
-    ).update(status=Job.Status.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1)
-    if not claimed:
+    if not jobs.claim(job_id, stale_after=STALE_AFTER, progress=5):
         return
     document = (
         SummitDocument.objects.select_related("summit", "meeting", "job")
@@ -104,3 +97,6 @@ def render_summit_pdf(*, job_id: str) -> None:
             "filename": file_name(document),
         },
     )
+
+
+jobs.register_requeue("risk_summit_pdf", lambda job: render_summit_pdf.delay(job_id=str(job.pk)))

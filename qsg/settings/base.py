@@ -221,6 +221,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
+    # Jobs that could not be queued while the broker was down are sent again once it is back.
+    "requeue-not-queued": {"task": "qsg.requeue_not_queued", "schedule": 60.0},
     # Risk summits run on a 24/48-hour clock: check often. Each alert is sent once.
     "risk-summit-alerts": {"task": "risksummits.send_alerts", "schedule": 5 * 60.0},
     "risk-summit-ring-holder-defaults": {
