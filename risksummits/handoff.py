@@ -12,9 +12,9 @@ in one place:
 
 The meetings work lives in `surveillance.services_meetings` (branch `meet`). While that module
 is absent these answer "nothing pending", "claimed" and "not recorded", and summits are
-triggered directly; once it is present, the referral functions use it. Surveillance has no
-service yet for recording a level outside a meeting, so `record_level_after` keeps the level on
-the summit only (`RiskSummit.level_recorded` stays False). Referrals are plain `Referral`
+triggered directly; once it is present, the referral functions use it. `record_level_after` puts
+the level on the provider's timeline through surveillance's service for levels decided outside
+a meeting (confidential entries, as summits are). Referrals are plain `Referral`
 values here, never surveillance model instances, so the rest of the app does not depend on
 their shape.
 """
@@ -82,7 +82,23 @@ def claim_referral(*, referral_id: int, reference: str) -> bool:
 
 
 def record_level_after(
-    *, provider_id: int, qsg_id: int, level_code: str, decided_on: dt.date, rationale: str
+    *,
+    provider_id: int,
+    qsg_id: int,
+    level_code: str,
+    decided_on: dt.date,
+    rationale: str,
+    reference: str,
 ) -> bool:
     """Record a provider's surveillance level after a summit closed. True if recorded."""
-    return False
+    if _meetings is None:
+        return False
+    _meetings.level_record_from_risk_summit(
+        provider_id=provider_id,
+        qsg_id=qsg_id,
+        category_code=level_code,
+        decided_on=decided_on,
+        rationale=rationale,
+        summit_reference=reference,
+    )
+    return True

@@ -1571,6 +1571,7 @@ def summit_close(
             level_code=level_after,
             decided_on=timezone.localtime(now).date(),
             rationale=f"Risk summit {summit.reference} closed: {summit.get_outcome_display()}",
+            reference=summit.reference,
         )
         for provider_id in summit.providers.values_list("pk", flat=True)
     ]

@@ -271,8 +271,10 @@ def surveillance_log_for(user, provider) -> QuerySet[SurveillanceLogEntry]:
     member_level = [q for q in p.qsg_ids if NoteStatus.AGREED in note_statuses(user, q)]
     readers = [q for q in p.qsg_ids if note_statuses(user, q) == READER_STATUSES]
     trusted = [q for q in p.qsg_ids if sees_confidential(user, q)]
-    visible = Q(qsg_id__in=member_level) | Q(
-        qsg_id__in=readers, conclusion__note__status=NoteStatus.PUBLISHED
+    visible = (
+        Q(qsg_id__in=member_level)
+        | Q(qsg_id__in=readers, conclusion__note__status=NoteStatus.PUBLISHED)
+        | Q(qsg_id__in=trusted, source=SurveillanceLogEntry.Source.RISK_SUMMIT)
     )
     return SurveillanceLogEntry.objects.filter(visible, provider=provider).filter(
         Q(is_confidential=False) | Q(qsg_id__in=trusted)

@@ -1,1 +1,2 @@
 from .models_meetings import *  # noqa
+from .models_intelligence import *  # noqa

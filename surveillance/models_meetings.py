@@ -634,14 +634,32 @@ class NoteEvent(models.Model):
 
 
 class SurveillanceLogEntry(models.Model):
-    """A provider's level of surveillance as concluded at an agreed meeting note."""
+    """A provider's level of surveillance as concluded at an agreed meeting note, or as decided
+    when a risk summit about it closed (then without a meeting, marked confidential, since a
+    summit is visible only to its participants, the secretariat, the chair and the region)."""
+
+    class Source(models.TextChoices):
+        MEETING = "meeting", "Meeting note"
+        RISK_SUMMIT = "risk_summit", "Risk summit closure"
 
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="surveillance_log"
     )
     qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="+")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
-    conclusion = models.ForeignKey(Conclusion, on_delete=models.PROTECT, related_name="log_entries")
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.MEETING)
+    source_reference = models.CharField(
+        max_length=40, blank=True, help_text="The risk summit's reference, for summit closures."
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    conclusion = models.ForeignKey(
+        Conclusion,
+        on_delete=models.PROTECT,
+        related_name="log_entries",
+        null=True,
+        blank=True,
+    )
     category = models.ForeignKey(ConclusionCategory, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField()
     rationale = models.TextField(blank=True)
@@ -655,7 +673,16 @@ class SurveillanceLogEntry(models.Model):
         ordering = ["provider", "-decided_on", "-pk"]
         indexes = [models.Index(fields=["provider", "-decided_on"])]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "meeting"], name="log_once_per_meeting")
+            models.UniqueConstraint(fields=["provider", "meeting"], name="log_once_per_meeting"),
+            models.UniqueConstraint(
+                fields=["provider", "source_reference"],
+                condition=models.Q(source="risk_summit"),
+                name="log_once_per_summit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="risk_summit") | models.Q(meeting__isnull=False),
+                name="log_meeting_entries_have_a_meeting",
+            ),
         ]
 
     def __str__(self) -> str:

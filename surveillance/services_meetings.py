@@ -1066,6 +1066,37 @@ def meeting_note_comment(
     return comment
 
 
+@transaction.atomic
+def level_record_from_risk_summit(
+    *,
+    provider_id: int,
+    qsg_id: int,
+    category_code: str,
+    decided_on: dt.date,
+    rationale: str,
+    summit_reference: str,
+) -> SurveillanceLogEntry:
+    """Put the level decided when a risk summit closed on the provider's timeline (once per
+    summit and provider: a repeated call changes nothing). Confidential, as the summit is."""
+    category = ConclusionCategory.objects.filter(code=category_code, is_active=True).first()
+    if category is None:
+        raise ValidationError({"level_after": [f"Unknown level of surveillance: {category_code}"]})
+    entry, _ = SurveillanceLogEntry.objects.get_or_create(
+        provider_id=provider_id,
+        source=SurveillanceLogEntry.Source.RISK_SUMMIT,
+        source_reference=summit_reference,
+        defaults={
+            "qsg_id": qsg_id,
+            "category": category,
+            "level": category.level,
+            "rationale": rationale,
+            "is_confidential": True,
+            "decided_on": decided_on,
+        },
+    )
+    return entry
+
+
 def _apply_to_providers(note: MeetingNote, version: int) -> None:
     """Agreed conclusions set each provider's level; "risk summit required" leaves a referral."""
     meeting = note.meeting

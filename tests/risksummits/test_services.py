@@ -358,3 +358,41 @@ def test_pid_is_blocked_in_meeting_records(cast):
             shared_with_provider=False,
         )
     assert "discussion" in caught.value.message_dict
+
+
+def test_closure_puts_the_level_on_the_providers_timeline_for_those_who_may_know(cast, client_for):
+    from surveillance import access_meetings, selectors_meetings
+    from surveillance.models_meetings import SurveillanceLogEntry
+
+    summit = trigger(cast)
+    ready_to_close(cast, summit)
+    closed = _close(cast, summit)
+    provider = cast.providers["provider_a1"]
+    assert RiskSummit.objects.get(pk=closed.pk).level_recorded
+    [entry] = SurveillanceLogEntry.objects.filter(provider=provider)
+    assert entry.source == "risk_summit" and entry.source_reference == summit.reference
+    assert entry.category.code == "regular-review" and entry.meeting_id is None
+    assert entry.is_confidential
+    # the level now keeps the provider on every agenda of its QSG
+    assert provider in [p for p, _ in selectors_meetings.providers_under_review(cast.qsgs["a"])]
+    # the secretariat sees it on the provider's timeline; a member not in the summit does not
+    assert list(access_meetings.surveillance_log_for(cast.users["secretariat_a"], provider)) == [
+        entry
+    ]
+    assert not access_meetings.surveillance_log_for(cast.users["observer_a"], provider).exists()
+    page = client_for("secretariat_a").get(f"/providers/{provider.pk}/").content.decode()
+    assert f"on closing risk summit {summit.reference}" in page
+    page = client_for("observer_a").get(f"/providers/{provider.pk}/").content.decode()
+    assert "on closing risk summit" not in page
+    # recording twice changes nothing
+    from risksummits import handoff
+
+    assert handoff.record_level_after(
+        provider_id=provider.pk,
+        qsg_id=summit.qsg_id,
+        level_code="regular-review",
+        decided_on=timezone.localdate(),
+        rationale="again",
+        reference=summit.reference,
+    )
+    assert SurveillanceLogEntry.objects.filter(provider=provider).count() == 1
