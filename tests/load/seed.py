@@ -18,8 +18,8 @@ django.setup()
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
