@@ -48,6 +48,7 @@ def _user(username: str, organisation, encoded: str, *, analyst: bool = False) -
             email="",
         )
     User.objects.filter(pk=user.pk).update(password=encoded, is_active=True)
+    user.password = encoded  # the session's auth hash is made from it
     if analyst:
         user.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
     return user
@@ -114,14 +115,18 @@ def seed(password: str) -> dict:
         user = _user(f"load.analyst{i}", nhse.organisation, encoded, analyst=True)
         _role(user, nhse.qsg, QSGRole.Role.MEMBER)
         out["analysts"].append(
-            {"username": user.username, "token": Token.objects.get_or_create(user=user)[0].key}
+            {
+                "username": user.username,
+                "token": Token.objects.get_or_create(user=user)[0].key,
+                "qsg": nhse.qsg_id,
+            }
         )
     out["providers"] = list(Provider.objects.order_by("pk").values_list("ods_code", flat=True))
     out["indicators"] = list(
         Indicator.objects.filter(kind="measure").order_by("code").values_list("code", flat=True)
     )
     try:
-        out["intelligence_url"] = reverse("api:intelligence-item-list")
+        out["intelligence_url"] = reverse("api:intelligence-list")
     except NoReverseMatch:
         out["intelligence_url"] = None
     return out
