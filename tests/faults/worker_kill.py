@@ -32,7 +32,6 @@ from common import JOB_ID, Checks, Stack, job, log, login, pool_children, wait_j
 from pypdf import PdfReader
 
 FINISHED = {"succeeded", "failed", "not_queued"}
-MEASURES = ["AMENABLE_MORTALITY", "SHMI", "NET_PROMOTER", "NURSE_TO_BED"]
 
 
 def published_meeting(stack: Stack, qsg_name: str) -> int:
@@ -143,15 +142,21 @@ def main() -> int:
         stack.stop("worker2")
         stack.start_worker("worker")
 
-        # 3. A full recompute, its pool process killed part-way. Three years of four measures for
+        # 3. A full recompute, its pool process killed part-way. Three years of every indicator for
         # every provider first, so that the recompute takes long enough to be interrupted.
         rows = ["provider,indicator,period,value,numerator,denominator"]
         codes = stack.sql("SELECT ods_code FROM qsg_provider ORDER BY id").split()
-        for code in codes:
-            for indicator, i in itertools.product(MEASURES, range(36)):
-                rows.append(
-                    f"{code},{indicator},{2016 + i // 12}-{i % 12 + 1:02d},{50 + (hash(code) + i) % 17},,"
-                )
+        indicators = [
+            line.split("|")
+            for line in stack.sql("SELECT code, kind FROM dashboard_indicator").split()
+        ]
+        for code, (indicator, kind), i in itertools.product(codes, indicators, range(36)):
+            month = f"{2016 + i // 12}-{i % 12 + 1:02d}"
+            wobble = (len(code) * 7 + i * 3) % 17
+            if kind == "measure":
+                rows.append(f"{code},{indicator},{month},{50 + wobble},,")
+            else:
+                rows.append(f"{code},{indicator},{month},,{20 + wobble},1000")
         big = Path(stack.dir) / "three-years.csv"
         big.write_text("\n".join(rows) + "\n")
         analyst = stack.sql(
@@ -174,7 +179,7 @@ def main() -> int:
         )
         job_id = next(line.split()[1] for line in out.splitlines() if line.startswith("JOB "))
         row = wait_job(stack, job_id, {"running", *FINISHED}, 120)
-        time.sleep(0.2)  # into the computing
+        time.sleep(0.3)  # into the computing
         row = job(stack, job_id)
         killed = kill_pool(stack) if row.get("status") == "running" else []
         checks.check(
