@@ -286,12 +286,26 @@ class Stack:
     def prepare(self, seed_demo: bool = True) -> None:
         started = time.monotonic()
         self.manage("migrate", "--noinput")
-        self.manage("collectstatic", "--noinput")
+        self.collectstatic()
         if seed_demo:
             self.manage("seed_demo", "--password", self.password)
         log(
             f"migrated{' and seeded the demo' if seed_demo else ''} in {time.monotonic() - started:.0f} s"
         )
+
+    def collectstatic(self) -> None:
+        """Collect (and compress) the static files, unless they have not changed since last time."""
+        target = Path(self.env["QSG_STATIC_ROOT"])
+        digest = hashlib.sha256()
+        for path in sorted((ROOT / "static").rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        marker = target / ".collected"
+        if marker.exists() and marker.read_text() == digest.hexdigest():
+            return
+        self.manage("collectstatic", "--noinput")
+        marker.write_text(digest.hexdigest())
 
     def start_web(self) -> None:
         self.spawn(
@@ -392,7 +406,7 @@ class Stack:
             log(f"PostgreSQL (own cluster, from the seeded cache) on 127.0.0.1:{self.pg_port}")
             self.start_redis()
             self.manage("migrate", "--noinput")
-            self.manage("collectstatic", "--noinput")
+            self.collectstatic()
         else:
             self.start_postgres()
             self.start_redis()
