@@ -9,8 +9,17 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api_meetings, demo_meetings, navigation_meetings, tasks_meetings  # noqa: F401
+        from . import (  # noqa: F401
+            api_intelligence,
+            api_meetings,
+            demo_intelligence,
+            demo_meetings,
+            navigation_meetings,
+            tasks_meetings,
+        )
 
         navigation_meetings.register()
         api_meetings.register(router)
+        api_intelligence.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
+        register_seeder("intelligence", demo_intelligence.seed, order=55)

@@ -120,6 +120,17 @@ def screen_pid(values: dict[str, str]) -> dict[str, list[str]]:
     return errors
 
 
+def _storable(text: str) -> bool:
+    """Text PostgreSQL can store: valid UTF-8 (no lone surrogates) and no NUL characters."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _ids(values) -> list:
     return [getattr(v, "pk", v) for v in (values or [])]
 
@@ -142,6 +153,9 @@ def _clean(actor, data: dict[str, Any], *, submitting: bool) -> dict[str, Any]:
             err(name, f"{label} must be text")
             continue
         value = value.strip()
+        if not _storable(value):
+            err(name, f"{label} contains characters that cannot be stored; retype it")
+            continue
         if len(value) > limit:
             err(name, f"{label} must be {limit} characters or fewer (it has {len(value)})")
         texts[name] = value
@@ -381,6 +395,8 @@ def intelligence_item_submit(
     """
     _require_person(actor)
     key = (idempotency_key or "").strip()[:80]
+    if not _storable(key):
+        raise ValidationError({"idempotency_key": ["Use letters, digits and punctuation only"]})
     token_row = None
     if key:
         token_row, created = qsg_services.submission_token_claim(
@@ -498,12 +514,9 @@ def intelligence_item_set_status(*, actor, item: Item, status: str) -> Item:
 
 def _audience_check(item: Item, distribution: str, named_ids: set[int]) -> list[ItemSighting]:
     """Sightings by people the new distribution would no longer reach."""
-    from qsg.models import User
-
     lost = []
-    sightings = list(ItemSighting.objects.filter(item=item).select_related("user"))
-    for sighting in sightings:
-        user = User.objects.get(pk=sighting.user_id) if sighting.user is None else sighting.user
+    for sighting in ItemSighting.objects.filter(item=item).select_related("user"):
+        user = sighting.user
         access.forget(user)
         scope = access.scope_for(user)
         still = (
@@ -574,7 +587,9 @@ def intelligence_item_corroborate(
     access.require(access.can_corroborate(actor, item))
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
-    if len(note) > NOTE_MAX:
+    if not _storable(note):
+        errors["note"] = ["The note contains characters that cannot be stored; retype it"]
+    elif len(note) > NOTE_MAX:
         errors["note"] = [f"The note must be {NOTE_MAX} characters or fewer (it has {len(note)})"]
     else:
         findings = pid.screen(note)

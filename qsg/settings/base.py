@@ -291,6 +291,10 @@ SPECTACULAR_SETTINGS = {
         "MembershipKindEnum": "qsg.models.Membership.Kind",
         "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
         "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
+        "IndicatorQualityDimensionEnum": "dashboard.models.Indicator.Dimension",
+        "IntelligenceQualityDimensionEnum": (
+            "surveillance.models_intelligence.IntelligenceItem.QualityDimension"
+        ),
     },
 }
 

@@ -43,6 +43,22 @@ def fields(cast, **overrides) -> dict:
     return base
 
 
+def api_body(cast, **overrides) -> dict:
+    """`fields` as a JSON body for POST /api/v1/intelligence/ (ids and ISO dates)."""
+    data = fields(cast)
+    body = {
+        **{k: v for k, v in data.items() if k not in ("qsg", "providers", "theme")},
+        "qsg": data["qsg"].pk,
+        "providers": [p.pk for p in data["providers"]],
+        "theme": data["theme"].pk,
+        "observed_from": data["observed_from"].isoformat(),
+        "observed_to": data["observed_to"].isoformat(),
+        "review_by": data["review_by"].isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
 def submit(cast, author: str = "member_a", **overrides) -> Item:
     return si.intelligence_item_submit(actor=cast.users[author], **fields(cast, **overrides))
 
