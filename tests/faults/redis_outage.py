@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 
 import requests
 from common import JOB_ID, Checks, Stack, Traffic, job, log, login, summary, wait_job
@@ -27,12 +28,12 @@ FINISHED = {"succeeded", "failed", "not_queued"}
 LIMIT = 5.0  # seconds: "nothing hangs a request for longer than a few seconds"
 
 
-def analyst_token(stack: Stack) -> str:
+def token_of(stack: Stack, query: str) -> str:
     out = stack.manage(
         "shell",
         "-c",
         "from rest_framework.authtoken.models import Token; from qsg.models import User; "
-        "u = User.objects.filter(groups__name='Analysts').order_by('pk').first(); "
+        f"u = User.objects.filter({query}).order_by('pk').first(); "
         "print('TOKEN', Token.objects.get_or_create(user=u)[0].key)",
     )
     return next(line.split()[1] for line in out.splitlines() if line.startswith("TOKEN "))
@@ -66,7 +67,12 @@ def main() -> int:
             "lancs.icb",
         ]
         sessions = [login(stack, name) for name in people]
-        token = analyst_token(stack)
+        token = token_of(stack, "groups__name='Analysts'")
+        member = requests.Session()
+        member_token = token_of(stack, "username='gm.icb'")
+        member.headers["Authorization"] = f"Token {member_token}"
+        gm_provider = stack.sql(f"SELECT id FROM qsg_provider WHERE qsg_id = {gm} LIMIT 1")  # noqa: S608
+        submitted: list[str] = []
         api = requests.Session()
         api.headers["Authorization"] = f"Token {token}"
         paths = [
@@ -158,6 +164,34 @@ def main() -> int:
                 if body.get("job"):
                     outage_jobs.append(body["job"])
 
+                key = f"outage-{uuid.uuid4()}"
+                t = time.monotonic()
+                response = member.post(
+                    f"{stack.base_url}/api/v1/intelligence/",
+                    json={
+                        "qsg": int(gm),
+                        "providers": [int(gm_provider)],
+                        "summary": "Agency staff on the wards at night, reported by a matron",
+                        "details": "Wards relied on agency nurses for most night shifts last month.",
+                        "source_type": "staff",
+                        "quality_dimension": "safety",
+                        "observed_from": "2026-10-01",
+                        "source_reliability": "B",
+                        "information_certainty": 2,
+                    },
+                    headers={"Idempotency-Key": key},
+                    timeout=30,
+                )
+                took = time.monotonic() - t
+                checks.check(
+                    response.status_code == 201 and took < LIMIT,
+                    f"Redis {phase}: intelligence submitted through the API is accepted within "
+                    f"{LIMIT:.0f} s",
+                    f"{response.status_code} in {took:.1f} s",
+                )
+                if response.status_code == 201:
+                    submitted.append(key)
+
                 time.sleep(12)
                 end = time.monotonic()
                 during = traffic.between(start, end)
@@ -197,6 +231,13 @@ def main() -> int:
                 row.get("status") == "succeeded",
                 f"job {row.get('kind')} from the outage queued again by itself and finished",
                 row.get("status"),
+            )
+        for key in submitted:
+            rows = stack.sql(
+                f"SELECT count(*) FROM surveillance_intelligenceitem WHERE idempotency_key = '{key}'"  # noqa: S608
+            )
+            checks.check(
+                rows == "1", "intelligence accepted during the outage is stored once", rows
             )
         ready = stack.readyz()
         checks.check(
