@@ -142,7 +142,11 @@ def summary(rows: list[tuple]) -> str:
         key = r[2] or r[4]
         statuses[key] = statuses.get(key, 0) + 1
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    return f"{len(rows)} requests, statuses {statuses}, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+    odd = sorted({r[3] for r in rows if r[2] != 200})
+    return (
+        f"{len(rows)} requests, statuses {statuses}, p95 {p95 * 1000:.0f} ms, "
+        f"max {times[-1] * 1000:.0f} ms" + (f", not 200: {odd[:4]}" if odd else "")
+    )
 
 
 __all__ = [

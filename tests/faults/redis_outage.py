@@ -116,19 +116,23 @@ def main() -> int:
                 )
 
                 t = time.monotonic()
-                response = secretariat.post(
+                asked = secretariat.post(
                     f"{stack.base_url}/meetings/{meeting}/note/pdf/",
                     data={"csrfmiddlewaretoken": secretariat.cookies.get("csrftoken", "")},
+                    allow_redirects=False,
                     timeout=30,
                 )
                 took = time.monotonic() - t
-                found = JOB_ID.search(response.url)
-                row = job(stack, found.group(1)) if found else {}
+                found = JOB_ID.search(asked.headers.get("Location", ""))
                 checks.check(
-                    response.status_code == 200 and took < LIMIT,
+                    asked.status_code == 302 and took < LIMIT,
                     f"Redis {phase}: asking for a PDF answers within {LIMIT:.0f} s",
-                    f"{response.status_code} in {took:.1f} s",
+                    f"{asked.status_code} in {took:.1f} s",
                 )
+                response = secretariat.get(
+                    stack.base_url + asked.headers.get("Location", "/"), timeout=30
+                )
+                row = job(stack, found.group(1)) if found else {}
                 checks.check(
                     row.get("status") == "not_queued"
                     and "background service is not available" in response.text,
@@ -254,7 +258,15 @@ def main() -> int:
             if pending == "0":
                 break
             time.sleep(2)
-        checks.check(pending == "0", "no job left queued or running", pending)
+        checks.check(
+            pending == "0",
+            "no job left queued or running",
+            stack.sql(
+                "SELECT string_agg(kind || ' ' || status || ' ' || message, '; ') FROM qsg_job "
+                "WHERE status IN ('queued', 'running')"
+            )
+            or "0",
+        )
     return checks.exit_code()
 
 
