@@ -413,8 +413,13 @@ class Stack:
             self.prepare(seed_demo=seed_demo)
             if seed_demo:
                 self.pg_stop("fast")
-                shutil.rmtree(cache.parent, ignore_errors=True)
-                shutil.copytree(self.pgdata, cache, symlinks=True)
+                # Copy aside, then rename: another stack seeding at the same time cannot mix in.
+                staging = cache.parent.with_name(f"{cache.parent.name}.{os.getpid()}")
+                shutil.copytree(self.pgdata, staging / "pgdata", symlinks=True)
+                try:
+                    staging.rename(cache.parent)
+                except OSError:
+                    shutil.rmtree(staging, ignore_errors=True)
                 self.pg_start()
         self.start_web()
         self.start_worker()
