@@ -81,7 +81,8 @@ def main() -> int:
             "print('TOKEN', Token.objects.get_or_create(user=u)[0].key)",
         )
         token = next(line.split()[1] for line in out.splitlines() if line.startswith("TOKEN "))
-        sessions = [login(stack, n) for n in ["gm.secretariat", "gm.chair", "gm.icb", "lancs.icb"]]
+        # People of Greater Manchester, whose pages these are (others would rightly get 404s).
+        sessions = [login(stack, n) for n in ["gm.secretariat", "gm.chair", "gm.icb", "gm.cqc"]]
         paths = ["/", f"/dashboard/qsgs/{gm}/", f"/meetings/{agenda}/agenda/", "/api/v1/me/"]
         web_pids = stack.sql("SELECT 1")  # warm
         web_pid = stack.processes["web"].pid
@@ -106,6 +107,11 @@ def main() -> int:
                     not slow,
                     f"{mode} shutdown: while the database was down no request waited over {LIMIT:.0f} s",
                     summary(during),
+                )
+                checks.check(
+                    bool(during) and all(r[2] in (200, 503) for r in during),
+                    f"{mode} shutdown: while it was down pages said 503 (try again), never 500",
+                    sorted({r[2] for r in during}),
                 )
                 time.sleep(2)
                 # Give every thread of every gunicorn worker a chance to meet its dead connection.
