@@ -96,17 +96,19 @@ def _str(value) -> str:
 
 
 def _choices(bf: BoundField, selected: set[str]) -> list[dict[str, Any]]:
+    hints = getattr(bf.field.widget, "hints", {})
     items = []
     for value, label in bf.field.choices:
         value = _str(value)
-        items.append(
-            {
-                "value": value,
-                "text": str(label),
-                "selected": value in selected,
-                "checked": value in selected,
-            }
-        )
+        item: dict[str, Any] = {
+            "value": value,
+            "text": str(label),
+            "selected": value in selected,
+            "checked": value in selected,
+        }
+        if value in hints:
+            item["hint"] = {"text": hints[value]}
+        items.append(item)
     return items
 
 

@@ -10,7 +10,9 @@ class RisksummitsConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api, demo, tasks, views  # noqa: F401
+        from . import api, demo, regional, tasks, views  # noqa: F401
+
+        regional.register()
 
         navigation.register_nav(
             navigation.NavItem(

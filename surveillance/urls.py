@@ -4,4 +4,6 @@ app_name = "surveillance"
 
 urlpatterns: list = [
     path("", include("surveillance.urls_meetings")),
+    path("", include("surveillance.urls_intelligence")),
+    path("", include("surveillance.urls_regional")),
 ]
