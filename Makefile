@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help demo install install-dev test test-fast lint format services assets lock check-deploy clean load faults
+.PHONY: help demo install install-dev test test-fast fuzz audit lint format services assets lock check-deploy clean load faults
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,15 @@ test: install-dev services ## Run the whole suite against PostgreSQL and Redis (
 	DJANGO_SETTINGS_MODULE=qsg.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=qsg.settings.production DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') DJANGO_ALLOWED_HOSTS=qsg.example.nhs.uk $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: install-dev services ## Hostile-input tests with many more (random) examples; slow
+	QSG_FUZZ_EXAMPLES=$${QSG_FUZZ_EXAMPLES:-500} QSG_FUZZ_RANDOM=1 \
+	QSG_SCHEMATHESIS_EXAMPLES=$${QSG_SCHEMATHESIS_EXAMPLES:-100} \
+	QSG_PID_FUZZ_EXAMPLES=$${QSG_PID_FUZZ_EXAMPLES:-5000} \
+	$(BIN)/python -m pytest -p no:randomly tests/hostile tests/surveillance/test_pid_properties.py $(PYTEST_ARGS)
+
+audit: install-dev ## Known vulnerabilities in the pinned dependencies (pip-audit; needs the network)
+	$(BIN)/pip-audit -r constraints.txt --no-deps --progress-spinner off
 
 test-fast: install-dev services ## The suite without browser and worker tests
 	$(BIN)/python -m pytest -m "not browser and not worker" $(PYTEST_ARGS)

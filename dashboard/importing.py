@@ -7,8 +7,10 @@ whole file's keys at the end. Whole-file problems (size, type, encoding, missing
 many rows) raise `FileProblem` with a message for the person who uploaded it.
 
 Safety: Excel files are opened read-only by openpyxl with formulas kept as text (never
-evaluated; a cell holding a formula is an error), after checking the zip's member count and
-uncompressed size, so that a small file cannot expand into gigabytes; XML is parsed through
+evaluated; a cell holding a formula is an error), after checking the zip's member count,
+uncompressed size, compression ratio and the size of each part read whole, so that a small
+file cannot expand into gigabytes (Python's zipfile also refuses a member that inflates past
+the size its header declares); XML is parsed through
 defusedxml (installed), which openpyxl uses when present.
 """
 
@@ -27,6 +29,9 @@ CHUNK_ROWS = 200_000
 MAX_UNCOMPRESSED_BYTES = 250 * 1024 * 1024
 MAX_ZIP_MEMBERS = 500
 MAX_COMPRESSION_RATIO = 150
+# openpyxl streams worksheets in read-only mode but reads every other part (shared strings,
+# styles) whole into memory: those parts get a smaller cap of their own.
+MAX_PART_BYTES = 32 * 1024 * 1024
 MAX_EXCEL_ROWS = 1_000_000
 MAX_ERRORS_KEPT = 5_000
 
@@ -141,6 +146,12 @@ def file_kind(file_name: str, head: bytes) -> str:
 def _csv_encoding(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    if len(head) >= 4:  # UTF-16 saved without a byte order mark: every other byte is NUL
+        odd, even = head[1::2], head[0::2]
+        if not odd.strip(b"\x00") and b"\x00" not in even:
+            return "utf-16-le"
+        if not even.strip(b"\x00") and b"\x00" not in odd:
+            return "utf-16-be"
     return "utf-8-sig"
 
 
@@ -170,8 +181,13 @@ def read_table(source, file_name: str, *, chunk_rows: int = CHUNK_ROWS) -> Itera
 
 
 def _clean(df: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    df.columns = [str(c).strip() for c in df.columns]
-    df = df.apply(lambda s: s.str.strip()) if len(df) else df
+    # NUL cannot be stored in PostgreSQL text: show it as U+FFFD, so the cell is still wrong
+    df.columns = [str(c).replace("\x00", "\ufffd").strip() for c in df.columns]
+    df = (
+        df.apply(lambda s: s.str.replace("\x00", "\ufffd", regex=False).str.strip())
+        if len(df)
+        else df
+    )
     df["_row"] = np.arange(first_row, first_row + len(df), dtype=np.int64)
     return df
 
@@ -226,6 +242,12 @@ def _check_zip(handle) -> None:
         )
     if total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO:
         raise FileProblem("The Excel file is compressed suspiciously well and was not opened")
+    for info in infos:
+        if info.file_size > MAX_PART_BYTES and not info.filename.startswith("xl/worksheets/"):
+            raise FileProblem(
+                "The Excel file has a part too large to be read safely "
+                f"({info.filename[:60]}). Save it as CSV"
+            )
     handle.seek(0)
 
 

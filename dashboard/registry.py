@@ -15,3 +15,47 @@ def register() -> None:
     panels.register()
     register_api(router)
     demo.register_seeder("dashboard", seed_dashboard, order=20)
+    register_jobs()
+
+
+def register_jobs() -> None:
+    """Failed imports and recomputes can be tried again from the failed-jobs page."""
+    from qsg import jobs
+
+    from . import services
+
+    jobs.register_retry(services.RECOMPUTE_KIND, _retry_recompute, label="Dashboard recompute")
+    jobs.register(
+        services.IMPORT_KIND,
+        label="Indicator data import",
+        retry=_retry_import,
+        restrict=_failed_not_rejected,
+    )
+
+
+def _failed_not_rejected(user, jobs):
+    """A file refused for its content is the analyst's to fix (its page lists the problems),
+    not an operational failure: leave those off the failed-jobs page."""
+    return jobs.exclude(dashboard_import__outcome="rejected")
+
+
+def _retry_recompute(job, actor) -> bool:
+    from qsg import jobs
+
+    from . import tasks
+
+    return jobs.requeue(job, lambda: tasks.recompute.delay(job_id=str(job.pk)))
+
+
+def _retry_import(job, actor) -> bool:
+    from django.core.exceptions import ValidationError
+
+    from qsg import jobs
+
+    from . import tasks
+    from .models import ImportBatch
+
+    batch = ImportBatch.objects.filter(job=job).only("pk", "content").first()
+    if batch is None or not batch.content:
+        raise ValidationError("The file is no longer kept. Upload it again to import it.")
+    return jobs.requeue(job, lambda: tasks.import_observations.delay(batch_id=batch.pk))

@@ -413,13 +413,18 @@ def _import(batch: ImportBatch, job: Job, source) -> None:
     _loaded(batch, job, counts)
 
 
+def _no_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; a file's bytes can."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _reject(batch, job, errors, error_rows: int, read: int, problem: str) -> None:
     with transaction.atomic():
         ImportRowError.objects.bulk_create(
             [
                 ImportRowError(
-                    batch=batch, row_number=e.row, column=e.column[:80], value=e.value[:200],
-                    message=e.message[:300],
+                    batch=batch, row_number=e.row, column=_no_nul(e.column)[:80],
+                    value=_no_nul(e.value)[:200], message=_no_nul(e.message)[:300],
                 )
                 for e in sorted(errors, key=lambda e: e.row)
             ],

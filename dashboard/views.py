@@ -5,20 +5,17 @@ Pages read stored SPC results; they never run the engine.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
+from qsg import exports
 from qsg.models import Job
 from qsg.views import apply_errors, new_form_token, page_of, posted
 
@@ -355,39 +352,24 @@ def import_detail(request, pk):
     return _render(request, "dashboard/import_detail.jinja", context)
 
 
-def _safe_cell(text: str) -> str:
-    """Keep a spreadsheet from treating an echoed cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @require_GET
 def import_errors(request, pk):
     batch = access.batch_for_user(request.user, pk)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "column", "value", "problem"])
-    for e in batch.row_errors.all().iterator():
-        writer.writerow([e.row_number, e.column, _safe_cell(e.value), e.message])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = ([e.row_number, e.column, e.value, e.message] for e in batch.row_errors.all().iterator())
     stem = batch.file_name.rsplit(".", 1)[0][:60] or "import"
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)
-    response["Content-Disposition"] = f'attachment; filename="{safe}-errors.csv"'
-    return response
+    return exports.csv_response(f"{stem}-errors", ["row", "column", "value", "problem"], rows)
 
 
 @login_required
 @require_GET
 def import_template(request):
     access.require_analyst(request.user)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(STANDARD_COLUMNS)
-    writer.writerow(["RW3", "AE_4HR", "2019-03", "", "812", "9540"])
-    writer.writerow(["RW3", "NET_PROMOTER", "2019-03", "71.5", "", ""])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="indicator-data-template.csv"'
-    return response
+    rows = [
+        ["RW3", "AE_4HR", "2019-03", "", "812", "9540"],
+        ["RW3", "NET_PROMOTER", "2019-03", "71.5", "", ""],
+    ]
+    return exports.csv_response("indicator-data-template", STANDARD_COLUMNS, rows)
 
 
 @login_required

@@ -26,6 +26,7 @@ from django.http import Http404
 
 from .models import (
     QSG,
+    Job,
     Membership,
     Organisation,
     Provider,
@@ -317,3 +318,48 @@ def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:
 def can_read_history_of_qsg(user, qsg_id: int) -> bool:
     """The audit trail of a QSG's objects is for its secretariat."""
     return principal(user).manages(qsg_id)
+
+
+# Background jobs --------------------------------------------------------------------------
+
+
+def can_see_failed_jobs(user) -> bool:
+    """The failed-jobs page is for the secretariat of a QSG, and for staff."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_staff or principal(user).managed_qsg_ids)
+
+
+def jobs_for(user) -> QuerySet[Job]:
+    """Jobs a secretariat looks after: those of the QSGs it runs, and its organisation's own
+    jobs that belong to no QSG. Staff see every job. Each kind may narrow this further
+    (qsg.jobs.register(restrict=...)), e.g. a risk summit's jobs to its ring."""
+    from . import jobs
+
+    if not can_see_failed_jobs(user):
+        return Job.objects.none()
+    everything = Job.objects.all()
+    if user.is_superuser:
+        return everything
+    if not user.is_staff:
+        p = principal(user)
+        everything = everything.filter(
+            Q(qsg_id__in=p.managed_qsg_ids) | Q(qsg__isnull=True, organisation_id=p.organisation_id)
+        )
+    return jobs.restrict(user, everything)
+
+
+def failed_jobs_for(user) -> QuerySet[Job]:
+    from . import jobs
+
+    return jobs_for(user).filter(status__in=jobs.RETRYABLE_STATUSES)
+
+
+def job_for_user(user, pk) -> Job:
+    """One job for its page actions: 403 for people who have no failed-jobs page, else 404
+    unless the job is theirs to look after."""
+    require(can_see_failed_jobs(user))
+    job = jobs_for(user).filter(pk=pk).first()
+    if job is None:
+        raise not_found()
+    return job

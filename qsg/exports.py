@@ -1,41 +1,115 @@
-"""CSV exports that a spreadsheet opens safely.
+"""CSV and Excel exports that a spreadsheet cannot turn into formulas.
 
-A cell that starts with =, +, -, @, a tab or a carriage return is read by Excel, LibreOffice
-and Google Sheets as a formula ("CSV injection"); `safe_cell` prefixes such text with an
-apostrophe so it stays text. Every export of user-entered text goes through `csv_response`.
+Every file the workspace hands out for a spreadsheet goes through here. A cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by Excel, LibreOffice and Google
+Sheets as a formula (OWASP "CSV injection"); a member's free text in such a cell could run
+``=HYPERLINK(...)`` or DDE when a colleague opens the export. :func:`neutralise` prefixes those
+cells with a single quote, which spreadsheets show as text and do not evaluate. Numbers (real
+``int``/``float``/``Decimal`` values, and text that is exactly a plain number such as ``-1.5``)
+are left alone so that figures stay figures.
+
+Use :func:`csv_response` for a download and :func:`write_csv` for a file on disk; for openpyxl
+use :func:`excel_row`, which writes every text cell as an inline string, never a formula.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpResponse
+if TYPE_CHECKING:
+    from django.http import HttpResponse
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def safe_cell(value) -> str:
-    """The value as text a spreadsheet will not evaluate."""
-    if value is None:
-        return ""
+def neutralise(value: Any) -> Any:
+    """Return the value as a spreadsheet should store it: formula-like text gets a leading quote."""
+    if value is None or isinstance(value, bool | int | float | Decimal | dt.date | dt.datetime):
+        return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text[:1] in TRIGGERS and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in header])
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    return [neutralise(v) for v in values]
+
+
+def safe_filename(stem: str, suffix: str, fallback: str = "export") -> str:
+    """A download name with only letters, digits, '-' and '_' (nothing to break the header)."""
+    stem = stem[:60]
+    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in stem)
+    cleaned = cleaned.strip("-") or fallback
+    return f"{cleaned}{suffix}"
+
+
+def write_csv(handle, header: Iterable[str] | None, rows: Iterable[Iterable[Any]]) -> None:
+    """Write neutralised rows to an open text handle (opened with newline="")."""
+    writer = csv.writer(handle)
+    if header is not None:
+        writer.writerow(safe_row(header))
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow(safe_row(row))
+
+
+def csv_text(header: Iterable[str] | None, rows: Iterable[Iterable[Any]]) -> str:
+    out = io.StringIO()
+    write_csv(out, header, rows)
     return out.getvalue()
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """A download; the file name is reduced to letters, digits, - and _."""
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in filename)[:80] or "export"
+def csv_response(
+    filename: str, header: Iterable[str] | None, rows: Iterable[Iterable[Any]]
+) -> HttpResponse:
+    """A CSV attachment. ``filename`` is cleaned; pass a stem with or without '.csv'."""
+    from django.http import HttpResponse
+
+    stem = filename[:-4] if filename.lower().endswith(".csv") else filename
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(stem, ".csv")}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def excel_row(worksheet, values: Iterable[Any]) -> None:
+    """Append a row to an openpyxl worksheet with every text cell stored as a string, not a formula.
+
+    openpyxl treats any str starting with '=' as a formula; we neutralise first and then force
+    the cell's type to string so that nothing is ever evaluated when the workbook is opened.
+    """
+    worksheet.append([neutralise(v) for v in values])
+    for cell in worksheet[worksheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, workbook) -> HttpResponse:
+    from django.http import HttpResponse
+
+    out = io.BytesIO()
+    workbook.save(out)
+    stem = filename[:-5] if filename.lower().endswith(".xlsx") else filename
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(stem, ".xlsx")}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# The names an earlier version of this module offered (surveillance's intelligence export).
+FORMULA_STARTS = TRIGGERS
+
+
+def safe_cell(value: Any) -> str:
+    """The value as text a spreadsheet will not evaluate ("" for None)."""
+    return "" if value is None else str(neutralise(value))

@@ -16,5 +16,16 @@ def my_qsgs(request) -> dict:
     return {"rows": rows}
 
 
+def failed_jobs(request) -> dict | None:
+    """A warning for the secretariat (and staff) when background work has failed."""
+    if not access.can_see_failed_jobs(request.user):
+        return None
+    count = access.failed_jobs_for(request.user).count()
+    return {"count": count} if count else None
+
+
 def register() -> None:
     register_home_panel(HomePanel("my-qsgs", "qsg/panels/my_qsgs.jinja", my_qsgs, order=10))
+    register_home_panel(
+        HomePanel("failed-jobs", "qsg/panels/failed_jobs.jinja", failed_jobs, order=1)
+    )

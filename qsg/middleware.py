@@ -1,4 +1,4 @@
-"""Request id for structured logs, and an absolute lifetime for sessions."""
+"""Request id for structured logs, a cap on request size, and an absolute session lifetime."""
 
 import contextvars
 import logging
@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -60,3 +61,47 @@ class AbsoluteSessionExpiryMiddleware:
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+def max_request_bytes() -> int:
+    """The largest request body accepted: the import file cap plus room for the form."""
+    return settings.QSG_MAX_UPLOAD_BYTES + 1024 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than max_request_bytes() from its Content-Length, before Django
+    reads it (an upload would otherwise be streamed to a temporary file first). Pages get a
+    page saying what the limit is; the API gets 413 with a detail. A body sent without a
+    Content-Length (chunked) is stopped by UploadSizeLimitHandler instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_request_bytes():
+            from .views import request_too_large
+
+            return request_too_large(request)
+        return self.get_response(request)
+
+
+class UploadSizeLimitHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the request cap, whatever the headers said
+    (a file between the import cap and this gets the form's own clear error)."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > max_request_bytes():
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -88,6 +88,8 @@ urlpatterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
     path("providers/<int:pk>/edit/", views.provider_edit, name="provider-edit"),
     path("providers/<int:pk>/delete/", views.provider_delete, name="provider-delete"),
+    path("jobs/failed/", views.failed_jobs, name="failed-jobs"),
+    path("jobs/<uuid:pk>/retry/", views.job_retry, name="job-retry"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

@@ -65,6 +65,7 @@ def _fetcher_class():
 class RenderedPDF:
     content: bytes
     pages: int
+    anchors: dict[str, int] | None = None  # element id -> page number (1-based) it starts on
 
 
 def render_pdf(html: str, *, progress: Callable[[int], None] | None = None) -> RenderedPDF:
@@ -75,7 +76,13 @@ def render_pdf(html: str, *, progress: Callable[[int], None] | None = None) -> R
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     if progress:
         progress(70)
-    return RenderedPDF(document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages))
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return RenderedPDF(
+        document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages), anchors=anchors
+    )
 
 
 def render_template_pdf(

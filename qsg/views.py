@@ -5,9 +5,11 @@ Each view: access check (qsg.access), then a service for writes, then a response
 
 from __future__ import annotations
 
+import logging
 import sys
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,9 +19,9 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, audit, navigation, services
+from . import access, audit, jobs, navigation, services
 from .forms import (
     ConfirmForm,
     LoginForm,
@@ -35,6 +37,7 @@ from .forms import (
 from .models import QSG, Membership, Organisation, QSGRole
 
 PAGE_SIZE = 50
+log = logging.getLogger(__name__)
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -625,5 +628,60 @@ def error_400(request, exception=None):
     return render(request, "errors/400.jinja", status=400)
 
 
+def request_too_large(request):
+    """413 for a body over the cap (qsg.middleware.RequestSizeLimitMiddleware)."""
+    from .middleware import max_request_bytes
+
+    cap = settings.QSG_MAX_UPLOAD_BYTES
+    size = f"{cap // (1024 * 1024)} MB" if cap >= 1024 * 1024 else f"{max(cap // 1024, 1)} KB"
+    detail = f"The file must be smaller than {size}"
+    if _wants_json(request):
+        return JsonResponse({"detail": detail, "file": [detail]}, status=413)
+    response = render(
+        request, "errors/413.jinja", {"detail": detail, "limit": max_request_bytes()}, status=413
+    )
+    response["Connection"] = "close"
+    return response
+
+
 def csrf_failure(request, reason=""):
     return render(request, "errors/403_csrf.jinja", status=403)
+
+
+# Failed background jobs ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def failed_jobs(request):
+    """Jobs that failed or could not be queued, for the secretariat that looks after them."""
+    access.require(access.can_see_failed_jobs(request.user))
+    failed = access.failed_jobs_for(request.user).select_related("created_by", "qsg")
+    page = page_of(request, failed.order_by("-created_at"), size=25)
+    rows = [
+        {"job": job, "label": jobs.label(job.kind), "can_retry": jobs.can_retry(job)}
+        for job in page.object_list
+    ]
+    return render(request, "qsg/failed_jobs.jinja", {"page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = access.job_for_user(request.user, pk)
+    if job.status not in jobs.RETRYABLE_STATUSES:
+        messages.info(request, "That job is no longer failed: it has been queued again already")
+    elif not jobs.can_retry(job):
+        messages.error(request, "This kind of job cannot be tried again from here")
+    else:
+        try:
+            queued = jobs.retry(job, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if queued is False:
+                messages.info(request, "That job has been queued again already")
+            else:
+                log.info("job %s (%s) queued again by user %s", job.pk, job.kind, request.user.pk)
+                messages.success(request, f"{jobs.label(job.kind)}: queued again")
+    return redirect("qsg:failed-jobs")

@@ -6,13 +6,20 @@ class RisksummitsConfig(AppConfig):
     verbose_name = "Risk summits"
 
     def ready(self) -> None:
-        from qsg import navigation
+        from qsg import jobs, navigation
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api, demo, regional, tasks, views  # noqa: F401
+        from . import api, demo, regional, tasks, views
+        from .services import PDF_KIND
 
         regional.register()
+        jobs.register(
+            PDF_KIND,
+            label="Risk summit PDF",
+            retry=tasks.retry_summit_pdf,
+            restrict=tasks.jobs_in_ring,
+        )
 
         navigation.register_nav(
             navigation.NavItem(

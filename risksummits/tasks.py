@@ -99,4 +99,18 @@ def render_summit_pdf(*, job_id: str) -> None:
     )
 
 
+def retry_summit_pdf(job: Job, actor) -> bool:
+    """From the failed-jobs page: render the same version of the document again."""
+    from qsg import jobs
+
+    return jobs.requeue(job, lambda: render_summit_pdf.delay(job_id=str(job.pk)))
+
+
+def jobs_in_ring(user, jobs):
+    """A summit's jobs are seen only by those who see the summit (its ring)."""
+    from .access import summits_for
+
+    return jobs.filter(counts__summit__in=list(summits_for(user).values_list("pk", flat=True)))
+
+
 jobs.register_requeue("risk_summit_pdf", lambda job: render_summit_pdf.delay(job_id=str(job.pk)))

@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from qsg.api.base import AccessViewSet, denied_unless
 from qsg.api.filters import IdFilter
@@ -267,11 +266,8 @@ class IntelligenceViewSet(
     ordering_fields = ["created_at", "submitted_at", "observed_from"]
     ordering = ["-created_at", "-id"]
 
-    throttle_scope = "submission"
-
-    def get_throttles(self):
-        # Submissions are throttled per person (scope "submission"); reads are not.
-        return [ScopedRateThrottle()] if self.action == "create" else []
+    # Submissions (and every other write) are throttled per person by the default
+    # qsg.api.throttles.SubmissionThrottle (scope "submission"); reads are not.
 
     def visible_queryset(self):
         qs = access.items_for(self.request.user)

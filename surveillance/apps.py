@@ -10,9 +10,10 @@ class SurveillanceConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import (  # noqa: F401
+        from . import (
             api_intelligence,
             api_meetings,
+            api_packs,
             api_regional,
             demo_intelligence,
             demo_meetings,
@@ -21,12 +22,14 @@ class SurveillanceConfig(AppConfig):
             navigation_meetings,
             selectors_regional,
             tasks_meetings,
+            tasks_packs,
             views_regional,
         )
 
         navigation_meetings.register()
         navigation_intelligence.register()
         api_meetings.register(router)
+        api_packs.register(router)
         api_intelligence.register(router)
         register_seeder("meetings", demo_meetings.seed, order=50)
         register_seeder("intelligence", demo_intelligence.seed, order=55)
@@ -50,3 +53,11 @@ class SurveillanceConfig(AppConfig):
         )
         api_regional.register(router)
         register_seeder("regional", demo_regional.seed, order=90)
+
+        from qsg import jobs
+
+        from .services_meetings import PDF_KIND
+        from .services_packs import RENDER_KIND
+
+        jobs.register_retry(PDF_KIND, tasks_meetings.retry_note_pdf, label="Meeting note PDF")
+        jobs.register_retry(RENDER_KIND, tasks_packs.retry_pack, label="Meeting pack")

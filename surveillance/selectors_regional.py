@@ -304,7 +304,7 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
             "text": lines(
                 conclusions,
                 lambda c: (
-                    f"{c['provider']} ({c['meeting_date']}): {c['category']}. {c['rationale']}"
+                    f"{c['provider']} ({_uk(c['meeting_date'])}): {c['category']}. {c['rationale']}"
                 ),
             ),
             "rows": conclusions,
@@ -472,22 +472,17 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
         .order_by("period_end", "pk")
         .prefetch_related("sections")
     }
-    section_keys = list(Key)
+    reporting = [q for q in visible_locals if q.pk in reports]
     side_by_side = [
         {
             "key": key,
             "label": key.label,
             "cells": [
-                next(
-                    (s.text for s in reports[q.pk].sections.all() if s.key == key),
-                    "",
-                )
-                if q.pk in reports
-                else None
-                for q in visible_locals
+                next((s.text for s in reports[q.pk].sections.all() if s.key == key), "")
+                for q in reporting
             ],
         }
-        for key in section_keys
+        for key in Key
     ]
 
     from .selectors_meetings import providers_under_review
@@ -529,6 +524,8 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
         "locals": visible_locals,
         "hidden_locals": len(locals_) - len(visible_locals),
         "reports": reports,
+        "reporting": reporting,
+        "not_reporting": [q for q in visible_locals if q.pk not in reports],
         "side_by_side": side_by_side,
         "review": review,
         "summits": summits,

@@ -79,6 +79,13 @@ def send_action_reminders() -> int:
     return action_reminders_send()
 
 
+def retry_note_pdf(job: Job, actor) -> bool:
+    """From the failed-jobs page: render the same version of the note again."""
+    from qsg import jobs
+
+    return jobs.requeue(job, lambda: render_meeting_note_pdf.delay(job_id=str(job.pk)))
+
+
 jobs.register_requeue(
     "meeting_note_pdf", lambda job: render_meeting_note_pdf.delay(job_id=str(job.pk))
 )

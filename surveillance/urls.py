@@ -4,6 +4,7 @@ app_name = "surveillance"
 
 urlpatterns: list = [
     path("", include("surveillance.urls_meetings")),
+    path("", include("surveillance.urls_packs")),
     path("", include("surveillance.urls_intelligence")),
     path("", include("surveillance.urls_regional")),
 ]

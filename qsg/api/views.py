@@ -10,12 +10,12 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from .. import access, services
 from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from .base import AccessViewSet, denied_unless
 from .filters import IdFilter, StrictBooleanFilter
+from .throttles import TokenThrottle
 
 # Serializers --------------------------------------------------------------------------------------
 
@@ -344,10 +344,6 @@ class ProviderViewSet(
 # Token and self ---------------------------------------------------------------------------------
 
 
-class TokenThrottle(ScopedRateThrottle):
-    scope_attr = "throttle_scope"
-
-
 @extend_schema(
     request=AuthTokenSerializer,
     responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
@@ -355,7 +351,7 @@ class TokenThrottle(ScopedRateThrottle):
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
-@throttle_classes([ScopedRateThrottle])
+@throttle_classes([TokenThrottle])
 def obtain_token(request):
     """Exchange a username and password for an API token (sent as `Authorization: Token ...`)."""
     serializer = AuthTokenSerializer(data=request.data, context={"request": request})

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "qsg.middleware.RequestSizeLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -152,6 +153,13 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 QSG_MAX_UPLOAD_BYTES = env.int("QSG_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Bodies over QSG_MAX_UPLOAD_BYTES + 1 MB are refused with 413 before they are read
+# (qsg.middleware); an upload without a Content-Length is cut off at the cap.
+FILE_UPLOAD_HANDLERS = [
+    "qsg.middleware.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Sessions: idle expiry (rolling) and an absolute lifetime enforced by middleware.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -239,6 +247,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "surveillance.send_action_reminders",
         "schedule": 6 * 60 * 60.0,
     },
+    # Reminders about member returns before meetings; each is sent once per organisation and kind.
+    "meeting-pack-return-reminders": {
+        "task": "surveillance.send_return_reminders",
+        "schedule": 6 * 60 * 60.0,
+    },
     # The dashboard works out every SPC series again each night (imports recompute only what
     # they change): a safety net, and how engine or catalogue changes reach every chart.
     "dashboard-nightly-recompute": {
@@ -263,6 +276,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qsg.api.errors.exception_handler",
+    # Writes through the API are limited per person (qsg.api.throttles); the token exchange
+    # per address. 429 with Retry-After when over.
+    "DEFAULT_THROTTLE_CLASSES": ["qsg.api.throttles.SubmissionThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("THROTTLE_TOKEN", default="20/minute"),
         "submission": env.str("THROTTLE_SUBMISSION", default="120/minute"),
@@ -322,5 +338,6 @@ LOGGING = {
 # Hours the participants have to agree a ring-holder before NHS England holds it by default.
 RISK_SUMMIT_RING_HOLDER_HOURS = env.int("RISK_SUMMIT_RING_HOLDER_HOURS", default=24)
 QSG_PROTECTIVE_MARKING = env.str("QSG_PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
+QSG_RETURNS_DAYS_BEFORE = env.int("QSG_RETURNS_DAYS_BEFORE", default=7)
 QSG_SITE_URL = env.str("QSG_SITE_URL", default="http://127.0.0.1:8000")
 CSRF_FAILURE_VIEW = "qsg.views.csrf_failure"

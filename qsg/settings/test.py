@@ -12,7 +12,11 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "qsgtest-" + env.str("PYTEST_XDIST_WORKER", default="main"),
+        # One prefix per test database and worker: runs side by side share no counters.
+        "KEY_PREFIX": "qsgtest-"
+        + env.str("QSG_TEST_DB_NAME", default="test_qsg")
+        + "-"
+        + env.str("PYTEST_XDIST_WORKER", default="main"),
     }
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

@@ -27,7 +27,7 @@ def _shot(page, name: str) -> None:
 
 def _themes() -> None:
     if not Theme.objects.exists():
-        importlib.import_module("surveillance.migrations.0004_intelligence_themes_search").seed(
+        importlib.import_module("surveillance.migrations.0005_intelligence_themes_search").seed(
             apps, None
         )
 

@@ -53,6 +53,36 @@ def _a1_secret(c):
     return c.providers["provider_a1"].name
 
 
+FAILED_JOB_ERROR = "matrix: the PDF of QSG A's note could not be written"
+
+
+def _failed_job_a(c):
+    """A failed PDF job of QSG A; its error text is the secret other QSGs must not see."""
+    from qsg.models import Job
+
+    job, _ = Job.objects.get_or_create(
+        key="matrix:failed-job-a",
+        defaults={
+            "kind": "meeting_note_pdf",
+            "status": Job.Status.FAILED,
+            "qsg": c.qsgs["a"],
+            "organisation": c.orgs["nhse_a"],
+            "error": FAILED_JOB_ERROR,
+            "attempts": 1,
+        },
+    )
+    return job
+
+
+def _failed_job_secret(c):
+    _failed_job_a(c)
+    return FAILED_JOB_ERROR
+
+
+def _failed_job_kwargs(c):
+    return {"pk": _failed_job_a(c).pk}
+
+
 PUBLIC_200 = Case(public=True, ok=frozenset(EVERYONE), anonymous_status=frozenset({200}))
 
 RULES = {
@@ -421,6 +451,26 @@ RULES = {
     ],
     "api-schema": [Case(public=True, ok=frozenset(EVERYONE), anonymous_status=frozenset({200}))],
     "api-docs": [Case(public=True, ok=frozenset(EVERYONE), anonymous_status=frozenset({200}))],
+    # Failed background jobs: the secretariat of the job's QSG (and staff) only.
+    "qsg:failed-jobs": [
+        Case(
+            ok=SECRETARIATS,
+            forbidden=everyone(but=SECRETARIATS),
+            absent=SECRETARIATS - A_MANAGE,
+            secret=_failed_job_secret,
+        )
+    ],
+    "qsg:job-retry": [
+        Case(
+            method="POST",
+            kwargs=_failed_job_kwargs,
+            ok=A_MANAGE,
+            ok_status=frozenset({302}),
+            hidden=SECRETARIATS - A_MANAGE,
+            forbidden=everyone(but=SECRETARIATS),
+            secret=_failed_job_secret,
+        )
+    ],
     "qsg:readyz": [PUBLIC_200],
     "qsg:healthz": [PUBLIC_200],
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import random
 import re
 import time
@@ -21,7 +22,12 @@ from hypothesis import strategies as st
 from surveillance.pid import KINDS, LABELS, screen
 from tests.surveillance.pid_corpus import CORPUS
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# `make fuzz` raises the count through QSG_PID_FUZZ_EXAMPLES.
+FUZZ = settings(
+    max_examples=int(os.environ.get("QSG_PID_FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # Characters the patterns care about, to steer the fuzzer into the interesting paths.
 PID_ALPHABET = (

@@ -1,11 +1,10 @@
-import csv
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard import services
 from dashboard.models import ColumnMapping, ImportBatch
+from qsg import exports
 
 
 class Command(BaseCommand):
@@ -44,10 +43,14 @@ class Command(BaseCommand):
         if batch.outcome == ImportBatch.Outcome.REJECTED:
             if errors:
                 with open(errors, "w", newline="", encoding="utf-8") as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow(["row", "column", "value", "problem"])
-                    for e in batch.row_errors.all().iterator():
-                        writer.writerow([e.row_number, e.column, e.value, e.message])
+                    exports.write_csv(
+                        fh,
+                        ["row", "column", "value", "problem"],
+                        (
+                            [e.row_number, e.column, e.value, e.message]
+                            for e in batch.row_errors.all().iterator()
+                        ),
+                    )
             for e in batch.row_errors.all()[:20]:
                 self.stderr.write(f"row {e.row_number} {e.column}: {e.message}")
             raise CommandError("Nothing was loaded")

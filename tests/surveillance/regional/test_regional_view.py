@@ -118,7 +118,9 @@ def test_another_regions_people_get_404(cast, client_for):
         assert client.get("/api/v1/local-reports/").json()["count"] == 0
     page = client_for("reviewer").get(f"/regional/regions/{cast.qsgs['r'].pk}/")
     assert page.status_code == 200
-    assert "Area A QSG" in page.content.decode()
+    body = page.content.decode()
+    assert report.get_absolute_url() in body
+    assert "No report submitted for the period: Area B QSG." in body
 
 
 def test_recommendation_appears_on_the_next_local_agenda_once(cast):

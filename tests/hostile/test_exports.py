@@ -1,0 +1,86 @@
+"""CSV and Excel exports neutralise formula injection (OWASP "CSV injection")."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qsg import exports
+
+from .conftest import HOSTILE_SETTINGS
+
+
+def test_formula_triggers_get_a_leading_quote():
+    for cell in ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(1)"):
+        assert exports.neutralise(cell) == "'" + cell
+
+
+def test_plain_text_and_numbers_are_left_alone():
+    assert exports.neutralise("Royal Infirmary") == "Royal Infirmary"
+    assert exports.neutralise("") == ""
+    assert exports.neutralise(None) is None
+    assert exports.neutralise(-5) == -5
+    assert exports.neutralise(Decimal("-1.5")) == Decimal("-1.5")
+    assert exports.neutralise("-1.5") == "-1.5"
+    assert exports.neutralise("+44") == "+44"
+    assert exports.neutralise("-1e3") == "-1e3"
+    assert exports.neutralise("-1+1") == "'-1+1"
+    assert exports.neutralise("a=1") == "a=1"
+
+
+@given(st.text(max_size=40))
+@HOSTILE_SETTINGS
+def test_no_exported_text_cell_can_start_a_formula(text):
+    out = exports.neutralise(text)
+    if out[:1] in exports.TRIGGERS:
+        float(out)  # only a plain number may start with + or -
+    assert out.endswith(text)
+
+
+@given(st.lists(st.lists(st.text(max_size=20), min_size=1, max_size=4), max_size=5))
+@HOSTILE_SETTINGS
+def test_csv_text_round_trips_every_cell_defused(rows):
+    text = exports.csv_text(["a", "b", "c", "d"], rows)
+    back = list(csv.reader(io.StringIO(text)))
+    assert back[0] == ["a", "b", "c", "d"]
+    for written, read in zip(rows, back[1:], strict=True):
+        assert read == [exports.neutralise(c) for c in written]
+
+
+def test_csv_response_is_an_attachment_with_a_clean_name():
+    response = exports.csv_response('bad"name\r\nX-Evil: 1/../x', ["h"], [["=1"]])
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('.csv"')
+    assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition
+    assert disposition.count('"') == 2
+    assert response.content.decode().splitlines() == ["h", "'=1"]
+
+
+def test_excel_rows_store_formulas_as_text():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    exports.excel_row(sheet, ["name", "value"])
+    exports.excel_row(sheet, ['=HYPERLINK("http://x","y")', 3])
+    exports.excel_row(sheet, ["@SUM(A1:A2)", -2.5])
+    response = exports.xlsx_response("report", workbook)
+    assert response["Content-Disposition"] == 'attachment; filename="report.xlsx"'
+    loaded = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [[c.value for c in row] for row in loaded.active.iter_rows()]
+    assert cells[1] == ['\'=HYPERLINK("http://x","y")', 3]
+    assert cells[2] == ["'@SUM(A1:A2)", -2.5]
+    assert all(c.data_type != "f" for row in loaded.active.iter_rows() for c in row)
+
+
+def test_import_template_download_goes_through_the_neutraliser(cast, client_for):
+    response = client_for("member_b").get("/dashboard/imports/template.csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == ('attachment; filename="indicator-data-template.csv"')
+    assert response.content.decode().splitlines()[0] == (
+        "provider,indicator,period,value,numerator,denominator"
+    )
