@@ -35,13 +35,16 @@ from qsg.models import QSG, QSGRole
 
 from .models_intelligence import RELEASED_STATUSES, IntelligenceItem
 
+RELEASED_OR_SUBMITTED = RELEASED_STATUSES | {IntelligenceItem.Status.SUBMITTED}
+SUBMITTED_STATUSES = sorted(RELEASED_OR_SUBMITTED)  # everything but drafts
+
 Role = QSGRole.Role
 Status = IntelligenceItem.Status
 Distribution = IntelligenceItem.Distribution
 TEAM_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})
 # Above this many items shared by name with one organisation, the clause uses a subquery
 # rather than a literal list of ids.
-NAMED_INLINE_MAX = 2000
+NAMED_INLINE_MAX = 10000
 
 
 @dataclass(frozen=True)
@@ -85,15 +88,15 @@ def scope_for(user) -> Scope:
     managed = frozenset(p.managed_qsg_ids)
     region: frozenset[int] = frozenset()
     unmoderated: frozenset[int] = frozenset()
-    if not p.is_anonymous and role_ids:
-        region = frozenset(
-            QSG.objects.filter(regional_qsg_id__in=role_ids).values_list("pk", flat=True)
-        ) | frozenset(p.overseen)
     if not p.is_anonymous:
-        # Every QSG without moderation (a few rows): a named organisation may sit outside it.
-        unmoderated = frozenset(
-            QSG.objects.filter(moderation_enabled=False).values_list("pk", flat=True)
+        # Every QSG, in one small query (a few dozen rows nationally): the locals under regions
+        # the person belongs to, and those without moderation (a named organisation may sit
+        # outside the QSG).
+        rows = list(QSG.objects.values_list("pk", "regional_qsg_id", "moderation_enabled"))
+        region = frozenset(pk for pk, regional, _ in rows if regional in role_ids) | frozenset(
+            p.overseen
         )
+        unmoderated = frozenset(pk for pk, _, moderated in rows if not moderated)
     scope = Scope(
         principal=p,
         role_qsg_ids=role_ids,
@@ -101,7 +104,9 @@ def scope_for(user) -> Scope:
         managed_qsg_ids=managed,
         region_qsg_ids=region,
         unmoderated_qsg_ids=unmoderated,
-        named_item_ids=_named_item_ids(p.organisation_id) if not p.is_anonymous else frozenset(),
+        named_item_ids=(
+            _named_item_ids(p.organisation_id, unmoderated) if not p.is_anonymous else frozenset()
+        ),
     )
     if not p.is_anonymous:
         user._intel_scope = scope
@@ -114,50 +119,72 @@ def forget(user) -> None:
             delattr(user, attr)
 
 
-def _named_item_ids(org_id: int | None) -> frozenset[int] | None:
+def _named_item_ids(org_id: int | None, unmoderated: frozenset[int]) -> frozenset[int] | None:
+    """Released items shared by name with the organisation (the status is checked here, so the
+    list clause is a plain primary-key condition)."""
     if org_id is None:
         return frozenset()
     through = IntelligenceItem.named_organisations.through
+    released = Q(intelligenceitem__status__in=RELEASED_STATUSES)
+    if unmoderated:
+        released |= Q(
+            intelligenceitem__status=Status.SUBMITTED,
+            intelligenceitem__qsg_id__in=sorted(unmoderated),
+        )
     ids = list(
-        through.objects.filter(organisation_id=org_id).values_list(
+        through.objects.filter(released, organisation_id=org_id).values_list(
             "intelligenceitem_id", flat=True
         )[: NAMED_INLINE_MAX + 1]
     )
     return None if len(ids) > NAMED_INLINE_MAX else frozenset(ids)
 
 
-def _named_clause(scope: Scope) -> Q:
-    if scope.named_item_ids is None:
-        through = IntelligenceItem.named_organisations.through
-        named = through.objects.filter(organisation_id=scope.organisation_id)
-        return Q(distribution=Distribution.NAMED, pk__in=named.values("intelligenceitem_id"))
-    if not scope.named_item_ids:
+def _released(qsg_ids: frozenset[int], scope: Scope, **extra) -> Q:
+    """Released items of these QSGs: triaged or later, or submitted where moderation is off.
+
+    Split by QSG so that each arm is a plain conjunction the (qsg, distribution, status) index
+    answers, and the whole clause becomes one BitmapOr in PostgreSQL.
+    """
+    if not qsg_ids:
         return Q(pk__in=[])
-    return Q(distribution=Distribution.NAMED, pk__in=sorted(scope.named_item_ids))
+    unmoderated = qsg_ids & scope.unmoderated_qsg_ids
+    moderated = qsg_ids - unmoderated
+    clause = Q(pk__in=[])
+    if moderated:
+        clause |= Q(qsg_id__in=sorted(moderated), status__in=sorted(RELEASED_STATUSES), **extra)
+    if unmoderated:
+        clause |= Q(qsg_id__in=sorted(unmoderated), status__in=SUBMITTED_STATUSES, **extra)
+    return clause
 
 
 def visibility_q(scope: Scope) -> Q:
-    """The WHERE clause of the rules above, for `scope`."""
+    """The WHERE clause of the rules above, for `scope`: a flat OR of arms that each match an
+    index exactly (so PostgreSQL answers with one BitmapOr and no filter on top)."""
     if scope.is_anonymous:
         return Q(pk__in=[])
-    not_draft = ~Q(status=Status.DRAFT)
-    clause = Q(submitted_by_id=scope.user_id) | (
-        Q(submitting_organisation_id=scope.organisation_id) & not_draft
+    clause = Q(submitted_by_id=scope.user_id) | Q(
+        submitting_organisation_id=scope.organisation_id, status__in=SUBMITTED_STATUSES
     )
     if scope.team_qsg_ids:
-        clause |= Q(qsg_id__in=scope.team_qsg_ids) & not_draft
-    released = Q(status__in=RELEASED_STATUSES)
-    if scope.unmoderated_qsg_ids:
-        released |= Q(status=Status.SUBMITTED, qsg_id__in=scope.unmoderated_qsg_ids)
-    shared = _named_clause(scope)
-    if scope.role_qsg_ids:
-        shared |= Q(
-            distribution__in=[Distribution.QSG, Distribution.REGION],
-            qsg_id__in=scope.role_qsg_ids,
+        clause |= Q(qsg_id__in=sorted(scope.team_qsg_ids), status__in=SUBMITTED_STATUSES)
+    clause |= _released(
+        scope.role_qsg_ids, scope, distribution__in=[Distribution.QSG, Distribution.REGION]
+    )
+    clause |= _released(scope.region_qsg_ids, scope, distribution=Distribution.REGION)
+    if scope.named_item_ids is None:
+        through = IntelligenceItem.named_organisations.through
+        named = through.objects.filter(organisation_id=scope.organisation_id)
+        released = Q(status__in=RELEASED_STATUSES)
+        if scope.unmoderated_qsg_ids:
+            released |= Q(status=Status.SUBMITTED, qsg_id__in=sorted(scope.unmoderated_qsg_ids))
+        clause |= Q(pk__in=named.values("intelligenceitem_id"), distribution=Distribution.NAMED) & (
+            released
         )
-    if scope.region_qsg_ids:
-        shared |= Q(distribution=Distribution.REGION, qsg_id__in=scope.region_qsg_ids)
-    return clause | (released & shared)
+    elif scope.named_item_ids:
+        # Named organisations exist only while the distribution is "named" (the services clear
+        # them otherwise), and the ids were checked for release when the scope was resolved.
+        clause |= Q(pk__in=sorted(scope.named_item_ids))
+    return clause
 
 
 def items_for(user) -> QuerySet[IntelligenceItem]:

@@ -174,6 +174,9 @@ class IntelligenceItem(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="intel_item_recent"),
             models.Index(fields=["qsg", "distribution", "status"], name="intel_item_qsg_dist"),
+            models.Index(
+                fields=["submitting_organisation", "status"], name="intel_item_org_status"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

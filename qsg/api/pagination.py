@@ -22,6 +22,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return size
 
+    def get_page_number(self, request, paginator):
+        """A page that is given but not a whole number of 1 or more (blank included) is a 400."""
+        raw = request.query_params.getlist(self.page_query_param)
+        if not raw:
+            return 1
+        value = raw[-1]
+        if value in self.last_page_strings:
+            return paginator.num_pages
+        if len(raw) > 1 or not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError({"page": ["Enter a whole number of 1 or more"]})
+        return value
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

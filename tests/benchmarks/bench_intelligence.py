@@ -271,7 +271,7 @@ def measure(client, url: str, label: str) -> dict:
         "queries": len(statements),
         "p50": statistics.median(samples),
         "p95": samples[int(len(samples) * 0.95) - 1],
-        "count": body.get("count"),
+        "count": body.get("count") if isinstance(body, dict) else len(body),
     }
     print(
         f"{label:<42} queries {result['queries']:>2}  p50 {result['p50']:6.1f} ms  "
@@ -283,6 +283,8 @@ def measure(client, url: str, label: str) -> dict:
 
 def urls():
     out = [
+        # The floor: a four-query endpoint, to read the others against the machine's load.
+        ("/api/v1/intelligence-themes/", "baseline: API themes (no items)"),
         ("/api/v1/intelligence/", "API list (page of 50)"),
         ("/api/v1/intelligence/?search=staffing", "API search, common word"),
         ("/api/v1/intelligence/?search=ambulance+handover", "API search, two words"),
@@ -318,7 +320,9 @@ def main() -> None:
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=not args.keep, keepdb=args.keep)
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=not args.keep, keepdb=args.keep, serialize=False
+    )
     try:
         reader = User.objects.filter(username="member_a").first()
         if reader is None or IntelligenceItem.objects.count() < args.items:

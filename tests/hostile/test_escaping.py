@@ -231,3 +231,19 @@ def test_risk_summit_meeting_record_pdf_shows_markup_as_text(
     text = pdf_text(default_storage.open(job.counts["path"], "rb").read())
     assert '<script>alert("zq")</script>' in text
     assert 'onerror="alert(1)"> & "dq" end' in text
+
+
+def test_intelligence_pages_and_export(cast, client_for):
+    from tests.surveillance.intelligence.factories import released
+
+    item = released(cast, summary=PAYLOAD, details=PAYLOAD, service_site=PAYLOAD)
+    client = client_for("secretariat_a")
+    for url in (f"/intelligence/{item.pk}/", "/intelligence/", "/intelligence/triage/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if MARK in response.content.decode():
+            assert_escaped(response.content.decode(), url)
+    assert_escaped(client.get(f"/intelligence/{item.pk}/").content.decode(), "detail")
+    export = client.get("/intelligence/export.csv").content.decode()
+    assert MARK in export
+    assert "\n=" not in export and ",=" not in export

@@ -229,3 +229,20 @@ def test_logout_by_get_does_not_log_out(cast, client_for):
     assert csrf_client.get(reverse("qsg:home")).status_code == 200
     assert client.post(reverse("qsg:logout")).status_code == 302
     assert client.get(reverse("qsg:home")).status_code == 302
+
+
+# Found by schemathesis: a blank ?page= was answered as page 1 ------------------------------
+
+
+@pytest.mark.parametrize("page", ["", "0", "-1", "1.5", "x", "\u0661"])
+def test_a_page_that_is_not_a_whole_number_is_400(cast, client_for, page):
+    response = client_for("secretariat_a").get("/api/v1/organisations/", {"page": page})
+    assert response.status_code == 400
+    assert "page" in response.json()
+
+
+def test_pages_that_are_whole_numbers_work(cast, client_for):
+    client = client_for("secretariat_a")
+    assert client.get("/api/v1/organisations/", {"page": "1"}).status_code == 200
+    assert client.get("/api/v1/organisations/", {"page": "last"}).status_code == 200
+    assert client.get("/api/v1/organisations/", {"page": "99"}).status_code == 404
