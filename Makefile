@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help demo install install-dev test test-fast fuzz audit lint format services assets lock check-deploy clean
+.PHONY: help demo install install-dev test test-fast fuzz audit lint format services assets lock check-deploy clean load faults
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,14 @@ audit: install-dev ## Known vulnerabilities in the pinned dependencies (pip-audi
 
 test-fast: install-dev services ## The suite without browser and worker tests
 	$(BIN)/python -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
+
+LOAD_ARGS ?=
+load: install-dev ## Load test: own stack, 200 users for 5 minutes, checks (slow; not in CI)
+	$(BIN)/python tests/load/run.py $(LOAD_ARGS)
+
+faults: install-dev ## Fault scripts: kill the worker, stop Redis, restart PostgreSQL (slow; not in CI)
+	@rc=0; for script in worker_kill redis_outage postgres_restart; do \
+		$(BIN)/python tests/faults/$$script.py || rc=1; done; exit $$rc
 
 lint: install-dev ## ruff check and format check
 	$(BIN)/ruff check .

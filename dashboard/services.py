@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from qsg import jobs
 from qsg.models import Job, Provider
 from qsg.services import submission_token_claim
 
@@ -78,13 +79,9 @@ def _enqueue(job: Job, task, **kwargs) -> None:
 
 def job_claim(job_id) -> Job | None:
     """Take a queued job (or one whose worker died long ago); None if someone else has it."""
-    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    claimed = Job.objects.filter(
-        Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lt=stale), pk=job_id
-    ).update(
-        status=Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
+    claimed = jobs.claim(
+        job_id,
+        stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
         key=None,
         message="Started",
     )

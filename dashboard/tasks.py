@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from qsg import jobs
+
 from . import services
 
 
@@ -25,3 +27,13 @@ def recompute(*, job_id: str) -> None:
 def nightly_recompute() -> None:
     """Beat: recompute every series (new engine versions, catalogue changes, safety net)."""
     services.recompute_request(full=True)
+
+
+def _send_import(job) -> None:
+    from .models import ImportBatch
+
+    import_observations.delay(batch_id=ImportBatch.objects.get(job=job).pk)
+
+
+jobs.register_requeue(services.IMPORT_KIND, _send_import)
+jobs.register_requeue(services.RECOMPUTE_KIND, lambda job: recompute.delay(job_id=str(job.pk)))

@@ -19,6 +19,14 @@ def worker_heartbeat() -> None:
     cache.set(WORKER_HEARTBEAT_KEY, str(time.time()), HEARTBEAT_MAX_AGE * 2)
 
 
+@shared_task(name="qsg.requeue_not_queued", ignore_result=True)
+def requeue_not_queued() -> int:
+    """Run by beat every minute: send again the jobs that could not be queued (broker down)."""
+    from . import jobs
+
+    return jobs.requeue_not_queued()
+
+
 @shared_task(
     name="qsg.send_notification",
     ignore_result=True,

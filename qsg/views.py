@@ -6,6 +6,7 @@ Each view: access check (qsg.access), then a service for writes, then a response
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -604,6 +606,17 @@ def error_403(request, exception=None):
 
 
 def error_500(request):
+    # The database being unreachable (restarting, failing over) is temporary: say so, with a
+    # 503 and Retry-After, so that people and load balancers try again (tests/faults/).
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if _wants_json(request):
+            response = JsonResponse(
+                {"detail": "The service is not available. Try again in a minute."}, status=503
+            )
+        else:
+            response = render(request, "errors/503.jinja", status=503)
+        response["Retry-After"] = "30"
+        return response
     if _wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "errors/500.jinja", status=500)

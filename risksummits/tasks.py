@@ -9,10 +9,9 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import pdf
+from qsg import jobs, pdf
 from qsg.models import Job
 
 log = logging.getLogger(__name__)
@@ -62,13 +61,7 @@ def render_summit_pdf(*, job_id: str) -> None:
     from .models import SummitDocument
     from .pdf import file_name, render_document
 
-    now = timezone.now()
-    claimed = Job.objects.filter(
-        Q(status=Job.Status.QUEUED)
-        | Q(status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER),
-        pk=job_id,
-    ).update(status=Job.Status.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1)
-    if not claimed:
+    if not jobs.claim(job_id, stale_after=STALE_AFTER, progress=5):
         return
     document = (
         SummitDocument.objects.select_related("summit", "meeting", "job")
@@ -118,3 +111,6 @@ def jobs_in_ring(user, jobs):
     from .access import summits_for
 
     return jobs.filter(counts__summit__in=list(summits_for(user).values_list("pk", flat=True)))
+
+
+jobs.register_requeue("risk_summit_pdf", lambda job: render_summit_pdf.delay(job_id=str(job.pk)))

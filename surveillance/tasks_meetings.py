@@ -6,10 +6,9 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import pdf
+from qsg import jobs, pdf
 from qsg.models import Job
 
 from .models_meetings import MeetingNote
@@ -36,13 +35,7 @@ def render_meeting_note_pdf(*, job_id: str) -> None:
     """Render one note for one audience into a file, recording progress on the job row."""
     from .pdf_meetings import file_name, render_note_pdf
 
-    now = timezone.now()
-    claimed = Job.objects.filter(
-        Q(status=Job.Status.QUEUED)
-        | Q(status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER),
-        pk=job_id,
-    ).update(status=Job.Status.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1)
-    if not claimed:
+    if not jobs.claim(job_id, stale_after=STALE_AFTER, progress=5):
         return
     job = Job.objects.get(pk=job_id)
     note = (
@@ -91,3 +84,8 @@ def retry_note_pdf(job: Job, actor) -> bool:
     from qsg import jobs
 
     return jobs.requeue(job, lambda: render_meeting_note_pdf.delay(job_id=str(job.pk)))
+
+
+jobs.register_requeue(
+    "meeting_note_pdf", lambda job: render_meeting_note_pdf.delay(job_id=str(job.pk))
+)
