@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from . import reference
 from .cast import build_cast
 
 os.environ.setdefault("XDG_CONFIG_HOME", str(Path("/tmp") / "qsg-test-xdg"))
@@ -12,6 +13,7 @@ os.environ.setdefault("XDG_CACHE_HOME", str(Path("/tmp") / "qsg-test-xdg"))
 
 @pytest.fixture
 def cast(db):
+    reference.ensure()
     return build_cast()
 
 

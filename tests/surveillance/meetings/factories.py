@@ -15,14 +15,9 @@ ONE = dt.time(13, 0)
 
 def ensure_reference_data() -> None:
     """Transactional tests flush the database; put back the labels the migration seeded."""
-    if not ConclusionCategory.objects.exists():
-        import importlib
+    from tests import reference
 
-        from django.apps import apps
-
-        importlib.import_module("surveillance.migrations.0002_meetings_reference_data").seed(
-            apps, None
-        )
+    reference.ensure()
 
 
 def category(code: str) -> ConclusionCategory:
