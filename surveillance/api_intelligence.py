@@ -9,8 +9,6 @@ organisations are named to the secretariat only, others get the count.
 from __future__ import annotations
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status
@@ -20,28 +18,11 @@ from rest_framework.response import Response
 from qsg.api.base import AccessViewSet, denied_unless
 from qsg.api.filters import IdFilter
 
-from . import access
+from . import access, selectors_intelligence
 from . import services_intelligence as si
 from .models_intelligence import Corroboration, IntelligenceItem, Theme
 
 Item = IntelligenceItem
-SEARCH_MAX = 200
-
-
-def search_items(qs, text: str):
-    """PostgreSQL full-text search on the stored vector; a plain match on SQLite."""
-    text = (text or "").replace("\x00", " ").strip()[:SEARCH_MAX]
-    if not text:
-        return qs
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, config="english", search_type="websearch")
-        return qs.filter(Q(search=query) | Q(reference__iexact=text))
-    return qs.filter(
-        Q(summary__icontains=text)
-        | Q(details__icontains=text)
-        | Q(service_site__icontains=text)
-        | Q(reference__icontains=text)
-    )
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -262,7 +243,7 @@ class IntelligenceViewSet(
     serializer_class = IntelligenceItemSerializer
     queryset = Item.objects.all()
     filterset_class = IntelligenceFilter
-    search_fields: list[str] = []  # full-text search is ours (see `search_items`)
+    search_fields: list[str] = []  # full-text search is ours (selectors_intelligence.search)
     ordering_fields = ["created_at", "submitted_at", "observed_from"]
     ordering = ["-created_at", "-id"]
 
@@ -272,7 +253,7 @@ class IntelligenceViewSet(
     def visible_queryset(self):
         qs = access.items_for(self.request.user)
         if self.action == "list":
-            qs = search_items(qs, self.request.query_params.get("search", ""))
+            qs = selectors_intelligence.search(qs, self.request.query_params.get("search", ""))
         return (
             qs.select_related("theme", "submitting_organisation", "submitted_by")
             .prefetch_related("providers", "named_organisations")

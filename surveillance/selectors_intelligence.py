@@ -45,9 +45,16 @@ def _attributable(user) -> Q:
     )
 
 
+SEARCH_MAX = 200
+
+
 def search(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
-    """PostgreSQL full-text search on the item's search vector; a plain match on SQLite."""
-    text = (text or "").strip()
+    """PostgreSQL full-text search on the item's search vector; a plain match on SQLite.
+
+    Pages and the API both search through here. NUL characters (which PostgreSQL refuses in a
+    query) are dropped and the text is capped, so no search string can end in a 500.
+    """
+    text = (text or "").replace("\x00", " ").strip()[:SEARCH_MAX]
     if not text:
         return qs
     if connection.vendor == "postgresql":

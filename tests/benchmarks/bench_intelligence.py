@@ -299,9 +299,9 @@ def urls():
 
 
 def explain(user) -> str:
-    from surveillance import access, api_intelligence
+    from surveillance import access, selectors_intelligence
 
-    qs = api_intelligence.search_items(access.items_for(user), "staffing").order_by(
+    qs = selectors_intelligence.search(access.items_for(user), "staffing").order_by(
         "-created_at", "-id"
     )[:50]
     return qs.explain(analyze=True)

@@ -461,3 +461,12 @@ def test_list_and_export_queries_do_not_grow_with_the_items(cast, client_for):
     many = {n: count(n) for n in few}
     assert many == few, (few, many)
     assert few["surveillance:intelligence-list"] < 25
+
+
+def test_search_with_a_nul_character_or_huge_text_is_answered_not_a_500(cast, client_for):
+    client = client_for("member_a")
+    for text in ("staffing\x00", "x" * 5000):
+        page = client.get(reverse("surveillance:intelligence-list"), {"q": text})
+        assert page.status_code in (200, 400)
+        api = client.get("/api/v1/intelligence/", {"search": text})
+        assert api.status_code in (200, 400)
