@@ -24,4 +24,4 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py
 
 USER qsg
 EXPOSE 8000
-CMD ["gunicorn", "qsg.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "qsg.wsgi:application", "--config", "gunicorn.conf.py"]
