@@ -20,7 +20,8 @@ The rules (docs/architecture.md, "Soft intelligence"):
 * Outsiders get 404; lists and searches leave the item out, and so do counts.
 
 `scope_for(user)` resolves, once per request (two small queries on top of the principal), what
-the rules need; `items_for` turns it into one WHERE clause the database answers from indexes,
+the rules need; `items_for` turns it into one WHERE clause the database answers from indexes
+(the OR of `visibility_arms`; `item_arms_for` gives the arms one by one, for fast counts),
 and `can_see(scope, item)` is the same rule in Python (tests prove they agree).
 """
 
@@ -139,51 +140,66 @@ def _named_item_ids(org_id: int | None, unmoderated: frozenset[int]) -> frozense
     return None if len(ids) > NAMED_INLINE_MAX else frozenset(ids)
 
 
-def _released(qsg_ids: frozenset[int], scope: Scope, **extra) -> Q:
+def _released(qsg_ids: frozenset[int], scope: Scope, **extra) -> list[Q]:
     """Released items of these QSGs: triaged or later, or submitted where moderation is off.
 
     Split by QSG so that each arm is a plain conjunction the (qsg, distribution, status) index
-    answers, and the whole clause becomes one BitmapOr in PostgreSQL.
+    answers.
     """
-    if not qsg_ids:
-        return Q(pk__in=[])
     unmoderated = qsg_ids & scope.unmoderated_qsg_ids
     moderated = qsg_ids - unmoderated
-    clause = Q(pk__in=[])
+    arms = []
     if moderated:
-        clause |= Q(qsg_id__in=sorted(moderated), status__in=sorted(RELEASED_STATUSES), **extra)
+        arms.append(Q(qsg_id__in=sorted(moderated), status__in=sorted(RELEASED_STATUSES), **extra))
     if unmoderated:
-        clause |= Q(qsg_id__in=sorted(unmoderated), status__in=SUBMITTED_STATUSES, **extra)
-    return clause
+        arms.append(Q(qsg_id__in=sorted(unmoderated), status__in=SUBMITTED_STATUSES, **extra))
+    return arms
 
 
-def visibility_q(scope: Scope) -> Q:
-    """The WHERE clause of the rules above, for `scope`: a flat OR of arms that each match an
-    index exactly (so PostgreSQL answers with one BitmapOr and no filter on top)."""
+def visibility_arms(scope: Scope) -> list[Q]:
+    """The rules above, for `scope`, as arms whose OR is what the user sees.
+
+    Each arm is a plain conjunction that one index answers exactly, so PostgreSQL turns their
+    OR into one BitmapOr with no filter on top, and a count can add up the arms as a UNION of
+    index-only scans (`item_arms_for`). No arm for an anonymous user (nothing is visible).
+    """
     if scope.is_anonymous:
-        return Q(pk__in=[])
-    clause = Q(submitted_by_id=scope.user_id) | Q(
-        submitting_organisation_id=scope.organisation_id, status__in=SUBMITTED_STATUSES
-    )
+        return []
+    arms = [
+        Q(submitted_by_id=scope.user_id),
+        Q(submitting_organisation_id=scope.organisation_id, status__in=SUBMITTED_STATUSES),
+    ]
     if scope.team_qsg_ids:
-        clause |= Q(qsg_id__in=sorted(scope.team_qsg_ids), status__in=SUBMITTED_STATUSES)
-    clause |= _released(
+        arms.append(Q(qsg_id__in=sorted(scope.team_qsg_ids), status__in=SUBMITTED_STATUSES))
+    arms += _released(
         scope.role_qsg_ids, scope, distribution__in=[Distribution.QSG, Distribution.REGION]
     )
-    clause |= _released(scope.region_qsg_ids, scope, distribution=Distribution.REGION)
+    arms += _released(scope.region_qsg_ids, scope, distribution=Distribution.REGION)
     if scope.named_item_ids is None:
         through = IntelligenceItem.named_organisations.through
         named = through.objects.filter(organisation_id=scope.organisation_id)
         released = Q(status__in=RELEASED_STATUSES)
         if scope.unmoderated_qsg_ids:
             released |= Q(status=Status.SUBMITTED, qsg_id__in=sorted(scope.unmoderated_qsg_ids))
-        clause |= Q(pk__in=named.values("intelligenceitem_id"), distribution=Distribution.NAMED) & (
-            released
+        arms.append(
+            Q(pk__in=named.values("intelligenceitem_id"), distribution=Distribution.NAMED)
+            & released
         )
     elif scope.named_item_ids:
         # Named organisations exist only while the distribution is "named" (the services clear
         # them otherwise), and the ids were checked for release when the scope was resolved.
-        clause |= Q(pk__in=sorted(scope.named_item_ids))
+        arms.append(Q(pk__in=sorted(scope.named_item_ids)))
+    return arms
+
+
+def visibility_q(scope: Scope) -> Q:
+    """The WHERE clause of the rules above, for `scope`: the OR of `visibility_arms`."""
+    arms = visibility_arms(scope)
+    if not arms:
+        return Q(pk__in=[])
+    clause = arms[0]
+    for arm in arms[1:]:
+        clause |= arm
     return clause
 
 
@@ -193,6 +209,15 @@ def items_for(user) -> QuerySet[IntelligenceItem]:
     if scope.is_anonymous:
         return IntelligenceItem.objects.none()
     return IntelligenceItem.objects.filter(visibility_q(scope))
+
+
+def item_arms_for(user) -> list[QuerySet[IntelligenceItem]]:
+    """`items_for(user)` as one queryset per visibility arm: their union is `items_for(user)`.
+
+    For counting (`qsg.pagination.UnionCountPaginator`): a list narrows each arm exactly as it
+    narrows `items_for`, and the count is the size of the union.
+    """
+    return [IntelligenceItem.objects.filter(arm) for arm in visibility_arms(scope_for(user))]
 
 
 def drafts_for(user) -> QuerySet[IntelligenceItem]:
