@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
@@ -35,6 +34,7 @@ from .forms import (
     RoleAssignForm,
 )
 from .models import QSG, Membership, Organisation, QSGRole
+from .pagination import UnionCountPaginator
 
 PAGE_SIZE = 50
 log = logging.getLogger(__name__)
@@ -59,8 +59,10 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def page_of(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+def page_of(request, queryset, size: int = PAGE_SIZE, *, count_parts=None):
+    """One page of the list; `count_parts`: see `qsg.pagination.UnionCountPaginator`."""
+    paginator = UnionCountPaginator(queryset, size, count_parts=count_parts)
+    return paginator.get_page(request.GET.get("page"))
 
 
 # Authentication ---------------------------------------------------------------------------------

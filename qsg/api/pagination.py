@@ -1,11 +1,18 @@
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from qsg.pagination import CountParts, UnionCountPaginator
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    # Set by a view whose list is an OR of arms: count the page's total as their union.
+    count_parts: CountParts | None = None
+
+    def django_paginator_class(self, queryset, page_size):
+        return UnionCountPaginator(queryset, page_size, count_parts=self.count_parts)
 
     def get_page_size(self, request):
         """A page_size that is not a whole number from 1 to 500 is a 400, not silently ignored."""
