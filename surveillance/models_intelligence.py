@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Organisation, Provider
@@ -173,10 +174,22 @@ class IntelligenceItem(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="intel_item_recent"),
-            models.Index(fields=["qsg", "distribution", "status"], name="intel_item_qsg_dist"),
+            # One index per visibility arm (surveillance.access.visibility_arms), each covering
+            # `id`, so that a list's count is a UNION of index-only scans.
             models.Index(
-                fields=["submitting_organisation", "status"], name="intel_item_org_status"
+                fields=["qsg", "distribution", "status"], include=["id"], name="intel_item_qsg_arm"
             ),
+            models.Index(
+                fields=["submitting_organisation", "status"],
+                include=["id"],
+                name="intel_item_org_arm",
+            ),
+            models.Index(
+                fields=["submitted_by", "status"], include=["id"], name="intel_item_author_arm"
+            ),
+            # Search matches a reference case-insensitively besides the search vector: with this
+            # index the OR of the two is a BitmapOr, not a filter over every visible row.
+            models.Index(Upper("reference"), name="intel_item_reference_upper"),
         ]
         constraints = [
             models.UniqueConstraint(
