@@ -250,8 +250,9 @@ class IntelligenceViewSet(
     # Submissions (and every other write) are throttled per person by the default
     # qsg.api.throttles.SubmissionThrottle (scope "submission"); reads are not.
 
-    def visible_queryset(self):
-        qs = access.items_for(self.request.user)
+    def visible_queryset(self, items=None):
+        """`items`: one visibility arm (`access.item_arms_for`) instead of all of them."""
+        qs = access.items_for(self.request.user) if items is None else items
         if self.action == "list":
             qs = selectors_intelligence.search(qs, self.request.query_params.get("search", ""))
         return (
@@ -266,6 +267,12 @@ class IntelligenceViewSet(
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        if selectors_intelligence.count_by_arms(request.query_params.get("search")):
+            # The total: the same filters on each visibility arm, counted as a UNION.
+            self.paginator.count_parts = lambda: [
+                self.filter_queryset(self.visible_queryset(arm))
+                for arm in access.item_arms_for(request.user)
+            ]
         page = self.paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
         context = {**self.get_serializer_context(), "corroborations": corroborations_by_item(rows)}

@@ -48,13 +48,18 @@ def _attributable(user) -> Q:
 SEARCH_MAX = 200
 
 
+def search_text(text: str | None) -> str:
+    """What `search` searches for ("" for no search)."""
+    return (text or "").replace("\x00", " ").strip()[:SEARCH_MAX]
+
+
 def search(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
     """PostgreSQL full-text search on the item's search vector; a plain match on SQLite.
 
     Pages and the API both search through here. NUL characters (which PostgreSQL refuses in a
     query) are dropped and the text is capped, so no search string can end in a 500.
     """
-    text = (text or "").replace("\x00", " ").strip()[:SEARCH_MAX]
+    text = search_text(text)
     if not text:
         return qs
     if connection.vendor == "postgresql":
@@ -70,14 +75,18 @@ def search(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
     )
 
 
-def visible_items(user) -> QuerySet[Item]:
-    """What the list shows: submitted items this person may see (drafts are on their own page)."""
-    return access.items_for(user).exclude(status=Item.Status.DRAFT)
+def visible_items(user, items: QuerySet[Item] | None = None) -> QuerySet[Item]:
+    """What the list shows: submitted items this person may see (drafts are on their own page).
+
+    `items`: one visibility arm of `access.item_arms_for(user)` instead of `items_for(user)`.
+    """
+    items = access.items_for(user) if items is None else items
+    return items.exclude(status=Item.Status.DRAFT)
 
 
-def filtered_items(user, data: dict) -> QuerySet[Item]:
-    """The list, filtered by the (validated) filter form's data."""
-    qs = visible_items(user)
+def filtered_items(user, data: dict, items: QuerySet[Item] | None = None) -> QuerySet[Item]:
+    """The list, filtered by the (validated) filter form's data (`items`: see visible_items)."""
+    qs = visible_items(user, items)
     if data.get("provider"):
         qs = qs.filter(providers=data["provider"])
     if data.get("qsg"):
@@ -103,6 +112,23 @@ def filtered_items(user, data: dict) -> QuerySet[Item]:
     if data.get("provider"):
         qs = qs.distinct()
     return _item_list_related(qs).order_by("-submitted_at", "-id")
+
+
+def filtered_item_parts(user, data: dict) -> list[QuerySet[Item]]:
+    """`filtered_items` once per visibility arm: their union is the list, for counting it
+    (`qsg.pagination.UnionCountPaginator`)."""
+    return [filtered_items(user, data, arm) for arm in access.item_arms_for(user)]
+
+
+def count_by_arms(text: str | None) -> bool:
+    """Whether to count a list as the UNION of its visibility arms (`filtered_item_parts`).
+
+    Yes unless it searches: each arm is then an index-only scan and no heap page is read. A
+    search has to read every match from the heap whichever way it is counted, and the arms would
+    each repeat the full-text index scan, so one BitmapOr ANDed with it is cheaper
+    (docs/benchmarks-intelligence.md).
+    """
+    return not search_text(text)
 
 
 def filter_choices(user) -> dict:

@@ -379,11 +379,21 @@ def _filtered(request, form):
     return sel.filtered_items(request.user, form.cleaned_data if form.is_bound else {})
 
 
+def _filtered_parts(request, form):
+    """`_filtered` once per visibility arm, to count the list by (None: count it plainly)."""
+    if form.is_bound and not form.is_valid():
+        return None
+    data = form.cleaned_data if form.is_bound else {}
+    if not sel.count_by_arms(data.get("q")):
+        return None
+    return lambda: sel.filtered_item_parts(request.user, data)
+
+
 @login_required
 @require_GET
 def intelligence_list(request):
     form = _filter_form(request)
-    page = page_of(request, _filtered(request, form))
+    page = page_of(request, _filtered(request, form), count_parts=_filtered_parts(request, form))
     items = list(page.object_list)
     rows = [
         {
