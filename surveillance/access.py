@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from qsg.access import Principal, not_found, principal, require
+from qsg.lookups import AnyOf
 from qsg.models import QSG, QSGRole
 
 from .models_intelligence import RELEASED_STATUSES, IntelligenceItem
@@ -188,7 +189,7 @@ def visibility_arms(scope: Scope) -> list[Q]:
     elif scope.named_item_ids:
         # Named organisations exist only while the distribution is "named" (the services clear
         # them otherwise), and the ids were checked for release when the scope was resolved.
-        arms.append(Q(pk__in=sorted(scope.named_item_ids)))
+        arms.append(Q(AnyOf(F("pk"), sorted(scope.named_item_ids))))
     return arms
 
 
