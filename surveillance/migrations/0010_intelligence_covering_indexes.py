@@ -1,6 +1,6 @@
 # The visibility arms' indexes cover `id`, so that the intelligence list is counted as a UNION
 # of index-only scans (qsg.pagination.UnionCountPaginator; docs/benchmarks-intelligence.md), and
-# search's case-insensitive match on the reference has an index.
+# search's case-insensitive match on the reference and the list page's order have an index.
 # Plain CREATE INDEX (works on SQLite for the demo, and inside the test transaction): on a large
 # table it blocks writes to the items while it builds (11 s at 1,000,000 items on
 # the shared development machine).
@@ -43,6 +43,14 @@ class Migration(migrations.Migration):
             index=models.Index(
                 django.db.models.functions.text.Upper("reference"),
                 name="intel_item_reference_upper",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="intelligenceitem",
+            index=models.Index(
+                models.F("submitted_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="intel_item_submitted",
             ),
         ),
         migrations.RemoveIndex(model_name="intelligenceitem", name="intel_item_qsg_dist"),
