@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from qsg import broker
 from qsg import services as qsg_services
 from qsg.models import QSG, Job, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from surveillance import pid
@@ -1780,7 +1781,7 @@ def document_request(
             from .tasks import render_summit_pdf
 
             try:
-                render_summit_pdf.delay(job_id=job_id)
+                broker.publish(render_summit_pdf, {"job_id": job_id})
             except Exception as exc:
                 Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                     status=Job.Status.NOT_QUEUED, error=str(exc)[:500]

@@ -19,6 +19,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from qsg import broker
 from qsg import services as qsg_services
 from qsg.models import QSG, Job, Organisation, Provider, QSGRole, User
 
@@ -1434,7 +1435,7 @@ def meeting_note_pdf_request(*, actor, note: MeetingNote, audience: str) -> tupl
             from .tasks_meetings import render_meeting_note_pdf
 
             try:
-                render_meeting_note_pdf.delay(job_id=job_id)
+                broker.publish(render_meeting_note_pdf, {"job_id": job_id})
             except Exception as exc:
                 Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                     status=Job.Status.NOT_QUEUED, error=str(exc)[:500]
