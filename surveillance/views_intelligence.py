@@ -100,7 +100,10 @@ def _step_form(request, step: str, draft: Item | None):
     elif step == "grading":
         kwargs = {"observed_from": draft.observed_from if draft else None}
     elif step == "sharing":
-        kwargs = {"organisations": Organisation.objects.filter(is_active=True).order_by("name")}
+        kwargs = {
+            "organisations": Organisation.objects.filter(is_active=True).order_by("name"),
+            "qsg": draft.qsg if draft else None,
+        }
     initial = _initial(draft, step) if draft else {}
     if step == "about" and draft is None and len(kwargs["qsgs"]) == 1:
         initial["qsg"] = kwargs["qsgs"][0].pk
@@ -527,6 +530,7 @@ def intelligence_widen(request, pk):
         posted(request),
         initial={"distribution": item.distribution, "named_organisations": current},
         organisations=Organisation.objects.filter(is_active=True).order_by("name"),
+        qsg=item.qsg,
     )
     if request.method == "POST" and form.is_valid():
         try:
