@@ -308,6 +308,21 @@ def _answers(request, draft: Item) -> list[dict]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def intelligence_draft_delete(request, pk):
+    draft = _draft(request, pk)
+    if request.method == "POST":
+        si.intelligence_draft_delete(actor=request.user, item=draft)
+        messages.success(request, "Your draft has been deleted")
+        return redirect("surveillance:intelligence-new")
+    return render(
+        request,
+        "surveillance/intelligence/delete_draft.jinja",
+        {"draft": draft, "back": reverse("surveillance:intelligence-check", args=[draft.pk])},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def intelligence_check(request, pk):
     draft = _draft(request, pk)
     form = _with_token(SubmitForm(posted(request)))

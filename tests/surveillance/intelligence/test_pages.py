@@ -504,3 +504,32 @@ def test_named_organisation_picker_lists_the_qsgs_members_first(cast, client_for
     assert "checked" in again[box : again.index(">", box)]
     group_start = again.rindex("<details", 0, box)
     assert " open" in again[group_start : again.index(">", group_start)]
+
+
+@pytest.mark.django_db
+def test_delete_a_draft_after_confirming(cast, client_for):
+    client = client_for("member_a")
+    _start(client, cast)
+    draft = Item.objects.get(submitted_by=cast.users["member_a"])
+    url = reverse("surveillance:intelligence-draft-delete", args=[draft.pk])
+    assert url in client.get(reverse("surveillance:intelligence-new")).content.decode()
+    assert (
+        url
+        in client.get(reverse("surveillance:intelligence-check", args=[draft.pk])).content.decode()
+    )
+    confirm = client.get(url).content.decode()
+    assert "Are you sure you want to delete this draft?" in confirm
+    assert Item.objects.filter(pk=draft.pk).exists()  # asking is not deleting
+
+    done = client.post(url)
+    assert done["Location"] == reverse("surveillance:intelligence-new")
+    assert not Item.objects.filter(pk=draft.pk).exists()
+    assert client.post(url).status_code == 404  # a second click finds nothing to delete
+
+    # A submitted item is not a draft: nobody can delete it this way.
+    item = submit(cast)
+    assert (
+        client.post(reverse("surveillance:intelligence-draft-delete", args=[item.pk])).status_code
+        == 404
+    )
+    assert Item.objects.filter(pk=item.pk).exists()
