@@ -27,6 +27,14 @@ def requeue_not_queued() -> int:
     return jobs.requeue_not_queued()
 
 
+@shared_task(name="qsg.fail_abandoned_jobs", ignore_result=True)
+def fail_abandoned_jobs() -> int:
+    """Run by beat: mark failed the jobs left running by attempts that can no longer be running."""
+    from . import jobs
+
+    return jobs.fail_abandoned()
+
+
 @shared_task(
     name="qsg.send_notification",
     ignore_result=True,

@@ -235,6 +235,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
     # Jobs that could not be queued while the broker was down are sent again once it is back.
     "requeue-not-queued": {"task": "qsg.requeue_not_queued", "schedule": 60.0},
+    # Jobs left "running" by attempts that cannot still be running (retries exhausted while the
+    # database was down, a hard time limit) are marked failed, so they can be tried again.
+    "fail-abandoned-jobs": {"task": "qsg.fail_abandoned_jobs", "schedule": 5 * 60.0},
     # Risk summits run on a 24/48-hour clock: check often. Each alert is sent once.
     "risk-summit-alerts": {"task": "risksummits.send_alerts", "schedule": 5 * 60.0},
     "risk-summit-ring-holder-defaults": {
