@@ -324,6 +324,19 @@ def register_requeue(kind: str, send: Callable[[Job], None]) -> None:
     _SENDERS[kind] = send
 
 
+def send_again(job: Job) -> bool:
+    """Publish a queued job's task once more (its claim runs it once however often it is sent).
+
+    For a broker that lost its messages while the database kept the jobs; False for a kind
+    that registered no sender.
+    """
+    send = _SENDERS.get(job.kind)
+    if send is None:
+        return False
+    send(job)
+    return True
+
+
 def requeue_not_queued() -> int:
     """Send again the recent jobs that could not be queued. Returns how many were sent."""
     sent = 0

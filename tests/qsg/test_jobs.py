@@ -212,3 +212,11 @@ def test_every_job_task_is_retried_when_the_database_goes_away():
         assert isinstance(task, jobs.JobTask), name
         assert set(jobs.DATABASE_ERRORS) <= set(task.autoretry_for), name
         assert task.max_retries == jobs.DATABASE_RETRIES, name
+
+
+def test_a_queued_job_can_be_sent_again_through_its_kind():
+    sent = []
+    jobs.register_requeue("test.again", lambda job: sent.append(job.pk))
+    job = _job(kind="test.again")
+    assert jobs.send_again(job) is True and sent == [job.pk]
+    assert jobs.send_again(_job(kind="unregistered")) is False
