@@ -385,6 +385,14 @@ def intelligence_item_save_draft(*, actor, item: Item | None = None, **fields) -
 
 
 @transaction.atomic
+def intelligence_draft_delete(*, actor, item: Item) -> None:
+    """Delete the actor's own draft. Nothing else can be deleted: once submitted, an item is
+    part of the QSG's record (the secretariat can merge a duplicate, nobody can remove it)."""
+    _require_person(actor)
+    _own_draft(actor, item).delete()
+
+
+@transaction.atomic
 def intelligence_item_submit(
     *, actor, item: Item | None = None, idempotency_key: str = "", **fields
 ) -> Item:
