@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import jobs
+from qsg import broker, jobs
 from qsg.models import Job, Provider
 from qsg.services import submission_token_claim
 
@@ -56,7 +56,6 @@ def _stamp(instance, actor) -> None:
 def _enqueue(job: Job, task, **kwargs) -> None:
     """Publish the task; if the broker cannot be reached, say so on the job."""
     from celery import current_task
-    from kombu.exceptions import OperationalError
 
     options = {}
     request = getattr(current_task, "request", None)
@@ -66,8 +65,8 @@ def _enqueue(job: Job, task, **kwargs) -> None:
         if queue:
             options["queue"] = queue
     try:
-        task.apply_async(kwargs=kwargs, **options)
-    except (OperationalError, OSError) as exc:
+        broker.publish(task, kwargs, **options)
+    except broker.NOT_SENT as exc:
         log.warning("could not queue %s: %s", job.kind, exc)
         Job.objects.filter(pk=job.pk, status=Status.QUEUED).update(
             status=Status.NOT_QUEUED,

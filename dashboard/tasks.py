@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from qsg import jobs
+from qsg import broker, jobs
 
 from . import services
 
@@ -41,8 +41,10 @@ def nightly_recompute() -> None:
 def _send_import(job) -> None:
     from .models import ImportBatch
 
-    import_observations.delay(batch_id=ImportBatch.objects.get(job=job).pk)
+    broker.publish(import_observations, {"batch_id": ImportBatch.objects.get(job=job).pk})
 
 
 jobs.register_requeue(services.IMPORT_KIND, _send_import)
-jobs.register_requeue(services.RECOMPUTE_KIND, lambda job: recompute.delay(job_id=str(job.pk)))
+jobs.register_requeue(
+    services.RECOMPUTE_KIND, lambda job: broker.publish(recompute, {"job_id": str(job.pk)})
+)

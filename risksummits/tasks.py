@@ -11,7 +11,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from qsg import jobs, pdf
+from qsg import broker, jobs, pdf
 from qsg.models import Job
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def retry_summit_pdf(job: Job, actor) -> bool:
     """From the failed-jobs page: render the same version of the document again."""
     from qsg import jobs
 
-    return jobs.requeue(job, lambda: render_summit_pdf.delay(job_id=str(job.pk)))
+    return jobs.requeue(job, lambda: broker.publish(render_summit_pdf, {"job_id": str(job.pk)}))
 
 
 def jobs_in_ring(user, jobs):
@@ -116,4 +116,6 @@ def jobs_in_ring(user, jobs):
     return jobs.filter(counts__summit__in=list(summits_for(user).values_list("pk", flat=True)))
 
 
-jobs.register_requeue("risk_summit_pdf", lambda job: render_summit_pdf.delay(job_id=str(job.pk)))
+jobs.register_requeue(
+    "risk_summit_pdf", lambda job: broker.publish(render_summit_pdf, {"job_id": str(job.pk)})
+)

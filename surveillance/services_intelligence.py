@@ -22,6 +22,7 @@ from django.db.models import Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import Organisation, Provider, QSGRole
 
@@ -96,19 +97,7 @@ def item_url(item_id: int) -> str:
 
 
 def _notify(user_ids: Iterable[int], subject: str, body: str) -> None:
-    ids = sorted({i for i in user_ids if i})
-    if not ids:
-        return
-
-    def send():
-        from qsg.tasks import send_notification
-
-        try:
-            send_notification.delay(user_ids=ids, subject=subject, body=body)
-        except Exception:
-            log.warning("intelligence notification not queued: %s", subject)
-
-    transaction.on_commit(send)
+    notifications.notify(user_ids=user_ids, subject=subject, body=body)
 
 
 def screen_pid(values: dict[str, str]) -> dict[str, list[str]]:

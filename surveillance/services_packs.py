@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qsg import jobs, pdf
+from qsg import broker, jobs, pdf
 from qsg.models import Job, Organisation, Provider, QSGRole, User
 
 from . import pdf_packs, selectors_meetings, selectors_packs
@@ -105,7 +105,7 @@ def _enqueue(job_id: str) -> None:
         from .tasks_packs import render_meeting_pack
 
         try:
-            render_meeting_pack.delay(job_id=job_id)
+            broker.publish(render_meeting_pack, {"job_id": job_id})
         except Exception as exc:
             Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                 status=Job.Status.NOT_QUEUED, error=str(exc)[:500]

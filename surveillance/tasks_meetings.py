@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from qsg import jobs, pdf
+from qsg import broker, jobs, pdf
 from qsg.models import Job
 
 from .models_meetings import MeetingNote
@@ -86,9 +86,11 @@ def retry_note_pdf(job: Job, actor) -> bool:
     """From the failed-jobs page: render the same version of the note again."""
     from qsg import jobs
 
-    return jobs.requeue(job, lambda: render_meeting_note_pdf.delay(job_id=str(job.pk)))
+    return jobs.requeue(
+        job, lambda: broker.publish(render_meeting_note_pdf, {"job_id": str(job.pk)})
+    )
 
 
 jobs.register_requeue(
-    "meeting_note_pdf", lambda job: render_meeting_note_pdf.delay(job_id=str(job.pk))
+    "meeting_note_pdf", lambda job: broker.publish(render_meeting_note_pdf, {"job_id": str(job.pk)})
 )

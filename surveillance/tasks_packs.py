@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from qsg import jobs
+from qsg import broker, jobs
 from qsg.models import Job
 
 log = logging.getLogger(__name__)
@@ -76,4 +76,4 @@ def retry_pack(job: Job, actor) -> bool:
     """From the failed-jobs page: make the same version of the pack again."""
     from qsg import jobs
 
-    return jobs.requeue(job, lambda: render_meeting_pack.delay(job_id=str(job.pk)))
+    return jobs.requeue(job, lambda: broker.publish(render_meeting_pack, {"job_id": str(job.pk)}))
