@@ -335,6 +335,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step and page of every PDF at INFO (40 lines for a pack).
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
