@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 CHARTS = 30
 ACTIONS = 90
-INTELLIGENCE = 40
+INTELLIGENCE = 60
 LOCAL_PACKS = 27
 
 
@@ -51,7 +51,7 @@ def months_back(n: int) -> dt.date:
 
 def build_big_pack(cast):
     """QSG A: 30 providers on the agenda, each with a special cause concern last month; a
-    previous meeting whose agreed note has 30 passages of a few paragraphs and 90 actions; 40
+    previous meeting whose agreed note has 30 passages of a few paragraphs and 90 actions; 60
     items of intelligence shared with the group; two long returns from members."""
     from qsg.models import Provider
     from surveillance import services_meetings as sm
