@@ -360,3 +360,40 @@ def requeue_not_queued() -> int:
             break
         sent += 1
     return sent
+
+
+# Jobs whose message was lost -------------------------------------------------------------------
+#
+# A job can say "queued" while the broker no longer holds its message: Redis restarted without
+# its data, or was restored from an older snapshot. Nothing would ever run it, and a recompute
+# asked for meanwhile joins the queued one instead of running. Beat runs `resend_stalled` every
+# 15 minutes: a job queued for longer than a normal wait is sent again (its claim runs it once
+# however often it is sent), and one that has not started within a day is marked failed, so it
+# shows on the failed-jobs page with "Try again".
+
+STALLED_AFTER = timedelta(minutes=15)
+NEVER_STARTED_AFTER = timedelta(days=1)
+NEVER_STARTED = "The job never started (its message was lost). Try it again."
+
+
+def resend_stalled() -> int:
+    """Send again the jobs queued for too long; fail those queued for a day. Returns how many
+    were sent."""
+    now = timezone.now()
+    Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=now - NEVER_STARTED_AFTER).update(
+        status=Job.Status.FAILED, message=NEVER_STARTED, error=NEVER_STARTED, finished_at=now
+    )
+    stalled = Job.objects.filter(
+        status=Job.Status.QUEUED, kind__in=list(_SENDERS), created_at__lt=now - STALLED_AFTER
+    ).order_by("created_at")
+    sent = 0
+    for job in stalled[:200]:
+        try:
+            send_again(job)
+        except Exception as exc:  # the broker is down: requeue_not_queued's sweep covers it
+            log.warning("could not send stalled job %s again: %s", job.pk, exc)
+            break
+        sent += 1
+    if sent:
+        log.info("sent %d stalled jobs again", sent)
+    return sent

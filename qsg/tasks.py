@@ -34,6 +34,14 @@ def fail_abandoned_jobs() -> int:
     return jobs.fail_abandoned()
 
 
+@shared_task(name="qsg.resend_stalled_jobs", ignore_result=True)
+def resend_stalled_jobs() -> int:
+    """Run by beat: send again jobs queued for longer than a normal wait (a lost message)."""
+    from . import jobs
+
+    return jobs.resend_stalled()
+
+
 @shared_task(name="qsg.send_notification", bind=True, ignore_result=True, max_retries=5)
 def send_notification(self, *, notification_id: int) -> int:
     """E-mail a kept notification (qsg.notifications), once; retried on SMTP failures."""

@@ -238,6 +238,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Jobs left "running" by attempts that cannot still be running (retries exhausted while the
     # database was down, a hard time limit) are marked failed, so they can be tried again.
     "fail-abandoned-jobs": {"task": "qsg.fail_abandoned_jobs", "schedule": 5 * 60.0},
+    # Jobs still queued long after they were sent (the broker lost the message) are sent again.
+    "resend-stalled-jobs": {"task": "qsg.resend_stalled_jobs", "schedule": 15 * 60.0},
     # Risk summits run on a 24/48-hour clock: check often. Each alert is sent once.
     "risk-summit-alerts": {"task": "risksummits.send_alerts", "schedule": 5 * 60.0},
     "risk-summit-ring-holder-defaults": {

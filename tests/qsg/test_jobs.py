@@ -220,3 +220,37 @@ def test_a_queued_job_can_be_sent_again_through_its_kind():
     job = _job(kind="test.again")
     assert jobs.send_again(job) is True and sent == [job.pk]
     assert jobs.send_again(_job(kind="unregistered")) is False
+
+
+def test_a_job_queued_too_long_is_sent_again_and_one_queued_a_day_fails():
+    """The broker lost the message (Redis restarted without its data): beat sends it again."""
+    sent = []
+    jobs.register_requeue("test.stalled", lambda job: sent.append(job.pk))
+    now = timezone.now()
+    fresh = _job(kind="test.stalled", status=Job.Status.QUEUED)
+    stalled = _job(kind="test.stalled", status=Job.Status.QUEUED)
+    lost = _job(kind="test.stalled", status=Job.Status.QUEUED)
+    running = _job(kind="test.stalled", status=Job.Status.RUNNING)
+    Job.objects.filter(pk__in=[stalled.pk, running.pk]).update(
+        created_at=now - jobs.STALLED_AFTER - timedelta(minutes=1)
+    )
+    Job.objects.filter(pk=lost.pk).update(created_at=now - timedelta(days=2))
+
+    assert jobs.resend_stalled() == 1
+    assert sent == [stalled.pk]  # not the fresh one, not the running one
+    lost.refresh_from_db(), stalled.refresh_from_db(), fresh.refresh_from_db()
+    assert (lost.status, lost.message) == (Job.Status.FAILED, jobs.NEVER_STARTED)
+    assert stalled.status == fresh.status == Job.Status.QUEUED  # its claim decides who runs it
+    assert lost.status in jobs.RETRYABLE_STATUSES  # the failed-jobs page offers "Try again"
+
+
+def test_stalled_jobs_wait_for_the_broker_to_come_back():
+    def down(job):
+        raise OSError("Connection refused")
+
+    jobs.register_requeue("test.stalled-down", down)
+    job = _job(kind="test.stalled-down", status=Job.Status.QUEUED)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert jobs.resend_stalled() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
