@@ -26,6 +26,22 @@ def requeue_not_queued() -> int:
     return jobs.requeue_not_queued() + notifications.requeue()
 
 
+@shared_task(name="qsg.fail_abandoned_jobs", ignore_result=True)
+def fail_abandoned_jobs() -> int:
+    """Run by beat: mark failed the jobs left running by attempts that can no longer be running."""
+    from . import jobs
+
+    return jobs.fail_abandoned()
+
+
+@shared_task(name="qsg.resend_stalled_jobs", ignore_result=True)
+def resend_stalled_jobs() -> int:
+    """Run by beat: send again jobs queued for longer than a normal wait (a lost message)."""
+    from . import jobs
+
+    return jobs.resend_stalled()
+
+
 @shared_task(name="qsg.send_notification", bind=True, ignore_result=True, max_retries=5)
 def send_notification(self, *, notification_id: int) -> int:
     """E-mail a kept notification (qsg.notifications), once; retried on SMTP failures."""

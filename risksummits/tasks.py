@@ -51,6 +51,7 @@ def _progress(job_id: str):
 
 @shared_task(
     name="risksummits.render_summit_pdf",
+    base=jobs.JobTask,
     ignore_result=True,
     acks_late=True,
     time_limit=300,
@@ -78,6 +79,8 @@ def render_summit_pdf(*, job_id: str) -> None:
     try:
         rendered = render_document(document, progress=_progress(job_id))
         path = pdf.store(f"risk-summits/{job_id}.pdf", rendered.content)
+    except jobs.DATABASE_ERRORS:
+        raise  # tried again later (jobs.JobTask); the retry takes the job over
     except Exception as exc:
         log.exception("risk summit PDF failed")
         Job.objects.filter(pk=job_id).update(

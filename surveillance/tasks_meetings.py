@@ -26,6 +26,7 @@ def _progress(job_id: str):
 
 @shared_task(
     name="surveillance.render_meeting_note_pdf",
+    base=jobs.JobTask,
     ignore_result=True,
     acks_late=True,
     time_limit=300,
@@ -50,6 +51,8 @@ def render_meeting_note_pdf(*, job_id: str) -> None:
     try:
         rendered = render_note_pdf(note, audience=audience, progress=_progress(job_id))
         path = pdf.store(f"meeting-notes/{job.pk}.pdf", rendered.content)
+    except jobs.DATABASE_ERRORS:
+        raise  # tried again later (jobs.JobTask); the retry takes the job over
     except Exception as exc:
         log.exception("meeting note PDF failed")
         Job.objects.filter(pk=job_id).update(

@@ -29,6 +29,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SEED_RECIPE = 2  # bump when the way the seeded cluster is made changes: older caches are not used
 PYTHON = sys.executable
+# The cached cluster keeps the jobs the seed queued (the demo import's recompute) but not the
+# Redis that held their messages: without sending them again they stay queued for ever, and
+# every later import's recompute joins the dead one instead of running.
+RESEND_QUEUED = """
+import importlib
+from qsg import jobs
+from qsg.models import Job
+for module in ("dashboard.tasks", "surveillance.tasks_meetings", "risksummits.tasks"):
+    importlib.import_module(module)
+sent = [job.kind for job in Job.objects.filter(status="queued") if jobs.send_again(job)]
+print("sent again:", sent)
+"""
 
 
 def log(message: str) -> None:
@@ -419,6 +431,7 @@ class Stack:
             self.start_redis()
             self.manage("migrate", "--noinput")
             self.collectstatic()
+            self.manage("shell", "-c", RESEND_QUEUED)
         else:
             self.start_postgres()
             self.start_redis()
