@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help demo install install-dev test test-fast fuzz audit lint format services assets lock check-deploy clean load faults
+.PHONY: help demo install install-dev test test-fast fuzz audit lint format services assets lock check-deploy clean load faults restore-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ fuzz: install-dev services ## Hostile-input tests with many more (random) exampl
 	QSG_SCHEMATHESIS_EXAMPLES=$${QSG_SCHEMATHESIS_EXAMPLES:-100} \
 	QSG_PID_FUZZ_EXAMPLES=$${QSG_PID_FUZZ_EXAMPLES:-5000} \
 	$(BIN)/python -m pytest -p no:randomly tests/hostile tests/surveillance/test_pid_properties.py $(PYTEST_ARGS)
+
+restore-check: install-dev services ## Back up a database, drop it, restore it, compare row counts and checksums
+	$(BIN)/python -m pytest -p no:randomly -p no:xdist tests/ops/test_backup_restore.py -v
 
 audit: install-dev ## Known vulnerabilities in the pinned dependencies (pip-audit; needs the network)
 	$(BIN)/pip-audit -r constraints.txt --no-deps --progress-spinner off

@@ -559,12 +559,18 @@ def _indicators_of(series_ids: list[int]) -> set[int]:
 # The whole run -------------------------------------------------------------------------------
 
 
-def run(*, full: bool = False, progress: Progress | None = None) -> dict:
-    """Recompute every series (full) or the dirty ones; then peers of the indicators touched."""
+def run(*, full: bool = False, progress: Progress | None = None, all_peers: bool = False) -> dict:
+    """Recompute every series (full) or the dirty ones; then peers of the indicators touched.
+
+    `all_peers` compares the providers of every indicator, touched or not: for a run taking over
+    from one that ended early, which may have written series whose peers it did not compare.
+    """
     started = time.monotonic()
     counts = {"mode": "full" if full else "changed", "series": 0, "points": 0, "skipped": 0}
     with recompute_lock():
-        touched: set[int] = set()
+        touched: set[int] = (
+            set(Indicator.objects.values_list("pk", flat=True)) if all_peers else set()
+        )
         for attempt in range(MAX_PASSES):
             rows = _candidates(full and attempt == 0)
             if not rows:

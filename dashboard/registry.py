@@ -40,17 +40,17 @@ def _failed_not_rejected(user, jobs):
 
 
 def _retry_recompute(job, actor) -> bool:
-    from qsg import jobs
+    from qsg import broker, jobs
 
     from . import tasks
 
-    return jobs.requeue(job, lambda: tasks.recompute.delay(job_id=str(job.pk)))
+    return jobs.requeue(job, lambda: broker.publish(tasks.recompute, {"job_id": str(job.pk)}))
 
 
 def _retry_import(job, actor) -> bool:
     from django.core.exceptions import ValidationError
 
-    from qsg import jobs
+    from qsg import broker, jobs
 
     from . import tasks
     from .models import ImportBatch
@@ -58,4 +58,6 @@ def _retry_import(job, actor) -> bool:
     batch = ImportBatch.objects.filter(job=job).only("pk", "content").first()
     if batch is None or not batch.content:
         raise ValidationError("The file is no longer kept. Upload it again to import it.")
-    return jobs.requeue(job, lambda: tasks.import_observations.delay(batch_id=batch.pk))
+    return jobs.requeue(
+        job, lambda: broker.publish(tasks.import_observations, {"batch_id": batch.pk})
+    )

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import jobs
+from qsg import broker, jobs
 from qsg.models import Job, Provider
 from qsg.services import submission_token_claim
 
@@ -56,7 +56,6 @@ def _stamp(instance, actor) -> None:
 def _enqueue(job: Job, task, **kwargs) -> None:
     """Publish the task; if the broker cannot be reached, say so on the job."""
     from celery import current_task
-    from kombu.exceptions import OperationalError
 
     options = {}
     request = getattr(current_task, "request", None)
@@ -66,8 +65,8 @@ def _enqueue(job: Job, task, **kwargs) -> None:
         if queue:
             options["queue"] = queue
     try:
-        task.apply_async(kwargs=kwargs, **options)
-    except (OperationalError, OSError) as exc:
+        broker.publish(task, kwargs, **options)
+    except broker.NOT_SENT as exc:
         log.warning("could not queue %s: %s", job.kind, exc)
         Job.objects.filter(pk=job.pk, status=Status.QUEUED).update(
             status=Status.NOT_QUEUED,
@@ -148,7 +147,12 @@ def recompute_run(*, job_id) -> Job | None:
         return None
     full = (job.counts or {}).get("mode") == "full"
     try:
-        counts = recompute.run(full=full, progress=_Reporter(job))
+        # An attempt that ended early (worker killed, database gone) may have written every
+        # series but not the peer comparisons; the next attempt finds those series done, so it
+        # compares every indicator's providers again rather than only the ones it recomputed.
+        counts = recompute.run(full=full, progress=_Reporter(job), all_peers=job.attempts > 1)
+    except jobs.DATABASE_ERRORS:
+        raise  # the task is tried again (qsg.jobs.JobTask) and takes the job over
     except Exception as exc:
         log.exception("dashboard recompute failed")
         _finish(job, Status.FAILED, "The recompute failed", error=type(exc).__name__)
@@ -264,6 +268,10 @@ def import_run(*, batch_id: int, path: str | None = None) -> ImportBatch | None:
                 _import(batch, job, handle)
         else:
             _import(batch, job, bytes(batch.content or b""))
+    except jobs.DATABASE_ERRORS:
+        # Nothing was written (the load is one transaction) and the file is kept: the task is
+        # tried again (qsg.jobs.JobTask) and takes the job over.
+        raise
     except Exception as exc:
         log.exception("dashboard import %s failed", batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -406,11 +414,18 @@ def _import(batch: ImportBatch, job: Job, source) -> None:
             )
             return
         report(0.75, f"Saving {stage.count:,} rows")
-        counts = _upsert(stage, batch)
+        # The rows, the batch's outcome and the job's success are committed together: an
+        # attempt stopped at any point (worker killed, database gone) leaves either all or none.
+        with transaction.atomic():
+            counts = _upsert(stage, batch)
+            counts.update(rows_read=read, rows_skipped=skipped)
+            _loaded(batch, job, counts)
     finally:
         stage.drop()
-    counts.update(rows_read=read, rows_skipped=skipped)
-    _loaded(batch, job, counts)
+    if stage.pg and counts["rows_created"] + counts["rows_updated"] > 100_000:
+        with connection.cursor() as cursor:  # fresh statistics for the planner after a big load
+            cursor.execute("ANALYZE dashboard_observation")
+            cursor.execute("ANALYZE dashboard_spcseries")
 
 
 def _no_nul(text: str) -> str:
@@ -434,11 +449,12 @@ def _reject(batch, job, errors, error_rows: int, read: int, problem: str) -> Non
             outcome=ImportBatch.Outcome.REJECTED, rows_read=read, rows_invalid=error_rows,
             content=None,
         )  # fmt: skip
-    message = problem or (
-        f"{error_rows:,} row{'s' if error_rows != 1 else ''} "
-        f"{'have' if error_rows != 1 else 'has'} problems. Nothing was loaded."
-    )
-    _finish(job, Status.FAILED, message, counts={"rows_read": read, "rows_invalid": error_rows})
+        message = problem or (
+            f"{error_rows:,} row{'s' if error_rows != 1 else ''} "
+            f"{'have' if error_rows != 1 else 'has'} problems. Nothing was loaded."
+        )
+        # In the same transaction: a retry never finds the errors stored and the job running.
+        _finish(job, Status.FAILED, message, counts={"rows_read": read, "rows_invalid": error_rows})
 
 
 _UPSERT_SQL = """
@@ -495,10 +511,6 @@ def _upsert(stage: _Stage, batch: ImportBatch) -> dict:
     else:
         created, updated, series = _upsert_generic(stage, batch, source, now)
     created, updated = int(created), int(updated)
-    if stage.pg and created + updated > 100_000:
-        with connection.cursor() as cursor:  # fresh statistics for the planner after a big load
-            cursor.execute("ANALYZE dashboard_observation")
-            cursor.execute("ANALYZE dashboard_spcseries")
     return {
         "rows_created": created,
         "rows_updated": updated,

@@ -4,37 +4,41 @@ The cache holds nothing that pages need: rate-limit counters, the worker heartbe
 probes. When Redis is down or hangs, Django's RedisCache raises on every call, so each request
 that touches a rate limit (the token and submission endpoints) answered 500. This backend answers
 as an empty cache instead (a rate limit lets the request through; axes' lockouts are in the
-database) and, after a failure, does not try Redis again for a few seconds, so a hung Redis costs
-one socket timeout every few seconds rather than one per call. /readyz still reports the cache
-down: what it writes does not come back.
+database) and, after a failure, does not try Redis again for a few seconds (qsg.breaker, shared
+with the Celery broker when it is the same server), so a hung Redis costs one socket timeout every
+few seconds rather than one per call. /readyz still reports the cache down: what it writes does
+not come back.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError, TimeoutError
+
+from . import breaker
 
 log = logging.getLogger(__name__)
 UNREACHABLE = (ConnectionError, TimeoutError, OSError)
 
 
 class ResilientRedisCache(RedisCache):
-    retry_after = 5.0  # seconds without trying Redis after a failure
-    _down_until = 0.0  # shared by the process's threads; a stale read costs one extra try
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        # The first server is the one written to; replicas, if any, share its fate here.
+        self.breaker = breaker.for_url(self._servers[0])
 
     def _call(self, name: str, default, *args, **kwargs):
-        if time.monotonic() < ResilientRedisCache._down_until:
-            return default
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            with self.breaker.attempt(UNREACHABLE):
+                return getattr(super(), name)(*args, **kwargs)
+        except breaker.Open:
+            return default
         except UNREACHABLE as exc:
-            ResilientRedisCache._down_until = time.monotonic() + self.retry_after
             log.warning(
-                "cache unreachable, answering as empty for %.0f s: %s", self.retry_after, exc
+                "cache unreachable, answering as empty for %.0f s: %s", self.breaker.rest, exc
             )
             return default
 

@@ -6,7 +6,8 @@ Sheets as a formula (OWASP "CSV injection"); a member's free text in such a cell
 ``=HYPERLINK(...)`` or DDE when a colleague opens the export. :func:`neutralise` prefixes those
 cells with a single quote, which spreadsheets show as text and do not evaluate. Numbers (real
 ``int``/``float``/``Decimal`` values, and text that is exactly a plain number such as ``-1.5``)
-are left alone so that figures stay figures.
+are left alone so that figures stay figures. Bidi controls are removed first (qsg.text), so they
+can neither hide a leading ``=`` nor reorder what the reader sees.
 
 Use :func:`csv_response` for a download and :func:`write_csv` for a file on disk; for openpyxl
 use :func:`excel_row`, which writes every text cell as an inline string, never a formula.
@@ -22,6 +23,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .text import without_bidi_controls
+
 if TYPE_CHECKING:
     from django.http import HttpResponse
 
@@ -33,7 +36,7 @@ def neutralise(value: Any) -> Any:
     """Return the value as a spreadsheet should store it: formula-like text gets a leading quote."""
     if value is None or isinstance(value, bool | int | float | Decimal | dt.date | dt.datetime):
         return value
-    text = str(value)
+    text = without_bidi_controls(str(value))
     if text[:1] in TRIGGERS and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text

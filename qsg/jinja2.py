@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from . import forms_nhs, navigation
+from . import forms_nhs, navigation, text
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -58,6 +58,13 @@ def querystring(request, **changes: Any) -> str:
     return f"?{encoded}" if encoded else ""
 
 
+def printable(value: Any) -> Any:
+    """Every printed value, pages and PDFs alike, loses its bidi controls (see qsg.text)."""
+    if isinstance(value, str):  # Markup's translate() keeps it Markup
+        return text.without_bidi_controls(value)
+    return value
+
+
 def environment(**options: Any) -> Environment:
     options.pop("undefined", None)
     loader = options.pop("loader", None)
@@ -70,6 +77,7 @@ def environment(**options: Any) -> Environment:
         undefined=ChainableUndefined,
         loader=ChoiceLoader(loaders),
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
+        finalize=printable,
         **options,
     )
     env.globals.update(

@@ -330,3 +330,38 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.token}"
+
+
+class Notification(models.Model):
+    """An e-mail to some people, kept until it is sent (an outbox row).
+
+    Written in the transaction that raises it, published on commit; a worker claims it with a
+    conditional update, so however many messages reach the workers (a publish that timed out
+    but arrived late, beat's sweep, a redelivery) it is sent once. See qsg.notifications.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        NOT_QUEUED = "not_queued", "Could not be queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipients = models.JSONField(default=list, help_text="User ids.")
+    subject = models.TextField()
+    body = models.TextField(help_text="Links only, never the sensitive content itself.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    sent_to = models.JSONField(default=list, blank=True, help_text="User ids already e-mailed.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(auto_now_add=True, help_text="Last published.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.status})"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from qsg import broker, notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Job, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from surveillance import pid
@@ -97,18 +98,7 @@ def _link(name: str, *args) -> str:
 
 def _notify(user_ids: Iterable[int], subject: str, body: str, *, exclude=None) -> int:
     ids = sorted({i for i in user_ids if i and i != getattr(exclude, "pk", None)})
-    if not ids:
-        return 0
-
-    def send():
-        from qsg.tasks import send_notification
-
-        try:
-            send_notification.delay(user_ids=ids, subject=subject, body=body)
-        except Exception:
-            log.warning("risk summit notification not queued: %s", subject)
-
-    transaction.on_commit(send)
+    notifications.notify(user_ids=ids, subject=subject, body=body)
     return len(ids)
 
 
@@ -1780,7 +1770,7 @@ def document_request(
             from .tasks import render_summit_pdf
 
             try:
-                render_summit_pdf.delay(job_id=job_id)
+                broker.publish(render_summit_pdf, {"job_id": job_id})
             except Exception as exc:
                 Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                     status=Job.Status.NOT_QUEUED, error=str(exc)[:500]

@@ -11,7 +11,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from qsg import jobs, pdf
+from qsg import broker, jobs, pdf
 from qsg.models import Job
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ def _progress(job_id: str):
 
 @shared_task(
     name="risksummits.render_summit_pdf",
+    base=jobs.JobTask,
     ignore_result=True,
     acks_late=True,
     time_limit=300,
@@ -78,6 +79,8 @@ def render_summit_pdf(*, job_id: str) -> None:
     try:
         rendered = render_document(document, progress=_progress(job_id))
         path = pdf.store(f"risk-summits/{job_id}.pdf", rendered.content)
+    except jobs.DATABASE_ERRORS:
+        raise  # tried again later (jobs.JobTask); the retry takes the job over
     except Exception as exc:
         log.exception("risk summit PDF failed")
         Job.objects.filter(pk=job_id).update(
@@ -103,7 +106,7 @@ def retry_summit_pdf(job: Job, actor) -> bool:
     """From the failed-jobs page: render the same version of the document again."""
     from qsg import jobs
 
-    return jobs.requeue(job, lambda: render_summit_pdf.delay(job_id=str(job.pk)))
+    return jobs.requeue(job, lambda: broker.publish(render_summit_pdf, {"job_id": str(job.pk)}))
 
 
 def jobs_in_ring(user, jobs):
@@ -113,4 +116,6 @@ def jobs_in_ring(user, jobs):
     return jobs.filter(counts__summit__in=list(summits_for(user).values_list("pk", flat=True)))
 
 
-jobs.register_requeue("risk_summit_pdf", lambda job: render_summit_pdf.delay(job_id=str(job.pk)))
+jobs.register_requeue(
+    "risk_summit_pdf", lambda job: broker.publish(render_summit_pdf, {"job_id": str(job.pk)})
+)

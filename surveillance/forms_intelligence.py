@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from qsg.forms import TokenForm
 from qsg.forms_nhs import NHSDateField
-from qsg.models import QSG, Organisation, Provider
+from qsg.models import QSG, Membership, Organisation, Provider
 
 from . import pid
 from .forms_meetings import ProviderCodesField
@@ -278,7 +278,8 @@ class SharingForm(TokenForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Named organisations",
-        help_text=f"Only if you chose named organisations. Up to {NAMED_ORGANISATIONS_MAX}.",
+        help_text=f"Up to {NAMED_ORGANISATIONS_MAX}. The QSG's own members come first; open a "
+        "type to find any other organisation.",
     )
     do_not_attribute = forms.BooleanField(
         required=False,
@@ -286,9 +287,49 @@ class SharingForm(TokenForm):
         help_text="Only the QSG's secretariat will see which organisation shared it",
     )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations, qsg: QSG | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["named_organisations"].queryset = organisations
+        self.qsg = qsg
+
+    def organisation_groups(self) -> list[dict]:
+        """The named-organisation choices as the picker shows them: the QSG's own members
+        first, then every other organisation by type (over a hundred in all, too many for one
+        list). A group holding a chosen organisation starts open."""
+        bf = self["named_organisations"]
+        chosen = {str(getattr(v, "pk", v)) for v in (bf.value() or [])}
+        members = (
+            set(Membership.objects.filter(qsg=self.qsg).values_list("organisation_id", flat=True))
+            if self.qsg
+            else set()
+        )
+        groups: dict[tuple, list[dict]] = {}
+        member_items: list[dict] = []
+        organisations = bf.field.queryset.select_related("type").order_by("name")
+        for organisation in organisations:
+            item = {
+                "value": str(organisation.pk),
+                "text": organisation.name,
+                "checked": str(organisation.pk) in chosen,
+            }
+            if organisation.pk in members:
+                member_items.append(item)
+            else:
+                kind = organisation.type
+                groups.setdefault((kind.sort_order, kind.label), []).append(item)
+        ordered = [
+            {"heading": label, "items": items, "open": any(i["checked"] for i in items)}
+            for (_, label), items in sorted(groups.items())
+        ]
+        if member_items:
+            heading = f"Members of {self.qsg.name}"
+            ordered.insert(0, {"heading": heading, "items": member_items, "members": True})
+        elif ordered:
+            ordered[0]["open"] = True
+        # The first box carries the field's id: the error summary links to it.
+        for n, item in enumerate(i for group in ordered for i in group["items"]):
+            item["id"] = bf.auto_id if n == 0 else f"{bf.auto_id}-{item['value']}"
+        return ordered
 
     def clean(self):
         data = super().clean()

@@ -242,9 +242,7 @@ def document(
         "agenda": _agenda(meeting, audience.confidential),
         "previous": _previous_note(previous, audience=audience),
         "actions": _action_log(meeting, previous.date if previous else None, audience.confidential),
-        "intelligence": pack_intelligence.digest(
-            meeting, organisation=audience.organisation, reader=audience.reader
-        ),
+        "intelligence": pack_intelligence.digest(meeting, reader=audience.reader),
         "returns": _returns(pack, audience),
         "missing_returns": missing_returns(pack) if audience.is_full else [],
         "regional": regional_feedback(meeting, audience),

@@ -622,6 +622,7 @@ def assurance_grid(user, qsgs: list[QSG], *, months: list[dt.date]) -> dict[str,
     ).values_list("assurance_return_id", "rag"):
         rags[ret_id].append(rag)
     cells = {(r.qsg_id, r.month): r for r in returns}
+    this_month = timezone.localdate().replace(day=1)
     rows = []
     for q in qsgs:
         row = []
@@ -636,6 +637,7 @@ def assurance_grid(user, qsgs: list[QSG], *, months: list[dt.date]) -> dict[str,
                     "red": given.count("red"),
                     "amber": given.count("amber"),
                     "submitted": bool(r and r.status == AssuranceReturn.Status.SUBMITTED),
+                    "future": m > this_month,
                 }
             )
         rows.append({"qsg": q, "cells": row})

@@ -22,6 +22,7 @@ from django.db.models import Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import Organisation, Provider, QSGRole
 
@@ -96,19 +97,7 @@ def item_url(item_id: int) -> str:
 
 
 def _notify(user_ids: Iterable[int], subject: str, body: str) -> None:
-    ids = sorted({i for i in user_ids if i})
-    if not ids:
-        return
-
-    def send():
-        from qsg.tasks import send_notification
-
-        try:
-            send_notification.delay(user_ids=ids, subject=subject, body=body)
-        except Exception:
-            log.warning("intelligence notification not queued: %s", subject)
-
-    transaction.on_commit(send)
+    notifications.notify(user_ids=user_ids, subject=subject, body=body)
 
 
 def screen_pid(values: dict[str, str]) -> dict[str, list[str]]:
@@ -382,6 +371,14 @@ def intelligence_item_save_draft(*, actor, item: Item | None = None, **fields) -
         item = _own_draft(actor, item)
     values = _clean(actor, fields, submitting=False)
     return _write(actor, item, values, status=Status.DRAFT)
+
+
+@transaction.atomic
+def intelligence_draft_delete(*, actor, item: Item) -> None:
+    """Delete the actor's own draft. Nothing else can be deleted: once submitted, an item is
+    part of the QSG's record (the secretariat can merge a duplicate, nobody can remove it)."""
+    _require_person(actor)
+    _own_draft(actor, item).delete()
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from qsg import broker, notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Job, Organisation, Provider, QSGRole, User
 
@@ -84,20 +85,7 @@ def _event(meeting: Meeting, actor, verb: str, *, version: int = 1, detail: str 
 
 
 def _notify(user_ids: Iterable[int], subject: str, body: str) -> None:
-    ids = sorted(set(user_ids))
-    if not ids:
-        return
-    from qsg.tasks import send_notification
-
-    def send():
-        try:
-            send_notification.delay(user_ids=ids, subject=subject, body=body)
-        except Exception:
-            import logging
-
-            logging.getLogger(__name__).warning("notification not queued: %s", subject)
-
-    _on_commit(send)
+    notifications.notify(user_ids=user_ids, subject=subject, body=body)
 
 
 def _link(name: str, *args) -> str:
@@ -1434,7 +1422,7 @@ def meeting_note_pdf_request(*, actor, note: MeetingNote, audience: str) -> tupl
             from .tasks_meetings import render_meeting_note_pdf
 
             try:
-                render_meeting_note_pdf.delay(job_id=job_id)
+                broker.publish(render_meeting_note_pdf, {"job_id": job_id})
             except Exception as exc:
                 Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                     status=Job.Status.NOT_QUEUED, error=str(exc)[:500]

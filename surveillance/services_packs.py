@@ -18,10 +18,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from qsg import pdf
+from qsg import broker, jobs, pdf
 from qsg.models import Job, Organisation, Provider, QSGRole, User
 
 from . import pdf_packs, selectors_meetings, selectors_packs
@@ -105,7 +105,7 @@ def _enqueue(job_id: str) -> None:
         from .tasks_packs import render_meeting_pack
 
         try:
-            render_meeting_pack.delay(job_id=job_id)
+            broker.publish(render_meeting_pack, {"job_id": job_id})
         except Exception as exc:
             Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
                 status=Job.Status.NOT_QUEUED, error=str(exc)[:500]
@@ -125,17 +125,13 @@ def meeting_pack_retry(*, actor, job: Job) -> Job:
     return Job.objects.get(pk=job.pk)
 
 
-def job_claim(job_id: str, *, redelivered: bool = False) -> bool:
-    """Claim a render job: queued, or running on a worker that died (redelivered or stale)."""
-    now = timezone.now()
-    takeover = Q(status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER)
-    if redelivered:
-        takeover = Q(status=Job.Status.RUNNING)
-    return bool(
-        Job.objects.filter(Q(status=Job.Status.QUEUED) | takeover, pk=job_id).update(
-            status=Job.Status.RUNNING, started_at=now, progress=2, attempts=F("attempts") + 1
-        )
-    )
+def job_claim(job_id: str) -> bool:
+    """Claim a render job: queued, or left running by an attempt that has ended.
+
+    The rules of qsg.jobs.claim: a redelivery (the worker died) or a retry (the database went
+    away) takes the job over, a stale one too, and redeliveries stop after three attempts.
+    """
+    return jobs.claim(job_id, stale_after=STALE_AFTER, progress=2)
 
 
 def _version_claim(version: PackVersion, token: str, *, redelivered: bool) -> bool:
@@ -235,10 +231,17 @@ def _render_version(version: PackVersion, doc: dict, dashboard: dict, *, label, 
         contents=pdf_packs.contents_pages(rendered.anchors),
         rendered_at=timezone.now(),
     )
-    if not done:  # another worker took the version over meanwhile: keep its file
-        from django.core.files.storage import default_storage
+    from django.core.files.storage import default_storage
 
+    if not done:  # another worker took the version over meanwhile: keep its file
         default_storage.delete(path)
+        return
+    # An attempt killed between storing its file and recording it left a file nobody refers to.
+    folder, own = path.rsplit("/", 1)
+    stem = own.rsplit("-", 1)[0] + "-"
+    for name in default_storage.listdir(folder)[1]:
+        if name.startswith(stem) and name != own:
+            default_storage.delete(f"{folder}/{name}")
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from qsg import jobs, pdf
+from qsg import broker, jobs, pdf
 from qsg.models import Job
 
 from .models_meetings import MeetingNote
@@ -26,6 +26,7 @@ def _progress(job_id: str):
 
 @shared_task(
     name="surveillance.render_meeting_note_pdf",
+    base=jobs.JobTask,
     ignore_result=True,
     acks_late=True,
     time_limit=300,
@@ -50,6 +51,8 @@ def render_meeting_note_pdf(*, job_id: str) -> None:
     try:
         rendered = render_note_pdf(note, audience=audience, progress=_progress(job_id))
         path = pdf.store(f"meeting-notes/{job.pk}.pdf", rendered.content)
+    except jobs.DATABASE_ERRORS:
+        raise  # tried again later (jobs.JobTask); the retry takes the job over
     except Exception as exc:
         log.exception("meeting note PDF failed")
         Job.objects.filter(pk=job_id).update(
@@ -83,9 +86,11 @@ def retry_note_pdf(job: Job, actor) -> bool:
     """From the failed-jobs page: render the same version of the note again."""
     from qsg import jobs
 
-    return jobs.requeue(job, lambda: render_meeting_note_pdf.delay(job_id=str(job.pk)))
+    return jobs.requeue(
+        job, lambda: broker.publish(render_meeting_note_pdf, {"job_id": str(job.pk)})
+    )
 
 
 jobs.register_requeue(
-    "meeting_note_pdf", lambda job: render_meeting_note_pdf.delay(job_id=str(job.pk))
+    "meeting_note_pdf", lambda job: broker.publish(render_meeting_note_pdf, {"job_id": str(job.pk)})
 )

@@ -2,7 +2,8 @@
 
 Thin and idempotent: the task takes a job id, claims the job row, and calls one service.
 With late acknowledgement a message whose worker died is delivered again; the redelivered
-run takes the job (and any half-made version) over, and unique rows keep one file per audience.
+run (or a retry after the database went away) takes the job, and any half-made version, over
+through qsg.jobs.claim, and unique rows keep one file per audience.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from qsg import broker, jobs
 from qsg.models import Job
 
 log = logging.getLogger(__name__)
@@ -25,23 +27,27 @@ def _progress(job_id: str):
 
 
 @shared_task(
-    bind=True,
     name="surveillance.render_meeting_pack",
+    base=jobs.JobTask,
     ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     time_limit=900,
     soft_time_limit=840,
 )
-def render_meeting_pack(self, *, job_id: str) -> None:
+def render_meeting_pack(*, job_id: str) -> None:
     from .services_packs import job_claim, meeting_pack_render
 
-    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-    if not job_claim(job_id, redelivered=redelivered):
+    # A redelivery (the worker died) or a retry (the database went away) takes over the job and
+    # any version the ended attempt had claimed but not finished.
+    taking_over = jobs.taking_over()
+    if not job_claim(job_id):
         return
     job = Job.objects.select_related("created_by").get(pk=job_id)
     try:
-        versions = meeting_pack_render(job=job, redelivered=redelivered, progress=_progress(job_id))
+        versions = meeting_pack_render(job=job, redelivered=taking_over, progress=_progress(job_id))
+    except jobs.DATABASE_ERRORS:
+        raise  # tried again later (jobs.JobTask); the retry takes the job over
     except Exception as exc:
         log.exception("meeting pack render failed")
         Job.objects.filter(pk=job_id).update(
@@ -70,4 +76,4 @@ def retry_pack(job: Job, actor) -> bool:
     """From the failed-jobs page: make the same version of the pack again."""
     from qsg import jobs
 
-    return jobs.requeue(job, lambda: render_meeting_pack.delay(job_id=str(job.pk)))
+    return jobs.requeue(job, lambda: broker.publish(render_meeting_pack, {"job_id": str(job.pk)}))

@@ -10,6 +10,11 @@ urlpatterns = [
     path("intelligence/new/", v.intelligence_new, name="intelligence-new"),
     path("intelligence/drafts/<int:pk>/check/", v.intelligence_check, name="intelligence-check"),
     path(
+        "intelligence/drafts/<int:pk>/delete/",
+        v.intelligence_draft_delete,
+        name="intelligence-draft-delete",
+    ),
+    path(
         "intelligence/drafts/<int:pk>/<slug:step>/",
         v.intelligence_step,
         name="intelligence-step",

@@ -100,7 +100,10 @@ def _step_form(request, step: str, draft: Item | None):
     elif step == "grading":
         kwargs = {"observed_from": draft.observed_from if draft else None}
     elif step == "sharing":
-        kwargs = {"organisations": Organisation.objects.filter(is_active=True).order_by("name")}
+        kwargs = {
+            "organisations": Organisation.objects.filter(is_active=True).order_by("name"),
+            "qsg": draft.qsg if draft else None,
+        }
     initial = _initial(draft, step) if draft else {}
     if step == "about" and draft is None and len(kwargs["qsgs"]) == 1:
         initial["qsg"] = kwargs["qsgs"][0].pk
@@ -301,6 +304,21 @@ def _answers(request, draft: Item) -> list[dict]:
         for n, label, value in rows
         if not (n == "named_organisations" and draft.distribution != Item.Distribution.NAMED)
     ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intelligence_draft_delete(request, pk):
+    draft = _draft(request, pk)
+    if request.method == "POST":
+        si.intelligence_draft_delete(actor=request.user, item=draft)
+        messages.success(request, "Your draft has been deleted")
+        return redirect("surveillance:intelligence-new")
+    return render(
+        request,
+        "surveillance/intelligence/delete_draft.jinja",
+        {"draft": draft, "back": reverse("surveillance:intelligence-check", args=[draft.pk])},
+    )
 
 
 @login_required
@@ -537,6 +555,7 @@ def intelligence_widen(request, pk):
         posted(request),
         initial={"distribution": item.distribution, "named_organisations": current},
         organisations=Organisation.objects.filter(is_active=True).order_by("name"),
+        qsg=item.qsg,
     )
     if request.method == "POST" and form.is_valid():
         try:

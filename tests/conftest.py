@@ -1,4 +1,5 @@
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,42 @@ def celery_worker(transactional_db):
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
         stop_worker(worker)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port nothing listens on: a server that is down (connections refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def broker_at():
+    """Point this process's publishes at another broker, not eagerly: broker_at(url).
+
+    At a closed port the broker is down: publishes fail as they do in production.
+    broker_at(None) brings back the suite's own (tasks run in-process) with every breaker closed,
+    as after an outage. Breakers are closed before and after, so tests inherit no failures.
+    """
+    from qsg import breaker
+    from qsg.celery import app as celery_app
+
+    saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+
+    def point(url: str | None) -> None:
+        if url is None:
+            celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+            breaker.reset_all()
+        else:
+            celery_app.conf.broker_url = url
+            celery_app.conf.task_always_eager = False
+        celery_app._after_fork()  # forget the pooled connections to the previous broker
+
+    breaker.reset_all()
+    try:
+        yield point
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+        celery_app._after_fork()
+        breaker.reset_all()

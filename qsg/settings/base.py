@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "qsg.worker_heartbeat", "schedule": 30.0},
     # Jobs that could not be queued while the broker was down are sent again once it is back.
     "requeue-not-queued": {"task": "qsg.requeue_not_queued", "schedule": 60.0},
+    # Jobs left "running" by attempts that cannot still be running (retries exhausted while the
+    # database was down, a hard time limit) are marked failed, so they can be tried again.
+    "fail-abandoned-jobs": {"task": "qsg.fail_abandoned_jobs", "schedule": 5 * 60.0},
+    # Jobs still queued long after they were sent (the broker lost the message) are sent again.
+    "resend-stalled-jobs": {"task": "qsg.resend_stalled_jobs", "schedule": 15 * 60.0},
     # Risk summits run on a 24/48-hour clock: check often. Each alert is sent once.
     "risk-summit-alerts": {"task": "risksummits.send_alerts", "schedule": 5 * 60.0},
     "risk-summit-ring-holder-defaults": {
@@ -332,6 +337,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step and page of every PDF at INFO (40 lines for a pack).
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -3,7 +3,7 @@
 Not a timed test: run it by hand and record the figures in docs/benchmarks-packs.md.
 
     QSG_TEST_DB_NAME=bench_qsg_packs REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python tests/benchmarks/bench_packs.py
+        .venv/bin/python tests/benchmarks/bench_packs.py [--big-only]
 
 It creates (and drops) its own PostgreSQL database and starts real Celery workers on queues of
 their own. Aims: a 40-page pack with 30 SPC charts in under 15 s in one worker, with the web
@@ -37,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 CHARTS = 30
 ACTIONS = 90
+INTELLIGENCE = 60
 LOCAL_PACKS = 27
 
 
@@ -50,7 +51,8 @@ def months_back(n: int) -> dt.date:
 
 def build_big_pack(cast):
     """QSG A: 30 providers on the agenda, each with a special cause concern last month; a
-    previous meeting whose agreed note has 30 passages and 90 actions; returns from members."""
+    previous meeting whose agreed note has 30 passages of a few paragraphs and 90 actions; 60
+    items of intelligence shared with the group; two long returns from members."""
     from qsg.models import Provider
     from surveillance import services_meetings as sm
     from surveillance import services_packs as sp
@@ -99,11 +101,16 @@ def build_big_pack(cast):
             actor=secretariat,
             note=note,
             agenda_item=item,
-            text=(
-                "The group considered the latest data, the CQC's inspection findings and soft "
-                "intelligence from two members about staffing on the wards. "
-            )
-            * 3,
+            text="\n\n".join(
+                [
+                    "The group considered the latest data, the CQC's inspection findings and "
+                    "soft intelligence from two members about staffing on the wards. " * 3,
+                    "The ICB described its contract review and the provider's recovery plan; "
+                    "the CQC said it would follow up at its next engagement meeting. " * 3,
+                    "Members agreed the risks are understood and that the group will look "
+                    "again at the next meeting with the provider's own figures. " * 2,
+                ]
+            ),
         )
         c = sm.conclusion_save(
             actor=secretariat,
@@ -143,6 +150,18 @@ def build_big_pack(cast):
         sm.agenda_item_create(
             actor=secretariat, meeting=upcoming, title=p.name, kind="provider", providers=[p]
         )
+    from tests.surveillance.intelligence.factories import submit, triage
+
+    for i in range(INTELLIGENCE):
+        item = submit(
+            cast,
+            "member_a" if i % 2 else "cqc_a",
+            providers=[providers[i % CHARTS]],
+            summary=f"Concern {i + 1}: delays and staffing reported at {providers[i % CHARTS].name}",
+            details="Several reports in the last month describe long waits, cancelled "
+            "clinics and wards running below planned staffing, with complaints rising. " * 4,
+        )
+        triage(cast, item, for_next_meeting=True)
     pack = sp.meeting_pack_open(actor=secretariat, meeting=upcoming)
     for username, org, handling in (
         ("member_a", "icb_a", "secretariat"),
@@ -153,9 +172,10 @@ def build_big_pack(cast):
             pack=pack,
             organisation=cast.orgs[org],
             submit=True,
-            concerns="Concerns about staffing and waiting times at three providers. " * 8,
-            actions_completed="A3, A7 and A12 are done.",
-            intelligence="A pattern of complaints about discharge from members of the public. " * 6,
+            concerns="Concerns about staffing and waiting times at three providers. " * 30,
+            actions_completed="A3, A7 and A12 are done; A15 is in hand and due next month. " * 5,
+            intelligence="A pattern of complaints about discharge from members of the public. "
+            * 25,
             handling=handling,
             concern_providers=providers[:3],
         )
@@ -275,6 +295,7 @@ def main() -> None:
     try:
         cast = build_cast()
         upcoming, pack = build_big_pack(cast)
+        big_only = "--big-only" in sys.argv
         secretariat = cast.users["secretariat_a"]
         page_url = reverse("surveillance:meeting-detail", args=[upcoming.pk])
 
@@ -317,6 +338,8 @@ def main() -> None:
         )
         stop_worker(worker)
         workers.remove(worker)
+        if big_only:
+            return
 
         # 2. 27 local packs across two workers, every job sent twice, then once more.
         packs = build_local_packs(cast)

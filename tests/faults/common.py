@@ -89,10 +89,19 @@ def pool_children(stack: Stack, name: str = "worker") -> list[int]:
 class Traffic:
     """Threads that keep requesting pages while a fault happens, recording every answer."""
 
-    def __init__(self, stack: Stack, sessions: list, paths: list[str], timeout: float = 30):
+    def __init__(
+        self,
+        stack: Stack,
+        sessions: list,
+        paths: list[str] | list[list[str]],
+        timeout: float = 30,
+    ):
+        """`paths`: one list for everyone, or one list per session (each person asks for the
+        pages of their own QSG)."""
         import threading
 
-        self.stack, self.sessions, self.paths, self.timeout = stack, sessions, paths, timeout
+        self.stack, self.sessions, self.timeout = stack, sessions, timeout
+        self.paths = paths if paths and isinstance(paths[0], list) else [paths] * len(sessions)
         self.results: list[
             tuple[float, float, int, str, str]
         ] = []  # start, seconds, status, path, error
@@ -106,7 +115,8 @@ class Traffic:
     def _run(self, index: int, session) -> None:
         i = index
         while not self._stop.is_set():
-            path = self.paths[i % len(self.paths)]
+            own = self.paths[index]
+            path = own[i % len(own)]
             i += 1
             started = time.monotonic()
             status, error = 0, ""

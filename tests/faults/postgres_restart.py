@@ -10,7 +10,10 @@ On a throwaway stack (tests/stack), with page traffic and an analyst posting imp
 3. once it is back, the same gunicorn and Celery processes serve pages and run jobs again
    within seconds (CONN_HEALTH_CHECKS drops dead persistent connections): nothing restarted;
 4. no partial writes: every import either has its batch, its job and all its rows, or nothing,
-   and no job is left queued or running.
+   and no job is left queued or running;
+5. before each shutdown the script holds a lock that imports' writes wait for, until one is
+   waiting, so that the shutdown always catches an import half-way: its task must be retried
+   once the database is back, take its job over and finish.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ import threading
 import time
 import uuid
 
+import psycopg
 import requests
-from common import Checks, Stack, Traffic, log, login, summary
+from common import Checks, Stack, Traffic, job, log, login, summary
 
 LIMIT = 7.0  # seconds: connect_timeout is 5 s
 
@@ -66,6 +70,31 @@ class Importer(threading.Thread):
             time.sleep(0.5)
 
 
+def catch_imports_writing(stack: Stack, timeout: float = 60):
+    """Hold a lock that imports' writes wait for, until one waits: (lock holder, its job ids).
+
+    So that the shutdown that follows always catches an import in the middle of its work (the
+    small imports here otherwise take a fraction of a second and are rarely running).
+    """
+    holder = psycopg.connect(stack.env["DATABASE_URL"])
+    holder.execute("LOCK TABLE dashboard_observation IN SHARE MODE")
+    with psycopg.connect(stack.env["DATABASE_URL"], autocommit=True) as watcher:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                [holder.info.backend_pid],
+            ).fetchone()[0]
+            if waiting:
+                jobs = watcher.execute(
+                    "SELECT id::text FROM qsg_job WHERE kind = 'dashboard.import' "
+                    "AND status = 'running'"
+                ).fetchall()
+                return holder, [j[0] for j in jobs]
+            time.sleep(0.05)
+    return holder, []
+
+
 def main() -> int:
     checks = Checks("PostgreSQL restarts under load")
     with Stack("faults-pg") as stack:
@@ -90,11 +119,15 @@ def main() -> int:
         importer = Importer(stack, token, provider)
         importer.start()
 
+        caught: dict[str, list[str]] = {}
         with Traffic(stack, sessions, paths, timeout=30) as traffic:
             time.sleep(8)
             for mode, down_for in (("fast", 6), ("immediate", 6)):
+                holder, caught[mode] = catch_imports_writing(stack)
+                log(f"{mode} shutdown: imports caught writing: {caught[mode]}")
                 start = time.monotonic()
                 stack.pg_stop(mode)
+                holder.close()
                 log(f"PostgreSQL stopped ({mode} shutdown)")
                 time.sleep(down_for)
                 stopped = time.monotonic()
@@ -144,7 +177,19 @@ def main() -> int:
             if pending == "0":
                 break
             time.sleep(2)
+        if pending != "0":
+            pending = stack.sql(
+                "SELECT string_agg(format('%s %s (attempt %s, %s)', kind, status, attempts, "
+                "message), '; ') FROM qsg_job WHERE status IN ('queued','running')"
+            )
         checks.check(pending == "0", "no job left queued or running", pending)
+        for mode, job_ids in caught.items():
+            rows = [job(stack, j) for j in job_ids]
+            checks.check(
+                bool(rows) and all(r["status"] == "succeeded" and r["attempts"] > 1 for r in rows),
+                f"{mode} shutdown: the imports caught writing were retried and finished",
+                [f"{r['status']} after {r['attempts']} attempts" for r in rows],
+            )
         checks.check(
             len(importer.accepted) > 5,
             "imports were accepted before, between and after the restarts",

@@ -71,6 +71,13 @@ def assert_escaped(body: str, where: str) -> None:
             if value and MARK in value:  # in an attribute: the whole text, quotes and all
                 assert 'alert("zq")' in value, f"{where}: attribute {name} cut short: {value!r}"
     assert "&lt;script&gt;alert(" in body, f"{where}: not shown as text"
+    bidi = [
+        c
+        for c in ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069")
+        if c in body
+    ]
+    assert not bidi, f"{where}: bidi controls {bidi} would reorder the text around them"
+    assert "evil" in body and "iso" in body, f"{where}: the text inside the controls was lost"
 
 
 def pdf_text(content: bytes) -> str:

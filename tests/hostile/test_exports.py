@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsg import exports
+from qsg.text import without_bidi_controls
 
 from .conftest import HOSTILE_SETTINGS
 
@@ -18,6 +19,12 @@ from .conftest import HOSTILE_SETTINGS
 def test_formula_triggers_get_a_leading_quote():
     for cell in ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(1)"):
         assert exports.neutralise(cell) == "'" + cell
+
+
+def test_bidi_controls_are_removed_and_cannot_hide_a_formula():
+    assert exports.neutralise("\u202e=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert exports.neutralise("Ward \u2066A\u2069 \u202eevil\u202c") == "Ward A evil"
+    assert exports.neutralise("\u200fmark kept") == "\u200fmark kept"
 
 
 def test_plain_text_and_numbers_are_left_alone():
@@ -39,7 +46,8 @@ def test_no_exported_text_cell_can_start_a_formula(text):
     out = exports.neutralise(text)
     if out[:1] in exports.TRIGGERS:
         float(out)  # only a plain number may start with + or -
-    assert out.endswith(text)
+    assert out.endswith(without_bidi_controls(text))
+    assert without_bidi_controls(out) == out
 
 
 @given(st.lists(st.lists(st.text(max_size=20), min_size=1, max_size=4), max_size=5))

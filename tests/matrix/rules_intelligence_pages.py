@@ -102,6 +102,17 @@ RULES = {
     "surveillance:intelligence-check": [
         Case(kwargs=_pk("draft"), ok=users("member_a"), hidden=everyone(but={"member_a"}))
     ],
+    "surveillance:intelligence-draft-delete": [
+        Case(kwargs=_pk("draft"), ok=users("member_a"), hidden=everyone(but={"member_a"})),
+        Case(
+            method="POST",
+            kwargs=_pk("draft"),
+            ok=users("member_a"),
+            hidden=everyone(but={"member_a"}),
+            ok_status=REDIRECT,
+            label="delete",
+        ),
+    ],
     "surveillance:intelligence-submitted": [
         Case(kwargs=_pk("shared"), ok=users("member_a"), hidden=everyone(but={"member_a"}))
     ],

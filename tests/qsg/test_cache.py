@@ -1,30 +1,20 @@
 """The cache answers as empty, quickly, when Redis is unreachable, instead of failing requests."""
 
-import socket
-import time
-
 import pytest
 
+from qsg import breaker
 from qsg.cache import ResilientRedisCache
 
 
 @pytest.fixture
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return port  # nothing listens there any more
-
-
-@pytest.fixture
 def unreachable(closed_port):
-    ResilientRedisCache._down_until = 0.0
     cache = ResilientRedisCache(
         f"redis://127.0.0.1:{closed_port}/0",
         {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}},
     )
+    cache.breaker.reset()
     yield cache
-    ResilientRedisCache._down_until = 0.0
+    cache.breaker.reset()
 
 
 def test_an_unreachable_cache_answers_as_empty(unreachable):
@@ -41,10 +31,17 @@ def test_an_unreachable_cache_answers_as_empty(unreachable):
 
 def test_after_a_failure_it_does_not_try_again_for_a_while(unreachable):
     unreachable.get("k")
-    assert ResilientRedisCache._down_until > time.monotonic() + 4
+    assert unreachable.breaker.is_open
     # While it rests, calls do not reach Redis at all: not even a client is asked for.
     unreachable._cache.get_client = None
     assert unreachable.get("k", "d") == "d"
+
+
+def test_the_breaker_is_the_servers_not_the_caches(closed_port, unreachable):
+    """Another client of the same server (the Celery broker) shares what the cache learnt."""
+    unreachable.get("k")
+    assert breaker.for_url(f"redis://127.0.0.1:{closed_port}/1").is_open
+    assert not breaker.for_url("redis://127.0.0.1:6379/1").is_open
 
 
 def test_the_real_redis_still_works():

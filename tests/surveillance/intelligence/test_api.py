@@ -307,3 +307,30 @@ def test_list_queries_are_constant(cast, client_for, django_assert_max_num_queri
         released(cast, distribution=Distribution.REGION)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_submitted_while_the_broker_is_down_it_is_stored_and_the_secretariat_told_later(
+    cast, client_for, broker_at, closed_port, django_capture_on_commit_callbacks
+):
+    from qsg import notifications
+    from qsg.models import Notification
+
+    broker_at(f"redis://127.0.0.1:{closed_port}/0")
+    client = client_for("member_a")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, payload(cast))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = post(client, payload(cast, summary="Night shifts short again"))
+    assert first.status_code == second.status_code == 201
+    kept = list(Notification.objects.order_by("pk"))
+    assert [n.status for n in kept] == [Notification.Status.NOT_QUEUED] * 2
+    # The first request tried the broker; the second was not made to wait for it.
+    assert "connecting" in kept[0].error and "not tried" in kept[1].error
+    assert mail.outbox == []
+
+    broker_at(None)  # the broker is back; beat's sweep sends what was kept
+    assert notifications.requeue() == 2
+    assert [m.to for m in mail.outbox] == [["secretariat_a@example.nhs.uk"]] * 2
+    for message, response in zip(mail.outbox, (first, second), strict=True):
+        assert f"/intelligence/{response.json()['id']}/" in message.body
+        assert "Night shifts" not in message.subject + message.body  # links, never content

@@ -470,3 +470,66 @@ def test_search_with_a_nul_character_or_huge_text_is_answered_not_a_500(cast, cl
         assert page.status_code in (200, 400)
         api = client.get("/api/v1/intelligence/", {"search": text})
         assert api.status_code in (200, 400)
+
+
+@pytest.mark.django_db
+def test_named_organisation_picker_lists_the_qsgs_members_first(cast, client_for):
+    """Over a hundred organisations in a real region: the QSG's own members are shown as a
+    short list, every other organisation sits under its type, and a chosen one stays visible."""
+    client = client_for("member_a")
+    _start(client, cast)
+    draft = Item.objects.get(submitted_by=cast.users["member_a"])
+    url = reverse("surveillance:intelligence-step", args=[draft.pk, "sharing"])
+    body = client.get(url).content.decode()
+    members_at = body.index("Members of Area A QSG")
+    others_at = body.index("Other organisations")
+    for key in ("icb_a", "cqc", "la_a", "hw_a"):
+        assert members_at < body.index(f'value="{cast.orgs[key].pk}"') < others_at
+    outside = cast.orgs["icb_c"]  # not a member of QSG A: under its type, in a closed group
+    assert body.index(f'value="{outside.pk}"') > others_at
+
+    # Refused (no organisation chosen): the error links to the first box; the choice is kept.
+    refused = _step(client, draft.pk, "sharing", {"distribution": "named"})
+    assert 'href="#id_named_organisations"' in refused.content.decode()
+    assert 'id="id_named_organisations"' in refused.content.decode()
+
+    # An outside organisation chosen: it is saved, and its group opens when the page returns.
+    saved = _step(
+        client, draft.pk, "sharing", {"distribution": "named", "named_organisations": outside.pk}
+    )
+    assert saved.status_code == 302
+    assert list(Item.objects.get(pk=draft.pk).named_organisations.all()) == [outside]
+    again = client.get(url).content.decode()
+    box = again.index(f'value="{outside.pk}"')
+    assert "checked" in again[box : again.index(">", box)]
+    group_start = again.rindex("<details", 0, box)
+    assert " open" in again[group_start : again.index(">", group_start)]
+
+
+@pytest.mark.django_db
+def test_delete_a_draft_after_confirming(cast, client_for):
+    client = client_for("member_a")
+    _start(client, cast)
+    draft = Item.objects.get(submitted_by=cast.users["member_a"])
+    url = reverse("surveillance:intelligence-draft-delete", args=[draft.pk])
+    assert url in client.get(reverse("surveillance:intelligence-new")).content.decode()
+    assert (
+        url
+        in client.get(reverse("surveillance:intelligence-check", args=[draft.pk])).content.decode()
+    )
+    confirm = client.get(url).content.decode()
+    assert "Are you sure you want to delete this draft?" in confirm
+    assert Item.objects.filter(pk=draft.pk).exists()  # asking is not deleting
+
+    done = client.post(url)
+    assert done["Location"] == reverse("surveillance:intelligence-new")
+    assert not Item.objects.filter(pk=draft.pk).exists()
+    assert client.post(url).status_code == 404  # a second click finds nothing to delete
+
+    # A submitted item is not a draft: nobody can delete it this way.
+    item = submit(cast)
+    assert (
+        client.post(reverse("surveillance:intelligence-draft-delete", args=[item.pk])).status_code
+        == 404
+    )
+    assert Item.objects.filter(pk=item.pk).exists()

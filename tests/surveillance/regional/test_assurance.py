@@ -151,3 +151,19 @@ def test_api_create_is_one_per_month_with_field_errors(cast, client_for):
     )
     assert client.get("/api/v1/assurance-returns/?qsg=").status_code == 400
     assert client.get("/api/v1/assurance-returns/?page_size=0").status_code == 400
+
+
+def test_months_still_to_come_are_not_due_rather_than_missing(cast, client_for):
+    today = timezone.localdate()
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    grid = sr.assurance_grid(
+        cast.users["reviewer"], [cast.qsgs["a"]], months=sr.assurance_months(next_month, 2)
+    )
+    assert [c["future"] for c in grid["rows"][0]["cells"]] == [False, True]
+    # The regional view of the quarter after next: its months are to come, not missed.
+    ahead = (today.replace(day=1) + dt.timedelta(days=190)).replace(day=1)
+    quarter = f"{ahead.year}-Q{(ahead.month - 1) // 3 + 1}"
+    url = f"/regional/regions/{cast.qsgs['r'].pk}/?quarter={quarter}"
+    page = client_for("reviewer").get(url).content.decode()
+    grid = page[page.index('id="assurance-grid"') :]
+    assert "Not due yet" in grid

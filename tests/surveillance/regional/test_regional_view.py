@@ -192,3 +192,38 @@ def test_recommendation_is_for_this_regions_locals_only(cast):
             text="C is in the South.",
         )
     assert "local_qsg" in error.value.message_dict
+
+
+def test_regional_view_queries_do_not_grow_with_the_region(cast, client_for):
+    """The regional page reads every local QSG's conclusions, actions, intelligence and reports:
+    its query count must stay the same however many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = client_for("reviewer")
+    url = reverse("surveillance:regional-view", args=[cast.qsgs["r"].pk])
+
+    def count() -> int:
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    # Every part of the page in use once: both local QSGs, a provider both share, overdue actions.
+    agreed_note(cast, "a", "provider_a1", key_issues="Staffing on the wards", publish=True)
+    agreed_note(cast, "b", "provider_b1", key_issues="Staffing in theatres", publish=True)
+    agreed_note(cast, "a", "provider_a2", key_issues="Maternity triage", overdue_action="Audit")
+    few = count()
+    # Then more of everything.
+    for days, provider in ((-20, "provider_a1"), (-30, "provider_b1"), (-40, "provider_a2")):
+        agreed_note(
+            cast,
+            provider[-2],
+            provider,
+            key_issues="Complaints and staffing",
+            days=days,
+            overdue_action="Report back",
+            publish=True,
+        )
+    assert count() == few
