@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
@@ -174,13 +174,9 @@ class IntelligenceItem(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="intel_item_recent"),
-            # The list page's order (selectors_intelligence.NEWEST_FIRST): a page walks this
-            # index instead of sorting every visible item; drafts (no submitted_at) come last.
-            models.Index(
-                F("submitted_at").desc(nulls_last=True),
-                F("id").desc(),
-                name="intel_item_submitted",
-            ),
+            # intel_item_submitted (submitted_at DESC NULLS LAST, id DESC), the list page's
+            # order, is made by migration 0010 on PostgreSQL only (SQLite has no NULLS LAST in
+            # an index).
             # One index per visibility arm (surveillance.access.visibility_arms), each covering
             # `id`, so that a list's count is a UNION of index-only scans.
             models.Index(

@@ -47,7 +47,8 @@ def _attributable(user) -> Q:
 
 SEARCH_MAX = 200
 # Newest submitted first. Drafts (no submitted_at) never show in the list; NULLS LAST keeps them
-# at the far end of the `intel_item_submitted` index, so a page walks it without visiting them.
+# at the far end of the `intel_item_submitted` index (migration 0010, PostgreSQL), so a page
+# walks it without visiting them.
 NEWEST_FIRST = (F("submitted_at").desc(nulls_last=True), F("id").desc())
 
 

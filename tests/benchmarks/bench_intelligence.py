@@ -299,8 +299,8 @@ def urls():
 
 
 def explain(user) -> str:
-    """The plans of the list's page and of its count (the UNION of the visibility arms), with
-    and without search."""
+    """The plans of the list's page and of its count (the UNION of the visibility arms; over
+    their OR when searching), with and without search."""
     from qsg.pagination import union_of
     from surveillance import access, selectors_intelligence
 
@@ -309,8 +309,12 @@ def explain(user) -> str:
         page = selectors_intelligence.search(access.items_for(user), text)
         page = page.order_by("-created_at", "-id")[:50]
         out.append(f"-- page, search={text!r}\n{page.explain(analyze=True)}")
-        parts = [selectors_intelligence.search(arm, text) for arm in access.item_arms_for(user)]
-        sql, params = union_of(parts).query.sql_with_params()
+        if selectors_intelligence.count_by_arms(text):  # as the list counts it
+            parts = [selectors_intelligence.search(arm, text) for arm in access.item_arms_for(user)]
+            sql, params = union_of(parts).query.sql_with_params()
+        else:
+            searched = selectors_intelligence.search(access.items_for(user), text)
+            sql, params = searched.order_by().values("pk").query.sql_with_params()
         explain_count = f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({sql}) ids"  # noqa: S608 (Django's SQL)
         with connection.cursor() as cursor:
             cursor.execute(explain_count, params)
