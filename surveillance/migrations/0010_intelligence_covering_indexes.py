@@ -2,7 +2,7 @@
 # of index-only scans (qsg.pagination.UnionCountPaginator; docs/benchmarks-intelligence.md), and
 # search's case-insensitive match on the reference and the list page's order have an index.
 # Plain CREATE INDEX (works on SQLite for the demo, and inside the test transaction): on a large
-# table it blocks writes to the items while it builds (11 s at 1,000,000 items on
+# table it blocks writes to the items while it builds (5 to 11 s at 1,000,000 items on
 # the shared development machine).
 
 import django.db.models.functions.text
