@@ -12,6 +12,18 @@ os.environ.setdefault("XDG_CONFIG_HOME", str(Path("/tmp") / "qsg-test-xdg"))
 os.environ.setdefault("XDG_CACHE_HOME", str(Path("/tmp") / "qsg-test-xdg"))
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Every database test starts with the migration-seeded reference data, whatever ran before
+    it on this process (a transactional test's flush removes it; see tests/reference.py)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", bool(marker.args and marker.args[0]))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    reference.ensure()
+
+
 @pytest.fixture
 def cast(db):
     reference.ensure()
