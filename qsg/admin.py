@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import QSG, Job, Membership, Organisation, OrganisationType, Provider, QSGRole, User
+from .models import (
+    QSG,
+    Job,
+    Membership,
+    Notification,
+    Organisation,
+    OrganisationType,
+    Provider,
+    QSGRole,
+    User,
+)
 
 
 @admin.register(OrganisationType)
@@ -70,3 +80,20 @@ class ProviderAdmin(SimpleHistoryAdmin):
 class JobAdmin(admin.ModelAdmin):
     list_display = ["kind", "status", "progress", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The e-mail outbox, read-only: operators see what could not be sent (status "Could not be
+    queued" or "Failed") and why. Notifications older than a day are no longer retried."""
+
+    list_display = ["subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

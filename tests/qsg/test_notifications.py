@@ -159,3 +159,21 @@ def test_muted_code_raises_no_notification(cast, django_capture_on_commit_callba
             notifications.notify(user_ids=ids(cast, "secretariat_a"), subject="s", body="b") is None
         )
     assert not Notification.objects.exists() and mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_operators_see_unsent_notifications_in_the_admin_read_only(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    Notification.objects.create(
+        recipients=[1], subject="New intelligence to triage", body="A link", status="not_queued"
+    )
+    staff = get_user_model().objects.create_superuser("ops", "ops@example.nhs.uk", "ops-pass-1234")
+    client.force_login(staff)
+    listing = client.get(
+        reverse("admin:qsg_notification_changelist"), {"status__exact": "not_queued"}
+    )
+    assert listing.status_code == 200
+    assert "New intelligence to triage" in listing.content.decode()
+    assert client.get(reverse("admin:qsg_notification_add")).status_code == 403
