@@ -27,7 +27,9 @@ and `can_see(scope, item)` is the same rule in Python (tests prove they agree).
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import F, Q, QuerySet
 
@@ -196,12 +198,7 @@ def visibility_arms(scope: Scope) -> list[Q]:
 def visibility_q(scope: Scope) -> Q:
     """The WHERE clause of the rules above, for `scope`: the OR of `visibility_arms`."""
     arms = visibility_arms(scope)
-    if not arms:
-        return Q(pk__in=[])
-    clause = arms[0]
-    for arm in arms[1:]:
-        clause |= arm
-    return clause
+    return reduce(operator.or_, arms) if arms else Q(pk__in=[])
 
 
 def items_for(user) -> QuerySet[IntelligenceItem]:
