@@ -1,6 +1,6 @@
 """A paginator that counts a list as the UNION of its parts.
 
-A list whose WHERE clause is an OR of arms (the visibility rules of `surveillance.access`) is
+A list whose WHERE clause is an OR of arms (the visibility rules of `surveillance.intelligence.access`) is
 counted by PostgreSQL with one BitmapOr and a bitmap heap scan, which reads one heap page per
 row: seconds for tens of thousands of rows once the table outgrows memory. Counted as the UNION
 of the arms' ids instead, each arm is an index-only scan over an index that covers `id`, and no

@@ -38,6 +38,6 @@ def summits_for_region(user, *, qsg_ids, start: dt.date, end: dt.date) -> list[d
 
 
 def register() -> None:
-    from surveillance.selectors_regional import register_summit_source
+    from surveillance.regional.selectors import register_summit_source
 
     register_summit_source("risk-summits", summits_for_region)

@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from qsg import broker, notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Job, Membership, Organisation, OrganisationType, Provider, QSGRole, User
-from surveillance import pid
+from surveillance.intelligence import pid
 
 from . import clock, handoff, selectors
 from .access import CQC_TYPE_CODE, SummitAccess

@@ -9,22 +9,19 @@ class SurveillanceConfig(AppConfig):
         from qsg import navigation
         from qsg.api.router import router
         from qsg.demo import register_seeder
-
-        from . import (
-            api_intelligence,
-            api_meetings,
-            api_packs,
-            api_regional,
-            demo_intelligence,
-            demo_meetings,
-            demo_regional,
-            navigation_intelligence,
-            navigation_meetings,
-            selectors_regional,
-            tasks_meetings,
-            tasks_packs,
-            views_regional,
-        )
+        from surveillance.intelligence import api as api_intelligence
+        from surveillance.intelligence import demo as demo_intelligence
+        from surveillance.intelligence import navigation as navigation_intelligence
+        from surveillance.meetings import api as api_meetings
+        from surveillance.meetings import demo as demo_meetings
+        from surveillance.meetings import navigation as navigation_meetings
+        from surveillance.meetings import tasks as tasks_meetings
+        from surveillance.packs import api as api_packs
+        from surveillance.packs import tasks as tasks_packs
+        from surveillance.regional import api as api_regional
+        from surveillance.regional import demo as demo_regional
+        from surveillance.regional import selectors as selectors_regional
+        from surveillance.regional import views as views_regional
 
         navigation_meetings.register()
         navigation_intelligence.register()
@@ -55,9 +52,8 @@ class SurveillanceConfig(AppConfig):
         register_seeder("regional", demo_regional.seed, order=90)
 
         from qsg import jobs
-
-        from .services_meetings import PDF_KIND
-        from .services_packs import RENDER_KIND
+        from surveillance.meetings.services import PDF_KIND
+        from surveillance.packs.services import RENDER_KIND
 
         jobs.register_retry(PDF_KIND, tasks_meetings.retry_note_pdf, label="Meeting note PDF")
         jobs.register_retry(RENDER_KIND, tasks_packs.retry_pack, label="Meeting pack")

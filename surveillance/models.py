@@ -1,4 +1,4 @@
-from .models_meetings import *  # noqa
-from .models_intelligence import *  # noqa
-from .models_packs import *  # noqa
-from .models_regional import *  # noqa
+from surveillance.meetings.models import *  # noqa
+from surveillance.intelligence.models import *  # noqa
+from surveillance.packs.models import *  # noqa
+from surveillance.regional.models import *  # noqa

@@ -310,11 +310,11 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name across apps get a name each (dotted paths, no import).
     "ENUM_NAME_OVERRIDES": {
         "MembershipKindEnum": "qsg.models.Membership.Kind",
-        "AgendaItemKindEnum": "surveillance.models_meetings.AgendaItem.Kind",
+        "AgendaItemKindEnum": "surveillance.meetings.models.AgendaItem.Kind",
         "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
         "IndicatorQualityDimensionEnum": "dashboard.models.Indicator.Dimension",
         "IntelligenceQualityDimensionEnum": (
-            "surveillance.models_intelligence.IntelligenceItem.QualityDimension"
+            "surveillance.intelligence.models.IntelligenceItem.QualityDimension"
         ),
     },
 }

@@ -302,7 +302,8 @@ def explain(user) -> str:
     """The plans of the list's page and of its count (the UNION of the visibility arms; over
     their OR when searching), with and without search."""
     from qsg.pagination import union_of
-    from surveillance import access, selectors_intelligence
+    from surveillance.intelligence import access
+    from surveillance.intelligence import selectors as selectors_intelligence
 
     out = []
     for text in ("", "staffing"):
@@ -346,7 +347,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from qsg.models import Organisation, User
-    from surveillance.models_intelligence import IntelligenceItem, Theme
+    from surveillance.intelligence.models import IntelligenceItem, Theme
     from tests.cast import build_cast
 
     setup_test_environment()
@@ -386,7 +387,7 @@ def main() -> None:
 
 
 def _run(reader, title: str) -> list[dict]:
-    from surveillance.models_intelligence import IntelligenceItem
+    from surveillance.intelligence.models import IntelligenceItem
 
     print(f"\n{title}: {IntelligenceItem.objects.count():,} rows; reader member_a (QSG A)")
     client = Client()

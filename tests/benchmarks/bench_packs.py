@@ -54,9 +54,9 @@ def build_big_pack(cast):
     previous meeting whose agreed note has 30 passages of a few paragraphs and 90 actions; 60
     items of intelligence shared with the group; two long returns from members."""
     from qsg.models import Provider
-    from surveillance import services_meetings as sm
-    from surveillance import services_packs as sp
-    from surveillance.models_meetings import ConclusionCategory, MeetingNote
+    from surveillance.meetings import services as sm
+    from surveillance.meetings.models import ConclusionCategory, MeetingNote
+    from surveillance.packs import services as sp
     from tests.dashboard.helpers import ae_rows, csv_bytes, load
 
     qsg = cast.qsgs["a"]
@@ -186,8 +186,8 @@ def build_local_packs(cast) -> list:
     """27 local QSGs in the region, each with an ICB member and a meeting with its pack."""
     from qsg import services
     from qsg.models import QSG, OrganisationType, Provider, QSGRole
-    from surveillance import services_meetings as sm
-    from surveillance import services_packs as sp
+    from surveillance.meetings import services as sm
+    from surveillance.packs import services as sp
 
     types = {t.code: t for t in OrganisationType.objects.all()}
     today = timezone.localdate()
@@ -281,9 +281,9 @@ def pct(samples: list[float], p: float) -> float:
 def main() -> None:
     from qsg.celery import app as celery_app
     from qsg.models import Job
-    from surveillance import services_packs as sp
-    from surveillance.models_packs import PackRecipient, PackVersion
-    from surveillance.tasks_packs import render_meeting_pack
+    from surveillance.packs import services as sp
+    from surveillance.packs.models import PackRecipient, PackVersion
+    from surveillance.packs.tasks import render_meeting_pack
     from tests.cast import build_cast
     from tests.worker import start_worker, stop_worker
 

@@ -39,8 +39,8 @@ ACTIONS = 60
 
 def build(cast):
     from qsg.models import Provider
-    from surveillance import services_meetings as sm
-    from surveillance.models_meetings import ConclusionCategory, FOIExemption, MeetingNote
+    from surveillance.meetings import services as sm
+    from surveillance.meetings.models import ConclusionCategory, FOIExemption, MeetingNote
 
     qsg = cast.qsgs["a"]
     Provider.objects.bulk_create(
@@ -145,7 +145,7 @@ def build(cast):
 
 
 def main() -> None:
-    from surveillance import pdf_meetings
+    from surveillance.meetings import pdf as pdf_meetings
     from tests.cast import build_cast
 
     setup_test_environment()

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from surveillance.pid import screen  # noqa: E402
+from surveillance.intelligence.pid import screen  # noqa: E402
 from tests.surveillance.pid_corpus import CORPUS  # noqa: E402
 from tests.surveillance.pid_scoring import evaluate, snippet_confusion, table  # noqa: E402
 

@@ -13,7 +13,7 @@ import re
 from django.apps import apps
 from django.utils import timezone
 
-from surveillance.models_intelligence import IntelligenceItem, Theme
+from surveillance.intelligence.models import IntelligenceItem, Theme
 from tests.surveillance.intelligence.factories import released, submit
 
 SHOTS = os.environ.get("QSG_SCREENSHOTS")

@@ -7,7 +7,7 @@ import os
 
 from django.utils import timezone
 
-from surveillance import services_regional as sv
+from surveillance.regional import services as sv
 from tests.surveillance.meetings.factories import ensure_reference_data
 from tests.surveillance.regional.factories import agreed_note, period
 

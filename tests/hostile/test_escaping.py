@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from qsg.models import Job, Organisation, Provider
 from risksummits import services as rs
-from surveillance import pdf_meetings
-from surveillance import services_meetings as sm
+from surveillance.meetings import pdf as pdf_meetings
+from surveillance.meetings import services as sm
 from tests.risksummits.factories import standing, trigger
 from tests.surveillance.meetings.factories import (
     agree,

@@ -28,7 +28,7 @@ from dashboard.models import Indicator  # noqa: E402
 from qsg import services  # noqa: E402
 from qsg.demo import ANALYSTS_GROUP  # noqa: E402
 from qsg.models import QSG, Membership, Provider, QSGRole, User  # noqa: E402
-from surveillance.models_meetings import Meeting, MeetingNote  # noqa: E402
+from surveillance.meetings.models import Meeting, MeetingNote  # noqa: E402
 
 MEMBERS_PER_QSG = 6
 SECRETARIAT_PER_QSG = 2

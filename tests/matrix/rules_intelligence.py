@@ -42,7 +42,7 @@ def _created_only_by_a(cast, username, response):
 
 
 def _theme(c):
-    from surveillance.models_intelligence import Theme
+    from surveillance.intelligence.models import Theme
 
     return {"theme": Theme.objects.get(code="safeguarding").pk, "for_next_meeting": True}
 

@@ -28,7 +28,7 @@ def scenario(cast) -> dict:
     cached = cast.__dict__.get("_intelligence_pages")
     if cached:
         return cached
-    from surveillance import services_intelligence as si
+    from surveillance.intelligence import services as si
     from tests.surveillance.intelligence.factories import fields, released
 
     shared = released(cast, summary=SECRET)

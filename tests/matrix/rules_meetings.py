@@ -312,7 +312,7 @@ RULES = {
 
 
 def _series(c):
-    from surveillance import services_meetings as sm
+    from surveillance.meetings import services as sm
 
     existing = c.__dict__.get("_series")
     if existing is None:

@@ -99,7 +99,7 @@ def test_every_kind_of_job_can_be_sent_again():
     import qsg.jobs
 
     # The worker imports every app's tasks module; each registers its kinds when imported.
-    for module in ("dashboard.tasks", "surveillance.tasks_meetings", "risksummits.tasks"):
+    for module in ("dashboard.tasks", "surveillance.meetings.tasks", "risksummits.tasks"):
         importlib.import_module(module)
 
     assert {
@@ -198,8 +198,8 @@ def test_every_job_task_is_retried_when_the_database_goes_away():
 
     import dashboard.tasks  # noqa: F401 (registers the tasks)
     import risksummits.tasks  # noqa: F401
-    import surveillance.tasks_meetings
-    import surveillance.tasks_packs  # noqa: F401
+    import surveillance.meetings.tasks
+    import surveillance.packs.tasks  # noqa: F401
 
     for name in (
         "dashboard.import_observations",

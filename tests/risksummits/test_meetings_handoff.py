@@ -7,7 +7,7 @@ import pytest
 
 from risksummits import handoff, services
 from risksummits.models import RiskSummit
-from surveillance import services_meetings as sm
+from surveillance.meetings import services as sm
 from tests.surveillance.meetings import factories as meetings
 
 pytestmark = pytest.mark.django_db

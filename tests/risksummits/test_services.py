@@ -361,8 +361,9 @@ def test_pid_is_blocked_in_meeting_records(cast):
 
 
 def test_closure_puts_the_level_on_the_providers_timeline_for_those_who_may_know(cast, client_for):
-    from surveillance import access_meetings, selectors_meetings
-    from surveillance.models_meetings import SurveillanceLogEntry
+    from surveillance.meetings import access as access_meetings
+    from surveillance.meetings import selectors as selectors_meetings
+    from surveillance.meetings.models import SurveillanceLogEntry
 
     summit = trigger(cast)
     ready_to_close(cast, summit)

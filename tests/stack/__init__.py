@@ -36,7 +36,7 @@ RESEND_QUEUED = """
 import importlib
 from qsg import jobs
 from qsg.models import Job
-for module in ("dashboard.tasks", "surveillance.tasks_meetings", "risksummits.tasks"):
+for module in ("dashboard.tasks", "surveillance.meetings.tasks", "risksummits.tasks"):
     importlib.import_module(module)
 sent = [job.kind for job in Job.objects.filter(status="queued") if jobs.send_again(job)]
 print("sent again:", sent)

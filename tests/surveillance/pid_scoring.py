@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from surveillance.pid import KINDS, Finding
+from surveillance.intelligence.pid import KINDS, Finding
 from tests.surveillance.pid_corpus import Snippet
 
 

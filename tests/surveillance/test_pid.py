@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from surveillance.pid import KINDS, LABELS, Finding, describe, screen
+from surveillance.intelligence.pid import KINDS, LABELS, Finding, describe, screen
 from tests.surveillance.pid_corpus import CORPUS, check_digit, nhs, nhs_bad
 from tests.surveillance.pid_scoring import evaluate, snippet_confusion, table
 

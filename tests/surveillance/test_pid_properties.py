@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from surveillance.pid import KINDS, LABELS, screen
+from surveillance.intelligence.pid import KINDS, LABELS, screen
 from tests.surveillance.pid_corpus import CORPUS
 
 # `make fuzz` raises the count through QSG_PID_FUZZ_EXAMPLES.

@@ -7,8 +7,8 @@ import itertools
 
 from django.utils import timezone
 
-from surveillance import services_intelligence as si
-from surveillance.models_intelligence import IntelligenceItem, Theme
+from surveillance.intelligence import services as si
+from surveillance.intelligence.models import IntelligenceItem, Theme
 
 Item = IntelligenceItem
 Distribution = Item.Distribution

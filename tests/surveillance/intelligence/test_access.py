@@ -11,8 +11,8 @@ import pytest
 from django.http import Http404
 
 from qsg.models import QSG
-from surveillance import access
-from surveillance import services_intelligence as si
+from surveillance.intelligence import access
+from surveillance.intelligence import services as si
 from tests.cast import EVERYONE
 
 from .factories import Distribution, Status, fields, released, submit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveillance.agenda_intelligence import intelligence_for_meeting, intelligence_titles
+from surveillance.meetings.agenda_intelligence import intelligence_for_meeting, intelligence_titles
 from tests.surveillance.meetings.factories import meeting
 
 from .factories import Distribution, released, submit, triage

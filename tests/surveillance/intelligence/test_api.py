@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from surveillance.models_intelligence import (
+from surveillance.intelligence.models import (
     SUMMARY_MAX,
     Corroboration,
     IntelligenceAccess,

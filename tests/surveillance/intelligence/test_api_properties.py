@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveillance import services_intelligence as si
-from surveillance.models_intelligence import IntelligenceItem
+from surveillance.intelligence import services as si
+from surveillance.intelligence.models import IntelligenceItem
 
 from .test_api import URL, payload
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from qsg.models import QSG
 from qsg.pagination import union_count
-from surveillance import access
-from surveillance import selectors_intelligence as sel
-from surveillance import services_intelligence as si
+from surveillance.intelligence import access
+from surveillance.intelligence import selectors as sel
+from surveillance.intelligence import services as si
 from tests.cast import EVERYONE
 
 from .factories import Distribution, Item, Status, released, submit

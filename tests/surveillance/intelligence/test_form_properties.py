@@ -11,7 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveillance.models_intelligence import IntelligenceItem
+from surveillance.intelligence.models import IntelligenceItem
 
 STEPS = ("about", "details", "grading", "sharing")
 FIELDS = {

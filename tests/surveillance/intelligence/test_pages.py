@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveillance.models_intelligence import IntelligenceAccess, IntelligenceItem, Theme
+from surveillance.intelligence.models import IntelligenceAccess, IntelligenceItem, Theme
 
 from .factories import released, submit
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from surveillance import access
-from surveillance import services_intelligence as si
-from surveillance.models_intelligence import IntelligenceAccess, IntelligenceItem, ItemSighting
+from surveillance.intelligence import access
+from surveillance.intelligence import services as si
+from surveillance.intelligence.models import IntelligenceAccess, IntelligenceItem, ItemSighting
 
 from .factories import Distribution, Status, fields, released, submit
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from surveillance import services_meetings as sm
-from surveillance.models_meetings import ConclusionCategory, FOIExemption, MeetingNote
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import ConclusionCategory, FOIExemption, MeetingNote
 
 TEN = dt.time(10, 0)
 ONE = dt.time(13, 0)
@@ -139,7 +139,7 @@ def scenario(cast) -> dict:
 
     from qsg import pdf
     from qsg.models import Job
-    from surveillance.models_meetings import Action, NotePassage
+    from surveillance.meetings.models import Action, NotePassage
 
     secretariat = cast.users["secretariat_a"]
     published, note, conclusion = agreed_meeting(cast, days=-60)

@@ -3,8 +3,9 @@
 import datetime as dt
 
 from dashboard import selectors as dashboard
-from surveillance import agenda_signals, selectors_meetings
-from surveillance import services_meetings as sm
+from surveillance.meetings import agenda_signals
+from surveillance.meetings import selectors as selectors_meetings
+from surveillance.meetings import services as sm
 from tests.dashboard.helpers import seed_cast_data
 
 from .factories import meeting

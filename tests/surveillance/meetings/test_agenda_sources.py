@@ -2,8 +2,9 @@
 
 from types import SimpleNamespace
 
-from surveillance import agenda_intelligence, selectors_meetings
-from surveillance import services_meetings as sm
+from surveillance.meetings import agenda_intelligence
+from surveillance.meetings import selectors as selectors_meetings
+from surveillance.meetings import services as sm
 
 from .factories import meeting
 
@@ -50,9 +51,7 @@ def test_intelligence_for_the_meeting_comes_through_the_viewers_access(cast, mon
         seen_by.append(user)
         return FakeItems([item], log)
 
-    monkeypatch.setattr(
-        agenda_intelligence, "_intelligence_access", lambda: SimpleNamespace(items_for=items_for)
-    )
+    monkeypatch.setattr(agenda_intelligence, "access", SimpleNamespace(items_for=items_for))
     secretariat = cast.users["secretariat_a"]
     proposals = {k: p for k, _, p in selectors_meetings.agenda_suggestions(secretariat, m)}
     assert seen_by == [secretariat]

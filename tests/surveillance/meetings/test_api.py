@@ -5,8 +5,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from surveillance import services_meetings as sm
-from surveillance.models_meetings import Meeting
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import Meeting
 
 from .factories import agreed_meeting, exemption, meeting
 

@@ -10,8 +10,8 @@ from icalendar import Calendar
 
 from qsg import services as qsg_services
 from qsg.models import Provider
-from surveillance import services_meetings as sm
-from surveillance.models_meetings import (
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import (
     ActionReminder,
     AgendaItem,
     Attendance,
@@ -146,7 +146,7 @@ def test_agenda_builder_queries_are_bounded_with_400_providers(
     quorate(cast, past)
     secretariat = cast.users["secretariat_a"]
     note = sm.meeting_note_start(actor=secretariat, meeting=past)
-    from surveillance.models_meetings import ConclusionCategory
+    from surveillance.meetings.models import ConclusionCategory
 
     review = ConclusionCategory.objects.get(code="regular-review")
     for provider in Provider.objects.filter(qsg=qsg).order_by("pk")[:40]:

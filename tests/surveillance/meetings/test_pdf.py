@@ -9,9 +9,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from qsg.models import Job
-from surveillance import pdf_meetings
-from surveillance import services_meetings as sm
-from surveillance.models_meetings import MeetingNote
+from surveillance.meetings import pdf as pdf_meetings
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import MeetingNote
 
 from .factories import agreed_meeting, ensure_reference_data
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from surveillance.meetings_rules import (
+from surveillance.meetings.rules import (
     Present,
     Requirement,
     cadence_dates,

@@ -5,9 +5,9 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from surveillance import selectors_meetings
-from surveillance import services_meetings as sm
-from surveillance.models_meetings import RiskSummitReferral
+from surveillance.meetings import selectors as selectors_meetings
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import RiskSummitReferral
 
 from .factories import agree, agreed_meeting, category, meeting, quorate
 

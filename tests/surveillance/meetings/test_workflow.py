@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from surveillance import services_meetings as sm
-from surveillance.models_meetings import (
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import (
     Conclusion,
     MeetingNote,
     NoteEvent,

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from qsg import services as qsg_services
 from qsg.models import QSGRole
-from surveillance import services_meetings as sm
-from surveillance import services_packs as sp
-from surveillance.models_packs import PackVersion
+from surveillance.meetings import services as sm
+from surveillance.packs import services as sp
+from surveillance.packs.models import PackVersion
 from tests.surveillance.meetings.factories import (
     agreed_meeting,
     ensure_reference_data,
@@ -67,7 +67,7 @@ def pack_scenario(cast, *, returns: bool = True) -> dict:
     confidential = sm.agenda_item_create(
         actor=secretariat, meeting=upcoming, title=CONFIDENTIAL_ITEM, kind="provider"
     )
-    from surveillance.models_meetings import AgendaItem
+    from surveillance.meetings.models import AgendaItem
 
     AgendaItem.objects.filter(pk=confidential.pk).update(is_confidential=True)
     pack = sp.meeting_pack_open(actor=secretariat, meeting=upcoming)
@@ -118,7 +118,7 @@ def matrix_scenario(cast) -> dict:
         return cached
     from qsg import pdf
     from qsg.models import Job
-    from surveillance.models_packs import MeetingPack, PackRecipient
+    from surveillance.packs.models import MeetingPack, PackRecipient
 
     s = pack_scenario(cast)
     pack = s["pack"]

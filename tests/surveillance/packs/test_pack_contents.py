@@ -8,9 +8,9 @@ import re
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from surveillance import services_packs as sp
-from surveillance.models_packs import PackRecipient, PackVersion
-from surveillance.selectors_packs import SECTIONS
+from surveillance.packs import services as sp
+from surveillance.packs.models import PackRecipient, PackVersion
+from surveillance.packs.selectors import SECTIONS
 
 from .factories import (
     CONFIDENTIAL_ITEM,
@@ -117,7 +117,7 @@ def test_running_the_job_again_makes_no_second_file(cast):
 def test_intelligence_reaches_only_the_packs_it_is_shared_with(cast):
     """An item for one organisation only is in that organisation's pack (and the full pack)
     and in no other; a "do not attribute" item is in every pack without its source."""
-    from surveillance.models_intelligence import IntelligenceItem
+    from surveillance.intelligence.models import IntelligenceItem
     from tests.surveillance.intelligence.factories import submit, triage
 
     Distribution = IntelligenceItem.Distribution

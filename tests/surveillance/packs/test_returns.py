@@ -8,9 +8,9 @@ import datetime as dt
 from django.core import mail
 from django.urls import reverse
 
-from surveillance import selectors_packs
-from surveillance import services_packs as sp
-from surveillance.models_packs import MemberReturn, ReturnReminder
+from surveillance.packs import selectors as selectors_packs
+from surveillance.packs import services as sp
+from surveillance.packs.models import MemberReturn, ReturnReminder
 from tests.surveillance.meetings.factories import ensure_reference_data, meeting
 
 from .factories import RESTRICTED, SHARED, pack_scenario

@@ -11,9 +11,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from qsg.models import Job
-from surveillance import services_packs as sp
-from surveillance.models_packs import PackDownload, PackVersion
-from surveillance.selectors_packs import SECTIONS
+from surveillance.packs import services as sp
+from surveillance.packs.models import PackDownload, PackVersion
+from surveillance.packs.selectors import SECTIONS
 
 from .factories import RESTRICTED, SHARED, pack_scenario
 

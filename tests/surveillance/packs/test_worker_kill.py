@@ -20,8 +20,8 @@ from django.db import connection
 
 from qsg.celery import app as celery_app
 from qsg.models import Job
-from surveillance import services_packs as sp
-from surveillance.models_packs import PackVersion
+from surveillance.packs import services as sp
+from surveillance.packs.models import PackVersion
 from tests.worker import _database_url, start_worker, stop_worker
 
 from .factories import pack_scenario

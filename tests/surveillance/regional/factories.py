@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from qsg import services as qsg_services
 from qsg.models import QSGRole
-from surveillance import services_meetings as sm
-from surveillance import services_regional as sv
-from surveillance.models_meetings import MeetingNote
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import MeetingNote
+from surveillance.regional import services as sv
 from tests.surveillance.meetings.factories import category, ensure_reference_data, exemption
 
 TEN = dt.time(10, 0)

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from surveillance import selectors_regional as sr
-from surveillance import services_regional as sv
-from surveillance.models_regional import AssuranceAnswer, AssuranceQuestion, AssuranceReturn
+from surveillance.regional import selectors as sr
+from surveillance.regional import services as sv
+from surveillance.regional.models import AssuranceAnswer, AssuranceQuestion, AssuranceReturn
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from surveillance import selectors_regional as sr
-from surveillance import services_regional as sv
-from surveillance.models_regional import LocalReport
+from surveillance.regional import selectors as sr
+from surveillance.regional import services as sv
+from surveillance.regional.models import LocalReport
 
 from .factories import agreed_note, period
 
@@ -171,7 +171,7 @@ def test_rejected_section_edit_keeps_what_was_typed(cast, client_for):
 
 
 def test_intelligence_goes_only_if_its_handling_lets_it_leave_the_local_qsg(cast):
-    from surveillance.models_intelligence import IntelligenceItem
+    from surveillance.intelligence.models import IntelligenceItem
     from tests.surveillance.intelligence.factories import released, submit
 
     Distribution = IntelligenceItem.Distribution

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from surveillance import selectors_meetings
-from surveillance import selectors_regional as sr
-from surveillance import services_meetings as sm
-from surveillance import services_regional as sv
-from surveillance.models_meetings import AgendaItem
+from surveillance.meetings import selectors as selectors_meetings
+from surveillance.meetings import services as sm
+from surveillance.meetings.models import AgendaItem
+from surveillance.regional import selectors as sr
+from surveillance.regional import services as sv
 
 from .factories import agreed_note, period
 
@@ -41,7 +41,7 @@ def test_recurring_theme_is_one_raised_in_two_local_qsgs(cast):
 
 
 def test_recurring_theme_from_intelligence_shared_with_the_region(cast):
-    from surveillance.models_intelligence import IntelligenceItem
+    from surveillance.intelligence.models import IntelligenceItem
     from tests.surveillance.intelligence.factories import released
 
     Distribution = IntelligenceItem.Distribution
@@ -53,7 +53,7 @@ def test_recurring_theme_from_intelligence_shared_with_the_region(cast):
 
 
 def test_intelligence_the_region_may_not_see_makes_no_theme(cast):
-    from surveillance.models_intelligence import IntelligenceItem
+    from surveillance.intelligence.models import IntelligenceItem
     from tests.surveillance.intelligence.factories import released
 
     released(cast, distribution=IntelligenceItem.Distribution.QSG)  # A's members only

@@ -1,0 +1,361 @@
+"""Who sees which intelligence item: the one place that decides it.
+
+Built on `qsg.access.principal(user)`. Every page, API endpoint, export, search, PDF and job
+that reads intelligence goes through `items_for(user)` or `item_for_user(user, pk)`.
+
+The rules (docs/architecture.md, "Soft intelligence"):
+
+* **Drafts** are seen by their author only.
+* **The submitting organisation** sees every submitted item it holds, whatever the status.
+* **The QSG team** (secretariat and chair of the QSG the item is submitted to) sees every
+  submitted item of that QSG; only the secretariat triages and sees who submitted an item
+  marked "do not attribute".
+* **Everyone else** sees an item only once it is *released* (triaged or later; or submitted to
+  a QSG that has turned moderation off), and then as its distribution says:
+  - my organisation only: nobody else;
+  - this QSG's members: people holding a role (secretariat, chair, member, observer) in the QSG;
+  - this QSG and its regional QSG: those, and the people holding a role in the regional QSG
+    (its secretariat, chair, members and regional reviewers);
+  - named organisations: people of the organisations named on the item.
+* Outsiders get 404; lists and searches leave the item out, and so do counts.
+
+`scope_for(user)` resolves, once per request (two small queries on top of the principal), what
+the rules need; `items_for` turns it into one WHERE clause the database answers from indexes
+(the OR of `visibility_arms`; `item_arms_for` gives the arms one by one, for fast counts),
+and `can_see(scope, item)` is the same rule in Python (tests prove they agree).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db.models import F, Q, QuerySet
+
+from qsg.access import Principal, not_found, principal, require
+from qsg.lookups import AnyOf
+from qsg.models import QSG, QSGRole
+from surveillance.intelligence.models import RELEASED_STATUSES, IntelligenceItem
+
+RELEASED_OR_SUBMITTED = RELEASED_STATUSES | {IntelligenceItem.Status.SUBMITTED}
+SUBMITTED_STATUSES = sorted(RELEASED_OR_SUBMITTED)  # everything but drafts
+
+Role = QSGRole.Role
+Status = IntelligenceItem.Status
+Distribution = IntelligenceItem.Distribution
+TEAM_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})
+# Above this many items shared by name with one organisation, the clause uses a subquery
+# rather than a literal list of ids.
+NAMED_INLINE_MAX = 10000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user reaches in intelligence, resolved once per request."""
+
+    principal: Principal
+    role_qsg_ids: frozenset[int]  # QSGs where the user holds a role (the QSG's members)
+    team_qsg_ids: frozenset[int]  # QSGs where the user is secretariat or chair
+    managed_qsg_ids: frozenset[int]  # QSGs where the user is secretariat
+    region_qsg_ids: frozenset[int]  # local QSGs whose regional QSG the user holds a role in
+    unmoderated_qsg_ids: frozenset[int]  # QSGs with moderation turned off
+    # Items shared by name with the user's organisation; None when there are too many to
+    # inline (the clause then uses a subquery).
+    named_item_ids: frozenset[int] | None = frozenset()
+
+    @property
+    def user_id(self) -> int | None:
+        return self.principal.user_id
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.principal.organisation_id
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.principal.is_anonymous
+
+    def manages(self, qsg_id: int) -> bool:
+        return qsg_id in self.managed_qsg_ids
+
+
+def scope_for(user) -> Scope:
+    cached = getattr(user, "_intel_scope", None)
+    if cached is not None:
+        return cached
+    p = principal(user)
+    roles = {q: r for q, r in p.roles.items() if r}
+    role_ids = frozenset(roles)
+    team = frozenset(q for q, r in roles.items() if r & TEAM_ROLES)
+    managed = frozenset(p.managed_qsg_ids)
+    region: frozenset[int] = frozenset()
+    unmoderated: frozenset[int] = frozenset()
+    if not p.is_anonymous:
+        # Every QSG, in one small query (a few dozen rows nationally): the locals under regions
+        # the person belongs to, and those without moderation (a named organisation may sit
+        # outside the QSG).
+        rows = list(QSG.objects.values_list("pk", "regional_qsg_id", "moderation_enabled"))
+        region = frozenset(pk for pk, regional, _ in rows if regional in role_ids) | frozenset(
+            p.overseen
+        )
+        unmoderated = frozenset(pk for pk, _, moderated in rows if not moderated)
+    scope = Scope(
+        principal=p,
+        role_qsg_ids=role_ids,
+        team_qsg_ids=team,
+        managed_qsg_ids=managed,
+        region_qsg_ids=region,
+        unmoderated_qsg_ids=unmoderated,
+        named_item_ids=(
+            _named_item_ids(p.organisation_id, unmoderated) if not p.is_anonymous else frozenset()
+        ),
+    )
+    if not p.is_anonymous:
+        user._intel_scope = scope
+    return scope
+
+
+def forget(user) -> None:
+    for attr in ("_intel_scope", "_qsg_principal"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def _named_item_ids(org_id: int | None, unmoderated: frozenset[int]) -> frozenset[int] | None:
+    """Released items shared by name with the organisation (the status is checked here, so the
+    list clause is a plain primary-key condition)."""
+    if org_id is None:
+        return frozenset()
+    through = IntelligenceItem.named_organisations.through
+    released = Q(intelligenceitem__status__in=RELEASED_STATUSES)
+    if unmoderated:
+        released |= Q(
+            intelligenceitem__status=Status.SUBMITTED,
+            intelligenceitem__qsg_id__in=sorted(unmoderated),
+        )
+    ids = list(
+        through.objects.filter(released, organisation_id=org_id).values_list(
+            "intelligenceitem_id", flat=True
+        )[: NAMED_INLINE_MAX + 1]
+    )
+    return None if len(ids) > NAMED_INLINE_MAX else frozenset(ids)
+
+
+def _released(qsg_ids: frozenset[int], scope: Scope, **extra) -> list[Q]:
+    """Released items of these QSGs: triaged or later, or submitted where moderation is off.
+
+    Split by QSG so that each arm is a plain conjunction the (qsg, distribution, status) index
+    answers.
+    """
+    unmoderated = qsg_ids & scope.unmoderated_qsg_ids
+    moderated = qsg_ids - unmoderated
+    arms = []
+    if moderated:
+        arms.append(Q(qsg_id__in=sorted(moderated), status__in=sorted(RELEASED_STATUSES), **extra))
+    if unmoderated:
+        arms.append(Q(qsg_id__in=sorted(unmoderated), status__in=SUBMITTED_STATUSES, **extra))
+    return arms
+
+
+def visibility_arms(scope: Scope) -> list[Q]:
+    """The rules above, for `scope`, as arms whose OR is what the user sees.
+
+    Each arm is a plain conjunction that one index answers exactly, so PostgreSQL turns their
+    OR into one BitmapOr with no filter on top, and a count can add up the arms as a UNION of
+    index-only scans (`item_arms_for`). No arm for an anonymous user (nothing is visible).
+    """
+    if scope.is_anonymous:
+        return []
+    arms = [
+        Q(submitted_by_id=scope.user_id),
+        Q(submitting_organisation_id=scope.organisation_id, status__in=SUBMITTED_STATUSES),
+    ]
+    if scope.team_qsg_ids:
+        arms.append(Q(qsg_id__in=sorted(scope.team_qsg_ids), status__in=SUBMITTED_STATUSES))
+    arms += _released(
+        scope.role_qsg_ids, scope, distribution__in=[Distribution.QSG, Distribution.REGION]
+    )
+    arms += _released(scope.region_qsg_ids, scope, distribution=Distribution.REGION)
+    if scope.named_item_ids is None:
+        through = IntelligenceItem.named_organisations.through
+        named = through.objects.filter(organisation_id=scope.organisation_id)
+        released = Q(status__in=RELEASED_STATUSES)
+        if scope.unmoderated_qsg_ids:
+            released |= Q(status=Status.SUBMITTED, qsg_id__in=sorted(scope.unmoderated_qsg_ids))
+        arms.append(
+            Q(pk__in=named.values("intelligenceitem_id"), distribution=Distribution.NAMED)
+            & released
+        )
+    elif scope.named_item_ids:
+        # Named organisations exist only while the distribution is "named" (the services clear
+        # them otherwise), and the ids were checked for release when the scope was resolved.
+        arms.append(Q(AnyOf(F("pk"), sorted(scope.named_item_ids))))
+    return arms
+
+
+def visibility_q(scope: Scope) -> Q:
+    """The WHERE clause of the rules above, for `scope`: the OR of `visibility_arms`."""
+    arms = visibility_arms(scope)
+    return reduce(operator.or_, arms) if arms else Q(pk__in=[])
+
+
+def items_for(user) -> QuerySet[IntelligenceItem]:
+    """Every item the user may see (drafts only their own)."""
+    scope = scope_for(user)
+    if scope.is_anonymous:
+        return IntelligenceItem.objects.none()
+    return IntelligenceItem.objects.filter(visibility_q(scope))
+
+
+def item_arms_for(user) -> list[QuerySet[IntelligenceItem]]:
+    """`items_for(user)` as one queryset per visibility arm: their union is `items_for(user)`.
+
+    For counting (`qsg.pagination.UnionCountPaginator`): a list narrows each arm exactly as it
+    narrows `items_for`, and the count is the size of the union.
+    """
+    return [IntelligenceItem.objects.filter(arm) for arm in visibility_arms(scope_for(user))]
+
+
+def drafts_for(user) -> QuerySet[IntelligenceItem]:
+    scope = scope_for(user)
+    if scope.is_anonymous:
+        return IntelligenceItem.objects.none()
+    return IntelligenceItem.objects.filter(submitted_by_id=scope.user_id, status=Status.DRAFT)
+
+
+def is_released(scope: Scope, item: IntelligenceItem) -> bool:
+    return item.status in RELEASED_STATUSES or (
+        item.status == Status.SUBMITTED and item.qsg_id in scope.unmoderated_qsg_ids
+    )
+
+
+def can_see(scope: Scope, item: IntelligenceItem, *, named_org_ids=None) -> bool:
+    """The same rule as `visibility_q`, for one item in memory.
+
+    `named_org_ids` are the item's named organisations (fetched if not given).
+    """
+    if scope.is_anonymous:
+        return False
+    if item.submitted_by_id == scope.user_id:
+        return True
+    if item.status == Status.DRAFT:
+        return False
+    if item.submitting_organisation_id == scope.organisation_id:
+        return True
+    if item.qsg_id in scope.team_qsg_ids:
+        return True
+    if not is_released(scope, item):
+        return False
+    return reaches(scope, item, item.distribution, named_org_ids=named_org_ids)
+
+
+def reaches(scope: Scope, item, distribution: str, *, named_org_ids=None) -> bool:
+    """Whether a released item with this distribution reaches the scope's user."""
+    if distribution in (Distribution.QSG, Distribution.REGION) and item.qsg_id in (
+        scope.role_qsg_ids
+    ):
+        return True
+    if distribution == Distribution.REGION and item.qsg_id in scope.region_qsg_ids:
+        return True
+    if distribution == Distribution.NAMED:
+        if named_org_ids is None:
+            named_org_ids = {o.pk for o in item.named_organisations.all()}
+        return scope.organisation_id in set(named_org_ids)
+    return False
+
+
+def item_for_user(user, pk, *, manage: bool = False) -> IntelligenceItem:
+    """One item, or 404 if the user may not see it. manage=True: 403 unless the QSG's secretariat."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise not_found() from None
+    item = (
+        items_for(user)
+        .select_related("qsg", "theme", "submitting_organisation", "submitted_by", "merged_into")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise not_found()
+    if manage:
+        require(scope_for(user).manages(item.qsg_id))
+    return item
+
+
+def draft_for_user(user, pk) -> IntelligenceItem:
+    """The author's own draft, or 404."""
+    try:
+        return drafts_for(user).get(pk=int(pk))
+    except (IntelligenceItem.DoesNotExist, TypeError, ValueError):
+        raise not_found() from None
+
+
+# What a reader may do or see on an item they can see --------------------------------------------
+
+
+def sees_attribution(user, item: IntelligenceItem) -> bool:
+    """Whether the reader may see which organisation (and person) submitted the item."""
+    scope = scope_for(user)
+    return (
+        not item.do_not_attribute
+        or scope.manages(item.qsg_id)
+        or item.submitting_organisation_id == scope.organisation_id
+    )
+
+
+def sees_corroborators(user, item: IntelligenceItem) -> bool:
+    """Names of corroborating organisations: the secretariat only (others see counts)."""
+    return scope_for(user).manages(item.qsg_id)
+
+
+def can_triage(user, item: IntelligenceItem) -> bool:
+    return scope_for(user).manages(item.qsg_id) and item.status != Status.DRAFT
+
+
+def can_change_distribution(user, item: IntelligenceItem) -> bool:
+    """The owner (the submitter, or their organisation) or the QSG's secretariat."""
+    scope = scope_for(user)
+    return item.status != Status.DRAFT and (
+        scope.manages(item.qsg_id)
+        or item.submitted_by_id == scope.user_id
+        or item.submitting_organisation_id == scope.organisation_id
+    )
+
+
+def can_corroborate(user, item: IntelligenceItem) -> bool:
+    """Another organisation's person who sees a submitted item."""
+    scope = scope_for(user)
+    return (
+        not scope.is_anonymous
+        and item.status != Status.DRAFT
+        and item.submitting_organisation_id != scope.organisation_id
+    )
+
+
+def can_close(user, item: IntelligenceItem) -> bool:
+    return item.status not in (Status.DRAFT, Status.CLOSED) and (
+        scope_for(user).manages(item.qsg_id)
+    )
+
+
+def submittable_qsgs_for(user) -> QuerySet[QSG]:
+    """QSGs the user may submit intelligence to: those where they hold a role."""
+    return QSG.objects.filter(pk__in=scope_for(user).role_qsg_ids, is_active=True)
+
+
+def triage_queue_for(user) -> QuerySet[IntelligenceItem]:
+    """Submitted, untriaged items of the QSGs the user is secretariat of, oldest first."""
+    scope = scope_for(user)
+    return IntelligenceItem.objects.filter(
+        qsg_id__in=scope.managed_qsg_ids, status=Status.SUBMITTED
+    ).order_by("submitted_at", "pk")
+
+
+def access_log_for(user, item: IntelligenceItem):
+    """The item's access log, for the secretariat of its QSG (403 for other readers)."""
+    from surveillance.intelligence.models import IntelligenceAccess
+
+    require(scope_for(user).manages(item.qsg_id))
+    return IntelligenceAccess.objects.filter(item=item).select_related("user", "organisation")

@@ -1,0 +1,245 @@
+"""Reads for the intelligence pages: filters, search, attribution, corroboration, timelines.
+
+Every queryset here starts from `access.items_for(user)`, so a filter, a search or an export
+can only narrow what the person may already see. Attribution (which organisation submitted an
+item) is decided once, by `sees_attribution`, and every page and export asks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+
+from qsg.access import principal
+from qsg.audit import history_rows
+from qsg.models import QSG, Organisation
+from surveillance.intelligence import access
+from surveillance.intelligence.models import Corroboration, IntelligenceAccess, IntelligenceItem
+
+Item = IntelligenceItem
+NOT_ATTRIBUTED = "Not attributed"
+
+
+def _item_list_related(qs: QuerySet[Item]) -> QuerySet[Item]:
+    return qs.select_related("qsg", "theme", "submitting_organisation").prefetch_related(
+        "providers"
+    )
+
+
+def attribution(user, item: Item) -> str:
+    if access.sees_attribution(user, item):
+        return item.submitting_organisation.name
+    return NOT_ATTRIBUTED
+
+
+def _attributable(user) -> Q:
+    """`access.sees_attribution` as a WHERE clause (for filtering by organisation)."""
+    p = principal(user)
+    return (
+        Q(do_not_attribute=False)
+        | Q(qsg_id__in=p.managed_qsg_ids)
+        | Q(submitting_organisation_id=p.organisation_id)
+    )
+
+
+SEARCH_MAX = 200
+# Newest submitted first. Drafts (no submitted_at) never show in the list; NULLS LAST keeps them
+# at the far end of the `intel_item_submitted` index (migration 0010, PostgreSQL), so a page
+# walks it without visiting them.
+NEWEST_FIRST = (F("submitted_at").desc(nulls_last=True), F("id").desc())
+
+
+def search_text(text: str | None) -> str:
+    """What `search` searches for ("" for no search)."""
+    return (text or "").replace("\x00", " ").strip()[:SEARCH_MAX]
+
+
+def search(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
+    """PostgreSQL full-text search on the item's search vector; a plain match on SQLite.
+
+    Pages and the API both search through here. NUL characters (which PostgreSQL refuses in a
+    query) are dropped and the text is capped, so no search string can end in a 500.
+    """
+    text = search_text(text)
+    if not text:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        query = SearchQuery(text, config="english", search_type="websearch")
+        return qs.filter(Q(search=query) | Q(reference__iexact=text))
+    return qs.filter(
+        Q(summary__icontains=text)
+        | Q(details__icontains=text)
+        | Q(service_site__icontains=text)
+        | Q(reference__icontains=text)
+    )
+
+
+def visible_items(user, items: QuerySet[Item] | None = None) -> QuerySet[Item]:
+    """What the list shows: submitted items this person may see (drafts are on their own page).
+
+    `items`: one visibility arm of `access.item_arms_for(user)` instead of `items_for(user)`.
+    """
+    items = access.items_for(user) if items is None else items
+    return items.exclude(status=Item.Status.DRAFT)
+
+
+def filtered_items(user, data: dict, items: QuerySet[Item] | None = None) -> QuerySet[Item]:
+    """The list, filtered by the (validated) filter form's data (`items`: see visible_items)."""
+    qs = visible_items(user, items)
+    if data.get("provider"):
+        qs = qs.filter(providers=data["provider"])
+    if data.get("qsg"):
+        qs = qs.filter(qsg=data["qsg"])
+    if data.get("theme"):
+        qs = qs.filter(theme=data["theme"])
+    if data.get("dimension"):
+        qs = qs.filter(quality_dimension=data["dimension"])
+    if data.get("source_type"):
+        qs = qs.filter(source_type=data["source_type"])
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("organisation"):
+        qs = qs.filter(_attributable(user), submitting_organisation=data["organisation"])
+    if data.get("observed_after"):
+        qs = qs.filter(
+            Q(observed_to__gte=data["observed_after"])
+            | Q(observed_to__isnull=True, observed_from__gte=data["observed_after"])
+        )
+    if data.get("observed_before"):
+        qs = qs.filter(observed_from__lte=data["observed_before"])
+    qs = search(qs, data.get("q") or "")
+    if data.get("provider"):
+        qs = qs.distinct()
+    return _item_list_related(qs).order_by(*NEWEST_FIRST)
+
+
+def filtered_item_parts(user, data: dict) -> list[QuerySet[Item]]:
+    """`filtered_items` once per visibility arm: their union is the list, for counting it
+    (`qsg.pagination.UnionCountPaginator`)."""
+    return [filtered_items(user, data, arm) for arm in access.item_arms_for(user)]
+
+
+def count_by_arms(text: str | None) -> bool:
+    """Whether to count a list as the UNION of its visibility arms (`filtered_item_parts`).
+
+    Yes unless it searches: each arm is then an index-only scan and no heap page is read. A
+    search has to read every match from the heap whichever way it is counted, and the arms would
+    each repeat the full-text index scan, so one BitmapOr ANDed with it is cheaper
+    (docs/benchmarks-intelligence.md).
+    """
+    return not search_text(text)
+
+
+def filter_choices(user) -> dict:
+    """The filter form's choices: only what this person could find anyway."""
+    from qsg.access import providers_for, qsgs_for
+
+    p = principal(user)
+    visible_orgs = Organisation.objects.filter(
+        pk__in=visible_items(user).filter(_attributable(user)).values("submitting_organisation")
+    ).order_by("name")
+    return {
+        "providers": providers_for(user).order_by("name"),
+        "qsgs": qsgs_for(user).order_by("name") if p.qsg_ids else QSG.objects.none(),
+        "organisations": visible_orgs,
+    }
+
+
+def drafts_for(user) -> QuerySet[Item]:
+    return (
+        access.drafts_for(user)
+        .select_related("qsg")
+        .prefetch_related("providers")
+        .order_by("-updated_at")
+    )
+
+
+@dataclass(frozen=True)
+class CorroborationSummary:
+    count: int
+    names: list[str]  # empty unless the reader is the QSG's secretariat
+    ours: bool
+
+
+def corroboration_summary(user, item: Item) -> CorroborationSummary:
+    p = principal(user)
+    rows = list(
+        Corroboration.objects.filter(item=item)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    names = [r.organisation.name for r in rows] if access.sees_corroborators(user, item) else []
+    return CorroborationSummary(
+        count=len(rows),
+        names=names,
+        ours=any(r.organisation_id == p.organisation_id for r in rows),
+    )
+
+
+def corroboration_counts(items) -> dict[int, int]:
+    ids = [i.pk for i in items]
+    if not ids:
+        return {}
+    rows = (
+        Corroboration.objects.filter(item_id__in=ids)
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values_list("item_id", "n")
+    )
+    return dict(rows)
+
+
+def provider_timeline(user, provider, limit: int = 50) -> list[Item]:
+    qs = visible_items(user).filter(providers=provider)
+    return list(
+        qs.select_related("qsg", "theme", "submitting_organisation").order_by(
+            "-observed_from", "-id"
+        )[:limit]
+    )
+
+
+def triage_queue(user) -> QuerySet[Item]:
+    """New submissions in the QSGs this person runs the secretariat of."""
+    return _item_list_related(access.triage_queue_for(user))
+
+
+def access_log_for(user) -> QuerySet[IntelligenceAccess]:
+    """The access log of items in the QSGs this person runs the secretariat of."""
+    return (
+        IntelligenceAccess.objects.filter(item__qsg_id__in=principal(user).managed_qsg_ids)
+        .select_related("item", "user", "organisation", "item__qsg")
+        .order_by("-at", "-id")
+    )
+
+
+QUIET_FIELDS = {"triaged at", "triaged by", "submitted at", "idempotency key"}
+
+
+def item_history(user, item: Item) -> list[dict]:
+    """The item's change history since it was submitted; who made a change is hidden where
+    attribution is."""
+    rows = history_rows(item.history.exclude(status=Item.Status.DRAFT), limit=50)
+    for row in rows:
+        row["changes"] = [c for c in row["changes"] if str(c["field"]) not in QUIET_FIELDS]
+    if access.sees_attribution(user, item):
+        return rows
+    # Anyone from the submitting organisation would give it away: hide every name.
+    for row in rows:
+        row["who"] = NOT_ATTRIBUTED
+    return rows
+
+
+def possible_duplicates(user, item: Item, limit: int = 10) -> list[Item]:
+    """Other items of the same QSG about the same providers, for the secretariat to merge."""
+    return list(
+        access.items_for(user)
+        .filter(qsg_id=item.qsg_id, providers__in=item.providers.all(), merged_into__isnull=True)
+        .exclude(pk=item.pk)
+        .exclude(status=Item.Status.DRAFT)
+        .distinct()
+        .order_by("-submitted_at", "-id")[:limit]
+    )

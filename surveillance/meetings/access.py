@@ -1,0 +1,296 @@
+"""Who sees and changes what in meetings. Built on `qsg.access.principal`.
+
+Rules (docs/meetings.md has the reasons):
+
+* A meeting, its schedule, agenda and attendance are visible to everyone who sees its QSG:
+  participants (secretariat, chair, members, observers) and the regional team, read-only.
+* The secretariat creates and changes the schedule, business plan, agenda, attendance, the
+  draft note and its actions. Only the chair agrees the note and settles a disagreement.
+* The note by state: a draft is for the secretariat and chair; members read it (and comment)
+  once it is circulated; observers and the regional team read it once published.
+* Confidential material (agenda items marked confidential, note passages, conclusions and
+  actions carrying an FOI exemption) is for the secretariat, the chair and members of the
+  QSG whose organisation is a statutory body. Observers, the regional team and members from
+  non-statutory bodies get the open version. One function, `sees_confidential`, decides it
+  for pages, API and PDF alike.
+* Not visible: 404. Visible but not yours to change: 403.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from qsg import access
+from qsg.access import not_found, principal, require
+from qsg.models import QSG, Organisation, QSGRole
+from surveillance.meetings.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    BusinessPlan,
+    Conclusion,
+    Meeting,
+    MeetingNote,
+    NoteVersion,
+    SurveillanceLogEntry,
+)
+
+Role = QSGRole.Role
+NoteStatus = MeetingNote.Status
+ALL_STATUSES = frozenset(NoteStatus.values)
+MEMBER_STATUSES = frozenset({NoteStatus.CIRCULATED, NoteStatus.AGREED, NoteStatus.PUBLISHED})
+READER_STATUSES = frozenset({NoteStatus.PUBLISHED})
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise not_found() from None
+
+
+# Roles -------------------------------------------------------------------------------------
+
+
+def manages(user, qsg_id: int) -> bool:
+    return principal(user).manages(qsg_id)
+
+
+def chairs(user, qsg_id: int) -> bool:
+    return principal(user).chairs(qsg_id)
+
+
+def _statutory(user) -> bool:
+    cached = getattr(user, "_qsg_statutory", None)
+    if cached is None:
+        p = principal(user)
+        cached = bool(
+            p.organisation_id
+            and Organisation.objects.filter(pk=p.organisation_id, type__is_statutory=True).exists()
+        )
+        user._qsg_statutory = cached
+    return cached
+
+
+def sees_confidential(user, qsg_id: int) -> bool:
+    """Confidential items and passages: secretariat, chair, and members from statutory bodies."""
+    roles = principal(user).roles_in(qsg_id)
+    if Role.SECRETARIAT in roles or Role.CHAIR in roles:
+        return True
+    return Role.MEMBER in roles and _statutory(user)
+
+
+def note_statuses(user, qsg_id: int) -> frozenset[str]:
+    """The note states this person may read in this QSG."""
+    p = principal(user)
+    roles = p.roles_in(qsg_id)
+    if Role.SECRETARIAT in roles or Role.CHAIR in roles:
+        return ALL_STATUSES
+    if Role.MEMBER in roles:
+        return MEMBER_STATUSES
+    if Role.OBSERVER in roles or p.oversees(qsg_id):
+        return READER_STATUSES
+    return frozenset()
+
+
+def can_read_note(user, note: MeetingNote | None, qsg_id: int) -> bool:
+    return note is not None and note.status in note_statuses(user, qsg_id)
+
+
+def can_comment(user, note: MeetingNote, qsg_id: int) -> bool:
+    roles = principal(user).roles_in(qsg_id)
+    return note.status == NoteStatus.CIRCULATED and bool(
+        roles & {Role.MEMBER, Role.CHAIR, Role.SECRETARIAT}
+    )
+
+
+def can_read_all_versions(user, qsg_id: int) -> bool:
+    return bool(note_statuses(user, qsg_id) & {NoteStatus.AGREED})
+
+
+def _by_qsg_statuses(user, *, qsg_field: str, status_field: str) -> Q:
+    """A filter: rows whose note state this person may read, QSG by QSG."""
+    p = principal(user)
+    full = [q for q in p.qsg_ids if note_statuses(user, q) == ALL_STATUSES]
+    members = [q for q in p.qsg_ids if note_statuses(user, q) == MEMBER_STATUSES]
+    readers = [q for q in p.qsg_ids if note_statuses(user, q) == READER_STATUSES]
+    return (
+        Q(**{f"{qsg_field}__in": full})
+        | Q(**{f"{qsg_field}__in": members, f"{status_field}__in": MEMBER_STATUSES})
+        | Q(**{f"{qsg_field}__in": readers, f"{status_field}__in": READER_STATUSES})
+    )
+
+
+def _confidential_filter(user, *, qsg_field: str, flag: Q) -> Q:
+    """Rows that are open, or confidential in a QSG where this person sees confidential things."""
+    p = principal(user)
+    trusted = [q for q in p.qsg_ids if sees_confidential(user, q)]
+    return ~flag | Q(**{f"{qsg_field}__in": trusted})
+
+
+# Meetings ----------------------------------------------------------------------------------
+
+
+def meetings_for(user) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(qsg_id__in=principal(user).qsg_ids)
+
+
+def meeting_for_user(user, pk, *, manage: bool = False) -> Meeting:
+    meeting = meetings_for(user).select_related("qsg", "series").filter(pk=_int(pk)).first()
+    if meeting is None:
+        raise not_found()
+    if manage:
+        require(manages(user, meeting.qsg_id))
+    return meeting
+
+
+def qsg_for_user(user, pk, *, manage: bool = False) -> QSG:
+    return access.qsg_for_user(user, pk, manage=manage)
+
+
+def note_of(meeting: Meeting) -> MeetingNote | None:
+    return MeetingNote.objects.filter(meeting=meeting).select_related("agreed_by").first()
+
+
+def note_for_user(user, meeting: Meeting) -> MeetingNote:
+    """The meeting's note if this person may read it in its present state; 404 otherwise."""
+    note = note_of(meeting)
+    if not can_read_note(user, note, meeting.qsg_id):
+        raise not_found()
+    return note
+
+
+def version_for_user(user, meeting: Meeting, number) -> NoteVersion:
+    note = note_of(meeting)
+    if note is None:
+        raise not_found()
+    versions = NoteVersion.objects.filter(note=note, number=_int(number)).select_related(
+        "agreed_by"
+    )
+    if not can_read_all_versions(user, meeting.qsg_id):
+        if not note_statuses(user, meeting.qsg_id):
+            raise not_found()
+        versions = versions.filter(was_published=True)
+    version = versions.first()
+    if version is None:
+        raise not_found()
+    return version
+
+
+def versions_for(user, meeting: Meeting, note: MeetingNote) -> QuerySet[NoteVersion]:
+    versions = NoteVersion.objects.filter(note=note).select_related("agreed_by").order_by("-number")
+    if not can_read_all_versions(user, meeting.qsg_id):
+        versions = versions.filter(was_published=True)
+    return versions
+
+
+# Agenda and attendance ------------------------------------------------------------------------
+
+
+def agenda_items_for(user) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(meeting__qsg_id__in=principal(user).qsg_ids).filter(
+        _confidential_filter(user, qsg_field="meeting__qsg_id", flag=Q(is_confidential=True))
+    )
+
+
+def agenda_item_for_user(user, meeting: Meeting, pk, *, manage: bool = False) -> AgendaItem:
+    item = AgendaItem.objects.filter(meeting=meeting, pk=_int(pk)).first()
+    if item is None or (item.is_confidential and not sees_confidential(user, meeting.qsg_id)):
+        raise not_found()
+    if manage:
+        require(manages(user, meeting.qsg_id))
+    return item
+
+
+def attendance_for(user) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(meeting__qsg_id__in=principal(user).qsg_ids)
+
+
+def attendance_row_for_user(user, meeting: Meeting, pk, *, manage: bool = False) -> Attendance:
+    row = Attendance.objects.filter(meeting=meeting, pk=_int(pk)).first()
+    if row is None:
+        raise not_found()
+    if manage:
+        require(manages(user, meeting.qsg_id))
+    return row
+
+
+# Note content ------------------------------------------------------------------------------
+
+
+def conclusions_for(user) -> QuerySet[Conclusion]:
+    return Conclusion.objects.filter(
+        _by_qsg_statuses(user, qsg_field="note__meeting__qsg_id", status_field="note__status"),
+        _confidential_filter(
+            user, qsg_field="note__meeting__qsg_id", flag=Q(foi_exemption__isnull=False)
+        ),
+    )
+
+
+def note_part_for_user(user, meeting: Meeting, model, pk):
+    """A passage, conclusion or action of this meeting's note, for the secretariat (or chair)."""
+    note = note_for_user(user, meeting)
+    row = model.objects.filter(note=note, pk=_int(pk)).first()
+    if row is None:
+        raise not_found()
+    return note, row
+
+
+def actions_for(user) -> QuerySet[Action]:
+    return Action.objects.filter(
+        _by_qsg_statuses(user, qsg_field="qsg_id", status_field="note__status"),
+        _confidential_filter(user, qsg_field="qsg_id", flag=Q(foi_exemption__isnull=False)),
+    )
+
+
+def can_update_action(user, action: Action) -> bool:
+    """The secretariat, or the person who owns the action, records its progress."""
+    return manages(user, action.qsg_id) or (
+        action.owner_id is not None and action.owner_id == getattr(user, "pk", None)
+    )
+
+
+def action_for_user(user, pk, *, update: bool = False) -> Action:
+    action = (
+        actions_for(user)
+        .select_related("qsg", "note__meeting", "owner_organisation", "owner", "provider")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if action is None:
+        raise not_found()
+    if update:
+        require(can_update_action(user, action))
+    return action
+
+
+def surveillance_log_for(user, provider) -> QuerySet[SurveillanceLogEntry]:
+    """A provider's timeline: entries from QSGs whose agreed notes this person may read."""
+    p = principal(user)
+    member_level = [q for q in p.qsg_ids if NoteStatus.AGREED in note_statuses(user, q)]
+    readers = [q for q in p.qsg_ids if note_statuses(user, q) == READER_STATUSES]
+    trusted = [q for q in p.qsg_ids if sees_confidential(user, q)]
+    visible = (
+        Q(qsg_id__in=member_level)
+        | Q(qsg_id__in=readers, conclusion__note__status=NoteStatus.PUBLISHED)
+        | Q(qsg_id__in=trusted, source=SurveillanceLogEntry.Source.RISK_SUMMIT)
+    )
+    return SurveillanceLogEntry.objects.filter(visible, provider=provider).filter(
+        Q(is_confidential=False) | Q(qsg_id__in=trusted)
+    )
+
+
+# Business plans -------------------------------------------------------------------------------
+
+
+def plans_for(user) -> QuerySet[BusinessPlan]:
+    return BusinessPlan.objects.filter(qsg_id__in=principal(user).qsg_ids)
+
+
+def plan_for_user(user, pk, *, manage: bool = False) -> BusinessPlan:
+    plan = plans_for(user).select_related("qsg").filter(pk=_int(pk)).first()
+    if plan is None:
+        raise not_found()
+    if manage:
+        require(manages(user, plan.qsg_id))
+    return plan

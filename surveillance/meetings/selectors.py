@@ -1,0 +1,559 @@
+"""Reads about meetings that are more than a filter: the note as a document, quorum, agenda
+suggestions, coverage of the business cycle, providers' current levels, home panels.
+
+The note document is plain data (dicts, lists, strings). The same function feeds the page,
+the frozen version stored at agreement and the PDF; `redact()` takes confidential material out
+for readers who may not see it, so every channel applies one rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from qsg.models import QSG, Provider, QSGRole
+from surveillance.meetings import rules as meetings_rules
+from surveillance.meetings.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Conclusion,
+    ConclusionCategory,
+    Meeting,
+    MeetingNote,
+    NotePassage,
+    PlanEntry,
+    QuorumRequirement,
+    SurveillanceLogEntry,
+)
+
+Role = QSGRole.Role
+
+
+# Quorum -------------------------------------------------------------------------------------
+
+
+def default_requirements(qsg: QSG) -> list[meetings_rules.Requirement]:
+    """The usual terms: the chair, a commissioner and the CQC present."""
+    from qsg.models import OrganisationType
+
+    commissioners = frozenset(
+        OrganisationType.objects.filter(is_commissioner=True, is_nhs_england=False).values_list(
+            "pk", flat=True
+        )
+    )
+    cqc = frozenset(OrganisationType.objects.filter(code="cqc").values_list("pk", flat=True))
+    return [
+        meetings_rules.Requirement(label="The chair", role=Role.CHAIR),
+        meetings_rules.Requirement(label="A commissioner", type_ids=commissioners),
+        meetings_rules.Requirement(label="The Care Quality Commission", type_ids=cqc),
+    ]
+
+
+def requirements_for(qsg: QSG) -> tuple[list[meetings_rules.Requirement], bool]:
+    """(requirements, is_default). A QSG without its own rule uses the usual terms."""
+    rows = list(QuorumRequirement.objects.filter(qsg=qsg).prefetch_related("organisation_types"))
+    if not rows:
+        return default_requirements(qsg), True
+    return [
+        meetings_rules.Requirement(
+            label=r.label,
+            role=r.role,
+            type_ids=frozenset(t.pk for t in r.organisation_types.all()),
+            minimum=r.minimum,
+        )
+        for r in rows
+    ], False
+
+
+def meeting_quorum(meeting: Meeting) -> meetings_rules.QuorumResult:
+    requirements, _ = requirements_for(meeting.qsg)
+    rows = list(
+        Attendance.objects.filter(meeting=meeting, status=Attendance.Status.PRESENT).select_related(
+            "organisation"
+        )
+    )
+    roles: dict[int, set[str]] = defaultdict(set)
+    user_ids = [r.user_id for r in rows if r.user_id]
+    for user_id, role in QSGRole.objects.filter(
+        qsg_id=meeting.qsg_id, user_id__in=user_ids
+    ).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    present = [
+        meetings_rules.Present(
+            key=f"u{r.user_id}" if r.user_id else f"n{r.name.lower()}:{r.organisation_id}",
+            name=r.name,
+            roles=frozenset(roles.get(r.user_id, set()) | {r.capacity}),
+            organisation_type_id=r.organisation.type_id,
+            organisation_id=r.organisation_id,
+        )
+        for r in rows
+    ]
+    return meetings_rules.quorum_check(requirements, present)
+
+
+# The note as a document --------------------------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def note_document(meeting: Meeting, note: MeetingNote | None) -> dict[str, Any]:
+    """Everything the note says, confidential material included and marked (see `redact`)."""
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("presenter_organisation")
+        .prefetch_related("providers")
+        .order_by("position", "pk")
+    )
+    passages: dict[int, list[NotePassage]] = defaultdict(list)
+    conclusions: list[Conclusion] = []
+    actions: list[Action] = []
+    if note is not None:
+        for p in NotePassage.objects.filter(note=note).select_related("foi_exemption"):
+            passages[p.agenda_item_id].append(p)
+        conclusions = list(
+            Conclusion.objects.filter(note=note)
+            .select_related("provider", "category", "foi_exemption", "settled_by", "agenda_item")
+            .order_by("agenda_item__position", "provider__name")
+        )
+        actions = list(
+            Action.objects.filter(note=note)
+            .select_related("owner_organisation", "owner", "provider", "foi_exemption")
+            .order_by("number")
+        )
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("organisation")
+        .order_by("status", "organisation__name", "name", "present_from")
+    )
+    quorum = meeting_quorum(meeting)
+    local_start = timezone.localtime(meeting.starts_at)
+    local_end = timezone.localtime(meeting.ends_at)
+    return {
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "qsg": meeting.qsg.name,
+            "date": local_start.date().isoformat(),
+            "start": local_start.strftime("%H:%M"),
+            "end": local_end.strftime("%H:%M"),
+            "venue": meeting.venue,
+            "dial_in": meeting.dial_in,
+        },
+        "version": note.version if note else 1,
+        "status": note.status if note else "none",
+        "status_label": note.get_status_display() if note else "Not started",
+        "revision": note.revision if note else 0,
+        "revision_reason": note.revision_reason if note else "",
+        "agreed_at": _iso(note.agreed_at) if note else None,
+        "agreed_by": note.agreed_by.display_name if note and note.agreed_by else "",
+        "quorate": quorum.quorate,
+        "quorum_missing": quorum.missing,
+        "attendance": [
+            {
+                "name": a.name,
+                "organisation": a.organisation.name,
+                "capacity": a.get_capacity_display(),
+                "status": a.status,
+                "from": a.present_from.strftime("%H:%M") if a.present_from else "",
+                "to": a.present_to.strftime("%H:%M") if a.present_to else "",
+                "minutes": a.minutes,
+                "duration": meetings_rules.format_minutes(a.minutes),
+                "deputy_for": a.deputy_for,
+            }
+            for a in attendance
+        ],
+        "items": [
+            {
+                "id": i.pk,
+                "number": n,
+                "title": i.title,
+                "kind": i.kind,
+                "presenter": i.presenter,
+                "presenter_organisation": i.presenter_organisation.name
+                if i.presenter_organisation
+                else "",
+                "duration": i.duration_minutes,
+                "confidential": i.is_confidential,
+                "providers": [p.name for p in i.providers.all()],
+                "papers": i.paper_list,
+                "passages": [
+                    {
+                        "id": p.pk,
+                        "text": p.text,
+                        "exemption": p.foi_exemption.label if p.foi_exemption else "",
+                    }
+                    for p in sorted(passages.get(i.pk, []), key=lambda p: (p.position, p.pk))
+                ],
+            }
+            for n, i in enumerate(items, start=1)
+        ],
+        "conclusions": [
+            {
+                "id": c.pk,
+                "provider": c.provider.name,
+                "provider_id": c.provider_id,
+                "ods_code": c.provider.ods_code,
+                "category": c.category.label,
+                "category_code": c.category.code,
+                "level": c.category.level,
+                "key_issues": c.key_issues,
+                "rationale": c.rationale,
+                "dissent": c.dissent,
+                "chair_decision": c.chair_decision,
+                "settled_by": c.settled_by.display_name if c.settled_by else "",
+                "exemption": c.foi_exemption.label if c.foi_exemption else "",
+            }
+            for c in conclusions
+        ],
+        "actions": [
+            {
+                "id": a.pk,
+                "reference": a.reference,
+                "description": a.description,
+                "provider": a.provider.name if a.provider else "",
+                "owner_organisation": a.owner_organisation.name,
+                "owner": a.owner.display_name if a.owner else "",
+                "due": a.due_date.isoformat(),
+                "status": a.get_status_display(),
+                "exemption": a.foi_exemption.label if a.foi_exemption else "",
+            }
+            for a in actions
+        ],
+    }
+
+
+WITHHELD = "Withheld: confidential"
+
+
+def redact(document: dict[str, Any], *, confidential: bool) -> dict[str, Any]:
+    """The document as a reader sees it: without confidential material unless allowed."""
+    if confidential:
+        return {**document, "audience": "full"}
+    items = []
+    for item in document["items"]:
+        if item["confidential"]:
+            continue
+        items.append({**item, "passages": [p for p in item["passages"] if not p["exemption"]]})
+    return {
+        **document,
+        "audience": "open",
+        "items": items,
+        "conclusions": [c for c in document["conclusions"] if not c["exemption"]],
+        "actions": [a for a in document["actions"] if not a["exemption"]],
+    }
+
+
+def document_dates(document: dict[str, Any]) -> dict[str, Any]:
+    """Parse the ISO strings back for templates."""
+    out = dict(document)
+    out["date"] = dt.date.fromisoformat(document["meeting"]["date"])
+    out["agreed_on"] = (
+        dt.datetime.fromisoformat(document["agreed_at"]) if document.get("agreed_at") else None
+    )
+    for a in out["actions"]:
+        a["due_date"] = dt.date.fromisoformat(a["due"])
+    return out
+
+
+# Surveillance levels ------------------------------------------------------------------------
+
+
+def current_levels(provider_ids) -> dict[int, SurveillanceLogEntry]:
+    """Each provider's latest agreed conclusion (one query)."""
+    latest = (
+        SurveillanceLogEntry.objects.filter(provider_id=OuterRef("provider_id"))
+        .order_by("-decided_on", "-pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        SurveillanceLogEntry.objects.filter(provider_id__in=list(provider_ids))
+        .filter(pk=Subquery(latest))
+        .select_related("category", "qsg", "meeting")
+    )
+    return {r.provider_id: r for r in rows}
+
+
+def providers_under_review(qsg: QSG) -> list[tuple[Provider, SurveillanceLogEntry]]:
+    """Providers in the footprint whose current level keeps them on every agenda."""
+    provider_ids = Provider.objects.filter(qsg=qsg, is_active=True).values_list("pk", flat=True)
+    levels = current_levels(provider_ids)
+    keep = {pid: e for pid, e in levels.items() if e.category.keeps_on_agenda}
+    providers = Provider.objects.filter(pk__in=keep).order_by("name")
+    return [(p, keep[p.pk]) for p in providers]
+
+
+# Agenda sources --------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    """A proposed agenda item: the secretariat ticks it to add it."""
+
+    source: str
+    key: str
+    title: str
+    kind: str
+    reason: str
+    provider_ids: list[int] = field(default_factory=list)
+    intelligence_item_ids: list[int] = field(default_factory=list)
+    presenter: str = ""
+    confidential: bool = False
+    duration: int = 10
+
+    @property
+    def token(self) -> str:
+        return f"{self.source}:{self.key}"
+
+
+AgendaSource = Callable[[Any, Meeting], list[Suggestion]]
+_SOURCES: dict[str, tuple[int, str, AgendaSource]] = {}
+
+
+def register_agenda_source(key: str, label: str, fn: AgendaSource, order: int = 100) -> None:
+    """Another part of the product (the dashboard's signals, say) adds what it proposes.
+
+    `fn(user, meeting)` must return only what `user` may see.
+    """
+    _SOURCES[key] = (order, label, fn)
+
+
+def agenda_sources() -> list[tuple[str, str, AgendaSource]]:
+    return [(k, label, fn) for k, (_, label, fn) in sorted(_SOURCES.items(), key=lambda i: i[1][0])]
+
+
+def agenda_suggestions(user, meeting: Meeting) -> list[tuple[str, str, list[Suggestion]]]:
+    """Each registered source with its proposals, leaving out what is already on the agenda."""
+    taken = set(
+        AgendaItem.objects.filter(meeting=meeting)
+        .exclude(source_key="")
+        .values_list("source", "source_key")
+    )
+    out = []
+    for key, label, fn in agenda_sources():
+        proposals = [s for s in fn(user, meeting) if (s.source, s.key) not in taken]
+        out.append((key, label, proposals))
+    return out
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(qsg_id=meeting.qsg_id, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def source_matters_arising(user, meeting: Meeting) -> list[Suggestion]:
+    """Open actions from earlier agreed notes of this QSG: one item listing them."""
+    from surveillance.meetings.access import sees_confidential
+
+    actions = Action.objects.filter(
+        qsg_id=meeting.qsg_id,
+        status__in=Action.OPEN_STATUSES,
+        note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
+        note__meeting__starts_at__lt=meeting.starts_at,
+    )
+    if not sees_confidential(user, meeting.qsg_id):
+        actions = actions.filter(foi_exemption__isnull=True)
+    rows = list(actions.values_list("number", "due_date", "provider_id"))
+    if not rows:
+        return []
+    today = timezone.localdate()
+    overdue = sum(1 for _, due, _ in rows if due < today)
+    refs = ", ".join(f"A{n}" for n, _, _ in sorted(rows)[:12])
+    more = "" if len(rows) <= 12 else f" and {len(rows) - 12} more"
+    return [
+        Suggestion(
+            source="matters_arising",
+            key="open-actions",
+            title="Previous note and matters arising",
+            kind=AgendaItem.Kind.MATTERS_ARISING,
+            reason=f"{len(rows)} open action{'s' if len(rows) != 1 else ''} ({overdue} overdue): {refs}{more}",
+            provider_ids=sorted({p for _, _, p in rows if p}),
+            presenter="Chair",
+        )
+    ]
+
+
+def source_business_cycle(user, meeting: Meeting) -> list[Suggestion]:
+    entries = (
+        PlanEntry.objects.filter(meeting=meeting)
+        .prefetch_related(Prefetch("providers", queryset=Provider.objects.only("pk", "name")))
+        .order_by("pk")
+    )
+    out = []
+    for e in entries:
+        names = [p.name for p in e.providers.all()]
+        reason = "Planned in the business cycle"
+        if names:
+            reason += f": {len(names)} provider{'s' if len(names) != 1 else ''}"
+        out.append(
+            Suggestion(
+                source="business_cycle",
+                key=f"entry-{e.pk}",
+                title=e.title,
+                kind=AgendaItem.Kind.THEME
+                if e.kind == PlanEntry.Kind.THEME
+                else AgendaItem.Kind.PROVIDER,
+                reason=reason,
+                provider_ids=[p.pk for p in e.providers.all()],
+                duration=20,
+            )
+        )
+    return out
+
+
+def source_regular_review(user, meeting: Meeting) -> list[Suggestion]:
+    if not meeting.qsg.is_local:
+        return []
+    return [
+        Suggestion(
+            source="regular_review",
+            key=f"provider-{p.pk}",
+            title=f"{p.name}: under review",
+            kind=AgendaItem.Kind.PROVIDER,
+            reason=f"{entry.category.label} since {entry.decided_on:%-d %B %Y}",
+            provider_ids=[p.pk],
+            duration=15,
+        )
+        for p, entry in providers_under_review(meeting.qsg)
+        if entry.meeting_id != meeting.pk
+    ]
+
+
+def source_signals(user, meeting: Meeting) -> list[Suggestion]:
+    from surveillance.meetings.agenda_signals import signals_for_meeting
+
+    return signals_for_meeting(user, meeting)
+
+
+def source_intelligence(user, meeting: Meeting) -> list[Suggestion]:
+    from surveillance.meetings.agenda_intelligence import intelligence_for_meeting
+
+    return intelligence_for_meeting(user, meeting)
+
+
+register_agenda_source("matters_arising", "Matters arising", source_matters_arising, order=10)
+register_agenda_source(
+    "regular_review", "Providers under regular review", source_regular_review, order=20
+)
+register_agenda_source(
+    "business_cycle", "Due under the business cycle", source_business_cycle, order=30
+)
+register_agenda_source(
+    "signals", "Dashboard signals since the last meeting", source_signals, order=35
+)
+register_agenda_source(
+    "intelligence", "Intelligence for this meeting", source_intelligence, order=40
+)
+
+
+# Business cycle coverage -----------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    provider: Provider
+    last_discussed: dt.date | None
+    next_planned: dt.date | None
+    level: SurveillanceLogEntry | None
+    flagged: bool
+
+
+def coverage(
+    qsg: QSG, *, period_start: dt.date, period_end: dt.date, today: dt.date
+) -> list[CoverageRow]:
+    """Each provider in the footprint: last discussed, next planned, flagged if not discussed
+    in the period and not planned before it ends (five queries, whatever the footprint)."""
+    providers = list(Provider.objects.filter(qsg=qsg, is_active=True).order_by("name"))
+    ids = [p.pk for p in providers]
+    discussed = dict(
+        Conclusion.objects.filter(
+            provider_id__in=ids,
+            note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
+        )
+        .values("provider_id")
+        .annotate(last=Max("note__meeting__starts_at"))
+        .values_list("provider_id", "last")
+    )
+    planned: dict[int, dt.datetime] = {}
+    for pid, starts in (
+        PlanEntry.objects.filter(
+            plan__qsg=qsg,
+            providers__in=ids,
+            meeting__starts_at__date__gte=today,
+            meeting__status=Meeting.Status.SCHEDULED,
+        )
+        .values_list("providers", "meeting__starts_at")
+        .order_by("meeting__starts_at")
+    ):
+        planned.setdefault(pid, starts)
+    for pid, starts in (
+        AgendaItem.objects.filter(
+            meeting__qsg=qsg, providers__in=ids, meeting__starts_at__date__gte=today
+        )
+        .values_list("providers", "meeting__starts_at")
+        .order_by("meeting__starts_at")
+    ):
+        if pid not in planned or starts < planned[pid]:
+            planned[pid] = starts
+    levels = current_levels(ids)
+    rows = []
+    for p in providers:
+        last = discussed.get(p.pk)
+        last_date = timezone.localtime(last).date() if last else None
+        nxt = planned.get(p.pk)
+        next_date = timezone.localtime(nxt).date() if nxt else None
+        in_period = last_date is not None and period_start <= last_date <= period_end
+        planned_in_period = next_date is not None and next_date <= period_end
+        rows.append(
+            CoverageRow(
+                provider=p,
+                last_discussed=last_date,
+                next_planned=next_date,
+                level=levels.get(p.pk),
+                flagged=not in_period and not planned_in_period,
+            )
+        )
+    return rows
+
+
+# Home page ------------------------------------------------------------------------------------
+
+
+def next_meetings(user, *, limit: int = 5) -> list[Meeting]:
+    from surveillance.meetings.access import meetings_for
+
+    return list(
+        meetings_for(user)
+        .filter(ends_at__gte=timezone.now(), status=Meeting.Status.SCHEDULED)
+        .select_related("qsg")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def my_actions(user, *, limit: int = 10):
+    from surveillance.meetings.access import actions_for
+
+    p_org = getattr(user, "organisation_id", None)
+    return list(
+        actions_for(user)
+        .filter(status__in=Action.OPEN_STATUSES)
+        .filter(Q(owner_id=user.pk) | Q(owner_organisation_id=p_org))
+        .select_related("qsg", "owner_organisation", "provider")
+        .order_by("due_date")[:limit]
+    )
+
+
+def categories() -> list[ConclusionCategory]:
+    return list(ConclusionCategory.objects.filter(is_active=True))

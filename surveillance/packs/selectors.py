@@ -1,0 +1,369 @@
+"""What goes into a meeting pack, audience by audience.
+
+Audiences: the secretariat and chair (the full pack) and each member organisation with a
+member in the group. An organisation's pack holds exactly what that organisation may see:
+
+* confidential agenda items, note passages, conclusions and actions only for statutory bodies
+  (the rule `access_meetings.sees_confidential` applies to their members);
+* the previous meeting's note once published (the full pack: once agreed);
+* intelligence items through the intelligence access module (`pack_intelligence`);
+* member returns shared with all members, and the organisation's own return;
+* feedback from the region (`selectors_regional.regional_feedback_for_meeting`), read as a
+  member of the organisation.
+
+The document of each audience is plain data; its SHA-256 decides which audiences share a file.
+The dashboard summary is the same for every audience (national data on the footprint's
+providers, which every member sees) and is built once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from dashboard import charts
+from dashboard import selectors as dashboard_selectors
+from dashboard.models import Indicator, SpcSeries
+from qsg.models import Organisation, QSGRole, User
+from surveillance.meetings import selectors as selectors_meetings
+from surveillance.meetings.models import Action, AgendaItem, Meeting, MeetingNote, NoteVersion
+from surveillance.packs import intelligence as pack_intelligence
+from surveillance.packs.models import MeetingPack, MemberReturn
+
+Role = QSGRole.Role
+NoteStatus = MeetingNote.Status
+
+SECTIONS = [
+    ("agenda", "Agenda"),
+    ("previous-note", "Note of the previous meeting"),
+    ("actions", "Action log"),
+    ("dashboard", "Dashboard summary"),
+    ("intelligence", "Intelligence shared with the group"),
+    ("returns", "Returns from members"),
+    ("regional", "Feedback from the region"),
+]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who one file is for: the full pack (organisation None) or one member organisation."""
+
+    organisation: Organisation | None
+    confidential: bool
+    reader: User | None
+
+    @property
+    def is_full(self) -> bool:
+        return self.organisation is None
+
+
+def recipient_organisations(meeting: Meeting) -> list[Organisation]:
+    """Member organisations with a member of the group: each receives its own view."""
+    ids = QSGRole.objects.filter(
+        qsg_id=meeting.qsg_id, role=Role.MEMBER, user__is_active=True
+    ).values("user__organisation_id")
+    return list(
+        Organisation.objects.filter(pk__in=ids, memberships__qsg_id=meeting.qsg_id, is_active=True)
+        .select_related("type")
+        .order_by("name")
+    )
+
+
+def audiences(meeting: Meeting, *, secretariat_reader: User | None) -> list[Audience]:
+    out = [Audience(organisation=None, confidential=True, reader=secretariat_reader)]
+    members = (
+        QSGRole.objects.filter(qsg_id=meeting.qsg_id, role=Role.MEMBER, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    reader_of: dict[int, User] = {}
+    for role in members:
+        reader_of.setdefault(role.user.organisation_id, role.user)
+    for org in recipient_organisations(meeting):
+        out.append(
+            Audience(
+                organisation=org, confidential=org.type.is_statutory, reader=reader_of.get(org.pk)
+            )
+        )
+    return out
+
+
+# Sections --------------------------------------------------------------------------------------
+
+
+def _agenda(meeting: Meeting, confidential: bool) -> list[dict[str, Any]]:
+    items = (
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("presenter_organisation")
+        .prefetch_related("providers")
+        .order_by("position", "pk")
+    )
+    out = []
+    for item in items:
+        if item.is_confidential and not confidential:
+            continue
+        out.append(
+            {
+                "number": len(out) + 1,
+                "title": item.title,
+                "kind": item.get_kind_display(),
+                "presenter": ", ".join(
+                    x
+                    for x in (
+                        item.presenter,
+                        item.presenter_organisation.name if item.presenter_organisation else "",
+                    )
+                    if x
+                ),
+                "minutes": item.duration_minutes,
+                "providers": sorted(p.name for p in item.providers.all()),
+                "papers": item.paper_list,
+                "confidential": item.is_confidential,
+            }
+        )
+    return out
+
+
+def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str, Any] | None:
+    if previous is None:
+        return None
+    note = MeetingNote.objects.filter(meeting=previous).first()
+    statuses = (
+        {NoteStatus.AGREED, NoteStatus.PUBLISHED} if audience.is_full else {NoteStatus.PUBLISHED}
+    )
+    if note is None or note.status not in statuses:
+        return {"meeting": previous.title, "date": previous.date.isoformat(), "document": None}
+    version = NoteVersion.objects.filter(note=note, number=note.version).first()
+    document = (
+        dict(version.snapshot) if version else selectors_meetings.note_document(previous, note)
+    )
+    document = selectors_meetings.redact(document, confidential=audience.confidential)
+    return {"meeting": previous.title, "date": previous.date.isoformat(), "document": document}
+
+
+def _action_log(meeting: Meeting, since: dt.date | None, confidential: bool) -> list[dict]:
+    rows = (
+        Action.objects.filter(
+            qsg_id=meeting.qsg_id, note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED]
+        )
+        .filter(
+            Q(status__in=Action.OPEN_STATUSES)
+            | Q(completed_on__gte=since or dt.date.min, status=Action.Status.DONE)
+        )
+        .select_related("owner_organisation", "owner", "provider")
+        .order_by("number")
+    )
+    today = timezone.localdate()
+    out = []
+    for a in rows:
+        if a.is_confidential and not confidential:
+            continue
+        out.append(
+            {
+                "reference": a.reference,
+                "description": a.description,
+                "provider": a.provider.name if a.provider else "",
+                "owner": a.owner_organisation.name
+                + (f", {a.owner.display_name}" if a.owner else ""),
+                "due": a.due_date.isoformat(),
+                "status": a.get_status_display(),
+                "overdue": a.is_open and a.due_date < today,
+                "progress": a.progress_note,
+                "confidential": a.is_confidential,
+            }
+        )
+    return out
+
+
+def _returns(pack: MeetingPack, audience: Audience) -> list[dict[str, Any]]:
+    rows = (
+        MemberReturn.objects.filter(pack=pack, status=MemberReturn.Status.SUBMITTED)
+        .select_related("organisation")
+        .prefetch_related("concern_providers")
+        .order_by("organisation__name")
+    )
+    if not audience.is_full:
+        rows = rows.filter(
+            Q(handling=MemberReturn.Handling.MEMBERS) | Q(organisation=audience.organisation)
+        )
+    return [
+        {
+            "organisation": r.organisation.name,
+            "nothing_to_report": r.nothing_to_report,
+            "concerns": r.concerns,
+            "providers": sorted(p.name for p in r.concern_providers.all()),
+            "actions_completed": r.actions_completed,
+            "intelligence": r.intelligence,
+            "restricted": r.handling == MemberReturn.Handling.SECRETARIAT,
+            "submitted": r.submitted_at.isoformat() if r.submitted_at else "",
+        }
+        for r in rows
+    ]
+
+
+def missing_returns(pack: MeetingPack) -> list[str]:
+    submitted = set(
+        MemberReturn.objects.filter(pack=pack, status=MemberReturn.Status.SUBMITTED).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return [o.name for o in recipient_organisations(pack.meeting) if o.pk not in submitted]
+
+
+def document(
+    pack: MeetingPack, audience: Audience, *, number: int, previous: Meeting | None = None
+) -> dict[str, Any]:
+    """Everything one audience's pack says except the dashboard summary (see module doc)."""
+    meeting = pack.meeting
+    if previous is None:
+        previous = selectors_meetings.previous_meeting(meeting)
+    start = timezone.localtime(meeting.starts_at)
+    end = timezone.localtime(meeting.ends_at)
+    return {
+        "meeting": {
+            "title": meeting.title,
+            "qsg": meeting.qsg.name,
+            "date": start.date().isoformat(),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+            "venue": meeting.venue,
+            "dial_in": meeting.dial_in,
+        },
+        "marking": pack.marking,
+        "number": number,
+        "full": audience.is_full,
+        "confidential": audience.confidential,
+        "agenda": _agenda(meeting, audience.confidential),
+        "previous": _previous_note(previous, audience=audience),
+        "actions": _action_log(meeting, previous.date if previous else None, audience.confidential),
+        "intelligence": pack_intelligence.digest(meeting, reader=audience.reader),
+        "returns": _returns(pack, audience),
+        "missing_returns": missing_returns(pack) if audience.is_full else [],
+        "regional": regional_feedback(meeting, audience),
+    }
+
+
+def regional_feedback(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
+    """Recommendations from the region for this meeting, read as the audience's reader through
+    the regional work's selector (contract in selectors_regional)."""
+    from surveillance.regional.selectors import regional_feedback_for_meeting
+
+    if audience.reader is None:
+        return []
+    out = []
+    for r in regional_feedback_for_meeting(audience.reader, meeting):
+        source = f"{r['from_qsg']}, sent by {r['sent_by']} on {r['sent_on']:%-d %B %Y}"
+        if r.get("provider"):
+            source += f" (about {r['provider']})"
+        out.append({"title": r["title"], "text": r["text"], "source": source})
+    return out
+
+
+def content_key(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(doc, sort_keys=True, default=str, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+# Dashboard summary ------------------------------------------------------------------------------
+
+
+def agenda_provider_ids(meeting: Meeting) -> list[int]:
+    return sorted(
+        set(
+            AgendaItem.providers.through.objects.filter(agenda_item__meeting=meeting).values_list(
+                "provider_id", flat=True
+            )
+        )
+    )
+
+
+def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) -> dict:
+    """The matrix for the providers on this agenda and a chart for every signal since `since`.
+
+    Read as `reader` (the secretariat member who asked for the pack) through the dashboard's
+    own selectors, so only providers they may see appear."""
+    from qsg import access as qsg_access
+
+    visible = qsg_access.provider_ids_visible(reader, agenda_provider_ids(meeting))
+    providers = list(qsg_access.providers_for(reader).filter(pk__in=visible).order_by("name"))
+    series = list(
+        dashboard_selectors.summaries()
+        .filter(provider_id__in=[p.pk for p in providers], n_points__gt=0)
+        .select_related("indicator")
+    )
+    indicator_ids = sorted({s.indicator_id for s in series})
+    indicators = list(Indicator.objects.filter(pk__in=indicator_ids).order_by("domain", "code"))
+    by_key = {(s.provider_id, s.indicator_id): s for s in series}
+    rows = []
+    for p in providers:
+        cells = []
+        for ind in indicators:
+            s = by_key.get((p.pk, ind.pk))
+            cells.append(
+                None
+                if s is None
+                else {
+                    "value": charts.format_value(s.latest_value, ind.unit),
+                    "variation": s.variation,
+                    "variation_text": charts.VARIATION_TEXT.get(s.variation, ""),
+                    "assurance": s.assurance,
+                }
+            )
+        rows.append({"provider": p.name, "ods_code": p.ods_code, "cells": cells})
+
+    since = since or (timezone.localdate() - dt.timedelta(days=92))
+    signals = dashboard_selectors.signals_since(reader, meeting.qsg, since)
+    grouped: dict[tuple[int, str], list] = {}
+    for s in signals:
+        grouped.setdefault((s.provider_id, s.indicator_code), []).append(s)
+    chart_series = {
+        (s.provider_id, s.indicator.code): s
+        for s in SpcSeries.objects.filter(
+            provider_id__in={k[0] for k in grouped},
+            indicator__code__in={k[1] for k in grouped},
+        ).select_related("indicator", "provider")
+    }
+    charts_out = []
+    for key, found in grouped.items():
+        s = chart_series.get(key)
+        if s is None:
+            continue
+        points, svg = dashboard_selectors.chart_for(
+            s, s.indicator, width=720, height=300, chart_id=f"pack-spc-{s.pk}"
+        )
+        charts_out.append(
+            {
+                "provider": s.provider.name,
+                "indicator": s.indicator.name,
+                "signals": [f"{g.kind_label}, {g.period:%B %Y}: {g.detail}" for g in found],
+                "svg": svg,
+                "description": dashboard_selectors.describe(s, s.indicator, points),
+            }
+        )
+    return {
+        "since": since,
+        "indicators": [{"code": i.code, "name": i.name} for i in indicators],
+        "rows": rows,
+        "charts": charts_out,
+        "signal_count": len(signals),
+    }
+
+
+def footprint_providers(meeting: Meeting):
+    from qsg.models import Provider
+
+    qsg = meeting.qsg
+    if qsg.is_local:
+        return Provider.objects.filter(qsg=qsg, is_active=True).order_by("name")
+    return Provider.objects.filter(qsg__regional_qsg=qsg, is_active=True).order_by("name")
+
+
+def footprint_provider_ids(meeting: Meeting) -> set[int]:
+    return set(footprint_providers(meeting).values_list("pk", flat=True))

@@ -1,0 +1,125 @@
+"""Who sees and changes local reports, the regional view, recommendations and assurance returns.
+
+Built on `qsg.access.principal`:
+
+* A local report is the local QSG's: its secretariat drafts, edits and submits it. A draft is
+  for the local secretariat and chair; once submitted it is read by everyone who sees the local
+  QSG (its participants, and the regional secretariat, chair and reviewers who oversee it).
+* The regional view of a regional QSG is for anyone with a role there (secretariat, chair,
+  reviewers, members, observers). What it shows comes through the same functions, so a regional
+  member who does not oversee the locals sees only what their own access allows.
+* Regional recommendations are sent by the regional secretariat to one of its local QSGs; they
+  are read by those who see the local QSG and by people with a role in the regional QSG.
+* An assurance return belongs to its QSG: the secretariat completes and submits it; everyone who
+  sees the QSG reads it (so the region reads all its locals' returns).
+* Not visible: 404. Visible but not yours to change: 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from qsg.access import not_found, principal, require
+from qsg.models import QSG
+from surveillance.meetings.access import _int
+from surveillance.regional.models import AssuranceReturn, LocalReport, RegionalRecommendation
+
+# Local reports ---------------------------------------------------------------------------------
+
+
+def reads_drafts(user, qsg_id: int) -> bool:
+    p = principal(user)
+    return p.manages(qsg_id) or p.chairs(qsg_id)
+
+
+def local_reports_for(user) -> QuerySet[LocalReport]:
+    p = principal(user)
+    if p.is_anonymous:
+        return LocalReport.objects.none()
+    drafts = [q for q in p.qsg_ids if reads_drafts(user, q)]
+    return LocalReport.objects.filter(
+        Q(qsg_id__in=drafts) | Q(qsg_id__in=p.qsg_ids, status=LocalReport.Status.SUBMITTED)
+    )
+
+
+def local_report_for_user(user, pk, *, manage: bool = False) -> LocalReport:
+    report = (
+        local_reports_for(user)
+        .select_related("qsg", "qsg__regional_qsg", "drafted_by", "submitted_by")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if report is None:
+        raise not_found()
+    if manage:
+        require(principal(user).manages(report.qsg_id))
+    return report
+
+
+# The regional view -----------------------------------------------------------------------------
+
+
+def sees_region(user, region_id: int) -> bool:
+    return bool(principal(user).roles_in(region_id))
+
+
+def regions_for(user) -> QuerySet[QSG]:
+    p = principal(user)
+    ids = [q for q in p.roles if p.roles_in(q)]
+    return QSG.objects.filter(pk__in=ids, level=QSG.Level.REGIONAL)
+
+
+def region_for_user(user, pk, *, manage: bool = False) -> QSG:
+    pk = _int(pk)
+    if not sees_region(user, pk):
+        raise not_found()
+    region = QSG.objects.filter(pk=pk, level=QSG.Level.REGIONAL).first()
+    if region is None:
+        raise not_found()
+    if manage:
+        require(principal(user).manages(pk))
+    return region
+
+
+def can_send_recommendations(user, region_id: int) -> bool:
+    return principal(user).manages(region_id)
+
+
+def recommendations_for(user) -> QuerySet[RegionalRecommendation]:
+    p = principal(user)
+    if p.is_anonymous:
+        return RegionalRecommendation.objects.none()
+    regions = [q for q in p.roles if p.roles_in(q)]
+    return RegionalRecommendation.objects.filter(
+        Q(local_qsg_id__in=p.qsg_ids) | Q(regional_qsg_id__in=regions)
+    )
+
+
+# Assurance returns -----------------------------------------------------------------------------
+
+
+def assurance_returns_for(user) -> QuerySet[AssuranceReturn]:
+    p = principal(user)
+    if p.is_anonymous:
+        return AssuranceReturn.objects.none()
+    return AssuranceReturn.objects.filter(qsg_id__in=p.qsg_ids)
+
+
+def assurance_return_for_user(user, pk, *, manage: bool = False) -> AssuranceReturn:
+    ret = assurance_returns_for(user).select_related("qsg").filter(pk=_int(pk)).first()
+    if ret is None:
+        raise not_found()
+    if manage:
+        require(principal(user).manages(ret.qsg_id))
+    return ret
+
+
+def parse_month(value: str) -> dt.date:
+    """'2026-11' to the first of that month; anything else is a 404 (it is part of a URL)."""
+    try:
+        year, month = (int(x) for x in str(value).split("-"))
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        raise not_found() from None

@@ -1,0 +1,216 @@
+"""The API of local reports to the region and assurance returns.
+
+/api/v1/local-reports/: list and read (as the pages allow), POST to draft one for a period
+(the local secretariat), POST {id}/submit/ to submit it.
+/api/v1/assurance-returns/: list and read; POST with a QSG, a month and answers creates or
+updates that month's return (one per QSG per month), with "submit": true to submit it.
+Reads go through surveillance.regional.access; writes through surveillance.regional.services.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from qsg import access as qsg_access
+from qsg.api.base import AccessViewSet
+from qsg.api.filters import IdFilter
+from qsg.models import QSG
+from surveillance.regional import access as ar
+from surveillance.regional import services as sv
+from surveillance.regional.models import (
+    AssuranceAnswer,
+    AssuranceQuestion,
+    AssuranceReturn,
+    LocalReport,
+    LocalReportSection,
+)
+
+# Local reports ---------------------------------------------------------------------------------
+
+
+class LocalReportSectionSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="get_key_display", read_only=True)
+
+    class Meta:
+        model = LocalReportSection
+        fields = ["id", "key", "title", "text", "edited"]
+        read_only_fields = fields
+
+
+class LocalReportSerializer(serializers.ModelSerializer):
+    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    sections = LocalReportSectionSerializer(many=True, read_only=True)
+    withheld_total = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = LocalReport
+        fields = [
+            "id",
+            "qsg",
+            "period_start",
+            "period_end",
+            "status",
+            "withheld",
+            "withheld_total",
+            "drafted_at",
+            "submitted_at",
+            "sections",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "withheld",
+            "withheld_total",
+            "drafted_at",
+            "submitted_at",
+            "sections",
+        ]
+        validators: list = []  # one report per period: the service returns the existing one
+
+
+class LocalReportFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+
+    class Meta:
+        model = LocalReport
+        fields = ["qsg", "status"]
+
+
+class LocalReportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, AccessViewSet
+):
+    serializer_class = LocalReportSerializer
+    queryset = LocalReport.objects.all()
+    filterset_class = LocalReportFilter
+    write_actions = frozenset({"submit"})
+
+    def visible_queryset(self):
+        return (
+            ar.local_reports_for(self.request.user)
+            .prefetch_related("sections")
+            .order_by("-period_end", "pk")
+        )
+
+    def fetch(self, pk, *, manage):
+        return ar.local_report_for_user(self.request.user, pk, manage=manage)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        qsg = _qsg(self.request.user, data["qsg"].pk)
+        serializer.instance = sv.local_report_draft(
+            actor=self.request.user,
+            qsg=qsg,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+        )
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = sv.local_report_submit(actor=request.user, report=self.get_object())
+        return Response(self.get_serializer(report).data)
+
+
+def _qsg(user, pk) -> QSG:
+    """The QSG named in a body: not visible is a 404, not yours to change a 403."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from rest_framework import exceptions
+
+    try:
+        return qsg_access.qsg_for_user(user, pk, manage=True)
+    except Http404 as exc:
+        raise exceptions.NotFound() from exc
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied() from exc
+
+
+# Assurance returns -----------------------------------------------------------------------------
+
+
+class AssuranceAnswerSerializer(serializers.ModelSerializer):
+    question = serializers.PrimaryKeyRelatedField(queryset=AssuranceQuestion.objects.all())
+    code = serializers.CharField(source="question.code", read_only=True)
+    rag = serializers.ChoiceField(choices=["", *AssuranceAnswer.Rag.values], allow_blank=True)
+    comments = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    evidence = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    class Meta:
+        model = AssuranceAnswer
+        fields = ["question", "code", "rag", "comments", "evidence"]
+
+
+class AssuranceReturnSerializer(serializers.ModelSerializer):
+    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
+    answers = AssuranceAnswerSerializer(many=True)
+    submit = serializers.BooleanField(write_only=True, default=False)
+
+    class Meta:
+        model = AssuranceReturn
+        fields = ["id", "qsg", "month", "status", "submitted_at", "answers", "submit"]
+        read_only_fields = ["id", "status", "submitted_at"]
+        validators: list = []  # one per QSG per month: the service updates the existing one
+
+    def validate_answers(self, value):
+        ids = [a["question"].pk for a in value]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError("Answer each question once")
+        return value
+
+
+class AssuranceReturnFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+    month = django_filters.DateFilter(field_name="month")
+
+    class Meta:
+        model = AssuranceReturn
+        fields = ["qsg", "month", "status"]
+
+
+class AssuranceReturnViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, AccessViewSet
+):
+    serializer_class = AssuranceReturnSerializer
+    queryset = AssuranceReturn.objects.all()
+    filterset_class = AssuranceReturnFilter
+
+    def visible_queryset(self):
+        return (
+            ar.assurance_returns_for(self.request.user)
+            .prefetch_related("answers__question")
+            .order_by("qsg_id", "-month")
+        )
+
+    def fetch(self, pk, *, manage):
+        return ar.assurance_return_for_user(self.request.user, pk, manage=manage)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        qsg = _qsg(request.user, data["qsg"].pk)
+        answers = {
+            a["question"].pk: {
+                "rag": a.get("rag", ""),
+                "comments": a.get("comments", ""),
+                "evidence": a.get("evidence", ""),
+            }
+            for a in data["answers"]
+        }
+        ret = sv.assurance_return_save(
+            actor=request.user,
+            qsg=qsg,
+            month=data["month"],
+            answers=answers,
+            submit=data["submit"],
+        )
+        ret = self.visible_queryset().get(pk=ret.pk)
+        return Response(self.get_serializer(ret).data, status=status.HTTP_201_CREATED)
+
+
+def register(router) -> None:
+    router.register("local-reports", LocalReportViewSet, basename="local-report")
+    router.register("assurance-returns", AssuranceReturnViewSet, basename="assurance-return")

@@ -1,0 +1,35 @@
+"""URLs of local reports, the regional view and assurance returns (surveillance namespace)."""
+
+from django.urls import path
+
+from surveillance.regional import views as v
+
+urlpatterns = [
+    path("regional/", v.regional_index, name="regional-index"),
+    path("regional/regions/<int:pk>/", v.regional_view, name="regional-view"),
+    path(
+        "regional/regions/<int:pk>/recommendations/new/",
+        v.recommendation_create,
+        name="recommendation-create",
+    ),
+    path("regional/qsgs/<int:qsg_pk>/reports/", v.local_report_list, name="local-report-list"),
+    path(
+        "regional/qsgs/<int:qsg_pk>/reports/new/",
+        v.local_report_create,
+        name="local-report-create",
+    ),
+    path("regional/reports/<int:pk>/", v.local_report_detail, name="local-report-detail"),
+    path(
+        "regional/reports/<int:pk>/sections/<int:section_pk>/edit/",
+        v.local_report_section_edit,
+        name="local-report-section-edit",
+    ),
+    path("regional/reports/<int:pk>/redraft/", v.local_report_redraft, name="local-report-redraft"),
+    path("regional/reports/<int:pk>/submit/", v.local_report_submit, name="local-report-submit"),
+    path("regional/qsgs/<int:qsg_pk>/assurance/", v.assurance_list, name="assurance-list"),
+    path(
+        "regional/qsgs/<int:qsg_pk>/assurance/<str:month>/",
+        v.assurance_return,
+        name="assurance-return",
+    ),
+]

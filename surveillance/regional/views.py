@@ -1,0 +1,397 @@
+"""Pages of the local report to the region, the regional view and assurance returns.
+
+Each view: access check (access_regional), a service for writes, a response.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qsg import access as qsg_access
+from qsg import services as qsg_services
+from qsg.audit import history_rows
+from qsg.views import apply_errors, new_form_token, posted
+from surveillance.regional import access as ar
+from surveillance.regional import selectors as sr
+from surveillance.regional import services as sv
+from surveillance.regional.forms import (
+    AssuranceForm,
+    LocalReportForm,
+    RecommendationForm,
+    SectionForm,
+)
+from surveillance.regional.models import AssuranceReturn, LocalReport, LocalReportSection
+
+TEMPLATES = "surveillance/regional/"
+
+
+def _with_token(form):
+    if not form.is_bound:
+        form.initial.setdefault("form_token", new_form_token())
+    return form
+
+
+def _claim(request, form, scope: str) -> bool:
+    """True the first time a form token is posted; a repeat submit claims nothing."""
+    token = form.cleaned_data.get("form_token") or ""
+    if not token:
+        return True
+    _, created = qsg_services.submission_token_claim(user=request.user, scope=scope, token=token)
+    return created
+
+
+# Index ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def regional_index(request):
+    p = qsg_access.principal(request.user)
+    regions = list(ar.regions_for(request.user).order_by("name"))
+    locals_ = list(
+        qsg_access.qsgs_for(request.user)
+        .filter(level="local")
+        .select_related("regional_qsg")
+        .order_by("name")
+    )
+    return render(
+        request,
+        TEMPLATES + "index.jinja",
+        {
+            "regions": regions,
+            "locals": locals_,
+            "manages": {q.pk for q in locals_ if p.manages(q.pk)},
+            "reports": sr.local_reports_home(request.user),
+        },
+    )
+
+
+def nav_visible(request) -> bool:
+    return bool(qsg_access.principal(request.user).qsg_ids)
+
+
+# Local reports -----------------------------------------------------------------------------------
+
+
+def _local(request, qsg_pk, *, manage=False):
+    qsg = qsg_access.qsg_for_user(request.user, qsg_pk, manage=manage)
+    if not qsg.is_local:
+        raise Http404("Not found")
+    return qsg
+
+
+@login_required
+@require_GET
+def local_report_list(request, qsg_pk):
+    qsg = _local(request, qsg_pk)
+    reports = list(
+        ar.local_reports_for(request.user).filter(qsg=qsg).order_by("-period_end", "-pk")
+    )
+    return render(
+        request,
+        TEMPLATES + "report_list.jinja",
+        {
+            "qsg": qsg,
+            "reports": reports,
+            "can_manage": qsg_access.principal(request.user).manages(qsg.pk),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_report_create(request, qsg_pk):
+    qsg = _local(request, qsg_pk, manage=True)
+    start, end = sr.quarter_of(timezone.localdate())
+    form = _with_token(
+        LocalReportForm(posted(request), initial={"period_start": start, "period_end": end})
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                _claim(request, form, "local-report")
+                report = sv.local_report_draft(
+                    actor=request.user,
+                    qsg=qsg,
+                    period_start=form.cleaned_data["period_start"],
+                    period_end=form.cleaned_data["period_end"],
+                )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The report has been drafted from the agreed notes")
+            return redirect(report.get_absolute_url())
+    return render(
+        request,
+        TEMPLATES + "form.jinja",
+        {
+            "form": form,
+            "title": "Draft a report to the region",
+            "caption": qsg.name,
+            "intro": "The draft is built from the agreed notes of meetings in the period, the "
+            "risk summits, overdue actions and the intelligence whose handling lets it go to the "
+            "region. You can edit every section before you submit it.",
+            "submit": "Draft the report",
+            "back": reverse("surveillance:local-report-list", args=[qsg.pk]),
+        },
+    )
+
+
+def _report_history(report: LocalReport) -> list[dict]:
+    """The report's versions and each section's, newest first; section texts are not diffed."""
+    rows = history_rows(report.history.all()) + [
+        {**row, "changes": [c for c in row["changes"] if c["field"] not in {"text", "rows"}]}
+        for row in history_rows(LocalReportSection.history.filter(report_id=report.pk))
+    ]
+    return sorted(rows, key=lambda r: r["when"], reverse=True)[:50]
+
+
+@login_required
+@require_GET
+def local_report_detail(request, pk):
+    report = ar.local_report_for_user(request.user, pk)
+    p = qsg_access.principal(request.user)
+    return render(
+        request,
+        TEMPLATES + "report_detail.jinja",
+        {
+            "report": report,
+            "sections": list(report.sections.all()),
+            "withheld": sr.withheld_sentence(report.withheld or {}),
+            "can_manage": p.manages(report.qsg_id) and not report.is_locked,
+            "history": _report_history(report) if p.manages(report.qsg_id) else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_report_section_edit(request, pk, section_pk):
+    report = ar.local_report_for_user(request.user, pk, manage=True)
+    section = LocalReportSection.objects.filter(report=report, pk=section_pk).first()
+    if section is None:
+        raise Http404("Not found")
+    if report.is_locked:
+        messages.error(
+            request, "This report has been submitted to the region and cannot be changed"
+        )
+        return redirect(report.get_absolute_url())
+    form = SectionForm(posted(request), initial={"text": section.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            sv.local_report_section_edit(
+                actor=request.user, section=section, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{section.get_key_display()} saved")
+            return redirect(report.get_absolute_url() + f"#section-{section.key}")
+    return render(
+        request,
+        TEMPLATES + "form.jinja",
+        {
+            "form": form,
+            "title": f"Edit: {section.get_key_display()}",
+            "caption": str(report),
+            "submit": "Save",
+            "back": report.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def local_report_redraft(request, pk):
+    report = ar.local_report_for_user(request.user, pk, manage=True)
+    try:
+        sv.local_report_redraft(actor=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Drafted again from the data; your edited sections were kept")
+    return redirect(report.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_report_submit(request, pk):
+    report = ar.local_report_for_user(request.user, pk, manage=True)
+    errors = []
+    if request.method == "POST":
+        try:
+            sv.local_report_submit(actor=request.user, report=report)
+        except ValidationError as error:
+            errors = [{"text": m} for m in error.messages]
+        else:
+            messages.success(request, "The report has been submitted to the region")
+            return redirect(report.get_absolute_url())
+    return render(
+        request,
+        TEMPLATES + "report_submit.jinja",
+        {"report": report, "errors": errors, "withheld": sr.withheld_sentence(report.withheld)},
+    )
+
+
+# The regional view -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def regional_view(request, pk):
+    region = ar.region_for_user(request.user, pk)
+    today = timezone.localdate()
+    period = sr.parse_quarter(request.GET.get("quarter"), today)
+    if period is None:
+        raise Http404("Not found")
+    label, start, end = period
+    overview = sr.regional_overview(request.user, region, start=start, end=end)
+    return render(
+        request,
+        TEMPLATES + "regional_view.jinja",
+        {
+            "region": region,
+            "quarter": label,
+            "start": start,
+            "end": end,
+            "quarters": sr.recent_quarters(today),
+            "can_send": ar.can_send_recommendations(request.user, region.pk),
+            **overview,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_create(request, pk):
+    region = ar.region_for_user(request.user, pk, manage=True)
+    initial = {}
+    if request.GET.get("local_qsg", "").isdigit():
+        initial["local_qsg"] = int(request.GET["local_qsg"])
+    form = _with_token(RecommendationForm(posted(request), region=region, initial=initial))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if _claim(request, form, "regional-recommendation"):
+                    sv.recommendation_send(
+                        actor=request.user,
+                        region=region,
+                        local_qsg=data["local_qsg"],
+                        provider=data.get("provider"),
+                        title=data["title"],
+                        text=data["text"],
+                    )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recommendation sent to {data['local_qsg'].name}: it will be proposed for its "
+                "next agenda",
+            )
+            return redirect("surveillance:regional-view", region.pk)
+    return render(
+        request,
+        TEMPLATES + "form.jinja",
+        {
+            "form": form,
+            "title": "Send a recommendation to a local QSG",
+            "caption": region.name,
+            "submit": "Send the recommendation",
+            "back": reverse("surveillance:regional-view", args=[region.pk]),
+        },
+    )
+
+
+# Assurance returns ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def assurance_list(request, qsg_pk):
+    qsg = qsg_access.qsg_for_user(request.user, qsg_pk)
+    today = timezone.localdate()
+    months = sr.assurance_months(today, count=12)
+    grid = sr.assurance_grid(request.user, [qsg], months=months)
+    return render(
+        request,
+        TEMPLATES + "assurance_list.jinja",
+        {
+            "qsg": qsg,
+            "grid": grid,
+            "this_month": today.replace(day=1),
+            "can_manage": qsg_access.principal(request.user).manages(qsg.pk),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assurance_return(request, qsg_pk, month):
+    month_date = ar.parse_month(month)
+    qsg = qsg_access.qsg_for_user(request.user, qsg_pk, manage=request.method == "POST")
+    can_manage = qsg_access.principal(request.user).manages(qsg.pk)
+    ret = AssuranceReturn.objects.filter(qsg=qsg, month=month_date).first()
+    questions = sv.questions_for(qsg)
+    initial = {}
+    if ret is not None:
+        for a in ret.answers.all():
+            initial[f"rag_{a.question_id}"] = a.rag
+            initial[f"comments_{a.question_id}"] = a.comments
+            initial[f"evidence_{a.question_id}"] = a.evidence
+    form = _with_token(AssuranceForm(posted(request), questions=questions, initial=initial))
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            ret = sv.assurance_return_save(
+                actor=request.user,
+                qsg=qsg,
+                month=month_date,
+                answers=form.answers(),
+                submit=submit,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The return has been submitted to the region" if submit else "Draft saved",
+            )
+            return redirect(ret.get_absolute_url())
+    return render(
+        request,
+        TEMPLATES + "assurance_return.jinja",
+        {
+            "qsg": qsg,
+            "month": month_date,
+            "ret": ret,
+            "form": form,
+            "editable": can_manage and not (ret and ret.is_locked),
+            "history": history_rows(ret.history.all()) if ret and can_manage else None,
+        },
+    )
+
+
+# Home panel ----------------------------------------------------------------------------------------
+
+
+def home_panel(request) -> dict | None:
+    regions = list(ar.regions_for(request.user).order_by("name"))
+    drafts = list(
+        ar.local_reports_for(request.user)
+        .filter(status=LocalReport.Status.DRAFT)
+        .select_related("qsg")
+        .order_by("-period_end")[:5]
+    )
+    if not regions and not drafts:
+        return None
+    return {"regions": regions, "drafts": drafts}
