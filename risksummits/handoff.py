@@ -10,8 +10,8 @@ in one place:
 * `record_level_after(...)`: put the provider's surveillance level after a closed summit on the
   provider's surveillance timeline.
 
-The meetings work lives in `surveillance.meetings.services` (branch `meet`). While that module
-is absent these answer "nothing pending", "claimed" and "not recorded", and summits are
+The meetings work lives in `surveillance.meetings.services.note` (branch `meet`). While that
+module is absent these answer "nothing pending", "claimed" and "not recorded", and summits are
 triggered directly; once it is present, the referral functions use it. `record_level_after` puts
 the level on the provider's timeline through surveillance's service for levels decided outside
 a meeting (confidential entries, as summits are). Referrals are plain `Referral`
@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 try:
-    from surveillance.meetings import services as _meetings
+    from surveillance.meetings.services import note as _meetings
 except ImportError:  # the meetings work is not on this branch yet
     _meetings = None
 
