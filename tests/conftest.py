@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.signin import log_in
+
 from . import reference
 from .cast import build_cast
 
@@ -37,7 +39,7 @@ def client_for(cast):
     def make(key: str | None) -> Client:
         client = Client()
         if key is not None:
-            client.force_login(cast.users[key])
+            log_in(client, cast.users[key])
         return client
 
     return make

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from qsg.models import Job
 from risksummits import services
 from risksummits.models import SummitDocument
+from tests.signin import log_in
 
 from .factories import hold_first_meeting, ready_to_close, standing, trigger
 
@@ -119,7 +120,7 @@ def test_meeting_record_and_closure_report_pdfs(cast, django_capture_on_commit_c
         assert expected in text, expected
 
     client = Client()
-    client.force_login(cast.users["member_a"])
+    log_in(client, cast.users["member_a"])
     download = client.get(reverse("risksummits:document-download", args=[summit.pk, closure.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert download.content.startswith(b"%PDF")

@@ -15,6 +15,7 @@ from surveillance.meetings.models import (
     NotePassage,
     NoteVersion,
 )
+from tests.signin import log_in
 
 from .factories import agree, category, meeting, note_with_content, quorate
 
@@ -73,7 +74,7 @@ def client_for_cast(cast, username):
     from django.test import Client
 
     client = Client()
-    client.force_login(cast.users[username])
+    log_in(client, cast.users[username])
     return client
 
 
