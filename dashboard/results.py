@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .spc.engine import ASSURANCES, POINT_TYPES, SHORT_GROUP_THRESHOLD, VARIATIONS
+from .spc.codes import ASSURANCES, POINT_TYPES, SHORT_GROUP_THRESHOLD, VARIATIONS
 
 EPOCH = dt.date(1970, 1, 1)
 EPOCH_ORDINAL = EPOCH.toordinal()
@@ -23,8 +23,8 @@ POINT_DTYPE = np.dtype(
         ("day", "<i4"),  # days since 1970-01-01
         ("value", "<f8"),
         ("rebase", "<i2"),  # rebase group (0 before the first rebase date)
-        ("sct", "u1"),  # special cause type code (engine.SPECIAL_CAUSE_TYPES)
-        ("pt", "u1"),  # point type code (engine.POINT_TYPES)
+        ("sct", "u1"),  # special cause type code (codes.SPECIAL_CAUSE_TYPES)
+        ("pt", "u1"),  # point type code (codes.POINT_TYPES)
         ("flags", "u1"),  # bits 0-1 relative to mean + 1, bit 2 outside limits, bit 3 close
     ]
 )
@@ -206,7 +206,7 @@ class Point:
 
 def unpack_points(points: bytes, groups: list, rule_length: int = 7) -> list[Point]:
     """The stored points of a series, each with the limits of its group."""
-    from .spc.engine import special_cause_labels
+    from .spc.codes import special_cause_labels
 
     arr = np.frombuffer(bytes(points), dtype=POINT_DTYPE)
     labels = special_cause_labels(rule_length)

@@ -255,7 +255,8 @@ def run(argv: list[str] | None = None) -> int:
 
     import numpy as np  # after the cheap checks
 
-    from .engine import POINT_TYPES, VARIATIONS, compute_sorted, special_cause_labels
+    from .codes import POINT_TYPES, VARIATIONS, special_cause_labels
+    from .engine import compute_sorted
 
     n = len(values)
     names = sorted(set(facets))

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import SpcResult, compute
+from .engine import compute
+from .result import SpcResult
 
 
 def compute_frame(

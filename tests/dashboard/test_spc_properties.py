@@ -9,7 +9,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.spc.engine import compute, compute_sorted, iter_compute_sorted, r_mean
+from dashboard.spc.engine import compute, compute_sorted, iter_compute_sorted
+from dashboard.spc.rmean import r_mean
 
 from . import spc_reference_impl as ref
 from .spc_support import same_float

@@ -13,15 +13,14 @@ import math
 import numpy as np
 import pytest
 
-from dashboard.spc.engine import (
+from dashboard.spc.codes import (
     ASSURANCES,
     POINT_TYPES,
     SPECIAL_CAUSE_TYPES,
     VARIATIONS,
-    compute,
-    compute_sorted,
     special_cause_labels,
 )
+from dashboard.spc.engine import compute, compute_sorted
 
 NAN = math.nan
 CC = "Common Cause"
