@@ -99,7 +99,10 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         provider_logout = oidc.logout_url(request, request.session.get(oidc.ID_TOKEN_KEY))
         response = super().post(request, *args, **kwargs)
-        return redirect(provider_logout) if provider_logout else response
+        if not provider_logout:
+            return response
+        # CSP form-action must name the provider (settings.provider_origins) for this redirect.
+        return redirect(provider_logout)
 
 
 # Home and profile -----------------------------------------------------------------------------

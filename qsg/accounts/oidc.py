@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
+from requests import RequestException
 
 from .. import services as network_services
 from ..models import Organisation, User
@@ -141,7 +142,7 @@ def sso_login(request):
         return client().authorize_redirect(
             request, request.build_absolute_uri(reverse("qsg:oidc-callback")), **extra
         )
-    except (OAuthError, OSError, ValueError) as exc:
+    except (OAuthError, OSError, ValueError, RequestException) as exc:
         log.warning("single sign-on could not start: %s", exc)
         return render(request, "accounts/sso_refused.jinja", {"reason": "unavailable"}, status=503)
 
@@ -160,7 +161,7 @@ def sso_callback(request):
         if not claims:
             raise SignInRefused("The identity provider sent no ID token")
         user = match_user(claims)
-    except (OAuthError, JoseError, SignInRefused, ValueError, KeyError) as exc:
+    except (OAuthError, JoseError, SignInRefused, ValueError, KeyError, RequestException) as exc:
         reason = str(exc) or type(exc).__name__
         log.warning("single sign-on refused: %s", reason)
         services.account_event(user=None, kind=AccountEvent.Kind.SSO_REFUSED, detail=reason)
@@ -248,7 +249,7 @@ def logout_url(request, id_token: str | None) -> str | None:
         return None
     try:
         metadata = client().load_server_metadata()
-    except (OAuthError, OSError, ValueError) as exc:
+    except (OAuthError, OSError, ValueError, RequestException) as exc:
         log.warning("provider logout skipped: %s", exc)
         return None
     endpoint = metadata.get("end_session_endpoint")

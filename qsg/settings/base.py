@@ -182,6 +182,16 @@ OIDC_PASSWORD_SIGN_IN_FOR_LINKED_ACCOUNTS = env.bool(
 OIDC_LOGOUT_AT_PROVIDER = env.bool("OIDC_LOGOUT_AT_PROVIDER", default=True)
 OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=60)
 
+
+def provider_origins(discovery_url: str, extra: list[str]) -> list[str]:
+    """The identity provider's origin(s): the logout button's form is redirected there, and
+    CSP form-action applies to a form's redirects (browsers check the page's own policy)."""
+    if not discovery_url:
+        return []
+    scheme, _, rest = discovery_url.partition("://")
+    return [f"{scheme}://{rest.split('/', 1)[0]}", *extra]
+
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -234,6 +244,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += provider_origins(
+    OIDC_DISCOVERY_URL, env.list("OIDC_EXTRA_FORM_ACTION_ORIGINS", default=[])
+)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str(
