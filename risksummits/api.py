@@ -18,7 +18,7 @@ from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet
 from qsg.models import Organisation, User
 
-from . import access, selectors, services
+from . import access, selectors
 from .models import (
     CQCJudgement,
     Participant,
@@ -26,6 +26,9 @@ from .models import (
     SummitAction,
     SummitMeeting,
 )
+from .services.access_log import access_log_record
+from .services.actions import action_create
+from .services.trigger import summit_trigger
 
 
 class SummitSerializer(serializers.ModelSerializer):
@@ -266,9 +269,7 @@ class RiskSummitViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         summit = self.get_object()
-        services.access_log_record(
-            user=request.user, summit=summit, what="API summit", channel="api"
-        )
+        access_log_record(user=request.user, summit=summit, what="API summit", channel="api")
         ctx = self.get_serializer_context()
         if self.standing.shared_only:
             ctx["limited_ids"] = {summit.pk}
@@ -292,9 +293,7 @@ class RiskSummitViewSet(
             raise exceptions.PermissionDenied()
         order = {pk: i for i, pk in enumerate(ids)}
         providers.sort(key=lambda p: order[p.pk])
-        summit = services.summit_trigger(
-            actor=request.user, providers=providers, form_token=key, **data
-        )
+        summit = summit_trigger(actor=request.user, providers=providers, form_token=key, **data)
         return Response(
             SummitSerializer(summit, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -303,7 +302,7 @@ class RiskSummitViewSet(
     def _standing(self):
         pk = self.kwargs.get("pk")
         standing = _translate(lambda: access.summit_for_user(self.request.user, pk))
-        services.access_log_record(
+        access_log_record(
             user=self.request.user, summit=standing.summit, what=f"API {self.action}", channel="api"
         )
         return standing
@@ -356,7 +355,7 @@ class RiskSummitViewSet(
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             key = data.pop("idempotency_key", "")
-            created = services.action_create(
+            created = action_create(
                 actor=request.user, summit=standing.summit, form_token=key, **data
             )
             return Response(SummitActionSerializer(created).data, status=status.HTTP_201_CREATED)

@@ -10,8 +10,9 @@ class RisksummitsConfig(AppConfig):
         from qsg.api.router import router
         from qsg.demo import register_seeder
 
-        from . import api, demo, regional, tasks, views
-        from .services import PDF_KIND
+        from . import api, demo, regional, tasks
+        from .services.documents import PDF_KIND
+        from .views import sections
 
         regional.register()
         jobs.register(
@@ -23,19 +24,22 @@ class RisksummitsConfig(AppConfig):
 
         navigation.register_nav(
             navigation.NavItem(
-                "Risk summits", "risksummits:list", order=60, visible=views.nav_visible
+                "Risk summits", "risksummits:list", order=60, visible=sections.nav_visible
             )
         )
         navigation.register_home_panel(
             navigation.HomePanel(
-                "risk-summit-alerts", "risksummits/panels/alerts.jinja", views.home_alerts, order=5
+                "risk-summit-alerts",
+                "risksummits/panels/alerts.jinja",
+                sections.home_alerts,
+                order=5,
             )
         )
         navigation.register_home_panel(
             navigation.HomePanel(
                 "risk-summits-mine",
                 "risksummits/panels/my_summits.jinja",
-                views.home_my_summits,
+                sections.home_my_summits,
                 order=30,
             )
         )
@@ -44,7 +48,7 @@ class RisksummitsConfig(AppConfig):
             navigation.DetailSection(
                 "risk-summits",
                 "risksummits/sections/provider.jinja",
-                views.provider_section,
+                sections.provider_section,
                 order=80,
             ),
         )

@@ -17,12 +17,20 @@ from django.utils import timezone
 
 from qsg.models import QSG, Provider, User
 
-from . import access, services
+from . import access
 from .models import (
     RiskSummit,
     SummitAction,
     SummitMeeting,
 )
+from .services import _common
+from .services.actions import action_create, action_update
+from .services.closure import summit_close
+from .services.judgement import checks_record, impact_request_create, judgement_record
+from .services.meetings import meeting_book, meeting_record
+from .services.participants import guest_invite
+from .services.ring_holder import ring_holder_confirm
+from .services.trigger import summit_trigger
 
 QSG_NAME = "Greater Manchester QSG"
 OPEN_SOURCE = "Demo: staff whistleblowing call and CQC inspection, maternity"
@@ -49,7 +57,7 @@ def _providers(qsg: QSG) -> list[Provider]:
 def _guest(summit: RiskSummit, actor: User, password: str) -> None:
     existing = User.objects.filter(username=GUEST_USERNAME).first()
     if existing is None:
-        rep = services.guest_invite(
+        rep = guest_invite(
             actor=actor,
             summit=summit,
             organisation_name=GUEST_ORGANISATION,
@@ -60,7 +68,7 @@ def _guest(summit: RiskSummit, actor: User, password: str) -> None:
         )
         User.objects.filter(pk=rep.user_id).update(username=GUEST_USERNAME)
     elif not summit.participants.filter(organisation=existing.organisation).exists():
-        services.guest_invite(
+        guest_invite(
             actor=actor,
             summit=summit,
             organisation=existing.organisation,
@@ -77,7 +85,7 @@ def _open_summit(qsg: QSG, provider: Provider, users: dict[str, User], password:
     summit = RiskSummit.objects.filter(qsg=qsg, source_detail=OPEN_SOURCE).first()
     if summit is None:
         now = timezone.now()
-        summit = services.summit_trigger(
+        summit = summit_trigger(
             actor=users["gm.icb"],
             providers=[provider],
             concern=(
@@ -92,7 +100,7 @@ def _open_summit(qsg: QSG, provider: Provider, users: dict[str, User], password:
             judged_at=now - dt.timedelta(hours=6),
             involves_adult_safeguarding=True,
         )
-        services.meeting_book(
+        meeting_book(
             actor=users["gm.secretariat"],
             summit=summit,
             starts_at=timezone.make_aware(
@@ -102,7 +110,7 @@ def _open_summit(qsg: QSG, provider: Provider, users: dict[str, User], password:
             venue="Video call set up by the NHS England area team",
         )
         cqc = access.summit_for_user(users["gm.cqc"], summit.pk)
-        services.impact_request_create(
+        impact_request_create(
             actor=users["gm.cqc"],
             standing=cqc,
             action_considered="Suspending admissions to the labour ward at night",
@@ -115,13 +123,12 @@ def _open_summit(qsg: QSG, provider: Provider, users: dict[str, User], password:
 def _clock_at(moment: dt.datetime):
     """Run the services as if it were `moment`, so that a finished demo summit has a history
     that reads naturally (its times and the dates in its timeline agree)."""
-    saved = services._now, services._today
-    services._now = lambda: moment
-    services._today = lambda: timezone.localtime(moment).date()
+    saved = _common._frozen_at
+    _common._frozen_at = moment
     try:
         yield
     finally:
-        services._now, services._today = saved
+        _common._frozen_at = saved
 
 
 def _closed_summit(qsg: QSG, provider: Provider, users: dict[str, User], password: str) -> None:
@@ -136,7 +143,7 @@ def _closed_summit(qsg: QSG, provider: Provider, users: dict[str, User], passwor
 
 def _closed_summit_opened(qsg, provider, users, password, now) -> RiskSummit:
     secretariat, chair, cqc_user = users["gm.secretariat"], users["gm.chair"], users["gm.cqc"]
-    summit = services.summit_trigger(
+    summit = summit_trigger(
         actor=users["gm.icb"],
         providers=[provider],
         concern=(
@@ -150,17 +157,15 @@ def _closed_summit_opened(qsg, provider, users, password, now) -> RiskSummit:
         judged_at=now - dt.timedelta(hours=5),
     )
     _guest(summit, secretariat, password)
-    services.ring_holder_confirm(
-        actor=chair, summit=summit, note="All parties agreed on the first call"
-    )
-    meeting = services.meeting_book(
+    ring_holder_confirm(actor=chair, summit=summit, note="All parties agreed on the first call")
+    meeting = meeting_book(
         actor=secretariat,
         summit=summit,
         starts_at=now - dt.timedelta(hours=3),
         format=SummitMeeting.Format.VIDEO,
     )
     present = [u for u in (secretariat, chair, users["gm.icb"], cqc_user) if u is not None]
-    services.meeting_record(
+    meeting_record(
         actor=secretariat,
         meeting=meeting,
         starts_at=meeting.starts_at,
@@ -174,7 +179,7 @@ def _closed_summit_opened(qsg, provider, users, password, now) -> RiskSummit:
         present=present,
         shared_with_provider=False,
     )
-    services.judgement_record(
+    judgement_record(
         actor=cqc_user,
         standing=access.summit_for_user(cqc_user, summit.pk),
         finding="potential_breach",
@@ -194,7 +199,7 @@ def _closed_summit_opened(qsg, provider, users, password, now) -> RiskSummit:
         ),
         ("improvement", "Monthly assurance on flow to the QSG for six months", "gm.icb"),
     ]:
-        services.action_create(
+        action_create(
             actor=secretariat,
             summit=summit,
             objective=objective,
@@ -211,14 +216,14 @@ def _closed_summit_closed(summit: RiskSummit, users: dict[str, User]) -> None:
     manager = access.summit_for_user(secretariat, summit.pk)
     for action in SummitAction.objects.filter(summit=summit).order_by("number"):
         improvement = action.objective == SummitAction.Objective.IMPROVEMENT
-        services.action_update(
+        action_update(
             actor=secretariat,
             standing=manager,
             action=action,
             status="transferred" if improvement else "done",
             transferred_to="Greater Manchester QSG action log" if improvement else "",
         )
-    services.checks_record(
+    checks_record(
         actor=secretariat,
         summit=summit,
         professional_referral="none",
@@ -227,7 +232,7 @@ def _closed_summit_closed(summit: RiskSummit, users: dict[str, User]) -> None:
         lscb_notified="not_applicable",
         lscb_reason="No children's services involved",
     )
-    services.summit_close(
+    summit_close(
         actor=chair,
         summit=summit,
         outcome="improving",

@@ -8,15 +8,11 @@ in one place:
 * `claim_referral(referral_id, reference)`: mark a referral as picked up by one summit, exactly
   once (surveillance's `risk_summit_referral_claim`, a conditional UPDATE);
 * `record_level_after(...)`: put the provider's surveillance level after a closed summit on the
-  provider's surveillance timeline.
+  provider's surveillance timeline, through surveillance's service for levels decided outside a
+  meeting (`level_record_from_risk_summit`; confidential entries, as summits are).
 
-The meetings work lives in `surveillance.meetings.services` (branch `meet`). While that module
-is absent these answer "nothing pending", "claimed" and "not recorded", and summits are
-triggered directly; once it is present, the referral functions use it. `record_level_after` puts
-the level on the provider's timeline through surveillance's service for levels decided outside
-a meeting (confidential entries, as summits are). Referrals are plain `Referral`
-values here, never surveillance model instances, so the rest of the app does not depend on
-their shape.
+Referrals are plain `Referral` values here, never surveillance model instances, so the rest of
+the app does not depend on their shape.
 """
 
 from __future__ import annotations
@@ -25,12 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-try:
-    from surveillance.meetings import services as _meetings
-except ImportError:  # the meetings work is not on this branch yet
-    _meetings = None
-
-MEETINGS_WIRED = _meetings is not None
+from surveillance.meetings import services
 
 
 @dataclass(frozen=True)
@@ -46,9 +37,7 @@ class Referral:
 
 def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
     """Referrals waiting for a summit, oldest first."""
-    if _meetings is None:
-        return []
-    return [_as_referral(r) for r in _meetings.risk_summit_referrals_pending(qsg_ids=qsg_ids)]
+    return [_as_referral(r) for r in services.risk_summit_referrals_pending(qsg_ids=qsg_ids)]
 
 
 def _as_referral(row) -> Referral:
@@ -67,18 +56,14 @@ def _as_referral(row) -> Referral:
 
 def referral(referral_id: int) -> Referral | None:
     """One pending referral by id, or None if it is gone or already claimed."""
-    if _meetings is None:
-        return None
-    row = _meetings.risk_summit_referrals_pending().filter(pk=referral_id).first()
+    row = services.risk_summit_referrals_pending().filter(pk=referral_id).first()
     return _as_referral(row) if row is not None else None
 
 
 def claim_referral(*, referral_id: int, reference: str) -> bool:
     """Claim a referral for the summit with this reference. True if this summit holds it (also on
     a repeated claim with the same reference); False if another summit claimed it first."""
-    if _meetings is None:
-        return True
-    return _meetings.risk_summit_referral_claim(referral_id=referral_id, reference=reference)
+    return services.risk_summit_referral_claim(referral_id=referral_id, reference=reference)
 
 
 def record_level_after(
@@ -91,9 +76,7 @@ def record_level_after(
     reference: str,
 ) -> bool:
     """Record a provider's surveillance level after a summit closed. True if recorded."""
-    if _meetings is None:
-        return False
-    _meetings.level_record_from_risk_summit(
+    services.level_record_from_risk_summit(
         provider_id=provider_id,
         qsg_id=qsg_id,
         category_code=level_code,

@@ -21,7 +21,7 @@ STALE_AFTER = dt.timedelta(minutes=10)
 @shared_task(name="risksummits.send_alerts", ignore_result=True, time_limit=300)
 def send_alerts() -> int:
     """Beat: first meetings not booked or held in time, actions past their due dates."""
-    from .services import alerts_send
+    from .services.alerts import alerts_send
 
     return alerts_send()
 
@@ -29,7 +29,7 @@ def send_alerts() -> int:
 @shared_task(name="risksummits.apply_ring_holder_defaults", ignore_result=True, time_limit=300)
 def apply_ring_holder_defaults() -> int:
     """Beat: NHS England holds the ring where no agreement came within the window."""
-    from .services import ring_holder_defaults_apply
+    from .services.ring_holder import ring_holder_defaults_apply
 
     return ring_holder_defaults_apply()
 
@@ -37,7 +37,7 @@ def apply_ring_holder_defaults() -> int:
 @shared_task(name="risksummits.pick_up_referrals", ignore_result=True, time_limit=300)
 def pick_up_referrals() -> int:
     """Beat: a summit for each "risk summit required" conclusion of an agreed note, once."""
-    from .services import referrals_pick_up
+    from .services.trigger import referrals_pick_up
 
     return referrals_pick_up()
 

@@ -14,7 +14,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from qsg.models import Job, Organisation, Provider
-from risksummits import services as rs
+from risksummits.services.actions import action_create
+from risksummits.services.documents import document_request
+from risksummits.services.meetings import meeting_book, meeting_record
 from surveillance.meetings import pdf as pdf_meetings
 from surveillance.meetings import services as sm
 from tests.risksummits.factories import standing, trigger
@@ -180,13 +182,13 @@ def test_meeting_note_pdf_shows_markup_as_text(cast):
 def _hostile_summit(cast):
     summit = trigger(cast, concern=PAYLOAD)
     now = timezone.now()
-    booked = rs.meeting_book(
+    booked = meeting_book(
         actor=cast.users["secretariat_a"],
         summit=summit,
         starts_at=max(summit.judged_at, now - dt.timedelta(minutes=60)),
         format="video",
     )
-    held = rs.meeting_record(
+    held = meeting_record(
         actor=cast.users["secretariat_a"],
         meeting=booked,
         starts_at=booked.starts_at,
@@ -197,7 +199,7 @@ def _hostile_summit(cast):
         present=[cast.users["secretariat_a"], cast.users["member_a"]],
         shared_with_provider=False,
     )
-    action = rs.action_create(
+    action = action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
         objective="safeguard",
@@ -227,7 +229,7 @@ def test_risk_summit_meeting_record_pdf_shows_markup_as_text(
 ):
     summit, held, _ = _hostile_summit(cast)
     with django_capture_on_commit_callbacks(execute=True):
-        doc, _ = rs.document_request(
+        doc, _ = document_request(
             actor=cast.users["secretariat_a"],
             standing=standing(cast, "secretariat_a", summit),
             kind="meeting",

@@ -9,8 +9,15 @@ from django.utils import timezone
 
 from qsg import pdf
 from qsg.models import Job
-from risksummits import access, services
+from risksummits import access
 from risksummits.models import Participant, RiskSummit, SummitDocument
+from risksummits.services.actions import action_create
+from risksummits.services.documents import PDF_KIND
+from risksummits.services.judgement import checks_record, impact_request_create, judgement_record
+from risksummits.services.meetings import meeting_book, meeting_record
+from risksummits.services.participants import participant_remove
+from risksummits.services.ring_holder import ring_holder_confirm
+from risksummits.services.trigger import summit_trigger
 
 CONCERN = "Whistleblower reports unsafe staffing on the maternity unit at night"
 
@@ -23,9 +30,7 @@ def trigger(cast, *, by="member_a", provider="provider_a1", hours_ago=2, **extra
         "judged_at": timezone.now() - dt.timedelta(hours=hours_ago),
     }
     values.update(extra)
-    return services.summit_trigger(
-        actor=cast.users[by], providers=[cast.providers[provider]], **values
-    )
+    return summit_trigger(actor=cast.users[by], providers=[cast.providers[provider]], **values)
 
 
 def standing(cast, username, summit) -> access.SummitAccess:
@@ -34,13 +39,13 @@ def standing(cast, username, summit) -> access.SummitAccess:
 
 def hold_first_meeting(cast, summit, *, by="secretariat_a", present=("secretariat_a", "member_a")):
     now = timezone.now()
-    meeting = services.meeting_book(
+    meeting = meeting_book(
         actor=cast.users[by],
         summit=summit,
         starts_at=max(summit.judged_at, now - dt.timedelta(minutes=60)),
         format="video",
     )
-    return services.meeting_record(
+    return meeting_record(
         actor=cast.users[by],
         meeting=meeting,
         starts_at=meeting.starts_at,
@@ -56,15 +61,15 @@ def hold_first_meeting(cast, summit, *, by="secretariat_a", present=("secretaria
 def ready_to_close(cast, summit, *, finding="potential_breach", **checks) -> None:
     """A held first meeting, the CQC's judgement, an agreed ring-holder and the checks."""
     hold_first_meeting(cast, summit)
-    services.judgement_record(
+    judgement_record(
         actor=cast.users["cqc_a"],
         standing=standing(cast, "cqc_a", summit),
         finding=finding,
         judged_on=timezone.localdate(),
         rationale="Staffing below safe levels on nights",
     )
-    services.ring_holder_confirm(actor=cast.users["chair_a"], summit=summit, note="Agreed")
-    services.checks_record(
+    ring_holder_confirm(actor=cast.users["chair_a"], summit=summit, note="Agreed")
+    checks_record(
         actor=cast.users["secretariat_a"],
         summit=summit,
         **(
@@ -87,15 +92,15 @@ def world(cast) -> SimpleNamespace:
         return cached
     summit = trigger(cast)
     la = Participant.objects.get(summit=summit, organisation=cast.orgs["la_a"])
-    services.participant_remove(actor=cast.users["secretariat_a"], participant=la)
+    participant_remove(actor=cast.users["secretariat_a"], participant=la)
     held = hold_first_meeting(cast, summit)
-    booked = services.meeting_book(
+    booked = meeting_book(
         actor=cast.users["secretariat_a"],
         summit=summit,
         starts_at=timezone.now() + dt.timedelta(days=3),
         format="video",
     )
-    action = services.action_create(
+    action = action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
         objective="safeguard",
@@ -104,7 +109,7 @@ def world(cast) -> SimpleNamespace:
         due_on=timezone.localdate() + dt.timedelta(days=7),
         meeting=held,
     )
-    impact = services.impact_request_create(
+    impact = impact_request_create(
         actor=cast.users["cqc_a"],
         standing=standing(cast, "cqc_a", summit),
         action_considered="Suspending admissions to the maternity unit",
@@ -112,7 +117,7 @@ def world(cast) -> SimpleNamespace:
     )
     path = pdf.store(f"risk-summits/test-{summit.pk}.pdf", b"%PDF-1.4\n% test\n")
     job = Job.objects.create(
-        kind=services.PDF_KIND,
+        kind=PDF_KIND,
         status=Job.Status.SUCCEEDED,
         progress=100,
         counts={"path": path, "filename": "test.pdf"},

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from risksummits import handoff, services
 from risksummits.models import RiskSummit
+from risksummits.services.trigger import referrals_pick_up
 from surveillance.meetings import services as sm
 from tests.surveillance.meetings import factories as meetings
 
@@ -14,9 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_conclusion_in_an_agreed_note_opens_exactly_one_summit(cast):
-    assert handoff.MEETINGS_WIRED
     meeting, note, _conclusion = meetings.agreed_meeting(cast, conclusion="risk-summit")
-    assert services.referrals_pick_up() == 1
+    assert referrals_pick_up() == 1
     summit = RiskSummit.objects.get()
     assert summit.origin == RiskSummit.Origin.MEETING
     assert summit.origin_meeting_id == meeting.pk
@@ -24,7 +23,7 @@ def test_a_conclusion_in_an_agreed_note_opens_exactly_one_summit(cast):
 
     note = sm.meeting_note_revise(actor=cast.users["secretariat_a"], note=note, reason="Wording")
     meetings.agree(cast, note)
-    services.referrals_pick_up()
-    services.referrals_pick_up()
+    referrals_pick_up()
+    referrals_pick_up()
     assert RiskSummit.objects.count() == 1
     assert list(sm.risk_summit_referrals_pending()) == []

@@ -16,8 +16,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from qsg.models import Job
-from risksummits import services
 from risksummits.models import SummitDocument
+from risksummits.services.actions import action_create, action_update
+from risksummits.services.closure import summit_close
+from risksummits.services.documents import document_request
 from tests.signin import log_in
 
 from .factories import hold_first_meeting, ready_to_close, standing, trigger
@@ -42,7 +44,7 @@ def _close(cast, summit):
         lscb_notified="yes",
         lscb_notified_on=timezone.localdate(),
     )
-    action = services.action_create(
+    action = action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
         objective="safeguard",
@@ -50,13 +52,13 @@ def _close(cast, summit):
         owner_organisation=cast.orgs["icb_a"],
         due_on=timezone.localdate() + dt.timedelta(days=2),
     )
-    services.action_update(
+    action_update(
         actor=cast.users["secretariat_a"],
         standing=standing(cast, "secretariat_a", summit),
         action=action,
         status="done",
     )
-    return services.summit_close(
+    return summit_close(
         actor=cast.users["chair_a"],
         summit=summit,
         outcome="regulatory_action",
@@ -72,7 +74,7 @@ def test_meeting_record_and_closure_report_pdfs(cast, django_capture_on_commit_c
     meeting = summit.meetings.get()
     manager = standing(cast, "secretariat_a", summit)
     with django_capture_on_commit_callbacks(execute=True):
-        doc, queued = services.document_request(
+        doc, queued = document_request(
             actor=cast.users["secretariat_a"], standing=manager, kind="meeting", meeting=meeting
         )
     assert queued
@@ -93,7 +95,7 @@ def test_meeting_record_and_closure_report_pdfs(cast, django_capture_on_commit_c
     assert "Rapidly safeguard patients" in text
 
     # The same version again is the same document; the closure report is another.
-    again, queued = services.document_request(
+    again, queued = document_request(
         actor=cast.users["member_a"],
         standing=standing(cast, "member_a", summit),
         kind="meeting",
@@ -101,7 +103,7 @@ def test_meeting_record_and_closure_report_pdfs(cast, django_capture_on_commit_c
     )
     assert again.pk == doc.pk and not queued
     with django_capture_on_commit_callbacks(execute=True):
-        closure, _ = services.document_request(
+        closure, _ = document_request(
             actor=cast.users["chair_a"], standing=standing(cast, "chair_a", summit), kind="closure"
         )
     job = Job.objects.get(pk=closure.job_id)
@@ -135,7 +137,7 @@ def test_summit_pdf_through_a_real_worker(cast_transactional, celery_worker):
     cast = cast_transactional
     summit = trigger(cast)
     meeting = hold_first_meeting(cast, summit)
-    document, queued = services.document_request(
+    document, queued = document_request(
         actor=cast.users["secretariat_a"],
         standing=standing(cast, "secretariat_a", summit),
         kind=SummitDocument.Kind.MEETING,

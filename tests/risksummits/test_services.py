@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from risksummits import handoff, services
+from risksummits import handoff
 from risksummits.models import (
     Participant,
     Representative,
@@ -19,6 +19,13 @@ from risksummits.models import (
     SummitAction,
     TimelineEvent,
 )
+from risksummits.services.actions import action_create, action_update
+from risksummits.services.alerts import alerts_send
+from risksummits.services.closure import summit_close
+from risksummits.services.judgement import checks_record
+from risksummits.services.meetings import meeting_book, meeting_record
+from risksummits.services.ring_holder import ring_holder_defaults_apply, ring_holder_position
+from risksummits.services.trigger import referrals_pick_up, summit_trigger
 
 from .factories import hold_first_meeting, ready_to_close, standing, trigger
 
@@ -88,7 +95,7 @@ def test_trigger_rejects_bad_input_by_field(cast, field, values, message):
 
 def test_providers_from_two_qsgs_are_refused(cast):
     with pytest.raises(ValidationError) as caught:
-        services.summit_trigger(
+        summit_trigger(
             actor=cast.users["member_a"],
             providers=[cast.providers["provider_a1"], cast.providers["provider_b1"]],
             concern="x",
@@ -102,7 +109,7 @@ def test_providers_from_two_qsgs_are_refused(cast):
 def test_meeting_before_the_judgement_is_refused(cast):
     summit = trigger(cast, hours_ago=2)
     with pytest.raises(ValidationError) as caught:
-        services.meeting_book(
+        meeting_book(
             actor=cast.users["secretariat_a"],
             summit=summit,
             starts_at=summit.judged_at - dt.timedelta(hours=1),
@@ -116,12 +123,12 @@ def test_default_ring_holder_after_the_agreement_window_is_set_once(cast):
     Participant.objects.filter(summit=summit).update(ring_holder_position="")
     RiskSummit.objects.filter(pk=summit.pk).update(ring_holder=cast.orgs["icb_a"])
     early = summit.triggered_at + dt.timedelta(hours=23)
-    assert services.ring_holder_defaults_apply(now=early) == 0
+    assert ring_holder_defaults_apply(now=early) == 0
     late = summit.triggered_at + dt.timedelta(hours=25)
     mail.outbox.clear()
     with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
-        assert services.ring_holder_defaults_apply(now=late) == 1
-        assert services.ring_holder_defaults_apply(now=late) == 0
+        assert ring_holder_defaults_apply(now=late) == 1
+        assert ring_holder_defaults_apply(now=late) == 0
     summit.refresh_from_db()
     assert summit.ring_holder == cast.orgs["nhse_a"]  # the QSG's convening NHS England team
     assert summit.ring_holder_status == RiskSummit.RingHolderStatus.DEFAULTED
@@ -136,19 +143,19 @@ def test_agreed_ring_holder_is_not_overridden_by_the_default(cast):
     for name in ("secretariat_a", "member_a", "cqc_a", "observer_a"):
         s = standing(cast, name, summit)
         if s.participant and s.participant.ring_holder_position != "agree":
-            services.ring_holder_position(actor=cast.users[name], standing=s, position="agree")
+            ring_holder_position(actor=cast.users[name], standing=s, position="agree")
     summit.refresh_from_db()
     # Every organisation with named people agreed (Healthwatch A has none, so is not asked).
     assert summit.ring_holder_status == RiskSummit.RingHolderStatus.AGREED
     assert TimelineEvent.objects.filter(summit=summit, verb="ring_holder_agreed").count() == 1
     later = summit.triggered_at + dt.timedelta(days=3)
-    assert services.ring_holder_defaults_apply(now=later) == 0
+    assert ring_holder_defaults_apply(now=later) == 0
 
 
 def test_objection_needs_a_reason(cast):
     summit = trigger(cast)
     with pytest.raises(ValidationError) as caught:
-        services.ring_holder_position(
+        ring_holder_position(
             actor=cast.users["member_a"],
             standing=standing(cast, "member_a", summit),
             position="object",
@@ -162,31 +169,31 @@ def test_deadline_alerts_fire_once_and_stop_when_the_meeting_is_held(
     summit = trigger(cast, hours_ago=1, urgency=RiskSummit.Urgency.IMMEDIATE)
     assert summit.clock_hours == 24
     not_yet = summit.judged_at + dt.timedelta(hours=6)
-    assert services.alerts_send(now=not_yet) == 0
+    assert alerts_send(now=not_yet) == 0
     half = summit.judged_at + dt.timedelta(hours=13)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.alerts_send(now=half) == 1
-        assert services.alerts_send(now=half) == 0
+        assert alerts_send(now=half) == 1
+        assert alerts_send(now=half) == 0
     assert any("not booked" in m.subject for m in mail.outbox)
     overdue = summit.judged_at + dt.timedelta(hours=25)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.alerts_send(now=overdue) == 1
-        assert services.alerts_send(now=overdue + dt.timedelta(hours=5)) == 0
+        assert alerts_send(now=overdue) == 1
+        assert alerts_send(now=overdue + dt.timedelta(hours=5)) == 0
     assert SentAlert.objects.filter(summit=summit).count() == 2
 
     # A second summit whose meeting is held in time gets no alert at all.
     other = trigger(cast, by="cqc_a", provider="provider_a2", hours_ago=3)
     hold_first_meeting(cast, other)
-    assert services.alerts_send(now=other.judged_at + dt.timedelta(hours=60)) == 0
+    assert alerts_send(now=other.judged_at + dt.timedelta(hours=60)) == 0
     assert not SentAlert.objects.filter(summit=other).exists()
 
 
 def test_a_held_meeting_stops_further_deadline_alerts(cast):
     summit = trigger(cast, hours_ago=1)
-    assert services.alerts_send(now=summit.judged_at + dt.timedelta(hours=30)) == 1
+    assert alerts_send(now=summit.judged_at + dt.timedelta(hours=30)) == 1
     hold_first_meeting(cast, summit)
-    assert services.alerts_send(now=summit.judged_at + dt.timedelta(hours=60)) == 0
+    assert alerts_send(now=summit.judged_at + dt.timedelta(hours=60)) == 0
     kinds = list(SentAlert.objects.filter(summit=summit).values_list("kind", flat=True))
     assert kinds == ["meeting_not_booked"]
 
@@ -194,7 +201,7 @@ def test_a_held_meeting_stops_further_deadline_alerts(cast):
 def test_overdue_action_alert_once(cast, django_capture_on_commit_callbacks):
     summit = trigger(cast)
     hold_first_meeting(cast, summit)
-    action = services.action_create(
+    action = action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
         objective="safeguard",
@@ -206,8 +213,8 @@ def test_overdue_action_alert_once(cast, django_capture_on_commit_callbacks):
     later = timezone.now() + dt.timedelta(days=2)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.alerts_send(now=later) == 1
-        assert services.alerts_send(now=later) == 0
+        assert alerts_send(now=later) == 1
+        assert alerts_send(now=later) == 0
     owner_mail = [m for m in mail.outbox if "member_a@example.nhs.uk" in m.to]
     assert owner_mail and "was due on" in owner_mail[0].subject
     assert "Extra midwives" not in owner_mail[0].body  # links, not content
@@ -215,7 +222,7 @@ def test_overdue_action_alert_once(cast, django_capture_on_commit_callbacks):
 
 
 def _close(cast, summit):
-    return services.summit_close(
+    return summit_close(
         actor=cast.users["chair_a"],
         summit=summit,
         outcome="improving",
@@ -231,14 +238,14 @@ def test_child_safeguarding_summit_cannot_close_without_the_lscb_answer(cast):
         _close(cast, summit)
     assert any("Local Safeguarding Children Board" in m for m in caught.value.messages)
     with pytest.raises(ValidationError) as caught:
-        services.checks_record(
+        checks_record(
             actor=cast.users["secretariat_a"],
             summit=summit,
             lscb_notified="not_applicable",
             lscb_reason="n/a",
         )
     assert "lscb_notified" in caught.value.message_dict
-    services.checks_record(
+    checks_record(
         actor=cast.users["secretariat_a"],
         summit=summit,
         lscb_notified="yes",
@@ -252,7 +259,7 @@ def test_child_safeguarding_summit_cannot_close_without_the_lscb_answer(cast):
 def test_closure_requires_every_action_closed_or_transferred(cast):
     summit = trigger(cast)
     ready_to_close(cast, summit)
-    first = services.action_create(
+    first = action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
         objective="improvement",
@@ -260,7 +267,7 @@ def test_closure_requires_every_action_closed_or_transferred(cast):
         owner_organisation=cast.orgs["icb_a"],
         due_on=timezone.localdate() + dt.timedelta(days=30),
     )
-    second = services.action_create(
+    second = action_create(
         actor=cast.users["secretariat_a"],
         summit=summit,
         objective="continuity",
@@ -272,15 +279,13 @@ def test_closure_requires_every_action_closed_or_transferred(cast):
         _close(cast, summit)
     assert any("still open: 1, 2" in m for m in caught.value.messages)
     manager = standing(cast, "secretariat_a", summit)
-    services.action_update(
-        actor=cast.users["secretariat_a"], standing=manager, action=first, status="done"
-    )
+    action_update(actor=cast.users["secretariat_a"], standing=manager, action=first, status="done")
     with pytest.raises(ValidationError) as caught:
-        services.action_update(
+        action_update(
             actor=cast.users["secretariat_a"], standing=manager, action=second, status="transferred"
         )
     assert "transferred_to" in caught.value.message_dict
-    services.action_update(
+    action_update(
         actor=cast.users["secretariat_a"],
         standing=manager,
         action=second,
@@ -289,7 +294,7 @@ def test_closure_requires_every_action_closed_or_transferred(cast):
     )
     assert _close(cast, summit).status == RiskSummit.Status.CLOSED
     with pytest.raises(ValidationError):
-        services.meeting_book(
+        meeting_book(
             actor=cast.users["secretariat_a"],
             summit=summit,
             starts_at=timezone.now(),
@@ -322,8 +327,8 @@ def test_claiming_a_referral_twice_creates_one_summit(cast, monkeypatch):
     monkeypatch.setattr(handoff, "claim_referral", claim)
     referral = _referral(cast)
     monkeypatch.setattr(handoff, "pending_referrals", lambda qsg_ids=None: [referral])
-    assert services.referrals_pick_up() == 1
-    again = services.referrals_pick_up()
+    assert referrals_pick_up() == 1
+    again = referrals_pick_up()
     assert RiskSummit.objects.count() == 1
     summit = RiskSummit.objects.get()
     assert again == 1  # found, not made again
@@ -332,21 +337,21 @@ def test_claiming_a_referral_twice_creates_one_summit(cast, monkeypatch):
     # A re-agreed note (a new version) repeats the conclusion: the same summit takes it.
     repeat = _referral(cast, referral_id=502, meeting_id=77)
     monkeypatch.setattr(handoff, "pending_referrals", lambda qsg_ids=None: [repeat])
-    services.referrals_pick_up()
+    referrals_pick_up()
     assert RiskSummit.objects.count() == 1
     assert claims[502] == summit.reference
 
 
 def test_pid_is_blocked_in_meeting_records(cast):
     summit = trigger(cast)
-    meeting = services.meeting_book(
+    meeting = meeting_book(
         actor=cast.users["secretariat_a"],
         summit=summit,
         starts_at=timezone.now() - dt.timedelta(minutes=30),
         format="video",
     )
     with pytest.raises(ValidationError) as caught:
-        services.meeting_record(
+        meeting_record(
             actor=cast.users["secretariat_a"],
             meeting=meeting,
             starts_at=meeting.starts_at,

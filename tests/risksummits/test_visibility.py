@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from risksummits import services
 from risksummits.models import AccessLogEntry, RiskSummit
+from risksummits.services.meetings import meeting_book
+from risksummits.services.participants import guest_invite
 from tests.signin import log_in
 from tests.test_permission_matrix import served_url_names
 
@@ -29,7 +30,7 @@ def _invite(cast, summit, **extra):
         "email": "gail.guest@police.example",
     }
     values.update(extra)
-    rep = services.guest_invite(actor=cast.users["secretariat_a"], summit=summit, **values)
+    rep = guest_invite(actor=cast.users["secretariat_a"], summit=summit, **values)
     return rep.user
 
 
@@ -137,7 +138,7 @@ def test_a_qsg_member_not_taking_part_sees_nothing_of_it(cast):
 def test_provider_limited_to_shared_items(cast):
     w = world(cast)
     summit = w.summit
-    rep = services.guest_invite(
+    rep = guest_invite(
         actor=cast.users["secretariat_a"],
         summit=summit,
         organisation_name="Alpha General Hospital NHS Trust",
@@ -147,7 +148,7 @@ def test_provider_limited_to_shared_items(cast):
         is_provider=True,
         shared_items_only=True,
     )
-    shared = services.meeting_book(
+    shared = meeting_book(
         actor=cast.users["secretariat_a"],
         summit=summit,
         starts_at=timezone.now() + dt.timedelta(days=1),

@@ -1,0 +1,192 @@
+"""The summit's meetings: booked, recorded as held (who was there, the discussion, the
+judgements) or cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from qsg.models import User
+
+from ..models import Attendance, Representative, RiskSummit, SummitMeeting
+from ._common import (
+    CLOCK_SKEW,
+    _actor,
+    _bump,
+    _claim,
+    _event,
+    _link,
+    _lock,
+    _notify_summit,
+    _now,
+    _remember,
+    _repeat,
+    _require_open,
+    _stamp,
+    screen_pid,
+)
+
+
+def _check_meeting_start(
+    summit: RiskSummit, starts_at: dt.datetime, field: str = "starts_at"
+) -> None:
+    if starts_at < summit.judged_at:
+        when = timezone.localtime(summit.judged_at)
+        raise ValidationError(
+            {
+                field: "The meeting cannot start before the judgement that started the clock "
+                f"({when:%-d %B %Y at %H:%M})"
+            }
+        )
+
+
+@transaction.atomic
+def meeting_book(
+    *,
+    actor,
+    summit: RiskSummit,
+    starts_at: dt.datetime,
+    format: str,
+    venue: str = "",
+    shared_with_provider: bool = False,
+    form_token: str = "",
+) -> SummitMeeting:
+    row, created = _claim(actor, f"risk_summit_meeting:{summit.pk}", form_token)
+    if not created:
+        return _repeat(row, SummitMeeting)
+    summit = _lock(summit)
+    _require_open(summit)
+    _check_meeting_start(summit, starts_at)
+    if starts_at > _now() + dt.timedelta(days=365):
+        raise ValidationError({"starts_at": "The meeting must be within the next year"})
+    number = (SummitMeeting.objects.filter(summit=summit).aggregate(n=Max("number"))["n"] or 0) + 1
+    meeting = SummitMeeting(
+        summit=summit,
+        number=number,
+        starts_at=starts_at,
+        format=format,
+        venue=venue.strip(),
+        shared_with_provider=shared_with_provider,
+        created_by=_actor(actor),
+    )
+    meeting.full_clean()
+    _stamp(meeting, actor)
+    meeting.save()
+    _remember(row, meeting)
+    when = timezone.localtime(starts_at)
+    late = ""
+    if number == 1 and starts_at > summit.first_meeting_due:
+        late = " (after the clock's deadline)"
+    _event(
+        summit,
+        actor,
+        "meeting_booked",
+        f"{meeting.title} booked for {when:%-d %B %Y at %H:%M}{late}",
+        shared=shared_with_provider,
+    )
+    _bump(summit)
+    _notify_summit(
+        summit,
+        f"Risk summit {summit.reference}: {meeting.title.lower()} on {when:%-d %B %Y at %H:%M}",
+        f"A risk summit meeting has been booked.\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
+        exclude=actor,
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor,
+    meeting: SummitMeeting,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    chaired_by: str,
+    discussion: str,
+    judgements: str,
+    present: Iterable[User],
+    shared_with_provider: bool,
+) -> SummitMeeting:
+    """Record a meeting as held: when, who was there, the discussion and the judgements."""
+    summit = _lock(meeting.summit)
+    _require_open(summit)
+    meeting = SummitMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == SummitMeeting.Status.CANCELLED:
+        raise ValidationError("This meeting was cancelled")
+    _check_meeting_start(summit, starts_at)
+    if starts_at > _now() + CLOCK_SKEW:
+        raise ValidationError({"starts_at": "A meeting is recorded as held once it has started"})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The meeting must end after it starts"})
+    if ends_at - starts_at > dt.timedelta(hours=12):
+        raise ValidationError({"ends_at": "A meeting lasts at most 12 hours"})
+    present = list(present)
+    if not present:
+        raise ValidationError({"present": "Choose who attended"})
+    screen_pid(
+        {
+            "discussion": ("The discussion", discussion),
+            "judgements": ("The judgements", judgements),
+            "chaired_by": ("The chair", chaired_by),
+        }
+    )
+    linked = dict(
+        Representative.objects.filter(summit=summit, participant__is_active=True).values_list(
+            "user_id", "participant__organisation_id"
+        )
+    )
+    for person in present:
+        if person.pk not in linked:
+            raise ValidationError({"present": f"{person.display_name} does not take part"})
+    was_held = meeting.status == SummitMeeting.Status.HELD
+    meeting.starts_at = starts_at
+    meeting.ends_at = ends_at
+    meeting.chaired_by = chaired_by.strip()
+    meeting.discussion = discussion.strip()
+    meeting.judgements = judgements.strip()
+    meeting.shared_with_provider = shared_with_provider
+    meeting.status = SummitMeeting.Status.HELD
+    meeting.held_recorded_at = meeting.held_recorded_at or _now()
+    meeting.revision = meeting.revision + (1 if was_held else 0)
+    meeting.full_clean()
+    _stamp(meeting, actor)
+    meeting.save()
+    Attendance.objects.filter(meeting=meeting).delete()
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, user=person, organisation_id=linked[person.pk], present=True)
+        for person in present
+    )
+    when = timezone.localtime(starts_at)
+    verb = "record updated" if was_held else "held"
+    _event(
+        summit,
+        actor,
+        "meeting_held",
+        f"{meeting.title} {verb} ({when:%-d %B %Y at %H:%M}, {len(present)} present)",
+        shared=shared_with_provider,
+    )
+    _bump(summit)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: SummitMeeting, reason: str) -> SummitMeeting:
+    summit = _lock(meeting.summit)
+    _require_open(summit)
+    if meeting.status != SummitMeeting.Status.BOOKED:
+        raise ValidationError("Only a booked meeting can be cancelled")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the meeting is cancelled"})
+    screen_pid({"reason": ("The reason", reason)})
+    meeting.status = SummitMeeting.Status.CANCELLED
+    _stamp(meeting, actor)
+    meeting.save(update_fields=["status"])
+    _event(summit, actor, "meeting_cancelled", f"{meeting.title} cancelled: {reason.strip()}"[:500])
+    _bump(summit)
+    return meeting

@@ -1,0 +1,297 @@
+"""Opening a risk summit, by hand or from a meeting's "risk summit required" referral, and
+changing the details it was opened with.
+
+Triggering proposes the participants (`participants`) and the ring-holder (`ring_holder`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from qsg.models import QSG, Organisation, Provider
+
+from .. import handoff
+from ..models import Participant, RiskSummit
+from ._common import (
+    CLOCK_SKEW,
+    _actor,
+    _attach,
+    _bump,
+    _claim,
+    _event,
+    _link,
+    _lock,
+    _named_people,
+    _notify_summit,
+    _now,
+    _remember,
+    _repeat,
+    _require_open,
+    _stamp,
+    screen_pid,
+)
+from .participants import propose_participants
+from .ring_holder import propose_ring_holder
+
+log = logging.getLogger(__name__)
+Basis = Participant.Basis
+RHS = RiskSummit.RingHolderStatus
+
+URGENCY_HOURS = {RiskSummit.Urgency.IMMEDIATE: 24, RiskSummit.Urgency.URGENT: 48}
+
+
+def _reference(summit: RiskSummit) -> str:
+    return f"RS-{timezone.localtime(summit.triggered_at).year}-{summit.pk:04d}"
+
+
+@transaction.atomic
+def summit_trigger(
+    *,
+    actor,
+    providers: Iterable[Provider],
+    concern: str,
+    source: str,
+    urgency: str,
+    judged_at: dt.datetime,
+    source_detail: str = "",
+    involves_adult_safeguarding: bool = False,
+    involves_child_safeguarding: bool = False,
+    clock_hours: int | None = None,
+    form_token: str = "",
+    referral: handoff.Referral | None = None,
+    triggering_organisation: Organisation | None = None,
+) -> RiskSummit:
+    """Open a risk summit. From a referral, at most one summit ever results from it."""
+    row, created = _claim(actor, "risk_summit_trigger", form_token)
+    if not created:
+        return _repeat(row, RiskSummit)
+    providers = list(providers)
+    if referral is not None:
+        existing = _summit_for_referral(referral)
+        if existing is not None:
+            return existing
+    if not providers:
+        raise ValidationError({"providers": "Choose the provider the concern is about"})
+    qsg_ids = {p.qsg_id for p in providers}
+    if len(qsg_ids) > 1:
+        raise ValidationError(
+            {
+                "providers": "Choose providers in the footprint of one local QSG. Trigger a "
+                "separate summit for providers elsewhere."
+            }
+        )
+    now = _now()
+    if judged_at > now + CLOCK_SKEW:
+        raise ValidationError({"judged_at": "The time of the judgement must be in the past"})
+    if judged_at < now - dt.timedelta(days=90):
+        raise ValidationError(
+            {"judged_at": "The time of the judgement must be within the last 90 days"}
+        )
+    if clock_hours is None:
+        clock_hours = URGENCY_HOURS.get(urgency, 48)
+    concern = (concern or "").strip()
+    if not concern:
+        raise ValidationError({"concern": "Describe the concern"})
+    screen_pid(
+        {
+            "concern": ("The concern", concern),
+            "source_detail": ("The source reference", source_detail),
+        }
+    )
+    qsg = QSG.objects.select_related("convening_organisation").get(pk=providers[0].qsg_id)
+    if triggering_organisation is None:
+        triggering_organisation = getattr(actor, "organisation", None) or qsg.convening_organisation
+    if triggering_organisation is None:
+        raise ValidationError("The summit needs an organisation that triggers it")
+    summit = RiskSummit(
+        reference=f"tmp-{uuid.uuid4().hex[:12]}",
+        qsg=qsg,
+        concern=concern,
+        source=source,
+        source_detail=source_detail.strip(),
+        urgency=urgency,
+        clock_hours=clock_hours,
+        judged_at=judged_at,
+        involves_adult_safeguarding=involves_adult_safeguarding,
+        involves_child_safeguarding=involves_child_safeguarding,
+        triggered_by=_actor(actor),
+        triggering_organisation=triggering_organisation,
+        triggered_at=now,
+        ring_holder_window_hours=settings.RISK_SUMMIT_RING_HOLDER_HOURS,
+    )
+    if referral is not None:
+        summit.origin = RiskSummit.Origin.MEETING
+        summit.referral_id = referral.id
+        summit.origin_meeting_id = referral.meeting_id
+        summit.origin_label = referral.meeting_label[:300]
+    summit.full_clean(exclude=["reference"])
+    _stamp(summit, actor)
+    try:
+        with transaction.atomic():
+            summit.save()
+    except IntegrityError:
+        if referral is not None:
+            existing = _summit_for_referral(referral)
+            if existing is not None:
+                return existing
+        raise
+    summit.reference = _reference(summit)
+    summit.save(update_fields=["reference"])
+    summit.providers.set(providers)
+    _remember(row, summit)
+
+    if referral is not None and not handoff.claim_referral(
+        referral_id=referral.id, reference=summit.reference
+    ):
+        raise ValidationError("Another risk summit has already picked up this referral")
+
+    names = ", ".join(p.name for p in providers)
+    how = (
+        f"from {summit.origin_label}"
+        if referral is not None
+        else f"by {triggering_organisation.name}"
+    )
+    _event(summit, actor, "triggered", f"Risk summit triggered {how} about {names}", shared=True)
+
+    for org, basis in propose_participants(qsg, providers, triggering_organisation):
+        people = _named_people(qsg, org)
+        if getattr(actor, "organisation_id", None) == org.pk and actor.pk not in people:
+            people.append(actor.pk)
+        _attach(summit, org, basis, actor=actor, people=people)
+    _event(
+        summit,
+        actor,
+        "participants_proposed",
+        "Participants proposed from the provider's relationships: "
+        + ", ".join(
+            p.organisation.name for p in summit.participants.select_related("organisation")
+        ),
+    )
+
+    holder, basis_text = propose_ring_holder(qsg, providers)
+    if holder is not None:
+        _attach(summit, holder, Basis.RING_HOLDER, actor=actor, people=_named_people(qsg, holder))
+        summit.ring_holder = holder
+        summit.ring_holder_status = RHS.PROPOSED
+        summit.ring_holder_basis = basis_text
+        summit.save(update_fields=["ring_holder", "ring_holder_status", "ring_holder_basis"])
+        _event(
+            summit,
+            actor,
+            "ring_holder_proposed",
+            f"{holder.name} proposed to hold the ring. {basis_text}",
+        )
+
+    _notify_summit(
+        summit,
+        f"Risk summit {summit.reference} triggered: meet within {summit.clock_hours} hours",
+        "A risk summit has been triggered and you are named as taking part. The relevant "
+        f"members must first meet within {summit.clock_hours} hours of the judgement.\n"
+        f"{_link('risksummits:detail', summit.pk)}",
+        exclude=actor,
+    )
+    return summit
+
+
+def _summit_for_referral(referral: handoff.Referral) -> RiskSummit | None:
+    """The summit already holding this referral, or one open summit about the same provider from
+    the same meeting (a re-agreed note gives a new referral for the same conclusion)."""
+    summit = RiskSummit.objects.filter(referral_id=referral.id).first()
+    if summit is not None:
+        handoff.claim_referral(referral_id=referral.id, reference=summit.reference)
+        return summit
+    if referral.meeting_id is not None:
+        summit = (
+            RiskSummit.objects.filter(
+                origin_meeting_id=referral.meeting_id,
+                providers__id=referral.provider_id,
+                status=RiskSummit.Status.OPEN,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if summit is not None:
+            if handoff.claim_referral(referral_id=referral.id, reference=summit.reference):
+                _event(
+                    summit,
+                    None,
+                    "referral_merged",
+                    "A later version of the meeting note repeated the conclusion; "
+                    "it is part of this summit",
+                )
+            return summit
+    return None
+
+
+def referrals_pick_up(*, qsg_ids: Iterable[int] | None = None) -> int:
+    """Open a summit for each pending referral (beat task and pages). Safe to run at once twice."""
+    made = 0
+    for referral in handoff.pending_referrals(qsg_ids=qsg_ids):
+        provider = Provider.objects.filter(pk=referral.provider_id).first()
+        if provider is None:
+            continue
+        try:
+            summit_trigger(
+                actor=None,
+                providers=[provider],
+                concern=referral.rationale
+                or "A QSG meeting concluded that a risk summit is required.",
+                source=RiskSummit.Source.QSG_INTELLIGENCE,
+                source_detail=referral.meeting_label[:200],
+                urgency=RiskSummit.Urgency.URGENT,
+                judged_at=min(referral.created_at, _now()),
+                referral=referral,
+            )
+        except ValidationError as error:
+            log.warning("referral %s not picked up: %s", referral.id, error)
+            continue
+        made += 1
+    return made
+
+
+# Changing the summit ------------------------------------------------------------------------------
+
+SUMMIT_EDITABLE = {
+    "concern",
+    "source",
+    "source_detail",
+    "urgency",
+    "clock_hours",
+    "involves_adult_safeguarding",
+    "involves_child_safeguarding",
+    "ring_holder_window_hours",
+}
+
+
+@transaction.atomic
+def summit_update(*, actor, summit: RiskSummit, **changes) -> RiskSummit:
+    unknown = set(changes) - SUMMIT_EDITABLE
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
+    summit = _lock(summit)
+    _require_open(summit)
+    screen_pid(
+        {
+            "concern": ("The concern", changes.get("concern", "")),
+            "source_detail": ("The source reference", changes.get("source_detail", "")),
+        }
+    )
+    changed = [k for k, v in changes.items() if getattr(summit, k) != v]
+    for key in changed:
+        setattr(summit, key, changes[key])
+    summit.full_clean()
+    if changed:
+        _stamp(summit, actor)
+        summit.save(update_fields=changed)
+        _bump(summit)
+        labels = [str(RiskSummit._meta.get_field(k).verbose_name) for k in changed]
+        _event(summit, actor, "updated", "Summit details changed: " + ", ".join(labels))
+    return summit

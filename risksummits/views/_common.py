@@ -1,0 +1,39 @@
+"""Helpers every risk summit page shares: `_open` finds the summit as this person may see it
+(404/403 otherwise) and records the view in the summit's access log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.utils import timezone
+
+from .. import access, clock
+from ..access import SummitAccess
+from ..services import access_log
+
+BASE = "risksummits/"
+
+
+def _open(request, pk, what: str, *, manage: bool = False) -> SummitAccess:
+    """The summit as this user may see it (404/403 otherwise), with the view logged."""
+    standing = access.summit_for_user(request.user, pk, manage=manage)
+    access_log.access_log_record(user=request.user, summit=standing.summit, what=what)
+    return standing
+
+
+def _token(form) -> str:
+    return (form.cleaned_data.get("form_token") or "") if form.is_bound else ""
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def _ctx(standing: SummitAccess, **extra) -> dict:
+    return {
+        "standing": standing,
+        "summit": standing.summit,
+        "describe_remaining": clock.describe_remaining,
+        "today": timezone.localdate(),
+        **extra,
+    }

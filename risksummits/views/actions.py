@@ -1,0 +1,98 @@
+"""The summit's actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from qsg.models import Organisation, User
+from qsg.views import apply_errors, posted
+
+from .. import access
+from ..forms import ActionForm, ActionUpdateForm
+from ..models import Participant, Representative, SummitMeeting
+from ..services import actions
+from ._common import BASE, _ctx, _new_token, _open, _token
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request, pk):
+    standing = _open(request, pk, "Add an action", manage=True)
+    summit = standing.summit
+    organisations = Organisation.objects.filter(
+        pk__in=Participant.objects.filter(summit=summit, is_active=True).values("organisation_id")
+    ).order_by("name")
+    people = (
+        User.objects.filter(
+            pk__in=Representative.objects.filter(summit=summit, participant__is_active=True).values(
+                "user_id"
+            )
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name")
+    )
+    meetings = SummitMeeting.objects.filter(summit=summit).exclude(
+        status=SummitMeeting.Status.CANCELLED
+    )
+    initial = {"form_token": _new_token()}
+    if request.GET.get("meeting", "").isdigit():
+        initial["meeting"] = int(request.GET["meeting"])
+    form = ActionForm(
+        posted(request),
+        organisations=organisations,
+        people=people,
+        meetings=meetings,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("form_token", None)
+        try:
+            action = actions.action_create(
+                actor=request.user, summit=summit, form_token=_token(form), **data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Action {action.number} has been added")
+            if action.meeting_id:
+                return redirect("risksummits:meeting", summit.pk, action.meeting_id)
+            return redirect(summit.get_absolute_url() + "#actions")
+    return render(request, BASE + "action_form.jinja", _ctx(standing, form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_detail(request, pk, action_pk):
+    standing = _open(request, pk, "Summit action")
+    action = access.action_for(standing, action_pk)
+    can_update = standing.summit.is_open and actions.can_update_action(standing, action)
+    initial = {
+        "status": action.status,
+        "progress_note": action.progress_note,
+        "transferred_to": action.transferred_to,
+        "due_on": action.due_on,
+    }
+    form = ActionUpdateForm(posted(request), initial=initial)
+    if request.method == "POST":
+        access.require(can_update)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if not standing.can_manage:
+                data["due_on"] = None
+            try:
+                actions.action_update(actor=request.user, standing=standing, action=action, **data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Action {action.number} has been updated")
+                return redirect(standing.summit.get_absolute_url() + "#actions")
+    return render(
+        request,
+        BASE + "action_detail.jinja",
+        _ctx(standing, action=action, form=form, can_update=can_update),
+    )

@@ -1,0 +1,149 @@
+"""The summit's meetings: booking, the record of a held meeting, cancelling."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qsg.models import User
+from qsg.views import apply_errors, posted
+
+from .. import access, selectors
+from ..forms import MeetingBookForm, MeetingCancelForm, MeetingRecordForm
+from ..models import Representative
+from ..services import meetings
+from ._common import BASE, _ctx, _new_token, _open, _token
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_book(request, pk):
+    standing = _open(request, pk, "Book a meeting", manage=True)
+    form = MeetingBookForm(posted(request), initial={"form_token": _new_token()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meetings.meeting_book(
+                actor=request.user,
+                summit=standing.summit,
+                starts_at=data["starts_at"],
+                format=data["format"],
+                venue=data["venue"],
+                shared_with_provider=data["shared_with_provider"],
+                form_token=_token(form),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+                error = ValidationError({"starts_at_date": error.error_dict["starts_at"]})
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The {meeting.title.lower()} has been booked")
+            return redirect("risksummits:meeting", standing.summit.pk, meeting.pk)
+    return render(request, BASE + "meeting_book.jinja", _ctx(standing, form=form))
+
+
+@login_required
+@require_GET
+def meeting_detail(request, pk, meeting_pk):
+    standing = _open(request, pk, "Summit meeting")
+    meeting = access.meeting_for(standing, meeting_pk)
+    attendance = meeting.attendance.select_related("user", "organisation").order_by(
+        "organisation__name"
+    )
+    actions = (
+        access.actions_for(standing)
+        .filter(meeting=meeting)
+        .select_related("owner_organisation", "owner")
+    )
+    documents = access.documents_for(standing).filter(meeting=meeting).order_by("-version")
+    return render(
+        request,
+        BASE + "meeting_detail.jinja",
+        _ctx(
+            standing,
+            meeting=meeting,
+            attendance=attendance,
+            objectives=selectors.actions_by_objective(actions),
+            documents=documents,
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_record(request, pk, meeting_pk):
+    standing = _open(request, pk, "Record a meeting", manage=True)
+    meeting = access.meeting_for(standing, meeting_pk)
+    people = (
+        User.objects.filter(
+            pk__in=Representative.objects.filter(
+                summit=standing.summit, participant__is_active=True
+            ).values("user_id")
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name")
+    )
+    local_start = timezone.localtime(meeting.starts_at)
+    initial = {
+        "starts_at_date": local_start.date(),
+        "starts_at_time": local_start.strftime("%H:%M"),
+        "ends_at_time": timezone.localtime(meeting.ends_at).strftime("%H:%M")
+        if meeting.ends_at
+        else "",
+        "chaired_by": meeting.chaired_by,
+        "discussion": meeting.discussion,
+        "judgements": meeting.judgements,
+        "shared_with_provider": meeting.shared_with_provider,
+        "present": list(meeting.attendance.values_list("user_id", flat=True)),
+    }
+    form = MeetingRecordForm(posted(request), people=people, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meetings.meeting_record(
+                actor=request.user,
+                meeting=meeting,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                chaired_by=data["chaired_by"],
+                discussion=data["discussion"],
+                judgements=data["judgements"],
+                present=data["present"],
+                shared_with_provider=data["shared_with_provider"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                renamed = {"starts_at": "starts_at_date", "ends_at": "ends_at_time"}
+                error = ValidationError({renamed.get(k, k): v for k, v in error.error_dict.items()})
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The {meeting.title.lower()} has been recorded as held")
+            return redirect("risksummits:meeting", standing.summit.pk, meeting.pk)
+    return render(
+        request, BASE + "meeting_record.jinja", _ctx(standing, form=form, meeting=meeting)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk, meeting_pk):
+    standing = _open(request, pk, "Cancel a meeting", manage=True)
+    meeting = access.meeting_for(standing, meeting_pk)
+    form = MeetingCancelForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meetings.meeting_cancel(
+                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The {meeting.title.lower()} has been cancelled")
+            return redirect(standing.summit.get_absolute_url() + "#meetings")
+    return render(
+        request, BASE + "meeting_cancel.jinja", _ctx(standing, form=form, meeting=meeting)
+    )

@@ -1,0 +1,154 @@
+"""Who takes part: adding and removing organisations, their people, and guests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from qsg.models import Organisation, User
+from qsg.views import apply_errors, posted
+
+from .. import access
+from ..access import SummitAccess
+from ..forms import GuestForm, ParticipantAddForm, RepresentativeAddForm, RingHolderConfirmForm
+from ..models import Participant, Representative
+from ..services import participants
+from ._common import BASE, _ctx, _new_token, _open, _token
+
+
+def _candidate_organisations(standing: SummitAccess):
+    taking_part = Participant.objects.filter(summit=standing.summit, is_active=True).values(
+        "organisation_id"
+    )
+    return (
+        Organisation.objects.filter(is_active=True, memberships__qsg_id=standing.summit.qsg_id)
+        .exclude(pk__in=taking_part)
+        .distinct()
+        .order_by("name")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_add(request, pk):
+    standing = _open(request, pk, "Add a participant", manage=True)
+    organisations = _candidate_organisations(standing)
+    people = (
+        User.objects.filter(is_active=True, organisation__in=organisations)
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name")
+    )
+    form = ParticipantAddForm(
+        posted(request),
+        organisations=organisations,
+        people=people,
+        initial={"form_token": _new_token()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = participants.participant_add(
+                actor=request.user,
+                summit=standing.summit,
+                organisation=data["organisation"],
+                shared_items_only=data["shared_items_only"],
+                people=data["people"],
+                form_token=_token(form),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{participant.organisation.name} now takes part")
+            return redirect(standing.summit.get_absolute_url() + "#participants")
+    return render(request, BASE + "participant_add.jinja", _ctx(standing, form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_remove(request, pk, participant_pk):
+    standing = _open(request, pk, "Remove a participant", manage=True)
+    participant = access.participant_for(standing, participant_pk)
+    form = RingHolderConfirmForm(None)
+    error = None
+    if request.method == "POST":
+        try:
+            participants.participant_remove(actor=request.user, participant=participant)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"{participant.organisation.name} no longer takes part")
+            return redirect(standing.summit.get_absolute_url() + "#participants")
+    return render(
+        request,
+        BASE + "confirm.jinja",
+        _ctx(
+            standing,
+            form=form,
+            error=error,
+            heading=f"Remove {participant.organisation.name} from the summit?",
+            text="Its people will no longer see the summit.",
+            button="Remove",
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def representative_add(request, pk, participant_pk):
+    standing = _open(request, pk, "Add a person", manage=True)
+    participant = access.participant_for(standing, participant_pk)
+    linked = Representative.objects.filter(summit=standing.summit).values("user_id")
+    people = (
+        User.objects.filter(is_active=True, organisation_id=participant.organisation_id)
+        .exclude(pk__in=linked)
+        .order_by("last_name", "first_name")
+    )
+    form = RepresentativeAddForm(posted(request), people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participants.representative_add(
+                actor=request.user, participant=participant, user=form.cleaned_data["user"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['user'].display_name} now takes part")
+            return redirect(standing.summit.get_absolute_url() + "#participants")
+    return render(
+        request,
+        BASE + "representative_add.jinja",
+        _ctx(standing, form=form, participant=participant),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guest_invite(request, pk):
+    standing = _open(request, pk, "Invite a guest", manage=True)
+    organisations = (
+        Organisation.objects.filter(is_active=True)
+        .exclude(memberships__qsg_id=standing.summit.qsg_id)
+        .order_by("name")
+    )
+    form = GuestForm(
+        posted(request), organisations=organisations, initial={"form_token": _new_token()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("form_token", None)
+        try:
+            rep = participants.guest_invite(
+                actor=request.user, summit=standing.summit, form_token=_token(form), **data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{rep.user.display_name} has been invited. They can see this summit only.",
+            )
+            return redirect(standing.summit.get_absolute_url() + "#participants")
+    return render(request, BASE + "guest_form.jinja", _ctx(standing, form=form))

@@ -1,0 +1,97 @@
+"""Triggering a summit, picking up meetings' referrals, and changing the summit's details."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qsg.views import apply_errors, posted
+
+from .. import access
+from ..forms import SummitEditForm, TriggerForm
+from ..services import trigger
+from ._common import BASE, _ctx, _new_token, _open, _token
+
+
+@login_required
+@require_POST
+def referrals_pick_up(request):
+    """Open the summits that agreed meeting notes concluded were required (the beat task does
+    the same every few minutes)."""
+    qsg_ids = access.lead_qsg_ids(request.user)
+    access.require(bool(qsg_ids))
+    made = trigger.referrals_pick_up(qsg_ids=qsg_ids)
+    if made:
+        messages.success(
+            request, f"{made} risk summit{'s' if made != 1 else ''} opened from meeting conclusions"
+        )
+    else:
+        messages.success(request, "There were no meeting conclusions waiting for a risk summit")
+    return redirect("risksummits:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summit_trigger(request):
+    providers = (
+        access.triggerable_providers_for(request.user).select_related("qsg").order_by("name")
+    )
+    access.require(providers.exists())
+    initial = {"form_token": _new_token(), "judged_at_date": timezone.localdate()}
+    initial["judged_at_time"] = timezone.localtime().strftime("%H:%M")
+    if request.GET.get("provider", "").isdigit():
+        initial["provider"] = int(request.GET["provider"])
+    form = TriggerForm(posted(request), providers=providers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            summit = trigger.summit_trigger(
+                actor=request.user,
+                providers=data["providers"],
+                concern=data["concern"],
+                source=data["source"],
+                source_detail=data["source_detail"],
+                urgency=data["urgency"],
+                judged_at=data["judged_at"],
+                involves_adult_safeguarding=data["involves_adult_safeguarding"],
+                involves_child_safeguarding=data["involves_child_safeguarding"],
+                form_token=_token(form),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "judged_at" in error.error_dict:
+                error = ValidationError(
+                    {
+                        ("judged_at_date" if k == "judged_at" else k): v
+                        for k, v in error.error_dict.items()
+                    }
+                )
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Risk summit {summit.reference} has been triggered. The participants have been told.",
+            )
+            return redirect(summit.get_absolute_url())
+    return render(request, BASE + "trigger.jinja", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summit_edit(request, pk):
+    standing = _open(request, pk, "Change details", manage=True)
+    summit = standing.summit
+    initial = {f: getattr(summit, f) for f in SummitEditForm.base_fields}
+    form = SummitEditForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trigger.summit_update(actor=request.user, summit=summit, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The summit's details have been saved")
+            return redirect(summit.get_absolute_url())
+    return render(request, BASE + "edit.jinja", _ctx(standing, form=form))
