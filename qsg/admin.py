@@ -2,10 +2,15 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from .accounts import services as account_services
 from .models import (
     QSG,
+    AccountEvent,
+    ApiToken,
+    ExternalIdentity,
     Job,
     Membership,
     Notification,
@@ -39,11 +44,77 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["group"]
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    """Links a person to their account at the identity provider (issuer and subject)."""
+
+    model = ExternalIdentity
+    extra = 0
+    fields = ["issuer", "subject", "created_at", "last_sign_in_at"]
+    readonly_fields = ["created_at", "last_sign_in_at"]
+
+
 @admin.register(User)
 class QSGUserAdmin(UserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "is_active", "is_staff"]
     list_filter = ["organisation__type", "is_active", "is_staff"]
     fieldsets = [*UserAdmin.fieldsets, ("Organisation", {"fields": ["organisation", "job_title"]})]
+    inlines = [ExternalIdentityInline]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication (they set it up again)")
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            account_services.two_factor_reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            f"Two-factor authentication reset for {queryset.count()} account(s); "
+            "each reset is in the account's sign-in activity.",
+        )
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The sign-in audit trail: read only."""
+
+    list_display = ["created_at", "user", "kind", "detail", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "detail"]
+    list_select_related = ["user", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators see and revoke tokens; the token itself is never stored."""
+
+    list_display = ["name", "prefix", "user", "scope", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope", "origin"]
+    search_fields = ["user__username", "name", "prefix"]
+    fields = [*list_display[:5], "origin", "two_factor_verified", "created_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            account_services.token_revoke(actor=request.user, token=token)
+
+
+# django-otp's own admin would show every authenticator's secret key to administrators.
+for _model in (TOTPDevice,):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(QSG)

@@ -229,3 +229,14 @@ class LoginForm(auth_forms.AuthenticationForm):
             {"autocomplete": "username", "spellcheck": False}
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from .accounts import policy
+
+        if policy.must_use_single_sign_on(user):
+            raise forms.ValidationError(
+                "Your account signs in through your organisation's identity provider. "
+                "Use the single sign-on button.",
+                code="sso_only",
+            )

@@ -365,3 +365,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.status})"
+
+
+# Sign-in records live in qsg.accounts; imported here so that the app registry finds them.
+from .accounts.models import (  # noqa: E402, F401
+    AccountEvent,
+    ApiToken,
+    ExternalIdentity,
+    IdentityProviderDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+)

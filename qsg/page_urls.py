@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .accounts import urls as account_urls
 
 app_name = "qsg"
 
@@ -13,7 +14,7 @@ _reset_kwargs = {
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/login/", views.LoginView.as_view(), name="login"),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "account/password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -61,6 +62,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("account/profile/", views.profile, name="profile"),
+    *account_urls.urlpatterns,
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),

@@ -19,9 +19,14 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, audit, jobs, navigation, services
+from .accounts import oidc
+from .accounts import policy as account_policy
+from .accounts import views as account_views
 from .forms import (
     ConfirmForm,
     LoginForm,
@@ -74,6 +79,32 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_success_url(self):
+        target = super().get_success_url()
+        if account_policy.second_factor_missing(self.request.user):
+            return f"{reverse('qsg:two-factor-verify')}?{urlencode({'next': target})}"
+        return target
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_enabled": oidc.enabled(),
+            "sso_name": settings.OIDC_PROVIDER_NAME,
+            "demo_two_factor_exempt": settings.QSG_TWO_FACTOR_DEMO_EXEMPT,
+        }
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signs out here and, after a single sign-on, at the identity provider too."""
+
+    def post(self, request, *args, **kwargs):
+        provider_logout = oidc.logout_url(request, request.session.get(oidc.ID_TOKEN_KEY))
+        response = super().post(request, *args, **kwargs)
+        if not provider_logout:
+            return response
+        # CSP form-action must name the provider (settings.provider_origins) for this redirect.
+        return redirect(provider_logout)
+
 
 # Home and profile -----------------------------------------------------------------------------
 
@@ -100,7 +131,16 @@ def profile(request):
         form = ProfileForm(initial={f: getattr(user, f) for f in ProfileForm.base_fields})
     p = access.principal(user)
     roles = QSGRole.objects.filter(user=user).select_related("qsg").order_by("qsg__name")
-    return render(request, "qsg/profile.jinja", {"form": form, "roles": roles, "principal": p})
+    return render(
+        request,
+        "qsg/profile.jinja",
+        {
+            "form": form,
+            "roles": roles,
+            "principal": p,
+            **account_views.profile_context(user),
+        },
+    )
 
 
 # Organisations ----------------------------------------------------------------------------------

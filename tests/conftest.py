@@ -1,9 +1,12 @@
+import copy
 import os
 import socket
 from pathlib import Path
 
 import pytest
 from django.test import Client
+
+from tests.signin import log_in
 
 from . import reference
 from .cast import build_cast
@@ -37,7 +40,7 @@ def client_for(cast):
     def make(key: str | None) -> Client:
         client = Client()
         if key is not None:
-            client.force_login(cast.users[key])
+            log_in(client, cast.users[key])
         return client
 
     return make
@@ -98,3 +101,26 @@ def broker_at():
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
         celery_app._after_fork()
         breaker.reset_all()
+
+
+@pytest.fixture
+def oidc_provider(settings):
+    """A real OpenID Connect provider on a free local port, and the workspace pointed at it
+    (signing with RS512). Register the client's redirect URIs with `provider.register()`."""
+    from qsg.settings.base import provider_origins
+
+    from .oidc import CLIENT_ID, start_provider, stop_provider
+
+    provider = start_provider("RS512")
+    settings.OIDC_DISCOVERY_URL = provider.discovery_url
+    settings.OIDC_CLIENT_ID = CLIENT_ID
+    settings.OIDC_CLIENT_SECRET = provider.client_secret
+    settings.OIDC_PROVIDER_NAME = "the test identity provider"
+    # What qsg.settings.base does with OIDC_DISCOVERY_URL from the environment.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] += provider_origins(provider.discovery_url, [])
+    settings.CONTENT_SECURITY_POLICY = policy
+    try:
+        yield provider
+    finally:
+        stop_provider(provider)

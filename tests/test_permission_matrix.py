@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import matrix
 from tests.cast import EVERYONE
+from tests.signin import log_in
 
 RULES: dict[str, list[matrix.Case]] = {}
 for module in pkgutil.iter_modules(matrix.__path__):
@@ -108,7 +109,7 @@ def test_matrix(name, index, cast):
     order = sorted(EVERYONE, key=lambda u: (u in case.ok, u))
     for username in order:
         client = Client()
-        client.force_login(cast.users[username])
+        log_in(client, cast.users[username])
         response = _isolated(lambda client=client: _send(client, case, url, cast))
         body = response.content.decode(errors="replace")
         status = response.status_code
@@ -139,12 +140,12 @@ def test_matrix(name, index, cast):
 @pytest.mark.django_db
 def test_admin_is_staff_only(cast):
     client = Client()
-    client.force_login(cast.users["secretariat_a"])
+    log_in(client, cast.users["secretariat_a"])
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     staff = get_user_model().objects.create_superuser(
         "root", "root@example.nhs.uk", "root-password-1234"
     )
-    client.force_login(staff)
+    log_in(client, staff)
     assert client.get(reverse("admin:index")).status_code == 200

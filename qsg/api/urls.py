@@ -1,7 +1,8 @@
 from django.urls import path
 
+from ..accounts.api import obtain_token
 from .router import router
-from .views import me, obtain_token
+from .views import me
 
 app_name = "api"
 

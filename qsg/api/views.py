@@ -1,21 +1,18 @@
-"""The network API: organisations, QSGs, memberships, roles, providers and tokens."""
+"""The network API: organisations, QSGs, memberships, roles, providers and the caller."""
 
 from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework import mixins, serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import access, services
 from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from .base import AccessViewSet, denied_unless
 from .filters import IdFilter, StrictBooleanFilter
-from .throttles import TokenThrottle
 
 # Serializers --------------------------------------------------------------------------------------
 
@@ -341,26 +338,7 @@ class ProviderViewSet(
         services.provider_delete(actor=self.request.user, provider=instance)
 
 
-# Token and self ---------------------------------------------------------------------------------
-
-
-@extend_schema(
-    request=AuthTokenSerializer,
-    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    auth=[],
-)
-@api_view(["POST"])
-@permission_classes([AllowAny])
-@throttle_classes([TokenThrottle])
-def obtain_token(request):
-    """Exchange a username and password for an API token (sent as `Authorization: Token ...`)."""
-    serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-    return Response({"token": token.key}, status=status.HTTP_200_OK)
-
-
-obtain_token.cls.throttle_scope = "token"
+# Self ---------------------------------------------------------------------------------------
 
 
 @extend_schema(

@@ -34,7 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,7 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "qsg.middleware.AbsoluteSessionExpiryMiddleware",
+    # After django-otp's: a session that owes its second factor reaches no page or API.
+    "qsg.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,6 +140,58 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.jinja"
 AXES_VERBOSE = False
 
+# Signing in (qsg.accounts; docs/security.md "Signing in").
+# Roles whose holders must pass a second factor: they read restricted intelligence or the
+# sources of "do not attribute" items. Staff and superusers too.
+QSG_TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "QSG_TWO_FACTOR_REQUIRED_ROLES", default=["secretariat", "chair", "regional_reviewer"]
+)
+QSG_TWO_FACTOR_REQUIRED_FOR_STAFF = True
+# Only qsg.settings.demo turns this on (demo accounts may skip the second factor there).
+QSG_TWO_FACTOR_DEMO_EXEMPT = False
+OTP_TOTP_ISSUER = "QSG workspace"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code in a row
+# API tokens: days a new token lasts unless its owner chooses (at most the maximum).
+QSG_API_TOKEN_DAYS = env.int("QSG_API_TOKEN_DAYS", default=90)
+QSG_API_TOKEN_MAX_DAYS = env.int("QSG_API_TOKEN_MAX_DAYS", default=365)
+
+# Single sign-on over OpenID Connect (off unless a discovery URL and client id are set).
+# docs/operations.md explains how to register the service with NHS CIS2 or another provider.
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="NHS Care Identity Service")
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")  # default: the discovery URL's base
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_TOKEN_ENDPOINT_AUTH_METHOD = env.str(
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHOD", default="client_secret_basic"
+)
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
+OIDC_ID_TOKEN_ALGORITHMS = env.list(
+    "OIDC_ID_TOKEN_ALGORITHMS", default=["RS256", "RS384", "RS512", "PS256", "PS512", "ES256"]
+)
+# Authentication assurance asked for and required in the ID token (CIS2: e.g. AAL3_ANY).
+OIDC_ACR_VALUES = env.list("OIDC_ACR_VALUES", default=[])
+# Assurance values that count as a second factor (the person then skips ours).
+OIDC_TWO_FACTOR_ACR_VALUES = env.list("OIDC_TWO_FACTOR_ACR_VALUES", default=[])
+OIDC_MATCH_EMAIL = env.bool("OIDC_MATCH_EMAIL", default=False)
+OIDC_CREATE_ACCOUNTS = env.bool("OIDC_CREATE_ACCOUNTS", default=False)
+OIDC_ORGANISATION_CLAIM = env.str("OIDC_ORGANISATION_CLAIM", default="")
+OIDC_PASSWORD_SIGN_IN_FOR_LINKED_ACCOUNTS = env.bool(
+    "OIDC_PASSWORD_SIGN_IN_FOR_LINKED_ACCOUNTS", default=True
+)
+OIDC_LOGOUT_AT_PROVIDER = env.bool("OIDC_LOGOUT_AT_PROVIDER", default=True)
+OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=60)
+
+
+def provider_origins(discovery_url: str, extra: list[str]) -> list[str]:
+    """The identity provider's origin(s): the logout button's form is redirected there, and
+    CSP form-action applies to a form's redirects (browsers check the page's own policy)."""
+    if not discovery_url:
+        return []
+    scheme, _, rest = discovery_url.partition("://")
+    return [f"{scheme}://{rest.split('/', 1)[0]}", *extra]
+
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -188,6 +244,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += provider_origins(
+    OIDC_DISCOVERY_URL, env.list("OIDC_EXTRA_FORM_ACTION_ORIGINS", default=[])
+)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str(
@@ -268,7 +327,7 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "qsg.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

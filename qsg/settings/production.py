@@ -17,3 +17,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Never: every account that needs a second factor uses one.
+QSG_TWO_FACTOR_DEMO_EXEMPT = False

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.signin import log_in
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -263,7 +265,7 @@ def main() -> None:
         print(f"   {counts}")
 
         client = Client()
-        client.force_login(viewer)
+        log_in(client, viewer)
         provider = Provider.objects.filter(qsg=qsg, sector="acute").order_by("pk").first()
         pages = {
             "QSG matrix (first page of 25 providers x 22 indicators)": f"/dashboard/qsgs/{qsg.pk}/",

@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.signin import log_in
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
 os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_intel")
@@ -391,7 +393,7 @@ def _run(reader, title: str) -> list[dict]:
 
     print(f"\n{title}: {IntelligenceItem.objects.count():,} rows; reader member_a (QSG A)")
     client = Client()
-    client.force_login(reader)
+    log_in(client, reader)
     return [measure(client, url, label) for url, label in urls()]
 
 

@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.signin import log_in
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
 os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_packs")
@@ -268,7 +270,7 @@ def wait(jobs, seconds=900):
 
 def latency_sampler(url: str, user, stop: threading.Event, out: list[float]) -> None:
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     while not stop.is_set():
         start = time.perf_counter()
         response = client.get(url)

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.signin import log_in
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
 os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_meet")
@@ -173,7 +175,7 @@ def main() -> None:
         )
 
         client = Client()
-        client.force_login(cast.users["secretariat_a"])
+        log_in(client, cast.users["secretariat_a"])
         url = reverse("surveillance:agenda", args=[upcoming.pk])
         client.get(url)
         with CaptureQueriesContext(connection) as queries:

@@ -11,6 +11,7 @@ from dashboard import services
 from dashboard.models import ImportBatch, SpcSeries
 from qsg.models import Job
 from tests.cast import build_cast
+from tests.signin import log_in
 
 from .helpers import ae_rows, csv_bytes
 
@@ -51,7 +52,7 @@ def test_upload_import_and_recompute_on_a_real_worker(celery_worker):
     series = SpcSeries.objects.get(provider__ods_code="RBA")
     assert series.is_current and series.variation == "concern_high"
     client = Client()
-    client.force_login(analyst)
+    log_in(client, analyst)
     body = client.get(f"/dashboard/providers/{series.provider_id}/AE_4HR/").content.decode()
     assert "Special cause concern (high)" in body
 

@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.cast import PASSWORD
+from tests.signin import authenticator_for, current_code
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 _XDG = tempfile.mkdtemp(prefix="qsg-chromium-")
@@ -57,10 +58,20 @@ def login(site, page):
     """Log a cast member (or any user) in through the real login form."""
 
     def do(username: str, password: str = PASSWORD) -> None:
+        from qsg.accounts import policy
+        from qsg.models import User
+
+        user = User.objects.filter(username=username).first()
+        device = authenticator_for(user) if user and policy.needs_second_factor(user) else None
         page.goto(f"{site}/account/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Log in").click()
+        if device is not None:
+            # Their authenticator app: the code it shows now, typed into the code page.
+            page.wait_for_url(f"{site}/account/two-factor/**")
+            page.get_by_label("Security code").fill(current_code(device))
+            page.get_by_role("button", name="Continue").click()
         page.wait_for_url(f"{site}/")
 
     return do

@@ -57,6 +57,25 @@ def login(stack: Stack, username: str, timeout: float = 10) -> requests.Session:
     )
     if response.status_code != 302:
         raise SystemExit(f"could not log in as {username}: {response.status_code}")
+    if "/account/two-factor/" in response.headers.get("Location", ""):
+        # The person's authenticator app: a device made for them, its current code typed in.
+        out = stack.manage(
+            "shell",
+            "-c",
+            "from tests.signin import authenticator_for, current_code; "
+            "from qsg.models import User; "
+            f"u = User.objects.get(username={username!r}); "
+            "print('CODE', current_code(authenticator_for(u)))",
+        )
+        code = next(line.split()[1] for line in out.splitlines() if line.startswith("CODE "))
+        verified = session.post(
+            f"{stack.base_url}/account/two-factor/",
+            data={"code": code, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+            allow_redirects=False,
+            timeout=timeout,
+        )
+        if verified.status_code != 302:
+            raise SystemExit(f"second factor refused for {username}: {verified.status_code}")
     return session
 
 

@@ -105,9 +105,10 @@ def main() -> int:
         out = stack.manage(
             "shell",
             "-c",
-            "from rest_framework.authtoken.models import Token; from qsg.models import User; "
+            "from qsg.accounts.services import token_issue; from qsg.models import User; "
             "u = User.objects.filter(groups__name='Analysts').order_by('pk').first(); "
-            "print('TOKEN', Token.objects.get_or_create(user=u)[0].key)",
+            "print('TOKEN', token_issue(user=u, name='faults', scope='read_write', "
+            "origin='account_page', two_factor_verified=True)[1])",
         )
         token = next(line.split()[1] for line in out.splitlines() if line.startswith("TOKEN "))
         # People of Greater Manchester, whose pages these are (others would rightly get 404s).

@@ -34,9 +34,10 @@ def token_of(stack: Stack, query: str) -> str:
     out = stack.manage(
         "shell",
         "-c",
-        "from rest_framework.authtoken.models import Token; from qsg.models import User; "
+        "from qsg.accounts.services import token_issue; from qsg.models import User; "
         f"u = User.objects.filter({query}).order_by('pk').first(); "
-        "print('TOKEN', Token.objects.get_or_create(user=u)[0].key)",
+        "print('TOKEN', token_issue(user=u, name='faults', scope='read_write', "
+        "origin='account_page', two_factor_verified=True)[1])",
     )
     return next(line.split()[1] for line in out.splitlines() if line.startswith("TOKEN "))
 

@@ -14,8 +14,10 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
+
+from qsg.accounts.models import ApiToken
+from qsg.accounts.services import token_issue
 
 MAX_EXAMPLES = int(os.environ.get("QSG_SCHEMATHESIS_EXAMPLES", "15"))
 
@@ -48,7 +50,14 @@ def _keep_test_connection():
 
 @pytest.fixture
 def token(cast):
-    return Token.objects.get_or_create(user=cast.users["secretariat_a"])[0].key
+    # As made on the account page from a session that passed its second factor.
+    return token_issue(
+        user=cast.users["secretariat_a"],
+        name="schemathesis",
+        scope=ApiToken.Scope.READ_WRITE,
+        origin=ApiToken.Origin.ACCOUNT_PAGE,
+        two_factor_verified=True,
+    )[1]
 
 
 @schema.parametrize()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dashboard.models import ImportBatch
 from tests.cast import PASSWORD
+from tests.signin import log_in
 
 IMPORT_PAGE = "/dashboard/imports/new/"
 IMPORT_API = "/api/v1/observations/import/"
@@ -224,7 +225,7 @@ def test_logout_by_get_does_not_log_out(cast, client_for):
     assert client.get(reverse("qsg:logout")).status_code == 405
     assert client.get(reverse("qsg:home")).status_code == 200
     csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.force_login(cast.users["member_a"])
+    log_in(csrf_client, cast.users["member_a"])
     assert csrf_client.post(reverse("qsg:logout")).status_code == 403, "logout needs CSRF"
     assert csrf_client.get(reverse("qsg:home")).status_code == 200
     assert client.post(reverse("qsg:logout")).status_code == 302

@@ -22,10 +22,14 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from dashboard.models import Indicator  # noqa: E402
 from qsg import services  # noqa: E402
+from qsg.accounts import policy  # noqa: E402
+from qsg.accounts.models import ApiToken  # noqa: E402
+from qsg.accounts.services import token_issue  # noqa: E402
 from qsg.demo import ANALYSTS_GROUP  # noqa: E402
 from qsg.models import QSG, Membership, Provider, QSGRole, User  # noqa: E402
 from surveillance.meetings.models import Meeting, MeetingNote  # noqa: E402
@@ -60,8 +64,24 @@ def _session(user: User) -> str:
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if policy.needs_second_factor(user):
+        # ...and passed its second factor with the person's authenticator, as the page does.
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": "Load test authenticator"}
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     return session.session_key
+
+
+def _token(user: User) -> str:
+    return token_issue(
+        user=user,
+        name="load test",
+        scope=ApiToken.Scope.READ_WRITE,
+        origin=ApiToken.Origin.PASSWORD,
+        two_factor_verified=False,
+    )[1]
 
 
 def _role(user: User, qsg: QSG, role: str) -> None:
@@ -89,7 +109,7 @@ def seed(password: str) -> dict:
             _role(user, qsg, QSGRole.Role.MEMBER)
             entry = {
                 "username": user.username,
-                "token": Token.objects.get_or_create(user=user)[0].key,
+                "token": _token(user),
                 "session": _session(user),
                 "qsg": qsg.pk,
                 "providers": providers,
@@ -117,7 +137,7 @@ def seed(password: str) -> dict:
         out["analysts"].append(
             {
                 "username": user.username,
-                "token": Token.objects.get_or_create(user=user)[0].key,
+                "token": _token(user),
                 "qsg": nhse.qsg_id,
             }
         )

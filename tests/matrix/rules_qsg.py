@@ -84,6 +84,26 @@ def _failed_job_kwargs(c):
 
 
 PUBLIC_200 = Case(public=True, ok=frozenset(EVERYONE), anonymous_status=frozenset({200}))
+SSO_OFF = Case(
+    public=True,
+    ok=frozenset(EVERYONE),
+    ok_status=frozenset({404}),
+    anonymous_status=frozenset({404}),
+)
+
+
+def _token_of(cast, username: str) -> int:
+    from qsg.accounts.models import ApiToken
+    from qsg.accounts.services import token_issue
+
+    token, _ = token_issue(
+        user=cast.users[username],
+        name="Matrix token",
+        origin=ApiToken.Origin.ACCOUNT_PAGE,
+        two_factor_verified=False,
+    )
+    return token.pk
+
 
 RULES = {
     # Accounts
@@ -119,6 +139,26 @@ RULES = {
     ],
     "qsg:password-reset-complete": [PUBLIC_200],
     "qsg:profile": [Case(ok=everyone())],
+    # Signing in: every page is about the person's own account.
+    "qsg:two-factor-verify": [Case(ok=everyone(), ok_status=frozenset({200, 302}))],
+    "qsg:two-factor-setup": [Case(ok=everyone())],
+    "qsg:two-factor-recovery-codes": [Case(ok=everyone())],
+    "qsg:account-activity": [Case(ok=everyone())],
+    "qsg:token-create": [Case(ok=everyone())],
+    "qsg:token-revoke": [
+        Case(
+            method="POST",
+            kwargs=lambda c: {"pk": _token_of(c, "member_a")},
+            ok=users("member_a"),
+            hidden=everyone(but={"member_a"}),
+            ok_status=frozenset({302}),
+            label="only the owner revokes a token; others are told it does not exist",
+        )
+    ],
+    # Single sign-on is not configured in the test settings: 404 for everyone.
+    "qsg:oidc-login": [SSO_OFF],
+    "qsg:oidc-callback": [SSO_OFF],
+    "qsg:oidc-logged-out": [PUBLIC_200],
     # Organisations
     "qsg:organisation-list": [
         Case(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from qsg import jobs
 from qsg.models import Job
+from tests.signin import log_in
 
 PAGE = "/jobs/failed/"
 
@@ -145,7 +146,7 @@ def test_staff_retry_of_a_failed_recompute_runs_on_a_real_worker(cast, celery_wo
         message="The job could not be started. Try again in a few minutes.",
     )
     client = Client()
-    client.force_login(_staff(cast))
+    log_in(client, _staff(cast))
     assert f"job-{job.pk}" in client.get(PAGE).content.decode()
     assert client.post(reverse("qsg:job-retry", args=[job.pk])).status_code == 302
     deadline = time.monotonic() + 60

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from qsg import notifications
 from qsg.models import Notification
+from tests.signin import log_in
 
 Status = Notification.Status
 LINK = "https://qsg.example/intelligence/1/"
@@ -170,7 +171,7 @@ def test_operators_see_unsent_notifications_in_the_admin_read_only(client):
         recipients=[1], subject="New intelligence to triage", body="A link", status="not_queued"
     )
     staff = get_user_model().objects.create_superuser("ops", "ops@example.nhs.uk", "ops-pass-1234")
-    client.force_login(staff)
+    log_in(client, staff)
     listing = client.get(
         reverse("admin:qsg_notification_changelist"), {"status__exact": "not_queued"}
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from qsg.middleware import AbsoluteSessionExpiryMiddleware
 from tests.cast import PASSWORD
+from tests.signin import log_in
 
 
 def _login(client, password):
@@ -35,7 +36,7 @@ def test_wrong_password_shows_error_and_keeps_username(cast):
 
 def test_csrf_is_enforced_on_forms(cast):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(cast.users["secretariat_a"])
+    log_in(client, cast.users["secretariat_a"])
     response = client.post(
         reverse("qsg:qsg-settings", args=[cast.qsgs["a"].pk]), {"footprint": "x"}
     )

@@ -20,6 +20,7 @@ from risksummits.models import SummitDocument
 from risksummits.services.actions import action_create, action_update
 from risksummits.services.closure import summit_close
 from risksummits.services.documents import document_request
+from tests.signin import log_in
 
 from .factories import hold_first_meeting, ready_to_close, standing, trigger
 
@@ -121,7 +122,7 @@ def test_meeting_record_and_closure_report_pdfs(cast, django_capture_on_commit_c
         assert expected in text, expected
 
     client = Client()
-    client.force_login(cast.users["member_a"])
+    log_in(client, cast.users["member_a"])
     download = client.get(reverse("risksummits:document-download", args=[summit.pk, closure.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert download.content.startswith(b"%PDF")

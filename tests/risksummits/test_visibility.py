@@ -12,6 +12,7 @@ from django.utils import timezone
 from risksummits.models import AccessLogEntry, RiskSummit
 from risksummits.services.meetings import meeting_book
 from risksummits.services.participants import guest_invite
+from tests.signin import log_in
 from tests.test_permission_matrix import served_url_names
 
 from .factories import CONCERN, trigger, world
@@ -60,7 +61,7 @@ def test_guest_sees_their_summit_and_nothing_else(
     assert "/account/password/reset/" in invitation.body and CONCERN not in invitation.body
 
     client = Client()
-    client.force_login(guest)
+    log_in(client, guest)
     page = client.get(w.summit.get_absolute_url())
     assert page.status_code == 200
     assert CONCERN in page.content.decode()
@@ -113,7 +114,7 @@ def test_guest_of_one_summit_sees_no_other_summit_of_the_same_qsg(cast):
     second = trigger(cast, by="cqc_a", provider="provider_a2", concern="Community nursing gaps")
     guest = _invite(cast, first)
     client = Client()
-    client.force_login(guest)
+    log_in(client, guest)
     assert client.get(second.get_absolute_url()).status_code == 404
     body = client.get(reverse("risksummits:list") + "?status=all").content.decode()
     assert first.reference in body and second.reference not in body
@@ -122,7 +123,7 @@ def test_guest_of_one_summit_sees_no_other_summit_of_the_same_qsg(cast):
 def test_a_qsg_member_not_taking_part_sees_nothing_of_it(cast):
     w = world(cast)  # the local authority was removed: observer_a does not take part
     client = Client()
-    client.force_login(cast.users["observer_a"])
+    log_in(client, cast.users["observer_a"])
     assert client.get(w.summit.get_absolute_url()).status_code == 404
     assert client.get(reverse("api:risk-summit-detail", args=[w.summit.pk])).status_code == 404
     for url in [
@@ -155,7 +156,7 @@ def test_provider_limited_to_shared_items(cast):
         shared_with_provider=True,
     )
     client = Client()
-    client.force_login(rep.user)
+    log_in(client, rep.user)
     page = client.get(summit.get_absolute_url()).content.decode()
     assert CONCERN not in page
     assert "Put extra midwives" not in page  # action not shared
@@ -175,13 +176,13 @@ def test_provider_limited_to_shared_items(cast):
 def test_every_view_is_in_the_access_log_the_secretariat_reads(cast):
     w = world(cast)
     reader = Client()
-    reader.force_login(cast.users["member_a"])
+    log_in(reader, cast.users["member_a"])
     reader.get(w.summit.get_absolute_url())
     reader.get(reverse("api:risk-summit-detail", args=[w.summit.pk]))
     entries = AccessLogEntry.objects.filter(summit=w.summit, user=cast.users["member_a"])
     assert {e.channel for e in entries} == {"page", "api"}
     secretariat = Client()
-    secretariat.force_login(cast.users["secretariat_a"])
+    log_in(secretariat, cast.users["secretariat_a"])
     log = secretariat.get(reverse("risksummits:access-log", args=[w.summit.pk]))
     assert log.status_code == 200 and "Member A" in log.content.decode()
     assert reader.get(reverse("risksummits:access-log", args=[w.summit.pk])).status_code == 403

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveillance.intelligence.models import IntelligenceItem
+from tests.signin import log_in
 
 STEPS = ("about", "details", "grading", "sharing")
 FIELDS = {
@@ -85,7 +86,7 @@ SLOW = settings(
 def test_any_step_input_gives_a_page_or_a_redirect(cast, step, data):
     user = cast.users["member_a"]
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     draft = IntelligenceItem.objects.filter(submitted_by=user, status="draft").first()
     if draft is None:
         response = client.post(

@@ -21,6 +21,7 @@ from surveillance.meetings.services import actions as actions_services
 from surveillance.meetings.services import agenda as agenda_services
 from surveillance.meetings.services import note as note_services
 from surveillance.meetings.services import plans as plans_services
+from tests.signin import log_in
 
 from .factories import agreed_meeting, meeting, note_with_content, quorate
 
@@ -275,7 +276,7 @@ def test_non_statutory_member_does_not_see_confidential_passages(cast, client_fo
     from django.test import Client
 
     client = Client()
-    client.force_login(outsider_org_member)
+    log_in(client, outsider_org_member)
     body = client.get(reverse("surveillance:note", args=[m.pk])).content.decode()
     assert "Mortality above expected" in body
     assert "Whistleblower account" not in body

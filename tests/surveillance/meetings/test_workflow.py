@@ -16,6 +16,7 @@ from surveillance.meetings.models import (
 )
 from surveillance.meetings.services import agenda as agenda_services
 from surveillance.meetings.services import note as note_services
+from tests.signin import log_in
 
 from .factories import agree, category, meeting, note_with_content, quorate
 
@@ -78,7 +79,7 @@ def client_for_cast(cast, username):
     from django.test import Client
 
     client = Client()
-    client.force_login(cast.users[username])
+    log_in(client, cast.users[username])
     return client
 
 
