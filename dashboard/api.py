@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from qsg import access as qsg_access
-from qsg.api.base import AccessViewSet, denied_unless
+from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 
 from . import access, selectors, services
@@ -222,7 +222,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acces
             content=upload.read(),
             mapping=serializer.validated_data.get("mapping"),
             source=serializer.validated_data.get("source", ""),
-            token=request.headers.get("Idempotency-Key") or None,
+            token=idempotency_key(request),
         )
         batch.refresh_from_db()
         data = ImportJobSerializer(batch, context={"request": request}).data

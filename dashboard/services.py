@@ -21,9 +21,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import broker, jobs
+from qsg import broker, jobs, once
 from qsg.models import Job, Provider
-from qsg.services import submission_token_claim
 
 from . import access, importing, pgcopy, recompute
 from .models import (
@@ -203,13 +202,9 @@ def import_submit(
     sha = hashlib.sha256(content).hexdigest()
     key = f"{IMPORT_KIND}:{actor.pk}:{sha}:{mapping.pk if mapping else 'standard'}"
     with transaction.atomic():
-        token_row = None
-        if token:
-            token_row, created = submission_token_claim(user=actor, scope=TOKEN_SCOPE, token=token)
-            if not created and token_row.object_id:
-                batch = ImportBatch.objects.filter(pk=token_row.object_id).first()
-                if batch is not None:
-                    return batch, False
+        claim = once.claim(user=actor, scope=TOKEN_SCOPE, token=token or "")
+        if not claim.first and (batch := claim.earlier(ImportBatch)) is not None:
+            return batch, False
         try:
             with transaction.atomic():
                 job = Job.objects.create(
@@ -246,9 +241,7 @@ def import_submit(
             transaction.on_commit(
                 lambda: _enqueue(job, tasks.import_observations, batch_id=batch.pk)
             )
-        if token_row is not None:
-            token_row.object_id = str(batch.pk)
-            token_row.save(update_fields=["object_id"])
+        claim.remember(batch)
     return batch, created
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.shortcuts import redirect, render
@@ -15,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
-from qsg import exports
+from qsg import exports, once
 from qsg.models import Job
-from qsg.views import apply_errors, new_form_token, page_of, posted
+from qsg.pages import page_of, posted, submit
 
 from . import access, charts, selectors, services, ui
 from .forms import (
@@ -104,16 +103,13 @@ def indicator_detail(request, code):
 def indicator_create(request):
     qsg_access.require(access.can_edit_catalogue(request.user))
     form = IndicatorForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            indicator = services.indicator_create(actor=request.user, **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{indicator.name} has been added to the catalogue")
-            return redirect(indicator.get_absolute_url())
-    return _render(request, "dashboard/indicator_form.jinja", {"form": form, "indicator": None})
+    return submit(
+        request,
+        form,
+        lambda data: services.indicator_create(actor=request.user, **data),
+        done=lambda indicator: f"{indicator.name} has been added to the catalogue",
+        then=lambda indicator: indicator.get_absolute_url(),
+    ) or _render(request, "dashboard/indicator_form.jinja", {"form": form, "indicator": None})
 
 
 @login_required
@@ -121,17 +117,13 @@ def indicator_create(request):
 def indicator_edit(request, code):
     indicator = access.indicator_for_user(request.user, code, manage=True)
     form = IndicatorForm(posted(request), instance=None, editing=True, initial=_initial(indicator))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_update(actor=request.user, indicator=indicator, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The indicator has been saved")
-            return redirect(indicator.get_absolute_url())
-    return _render(
-        request, "dashboard/indicator_form.jinja", {"form": form, "indicator": indicator}
-    )
+    return submit(
+        request,
+        form,
+        lambda data: services.indicator_update(actor=request.user, indicator=indicator, **data),
+        done="The indicator has been saved",
+        then=indicator.get_absolute_url(),
+    ) or _render(request, "dashboard/indicator_form.jinja", {"form": form, "indicator": indicator})
 
 
 def _initial(indicator: Indicator) -> dict:
@@ -273,24 +265,16 @@ def rebase_add(request, pk, code):
     series = access.series_for_user(request.user, pk, code)
     access.require_analyst(request.user)
     form = RebaseForm(request.POST, periods=_periods(series))
-    if form.is_valid():
-        try:
-            services.rebase_add(
-                actor=request.user,
-                provider=series.provider,
-                indicator=series.indicator,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "The series has been rebased. The chart is being worked out again: refresh in a "
-                "moment to see it",
-            )
-            return redirect("dashboard:series", series.provider_id, series.indicator.code)
-    return _series_page(request, series, form, status=200)
+    return submit(
+        request,
+        form,
+        lambda data: services.rebase_add(
+            actor=request.user, provider=series.provider, indicator=series.indicator, **data
+        ),
+        done="The series has been rebased. The chart is being worked out again: refresh in a "
+        "moment to see it",
+        then=reverse("dashboard:series", args=[series.provider_id, series.indicator.code]),
+    ) or _series_page(request, series, form, status=200)
 
 
 # Imports ------------------------------------------------------------------------------------------
@@ -301,26 +285,21 @@ def rebase_add(request, pk, code):
 def import_new(request):
     access.require_analyst(request.user)
     mappings = access.mappings_for(request.user)
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES, mappings=mappings)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                batch, _ = services.import_submit(
-                    actor=request.user,
-                    file_name=upload.name,
-                    content=upload.read(),
-                    mapping=form.cleaned_data["mapping"],
-                    source=form.cleaned_data["source"],
-                    token=form.cleaned_data.get("form_token") or None,
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                return redirect(batch.get_absolute_url())
-    else:
-        form = ImportForm(initial={"form_token": new_form_token()}, mappings=mappings)
-    return _render(
+    files = request.FILES if request.method == "POST" else None
+    form = once.with_token(ImportForm(posted(request), files, mappings=mappings))
+    return submit(
+        request,
+        form,
+        lambda data: services.import_submit(
+            actor=request.user,
+            file_name=data["file"].name,
+            content=data["file"].read(),
+            mapping=data["mapping"],
+            source=data["source"],
+            token=once.token_of(form),
+        )[0],
+        then=lambda batch: batch.get_absolute_url(),
+    ) or _render(
         request,
         "dashboard/import_form.jinja",
         {"form": form, "columns": STANDARD_COLUMNS, "mappings": mappings},
@@ -377,15 +356,13 @@ def import_template(request):
 def mapping_list(request):
     access.require_analyst(request.user)
     form = MappingForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            mapping = services.mapping_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"The column mapping '{mapping.name}' has been saved")
-            return redirect("dashboard:mapping-list")
-    return _render(
+    return submit(
+        request,
+        form,
+        lambda data: services.mapping_create(actor=request.user, **data),
+        done=lambda mapping: f"The column mapping '{mapping.name}' has been saved",
+        then="dashboard:mapping-list",
+    ) or _render(
         request,
         "dashboard/mapping_list.jinja",
         {"form": form, "mappings": access.mappings_for(request.user)},

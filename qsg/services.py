@@ -20,7 +20,6 @@ from .models import (
     OrganisationType,
     Provider,
     QSGRole,
-    SubmissionToken,
     User,
 )
 
@@ -325,17 +324,3 @@ def user_create(
     _stamp(user, actor)
     user.save()
     return user
-
-
-# Double submits ---------------------------------------------------------------------------------
-
-
-def submission_token_claim(*, user, scope: str, token: str) -> tuple[SubmissionToken, bool]:
-    """Claim a one-use token inside the caller's transaction. Returns (row, created).
-
-    The second submit with the same token finds the row and can answer with the first result.
-    """
-    row, created = SubmissionToken.objects.select_for_update().get_or_create(
-        user=user, scope=scope, token=token[:80]
-    )
-    return row, created

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -40,35 +38,9 @@ from .forms import (
     RoleAssignForm,
 )
 from .models import QSG, Membership, Organisation, QSGRole
-from .pagination import UnionCountPaginator
+from .pages import page_of, posted, submit
 
-PAGE_SIZE = 50
 log = logging.getLogger(__name__)
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names fields."""
-    if not hasattr(form, "cleaned_data"):
-        form.is_valid()
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def posted(request):
-    """The submitted data on a POST (even if empty), None on a GET: forms bind only on POST."""
-    return request.POST if request.method == "POST" else None
-
-
-def page_of(request, queryset, size: int = PAGE_SIZE, *, count_parts=None):
-    """One page of the list; `count_parts`: see `qsg.pagination.UnionCountPaginator`."""
-    paginator = UnionCountPaginator(queryset, size, count_parts=count_parts)
-    return paginator.get_page(request.GET.get("page"))
 
 
 # Authentication ---------------------------------------------------------------------------------
@@ -171,15 +143,13 @@ def organisation_list(request):
 def organisation_create(request):
     access.require(bool(access.principal(request.user).managed_qsg_ids))
     form = OrganisationForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{organisation.name} has been added")
-            return redirect(organisation.get_absolute_url())
-    return render(request, "qsg/organisation_form.jinja", {"form": form, "organisation": None})
+    return submit(
+        request,
+        form,
+        lambda data: services.organisation_create(actor=request.user, **data),
+        done=lambda organisation: f"{organisation.name} has been added",
+        then=lambda organisation: organisation.get_absolute_url(),
+    ) or render(request, "qsg/organisation_form.jinja", {"form": form, "organisation": None})
 
 
 @login_required
@@ -215,17 +185,15 @@ def organisation_edit(request, pk):
         "email": organisation.email,
     }
     form = OrganisationForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The organisation's details have been saved")
-            return redirect(organisation.get_absolute_url())
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: services.organisation_update(
+            actor=request.user, organisation=organisation, **data
+        ),
+        done="The organisation's details have been saved",
+        then=organisation.get_absolute_url(),
+    ) or render(
         request, "qsg/organisation_form.jinja", {"form": form, "organisation": organisation}
     )
 
@@ -235,15 +203,13 @@ def organisation_edit(request, pk):
 def organisation_delete(request, pk):
     organisation = access.organisation_for_user(request.user, pk, manage=True)
     form = ConfirmForm(posted(request))
-    if request.method == "POST":
-        try:
-            services.organisation_delete(actor=request.user, organisation=organisation)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{organisation.name} has been deleted")
-            return redirect("qsg:organisation-list")
-    return render(
+    return submit(
+        request,
+        form,
+        lambda _: services.organisation_delete(actor=request.user, organisation=organisation),
+        done=f"{organisation.name} has been deleted",
+        then="qsg:organisation-list",
+    ) or render(
         request,
         "qsg/confirm_delete.jinja",
         {
@@ -318,15 +284,13 @@ def qsg_settings(request, pk):
         posted(request),
         initial={"footprint": qsg.footprint, "moderation_enabled": qsg.moderation_enabled},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.qsg_update(actor=request.user, qsg=qsg, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The QSG's settings have been saved")
-            return redirect(qsg.get_absolute_url())
-    return render(request, "qsg/qsg_settings.jinja", {"form": form, "qsg": qsg})
+    return submit(
+        request,
+        form,
+        lambda data: services.qsg_update(actor=request.user, qsg=qsg, **data),
+        done="The QSG's settings have been saved",
+        then=qsg.get_absolute_url(),
+    ) or render(request, "qsg/qsg_settings.jinja", {"form": form, "qsg": qsg})
 
 
 @login_required
@@ -356,17 +320,13 @@ def membership_add(request, pk):
         access.organisation_directory_for(request.user).exclude(pk__in=existing).order_by("name")
     )
     form = MembershipAddForm(posted(request), organisations=candidates)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.membership_add(actor=request.user, qsg=qsg, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, f"{membership.organisation.name} is now a member of {qsg.name}"
-            )
-            return redirect(qsg.get_absolute_url())
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: services.membership_add(actor=request.user, qsg=qsg, **data),
+        done=lambda membership: f"{membership.organisation.name} is now a member of {qsg.name}",
+        then=qsg.get_absolute_url(),
+    ) or render(
         request, "qsg/membership_form.jinja", {"form": form, "qsg": qsg, "membership": None}
     )
 
@@ -382,19 +342,13 @@ def membership_edit(request, pk, membership_pk):
         "notes": membership.notes,
     }
     form = MembershipEditForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(
-                actor=request.user, membership=membership, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, f"{membership.organisation.name}'s membership has been updated"
-            )
-            return redirect(qsg.get_absolute_url())
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: services.membership_update(actor=request.user, membership=membership, **data),
+        done=f"{membership.organisation.name}'s membership has been updated",
+        then=qsg.get_absolute_url(),
+    ) or render(
         request, "qsg/membership_form.jinja", {"form": form, "qsg": qsg, "membership": membership}
     )
 
@@ -404,18 +358,13 @@ def membership_edit(request, pk, membership_pk):
 def membership_remove(request, pk, membership_pk):
     membership = access.membership_for_user(request.user, membership_pk, manage=True, qsg_id=pk)
     form = ConfirmForm(posted(request))
-    if request.method == "POST":
-        try:
-            services.membership_remove(actor=request.user, membership=membership)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"{membership.organisation.name} is no longer a member of {membership.qsg.name}",
-            )
-            return redirect(membership.qsg.get_absolute_url())
-    return render(
+    return submit(
+        request,
+        form,
+        lambda _: services.membership_remove(actor=request.user, membership=membership),
+        done=f"{membership.organisation.name} is no longer a member of {membership.qsg.name}",
+        then=membership.qsg.get_absolute_url(),
+    ) or render(
         request,
         "qsg/confirm_delete.jinja",
         {
@@ -434,18 +383,15 @@ def role_add(request, pk):
     qsg = access.qsg_for_user(request.user, pk, manage=True)
     people = access.assignable_people_for(request.user, qsg).order_by("last_name", "first_name")
     form = RoleAssignForm(posted(request), people=people, qsg=qsg)
-    if request.method == "POST" and form.is_valid():
-        try:
-            qsg_role = services.role_assign(actor=request.user, qsg=qsg, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"{qsg_role.user.display_name} is now {qsg_role.get_role_display().lower()} of {qsg.name}",
-            )
-            return redirect(qsg.get_absolute_url())
-    return render(request, "qsg/role_form.jinja", {"form": form, "qsg": qsg})
+    return submit(
+        request,
+        form,
+        lambda data: services.role_assign(actor=request.user, qsg=qsg, **data),
+        done=lambda qsg_role: (
+            f"{qsg_role.user.display_name} is now {qsg_role.get_role_display().lower()} of {qsg.name}"
+        ),
+        then=qsg.get_absolute_url(),
+    ) or render(request, "qsg/role_form.jinja", {"form": form, "qsg": qsg})
 
 
 @login_required
@@ -453,15 +399,13 @@ def role_add(request, pk):
 def role_remove(request, pk, role_pk):
     qsg_role = access.role_for_user(request.user, role_pk, manage=True, qsg_id=pk)
     form = ConfirmForm(posted(request))
-    if request.method == "POST":
-        try:
-            services.role_remove(actor=request.user, qsg_role=qsg_role)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{qsg_role.user.display_name} no longer has that role")
-            return redirect(qsg_role.qsg.get_absolute_url())
-    return render(
+    return submit(
+        request,
+        form,
+        lambda _: services.role_remove(actor=request.user, qsg_role=qsg_role),
+        done=f"{qsg_role.user.display_name} no longer has that role",
+        then=qsg_role.qsg.get_absolute_url(),
+    ) or render(
         request,
         "qsg/confirm_delete.jinja",
         {
@@ -521,15 +465,13 @@ def _provider_form(request, *, data=None, initial=None):
 def provider_create(request):
     access.require(access.managed_qsgs_for(request.user).filter(level=QSG.Level.LOCAL).exists())
     form = _provider_form(request, data=posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            provider = services.provider_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{provider.name} has been added to the register")
-            return redirect(provider.get_absolute_url())
-    return render(request, "qsg/provider_form.jinja", {"form": form, "provider": None})
+    return submit(
+        request,
+        form,
+        lambda data: services.provider_create(actor=request.user, **data),
+        done=lambda provider: f"{provider.name} has been added to the register",
+        then=lambda provider: provider.get_absolute_url(),
+    ) or render(request, "qsg/provider_form.jinja", {"form": form, "provider": None})
 
 
 @login_required
@@ -564,24 +506,22 @@ def provider_edit(request, pk):
         "commissioners": list(provider.commissioners.values_list("pk", flat=True)),
     }
     form = _provider_form(request, data=posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         commissioners = data.pop("commissioners")
         # Keep commissioners outside this secretariat's QSGs that it cannot see in the form.
         hidden = provider.commissioners.exclude(pk__in=form.fields["commissioners"].queryset)
-        try:
-            services.provider_update(
-                actor=request.user,
-                provider=provider,
-                commissioners=[*commissioners, *hidden],
-                **data,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The provider's details have been saved")
-            return redirect(provider.get_absolute_url())
-    return render(request, "qsg/provider_form.jinja", {"form": form, "provider": provider})
+        services.provider_update(
+            actor=request.user, provider=provider, commissioners=[*commissioners, *hidden], **data
+        )
+
+    return submit(
+        request,
+        form,
+        save,
+        done="The provider's details have been saved",
+        then=provider.get_absolute_url(),
+    ) or render(request, "qsg/provider_form.jinja", {"form": form, "provider": provider})
 
 
 @login_required
@@ -589,15 +529,13 @@ def provider_edit(request, pk):
 def provider_delete(request, pk):
     provider = access.provider_for_user(request.user, pk, manage=True)
     form = ConfirmForm(posted(request))
-    if request.method == "POST":
-        try:
-            services.provider_delete(actor=request.user, provider=provider)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{provider.name} has been deleted")
-            return redirect("qsg:provider-list")
-    return render(
+    return submit(
+        request,
+        form,
+        lambda _: services.provider_delete(actor=request.user, provider=provider),
+        done=f"{provider.name} has been deleted",
+        then="qsg:provider-list",
+    ) or render(
         request,
         "qsg/confirm_delete.jinja",
         {
@@ -624,34 +562,6 @@ def readyz(request):
     checks = readiness()
     status = 200 if all(c["ok"] for c in checks.values()) else 503
     return JsonResponse({"checks": checks}, status=status)
-
-
-def new_form_token() -> str:
-    return uuid.uuid4().hex
-
-
-def save_once(request, form, scope: str, create: Callable[[], object]):
-    """Run `create` once per form token: a second submit of the same form creates nothing.
-
-    Returns the new object, or None for a repeated submit. A ValidationError from the
-    service lands on the form (and the token is not spent)."""
-    token = form.cleaned_data.get("form_token") or ""
-    try:
-        with transaction.atomic():
-            if token:
-                row, created = services.submission_token_claim(
-                    user=request.user, scope=scope, token=token
-                )
-                if not created:
-                    return None
-            obj = create()
-            if token:
-                row.object_id = str(getattr(obj, "pk", "") or "")
-                row.save(update_fields=["object_id"])
-            return obj
-    except ValidationError as error:
-        apply_errors(form, error)
-        raise
 
 
 def _wants_json(request) -> bool:

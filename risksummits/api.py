@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qsg import access as qsg_access
-from qsg.api.base import AccessViewSet
+from qsg.api.base import AccessViewSet, idempotency_key
 from qsg.models import Organisation, User
 
 from . import access, selectors
@@ -281,7 +281,7 @@ class RiskSummitViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         ids = data.pop("providers")
-        key = data.pop("idempotency_key", "")
+        key = idempotency_key(request, data)
         visible = set(
             qsg_access.providers_for(request.user).filter(pk__in=ids).values_list("pk", flat=True)
         )
@@ -354,7 +354,7 @@ class RiskSummitViewSet(
             serializer = SummitActionSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
-            key = data.pop("idempotency_key", "")
+            key = idempotency_key(request, data)
             created = action_create(
                 actor=request.user, summit=standing.summit, form_token=key, **data
             )

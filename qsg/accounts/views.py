@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..pages import apply_errors
 from . import policy, services
 from .forms import SecurityCodeForm, SetUpCodeForm, TokenCreateForm
 from .models import AccountEvent, ApiToken
@@ -170,8 +171,6 @@ def token_create(request):
                 two_factor_verified=_verified(request),
             )
         except ValidationError as error:
-            from ..views import apply_errors
-
             apply_errors(form, error)
         else:
             # Shown in this response only: never stored, never in a redirect or the session.

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 
+from qsg import once
+
 
 class AccessViewSet(viewsets.GenericViewSet):
     """Lists come from `visible_queryset()`; single objects from `fetch(pk, manage=...)`.
@@ -40,3 +42,15 @@ class AccessViewSet(viewsets.GenericViewSet):
 def denied_unless(allowed: bool) -> None:
     if not allowed:
         raise exceptions.PermissionDenied()
+
+
+def idempotency_key(request, data: dict | None = None) -> str:
+    """The request's key against double submits (`qsg.once`): the `Idempotency-Key` header, else
+    an `idempotency_key` field of the body (taken out of `data`). A 400 if it is too long."""
+    body = data.pop(once.BODY_FIELD, "") if data is not None else ""
+    key = (request.headers.get(once.HEADER) or body or "").strip()
+    if len(key) > once.MAX_LENGTH:
+        raise exceptions.ValidationError(
+            {once.BODY_FIELD: [f"Use {once.MAX_LENGTH} characters or fewer"]}
+        )
+    return key

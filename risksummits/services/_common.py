@@ -1,9 +1,10 @@
 """Helpers every risk-summit service shares (private to this package).
 
-The clock (`_now`, `_today`), the timeline (`_event`), e-mail (`_notify`, `_notify_summit`), the
-one-use form token that makes a double submit create one record (`_claim`, `_remember`,
-`_repeat`), locking and the revision counter (`_lock`, `_bump`), patient-identifiable data
-screening (`screen_pid`) and linking organisations and people to a summit (`_attach`).
+The clock (`_now`, `_today`), the timeline (`_event`), e-mail (`_notify`, `_notify_summit`),
+locking and the revision counter (`_lock`, `_bump`), patient-identifiable data screening
+(`screen_pid`) and linking organisations and people to a summit (`_attach`). Double submits are
+guarded by `qsg.once` (the form token or API key, one record per token); `ALREADY_SENT` is what a
+repeat hears when its first record has gone.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ Role = QSGRole.Role
 
 
 _stamp = qsg_services._stamp
+
+ALREADY_SENT = "This form has already been sent. Go back to the summit to see it."
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 READ_ROLES = (Role.SECRETARIAT, Role.CHAIR, Role.MEMBER, Role.OBSERVER)
@@ -80,28 +83,6 @@ def _notify(user_ids: Iterable[int], subject: str, body: str, *, exclude=None) -
     ids = sorted({i for i in user_ids if i and i != getattr(exclude, "pk", None)})
     notifications.notify(user_ids=ids, subject=subject, body=body)
     return len(ids)
-
-
-def _claim(actor, scope: str, token: str):
-    """(row, created) for a form token, or (None, True) when the form sent none."""
-    if not token or not getattr(actor, "is_authenticated", False):
-        return None, True
-    return qsg_services.submission_token_claim(user=actor, scope=scope, token=token)
-
-
-def _remember(row, obj) -> None:
-    if row is not None:
-        row.object_id = str(obj.pk)
-        row.save(update_fields=["object_id"])
-
-
-def _repeat(row, model):
-    """The object a repeated form submit created the first time."""
-    if row is not None and row.object_id:
-        found = model.objects.filter(pk=row.object_id).first()
-        if found is not None:
-            return found
-    raise ValidationError("This form has already been sent. Go back to the summit to see it.")
 
 
 def _require_open(summit: RiskSummit) -> None:

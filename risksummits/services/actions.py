@@ -11,21 +11,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from qsg import once
 from qsg.models import Organisation, User
 
 from ..access import SummitAccess
 from ..models import Participant, RiskSummit, SummitAction, SummitMeeting
 from ._common import (
+    ALREADY_SENT,
     _actor,
     _bump,
-    _claim,
     _event,
     _link,
     _lock,
     _notify,
     _now,
-    _remember,
-    _repeat,
     _require_open,
     _stamp,
     _today,
@@ -61,9 +60,9 @@ def action_create(
     shared_with_provider: bool = False,
     form_token: str = "",
 ) -> SummitAction:
-    row, created = _claim(actor, f"risk_summit_action:{summit.pk}", form_token)
-    if not created:
-        return _repeat(row, SummitAction)
+    claim = once.claim(user=actor, scope=f"risk_summit_action:{summit.pk}", token=form_token)
+    if not claim.first:
+        return claim.repeat(SummitAction, ALREADY_SENT)
     summit = _lock(summit)
     _require_open(summit)
     _check_owner(summit, owner_organisation, owner)
@@ -90,7 +89,7 @@ def action_create(
     action.full_clean()
     _stamp(action, actor)
     action.save()
-    _remember(row, action)
+    claim.remember(action)
     _event(
         summit,
         actor,

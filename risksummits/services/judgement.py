@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qsg import once
+
 from ..access import SummitAccess
 from ..models import (
     CQCJudgement,
@@ -19,16 +21,14 @@ from ..models import (
     RiskSummit,
 )
 from ._common import (
+    ALREADY_SENT,
     _bump,
-    _claim,
     _event,
     _link,
     _lock,
     _notify,
     _notify_summit,
     _now,
-    _remember,
-    _repeat,
     _require_open,
     _stamp,
     _today,
@@ -46,9 +46,11 @@ def judgement_record(
     rationale: str,
     form_token: str = "",
 ) -> CQCJudgement:
-    row, created = _claim(actor, f"risk_summit_judgement:{standing.summit.pk}", form_token)
-    if not created:
-        return _repeat(row, CQCJudgement)
+    claim = once.claim(
+        user=actor, scope=f"risk_summit_judgement:{standing.summit.pk}", token=form_token
+    )
+    if not claim.first:
+        return claim.repeat(CQCJudgement, ALREADY_SENT)
     summit = _lock(standing.summit)
     _require_open(summit)
     if not standing.is_cqc:
@@ -73,7 +75,7 @@ def judgement_record(
     judgement.full_clean()
     _stamp(judgement, actor)
     judgement.save()
-    _remember(row, judgement)
+    claim.remember(judgement)
     _event(
         summit,
         actor,
@@ -186,9 +188,11 @@ def impact_request_create(
     respond_by: dt.datetime,
     form_token: str = "",
 ) -> ImpactAssessmentRequest:
-    row, created = _claim(actor, f"risk_summit_impact:{standing.summit.pk}", form_token)
-    if not created:
-        return _repeat(row, ImpactAssessmentRequest)
+    claim = once.claim(
+        user=actor, scope=f"risk_summit_impact:{standing.summit.pk}", token=form_token
+    )
+    if not claim.first:
+        return claim.repeat(ImpactAssessmentRequest, ALREADY_SENT)
     summit = _lock(standing.summit)
     _require_open(summit)
     if not standing.is_cqc:
@@ -208,7 +212,7 @@ def impact_request_create(
     request.full_clean()
     _stamp(request, actor)
     request.save()
-    _remember(row, request)
+    claim.remember(request)
     _event(summit, actor, "impact_requested", "The CQC asked members for a rapid impact assessment")
     _bump(summit)
     others = list(

@@ -12,21 +12,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from qsg import once
 from qsg.models import User
 
 from ..models import Attendance, Representative, RiskSummit, SummitMeeting
 from ._common import (
+    ALREADY_SENT,
     CLOCK_SKEW,
     _actor,
     _bump,
-    _claim,
     _event,
     _link,
     _lock,
     _notify_summit,
     _now,
-    _remember,
-    _repeat,
     _require_open,
     _stamp,
     screen_pid,
@@ -57,9 +56,9 @@ def meeting_book(
     shared_with_provider: bool = False,
     form_token: str = "",
 ) -> SummitMeeting:
-    row, created = _claim(actor, f"risk_summit_meeting:{summit.pk}", form_token)
-    if not created:
-        return _repeat(row, SummitMeeting)
+    claim = once.claim(user=actor, scope=f"risk_summit_meeting:{summit.pk}", token=form_token)
+    if not claim.first:
+        return claim.repeat(SummitMeeting, ALREADY_SENT)
     summit = _lock(summit)
     _require_open(summit)
     _check_meeting_start(summit, starts_at)
@@ -78,7 +77,7 @@ def meeting_book(
     meeting.full_clean()
     _stamp(meeting, actor)
     meeting.save()
-    _remember(row, meeting)
+    claim.remember(meeting)
     when = timezone.localtime(starts_at)
     late = ""
     if number == 1 and starts_at > summit.first_meeting_due:

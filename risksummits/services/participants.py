@@ -14,22 +14,21 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from qsg import once
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, OrganisationType, Provider, User
 
 from ..access import CQC_TYPE_CODE
 from ..models import Participant, Representative, RiskSummit
 from ._common import (
+    ALREADY_SENT,
     _attach,
     _bump,
-    _claim,
     _event,
     _link,
     _link_person,
     _lock,
     _notify,
-    _remember,
-    _repeat,
     _require_open,
     _stamp,
 )
@@ -78,9 +77,9 @@ def participant_add(
     people: Iterable[User] = (),
     form_token: str = "",
 ) -> Participant:
-    row, created = _claim(actor, f"risk_summit_participant:{summit.pk}", form_token)
-    if not created:
-        return _repeat(row, Participant)
+    claim = once.claim(user=actor, scope=f"risk_summit_participant:{summit.pk}", token=form_token)
+    if not claim.first:
+        return claim.repeat(Participant, ALREADY_SENT)
     summit = _lock(summit)
     _require_open(summit)
     if Participant.objects.filter(
@@ -101,7 +100,7 @@ def participant_add(
         shared_items_only=shared_items_only,
         people=[p.pk for p in people],
     )
-    _remember(row, participant)
+    claim.remember(participant)
     kind = "as a guest" if participant.is_guest else "from the QSG"
     limited = ", limited to what is shared with the provider" if shared_items_only else ""
     _event(summit, actor, "participant_added", f"{organisation.name} added {kind}{limited}")
@@ -188,9 +187,9 @@ def guest_invite(
 ) -> Representative:
     """Invite a person from outside the QSG's membership. They get an account that sees this
     summit only, and an e-mail with a link to set their password."""
-    row, created = _claim(actor, f"risk_summit_guest:{summit.pk}", form_token)
-    if not created:
-        return _repeat(row, Representative)
+    claim = once.claim(user=actor, scope=f"risk_summit_guest:{summit.pk}", token=form_token)
+    if not claim.first:
+        return claim.repeat(Representative, ALREADY_SENT)
     summit = _lock(summit)
     _require_open(summit)
     email = email.strip().lower()
@@ -238,7 +237,7 @@ def guest_invite(
         raise ValidationError({"email": f"{user.display_name} already takes part in this summit"})
     _link_person(summit, participant, user.pk, actor=actor)
     rep = Representative.objects.get(summit=summit, user=user)
-    _remember(row, rep)
+    claim.remember(rep)
     _event(
         summit,
         actor,

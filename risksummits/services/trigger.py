@@ -16,24 +16,23 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qsg import once
 from qsg.models import QSG, Organisation, Provider
 
 from .. import handoff
 from ..models import Participant, RiskSummit
 from ._common import (
+    ALREADY_SENT,
     CLOCK_SKEW,
     _actor,
     _attach,
     _bump,
-    _claim,
     _event,
     _link,
     _lock,
     _named_people,
     _notify_summit,
     _now,
-    _remember,
-    _repeat,
     _require_open,
     _stamp,
     screen_pid,
@@ -70,9 +69,9 @@ def summit_trigger(
     triggering_organisation: Organisation | None = None,
 ) -> RiskSummit:
     """Open a risk summit. From a referral, at most one summit ever results from it."""
-    row, created = _claim(actor, "risk_summit_trigger", form_token)
-    if not created:
-        return _repeat(row, RiskSummit)
+    claim = once.claim(user=actor, scope="risk_summit_trigger", token=form_token)
+    if not claim.first:
+        return claim.repeat(RiskSummit, ALREADY_SENT)
     providers = list(providers)
     if referral is not None:
         existing = _summit_for_referral(referral)
@@ -146,7 +145,7 @@ def summit_trigger(
     summit.reference = _reference(summit)
     summit.save(update_fields=["reference"])
     summit.providers.set(providers)
-    _remember(row, summit)
+    claim.remember(summit)
 
     if referral is not None and not handoff.claim_referral(
         referral_id=referral.id, reference=summit.reference

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.utils import timezone
 
 from .. import access, clock
@@ -19,14 +17,6 @@ def _open(request, pk, what: str, *, manage: bool = False) -> SummitAccess:
     standing = access.summit_for_user(request.user, pk, manage=manage)
     access_log.access_log_record(user=request.user, summit=standing.summit, what=what)
     return standing
-
-
-def _token(form) -> str:
-    return (form.cleaned_data.get("form_token") or "") if form.is_bound else ""
-
-
-def _new_token() -> str:
-    return uuid.uuid4().hex
 
 
 def _ctx(standing: SummitAccess, **extra) -> dict:

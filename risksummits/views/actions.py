@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from qsg import once
 from qsg.models import Organisation, User
-from qsg.views import apply_errors, posted
+from qsg.pages import posted, submit
 
 from .. import access
 from ..forms import ActionForm, ActionUpdateForm
 from ..models import Participant, Representative, SummitMeeting
 from ..services import actions
-from ._common import BASE, _ctx, _new_token, _open, _token
+from ._common import BASE, _ctx, _open
 
 
 @login_required
@@ -38,31 +38,31 @@ def action_create(request, pk):
     meetings = SummitMeeting.objects.filter(summit=summit).exclude(
         status=SummitMeeting.Status.CANCELLED
     )
-    initial = {"form_token": _new_token()}
+    initial = {}
     if request.GET.get("meeting", "").isdigit():
         initial["meeting"] = int(request.GET["meeting"])
-    form = ActionForm(
-        posted(request),
-        organisations=organisations,
-        people=people,
-        meetings=meetings,
-        initial=initial,
+    form = once.with_token(
+        ActionForm(
+            posted(request),
+            organisations=organisations,
+            people=people,
+            meetings=meetings,
+            initial=initial,
+        )
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("form_token", None)
-        try:
-            action = actions.action_create(
-                actor=request.user, summit=summit, form_token=_token(form), **data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Action {action.number} has been added")
-            if action.meeting_id:
-                return redirect("risksummits:meeting", summit.pk, action.meeting_id)
-            return redirect(summit.get_absolute_url() + "#actions")
-    return render(request, BASE + "action_form.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: actions.action_create(
+            actor=request.user, summit=summit, form_token=once.token_of(form), **data
+        ),
+        done=lambda action: f"Action {action.number} has been added",
+        then=lambda action: (
+            reverse("risksummits:meeting", args=[summit.pk, action.meeting_id])
+            if action.meeting_id
+            else summit.get_absolute_url() + "#actions"
+        ),
+    ) or render(request, BASE + "action_form.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -80,18 +80,19 @@ def action_detail(request, pk, action_pk):
     form = ActionUpdateForm(posted(request), initial=initial)
     if request.method == "POST":
         access.require(can_update)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            if not standing.can_manage:
-                data["due_on"] = None
-            try:
-                actions.action_update(actor=request.user, standing=standing, action=action, **data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Action {action.number} has been updated")
-                return redirect(standing.summit.get_absolute_url() + "#actions")
-    return render(
+
+    def save(data):
+        if not standing.can_manage:
+            data["due_on"] = None
+        actions.action_update(actor=request.user, standing=standing, action=action, **data)
+
+    return submit(
+        request,
+        form,
+        save,
+        done=f"Action {action.number} has been updated",
+        then=standing.summit.get_absolute_url() + "#actions",
+    ) or render(
         request,
         BASE + "action_detail.jinja",
         _ctx(standing, action=action, form=form, can_update=can_update),

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from qsg.views import apply_errors, posted
+from qsg import once
+from qsg.pages import posted, submit
 
 from .. import access
 from ..forms import ChecksForm, ImpactRequestForm, ImpactResponseForm, JudgementForm
@@ -21,7 +20,7 @@ from ..services.judgement import (
     impact_response_record,
     judgement_record,
 )
-from ._common import BASE, _ctx, _new_token, _open, _token
+from ._common import BASE, _ctx, _open
 
 
 @login_required
@@ -31,20 +30,18 @@ def judgement(request, pk):
     if standing.shared_only:
         raise Http404
     access.require(standing.is_cqc)
-    form = JudgementForm(
-        posted(request), initial={"form_token": _new_token(), "judged_on": timezone.localdate()}
+    form = once.with_token(
+        JudgementForm(posted(request), initial={"judged_on": timezone.localdate()})
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("form_token", None)
-        try:
-            judgement_record(actor=request.user, standing=standing, form_token=_token(form), **data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The CQC's regulatory judgement has been recorded")
-            return redirect(standing.summit.get_absolute_url() + "#judgement")
-    return render(request, BASE + "judgement_form.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: judgement_record(
+            actor=request.user, standing=standing, form_token=once.token_of(form), **data
+        ),
+        done="The CQC's regulatory judgement has been recorded",
+        then=standing.summit.get_absolute_url() + "#judgement",
+    ) or render(request, BASE + "judgement_form.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -54,15 +51,13 @@ def checks(request, pk):
     summit = standing.summit
     initial = {f: getattr(summit, f) for f in ChecksForm.base_fields}
     form = ChecksForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            checks_record(actor=request.user, summit=summit, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The checks have been recorded")
-            return redirect(summit.get_absolute_url() + "#checks")
-    return render(request, BASE + "checks_form.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: checks_record(actor=request.user, summit=summit, **data),
+        done="The checks have been recorded",
+        then=summit.get_absolute_url() + "#checks",
+    ) or render(request, BASE + "checks_form.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -72,25 +67,21 @@ def impact_request(request, pk):
     if standing.shared_only:
         raise Http404
     access.require(standing.is_cqc)
-    form = ImpactRequestForm(posted(request), initial={"form_token": _new_token()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            impact_request_create(
-                actor=request.user,
-                standing=standing,
-                action_considered=data["action_considered"],
-                respond_by=data["respond_by"],
-                form_token=_token(form),
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and "respond_by" in error.error_dict:
-                error = ValidationError({"respond_by_date": error.error_dict["respond_by"]})
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The other participants have been asked for an assessment")
-            return redirect(standing.summit.get_absolute_url() + "#impact")
-    return render(request, BASE + "impact_request_form.jinja", _ctx(standing, form=form))
+    form = once.with_token(ImpactRequestForm(posted(request)))
+    return submit(
+        request,
+        form,
+        lambda data: impact_request_create(
+            actor=request.user,
+            standing=standing,
+            action_considered=data["action_considered"],
+            respond_by=data["respond_by"],
+            form_token=once.token_of(form),
+        ),
+        done="The other participants have been asked for an assessment",
+        then=standing.summit.get_absolute_url() + "#impact",
+        rename={"respond_by": "respond_by_date"},
+    ) or render(request, BASE + "impact_request_form.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -107,18 +98,16 @@ def impact_respond(request, pk, request_pk):
     form = ImpactResponseForm(posted(request), initial=initial)
     if request.method == "POST":
         access.require(standing.can_answer_impact)
-        if form.is_valid():
-            try:
-                impact_response_record(
-                    actor=request.user, standing=standing, request=impact, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, "Your organisation's assessment has been recorded")
-                return redirect(standing.summit.get_absolute_url() + "#impact")
     responses = impact.responses.select_related("organisation", "responded_by")
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: impact_response_record(
+            actor=request.user, standing=standing, request=impact, **data
+        ),
+        done="Your organisation's assessment has been recorded",
+        then=standing.summit.get_absolute_url() + "#impact",
+    ) or render(
         request,
         BASE + "impact_respond.jinja",
         _ctx(standing, form=form, impact=impact, responses=responses),

@@ -2,48 +2,44 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qsg import once
 from qsg.models import User
-from qsg.views import apply_errors, posted
+from qsg.pages import posted, submit
 
 from .. import access, selectors
 from ..forms import MeetingBookForm, MeetingCancelForm, MeetingRecordForm
 from ..models import Representative
 from ..services import meetings
-from ._common import BASE, _ctx, _new_token, _open, _token
+from ._common import BASE, _ctx, _open
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_book(request, pk):
     standing = _open(request, pk, "Book a meeting", manage=True)
-    form = MeetingBookForm(posted(request), initial={"form_token": _new_token()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = meetings.meeting_book(
-                actor=request.user,
-                summit=standing.summit,
-                starts_at=data["starts_at"],
-                format=data["format"],
-                venue=data["venue"],
-                shared_with_provider=data["shared_with_provider"],
-                form_token=_token(form),
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
-                error = ValidationError({"starts_at_date": error.error_dict["starts_at"]})
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"The {meeting.title.lower()} has been booked")
-            return redirect("risksummits:meeting", standing.summit.pk, meeting.pk)
-    return render(request, BASE + "meeting_book.jinja", _ctx(standing, form=form))
+    form = once.with_token(MeetingBookForm(posted(request)))
+    return submit(
+        request,
+        form,
+        lambda data: meetings.meeting_book(
+            actor=request.user,
+            summit=standing.summit,
+            starts_at=data["starts_at"],
+            format=data["format"],
+            venue=data["venue"],
+            shared_with_provider=data["shared_with_provider"],
+            form_token=once.token_of(form),
+        ),
+        done=lambda meeting: f"The {meeting.title.lower()} has been booked",
+        then=lambda meeting: reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
+        rename={"starts_at": "starts_at_date"},
+    ) or render(request, BASE + "meeting_book.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -101,31 +97,24 @@ def meeting_record(request, pk, meeting_pk):
         "present": list(meeting.attendance.values_list("user_id", flat=True)),
     }
     form = MeetingRecordForm(posted(request), people=people, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meetings.meeting_record(
-                actor=request.user,
-                meeting=meeting,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                chaired_by=data["chaired_by"],
-                discussion=data["discussion"],
-                judgements=data["judgements"],
-                present=data["present"],
-                shared_with_provider=data["shared_with_provider"],
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                renamed = {"starts_at": "starts_at_date", "ends_at": "ends_at_time"}
-                error = ValidationError({renamed.get(k, k): v for k, v in error.error_dict.items()})
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"The {meeting.title.lower()} has been recorded as held")
-            return redirect("risksummits:meeting", standing.summit.pk, meeting.pk)
-    return render(
-        request, BASE + "meeting_record.jinja", _ctx(standing, form=form, meeting=meeting)
-    )
+    return submit(
+        request,
+        form,
+        lambda data: meetings.meeting_record(
+            actor=request.user,
+            meeting=meeting,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            chaired_by=data["chaired_by"],
+            discussion=data["discussion"],
+            judgements=data["judgements"],
+            present=data["present"],
+            shared_with_provider=data["shared_with_provider"],
+        ),
+        done=f"The {meeting.title.lower()} has been recorded as held",
+        then=reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
+        rename={"starts_at": "starts_at_date", "ends_at": "ends_at_time"},
+    ) or render(request, BASE + "meeting_record.jinja", _ctx(standing, form=form, meeting=meeting))
 
 
 @login_required
@@ -134,16 +123,12 @@ def meeting_cancel(request, pk, meeting_pk):
     standing = _open(request, pk, "Cancel a meeting", manage=True)
     meeting = access.meeting_for(standing, meeting_pk)
     form = MeetingCancelForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            meetings.meeting_cancel(
-                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"The {meeting.title.lower()} has been cancelled")
-            return redirect(standing.summit.get_absolute_url() + "#meetings")
-    return render(
-        request, BASE + "meeting_cancel.jinja", _ctx(standing, form=form, meeting=meeting)
-    )
+    return submit(
+        request,
+        form,
+        lambda data: meetings.meeting_cancel(
+            actor=request.user, meeting=meeting, reason=data["reason"]
+        ),
+        done=f"The {meeting.title.lower()} has been cancelled",
+        then=standing.summit.get_absolute_url() + "#meetings",
+    ) or render(request, BASE + "meeting_cancel.jinja", _ctx(standing, form=form, meeting=meeting))

@@ -8,15 +8,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from qsg import once
 from qsg.models import Organisation, User
-from qsg.views import apply_errors, posted
+from qsg.pages import posted, submit
 
 from .. import access
 from ..access import SummitAccess
 from ..forms import GuestForm, ParticipantAddForm, RepresentativeAddForm, RingHolderConfirmForm
 from ..models import Participant, Representative
 from ..services import participants
-from ._common import BASE, _ctx, _new_token, _open, _token
+from ._common import BASE, _ctx, _open
 
 
 def _candidate_organisations(standing: SummitAccess):
@@ -41,29 +42,23 @@ def participant_add(request, pk):
         .select_related("organisation")
         .order_by("organisation__name", "last_name")
     )
-    form = ParticipantAddForm(
-        posted(request),
-        organisations=organisations,
-        people=people,
-        initial={"form_token": _new_token()},
+    form = once.with_token(
+        ParticipantAddForm(posted(request), organisations=organisations, people=people)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            participant = participants.participant_add(
-                actor=request.user,
-                summit=standing.summit,
-                organisation=data["organisation"],
-                shared_items_only=data["shared_items_only"],
-                people=data["people"],
-                form_token=_token(form),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{participant.organisation.name} now takes part")
-            return redirect(standing.summit.get_absolute_url() + "#participants")
-    return render(request, BASE + "participant_add.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: participants.participant_add(
+            actor=request.user,
+            summit=standing.summit,
+            organisation=data["organisation"],
+            shared_items_only=data["shared_items_only"],
+            people=data["people"],
+            form_token=once.token_of(form),
+        ),
+        done=lambda participant: f"{participant.organisation.name} now takes part",
+        then=standing.summit.get_absolute_url() + "#participants",
+    ) or render(request, BASE + "participant_add.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -107,17 +102,15 @@ def representative_add(request, pk, participant_pk):
         .order_by("last_name", "first_name")
     )
     form = RepresentativeAddForm(posted(request), people=people)
-    if request.method == "POST" and form.is_valid():
-        try:
-            participants.representative_add(
-                actor=request.user, participant=participant, user=form.cleaned_data["user"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['user'].display_name} now takes part")
-            return redirect(standing.summit.get_absolute_url() + "#participants")
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: participants.representative_add(
+            actor=request.user, participant=participant, user=data["user"]
+        ),
+        done=lambda _: f"{form.cleaned_data['user'].display_name} now takes part",
+        then=standing.summit.get_absolute_url() + "#participants",
+    ) or render(
         request,
         BASE + "representative_add.jinja",
         _ctx(standing, form=form, participant=participant),
@@ -133,22 +126,15 @@ def guest_invite(request, pk):
         .exclude(memberships__qsg_id=standing.summit.qsg_id)
         .order_by("name")
     )
-    form = GuestForm(
-        posted(request), organisations=organisations, initial={"form_token": _new_token()}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("form_token", None)
-        try:
-            rep = participants.guest_invite(
-                actor=request.user, summit=standing.summit, form_token=_token(form), **data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"{rep.user.display_name} has been invited. They can see this summit only.",
-            )
-            return redirect(standing.summit.get_absolute_url() + "#participants")
-    return render(request, BASE + "guest_form.jinja", _ctx(standing, form=form))
+    form = once.with_token(GuestForm(posted(request), organisations=organisations))
+    return submit(
+        request,
+        form,
+        lambda data: participants.guest_invite(
+            actor=request.user, summit=standing.summit, form_token=once.token_of(form), **data
+        ),
+        done=lambda rep: (
+            f"{rep.user.display_name} has been invited. They can see this summit only."
+        ),
+        then=standing.summit.get_absolute_url() + "#participants",
+    ) or render(request, BASE + "guest_form.jinja", _ctx(standing, form=form))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from qsg.models import Organisation
-from qsg.views import apply_errors, posted
+from qsg.pages import posted, submit
 
 from .. import access
 from ..access import SummitAccess
@@ -43,16 +42,17 @@ def ring_holder(request, pk):
     )
     if request.method == "POST":
         access.require(standing.can_take_position)
-        if form.is_valid():
-            try:
-                ring_holder_services.ring_holder_position(
-                    actor=request.user, standing=standing, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, "Your organisation's position has been recorded")
-                return redirect("risksummits:ring-holder", standing.summit.pk)
+    response = submit(
+        request,
+        form,
+        lambda data: ring_holder_services.ring_holder_position(
+            actor=request.user, standing=standing, **data
+        ),
+        done="Your organisation's position has been recorded",
+        then=reverse("risksummits:ring-holder", args=[standing.summit.pk]),
+    )
+    if response:
+        return response
     positions = (
         Participant.objects.filter(
             summit=standing.summit, is_active=True, is_guest=False, shared_items_only=False
@@ -75,17 +75,15 @@ def ring_holder_propose(request, pk):
         raise Http404
     access.require(standing.can_take_position or standing.leads)
     form = RingHolderProposeForm(posted(request), organisations=_ring_holder_candidates(standing))
-    if request.method == "POST" and form.is_valid():
-        try:
-            ring_holder_services.ring_holder_propose(
-                actor=request.user, standing=standing, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The proposal has been sent to the participants")
-            return redirect("risksummits:ring-holder", standing.summit.pk)
-    return render(request, BASE + "ring_holder_propose.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: ring_holder_services.ring_holder_propose(
+            actor=request.user, standing=standing, **data
+        ),
+        done="The proposal has been sent to the participants",
+        then=reverse("risksummits:ring-holder", args=[standing.summit.pk]),
+    ) or render(request, BASE + "ring_holder_propose.jinja", _ctx(standing, form=form))
 
 
 @login_required
@@ -96,14 +94,12 @@ def ring_holder_confirm(request, pk):
         raise Http404
     access.require(standing.leads)
     form = RingHolderConfirmForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            ring_holder_services.ring_holder_confirm(
-                actor=request.user, summit=standing.summit, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The agreement has been recorded")
-            return redirect(standing.summit.get_absolute_url())
-    return render(request, BASE + "ring_holder_confirm.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: ring_holder_services.ring_holder_confirm(
+            actor=request.user, summit=standing.summit, note=data["note"]
+        ),
+        done="The agreement has been recorded",
+        then=standing.summit.get_absolute_url(),
+    ) or render(request, BASE + "ring_holder_confirm.jinja", _ctx(standing, form=form))

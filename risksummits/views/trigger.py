@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from qsg.views import apply_errors, posted
+from qsg import once
+from qsg.pages import posted, submit
 
 from .. import access
 from ..forms import SummitEditForm, TriggerForm
 from ..services import trigger
-from ._common import BASE, _ctx, _new_token, _open, _token
+from ._common import BASE, _ctx, _open
 
 
 @login_required
@@ -41,42 +41,32 @@ def summit_trigger(request):
         access.triggerable_providers_for(request.user).select_related("qsg").order_by("name")
     )
     access.require(providers.exists())
-    initial = {"form_token": _new_token(), "judged_at_date": timezone.localdate()}
+    initial = {"judged_at_date": timezone.localdate()}
     initial["judged_at_time"] = timezone.localtime().strftime("%H:%M")
     if request.GET.get("provider", "").isdigit():
         initial["provider"] = int(request.GET["provider"])
-    form = TriggerForm(posted(request), providers=providers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            summit = trigger.summit_trigger(
-                actor=request.user,
-                providers=data["providers"],
-                concern=data["concern"],
-                source=data["source"],
-                source_detail=data["source_detail"],
-                urgency=data["urgency"],
-                judged_at=data["judged_at"],
-                involves_adult_safeguarding=data["involves_adult_safeguarding"],
-                involves_child_safeguarding=data["involves_child_safeguarding"],
-                form_token=_token(form),
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and "judged_at" in error.error_dict:
-                error = ValidationError(
-                    {
-                        ("judged_at_date" if k == "judged_at" else k): v
-                        for k, v in error.error_dict.items()
-                    }
-                )
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Risk summit {summit.reference} has been triggered. The participants have been told.",
-            )
-            return redirect(summit.get_absolute_url())
-    return render(request, BASE + "trigger.jinja", {"form": form})
+    form = once.with_token(TriggerForm(posted(request), providers=providers, initial=initial))
+    return submit(
+        request,
+        form,
+        lambda data: trigger.summit_trigger(
+            actor=request.user,
+            providers=data["providers"],
+            concern=data["concern"],
+            source=data["source"],
+            source_detail=data["source_detail"],
+            urgency=data["urgency"],
+            judged_at=data["judged_at"],
+            involves_adult_safeguarding=data["involves_adult_safeguarding"],
+            involves_child_safeguarding=data["involves_child_safeguarding"],
+            form_token=once.token_of(form),
+        ),
+        done=lambda summit: (
+            f"Risk summit {summit.reference} has been triggered. The participants have been told."
+        ),
+        then=lambda summit: summit.get_absolute_url(),
+        rename={"judged_at": "judged_at_date"},
+    ) or render(request, BASE + "trigger.jinja", {"form": form})
 
 
 @login_required
@@ -86,12 +76,10 @@ def summit_edit(request, pk):
     summit = standing.summit
     initial = {f: getattr(summit, f) for f in SummitEditForm.base_fields}
     form = SummitEditForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            trigger.summit_update(actor=request.user, summit=summit, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The summit's details have been saved")
-            return redirect(summit.get_absolute_url())
-    return render(request, BASE + "edit.jinja", _ctx(standing, form=form))
+    return submit(
+        request,
+        form,
+        lambda data: trigger.summit_update(actor=request.user, summit=summit, **data),
+        done="The summit's details have been saved",
+        then=summit.get_absolute_url(),
+    ) or render(request, BASE + "edit.jinja", _ctx(standing, form=form))

@@ -11,11 +11,11 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qsg.api.base import AccessViewSet, denied_unless
+from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.filters import IdFilter
 from surveillance.intelligence import access
 from surveillance.intelligence import selectors as selectors_intelligence
@@ -295,10 +295,7 @@ class IntelligenceViewSet(
         serializer = IntelligenceSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        key = request.headers.get("Idempotency-Key", "") or data.pop("idempotency_key", "")
-        data.pop("idempotency_key", None)
-        if len(key) > 80:
-            raise exceptions.ValidationError({"idempotency_key": ["Use 80 characters or fewer"]})
+        key = idempotency_key(request, data)
         item = si.intelligence_item_submit(actor=request.user, idempotency_key=key, **data)
         item = access.item_for_user(request.user, item.pk)
         return Response(

@@ -22,8 +22,7 @@ from django.db.models import Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from qsg import notifications
-from qsg import services as qsg_services
+from qsg import notifications, once
 from qsg.models import Organisation, Provider, QSGRole
 from surveillance.intelligence import access, pid
 from surveillance.intelligence.models import (
@@ -393,15 +392,9 @@ def intelligence_item_submit(
     key = (idempotency_key or "").strip()[:80]
     if not _storable(key):
         raise ValidationError({"idempotency_key": ["Use letters, digits and punctuation only"]})
-    token_row = None
-    if key:
-        token_row, created = qsg_services.submission_token_claim(
-            user=actor, scope=TOKEN_SCOPE, token=key
-        )
-        if not created and token_row.object_id:
-            existing = Item.objects.filter(pk=int(token_row.object_id)).first()
-            if existing is not None:
-                return existing
+    claim = once.claim(user=actor, scope=TOKEN_SCOPE, token=key)
+    if not claim.first and (existing := claim.earlier(Item)) is not None:
+        return existing
     if item is not None:
         item = _own_draft(actor, item)
     values = _clean(actor, fields, submitting=True)
@@ -409,8 +402,7 @@ def intelligence_item_submit(
     if key:
         item.idempotency_key = key
         item.save(update_fields=["idempotency_key"])
-        token_row.object_id = str(item.pk)
-        token_row.save(update_fields=["object_id"])
+        claim.remember(item)
     secretariat = QSGRole.objects.filter(
         qsg_id=item.qsg_id, role=Role.SECRETARIAT, user__is_active=True
     ).values_list("user_id", flat=True)

@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
+from qsg import once
 from qsg.exports import csv_response
 from qsg.models import Organisation
-from qsg.views import apply_errors, new_form_token, page_of, posted, save_once
+from qsg.pages import page_of, posted, submit
 from surveillance.intelligence import access
 from surveillance.intelligence import selectors as sel
 from surveillance.intelligence import services as si
@@ -72,12 +73,6 @@ REQUIRED = [
 ]
 
 
-def _with_token(form):
-    if not form.is_bound:
-        form.initial.setdefault("form_token", new_form_token())
-    return form
-
-
 def _submit_qsgs(user):
     return access.submittable_qsgs_for(user).order_by("name")
 
@@ -105,7 +100,7 @@ def _step_form(request, step: str, draft: Item | None):
     initial = _initial(draft, step) if draft else {}
     if step == "about" and draft is None and len(kwargs["qsgs"]) == 1:
         initial["qsg"] = kwargs["qsgs"][0].pk
-    return _with_token(form_class(posted(request), initial=initial, **kwargs))
+    return once.with_token(form_class(posted(request), initial=initial, **kwargs))
 
 
 def _initial(draft: Item, step: str) -> dict:
@@ -181,23 +176,6 @@ def _values(draft: Item | None) -> dict:
     }
 
 
-def _save_step(request, form, draft: Item | None) -> Item | None:
-    """Save one step's answers on top of the draft's others (the service writes them all)."""
-    data = {**_values(draft), **{k: v for k, v in form.cleaned_data.items() if k != "form_token"}}
-    if draft is None:
-        return save_once(
-            request,
-            form,
-            "intelligence-draft",
-            lambda: si.intelligence_item_save_draft(actor=request.user, item=None, **data),
-        )
-    try:
-        return si.intelligence_item_save_draft(actor=request.user, item=draft, **data)
-    except ValidationError as error:
-        apply_errors(form, error)
-        raise
-
-
 # Submitting ------------------------------------------------------------------------------------
 
 
@@ -208,16 +186,18 @@ def intelligence_new(request):
     if not _submit_qsgs(request.user).exists():
         raise Http404
     form = _step_form(request, "about", None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            draft = _save_step(request, form, None)
-        except ValidationError:
-            pass
-        else:
-            if draft is None:  # the same form posted twice: carry on with the first draft
-                return redirect("surveillance:intelligence-new")
-            return redirect(_next_url(draft, "about", request))
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: si.intelligence_item_save_draft(actor=request.user, item=None, **data),
+        scope="intelligence-draft",
+        # The same form posted twice (no draft made): back to the drafts, the first among them.
+        then=lambda draft: (
+            _next_url(draft, "about", request)
+            if draft
+            else reverse("surveillance:intelligence-new")
+        ),
+    ) or render(
         request,
         "surveillance/intelligence/new.jinja",
         {
@@ -235,16 +215,16 @@ def intelligence_step(request, pk, step):
         raise Http404
     draft = _draft(request, pk)
     form = _step_form(request, step, draft)
-    if request.method == "POST" and form.is_valid():
-        try:
-            draft = _save_step(request, form, draft)
-        except ValidationError:
-            pass
-        else:
-            if request.POST.get("save_draft"):
-                messages.success(request, "Your draft has been saved")
-            return redirect(_next_url(draft, step, request))
-    return _step_page(request, form, step, draft)
+    return submit(
+        request,
+        form,
+        # One step's answers on top of the draft's others (the service writes them all).
+        lambda data: si.intelligence_item_save_draft(
+            actor=request.user, item=draft, **{**_values(draft), **data}
+        ),
+        done="Your draft has been saved" if request.POST.get("save_draft") else None,
+        then=lambda saved: _next_url(saved, step, request),
+    ) or _step_page(request, form, step, draft)
 
 
 def _missing(draft: Item) -> list[str]:
@@ -323,7 +303,7 @@ def intelligence_draft_delete(request, pk):
 @require_http_methods(["GET", "POST"])
 def intelligence_check(request, pk):
     draft = _draft(request, pk)
-    form = _with_token(SubmitForm(posted(request)))
+    form = once.with_token(SubmitForm(posted(request)))
     errors: list[dict] = []
     if request.method == "POST" and form.is_valid():
         missing = _missing(draft)
@@ -339,10 +319,12 @@ def intelligence_check(request, pk):
                 for n in missing
             ]
         else:
-            token = form.cleaned_data.get("form_token") or ""
             try:
                 item = si.intelligence_item_submit(
-                    actor=request.user, item=draft, idempotency_key=token, **_values(draft)
+                    actor=request.user,
+                    item=draft,
+                    idempotency_key=once.token_of(form),
+                    **_values(draft),
                 )
             except ValidationError as error:
                 for name, messages_ in getattr(error, "message_dict", {"": error.messages}).items():
@@ -511,7 +493,7 @@ def intelligence_detail(request, pk):
     if item.status == Item.Status.DRAFT:
         return redirect("surveillance:intelligence-check", item.pk)
     si.intelligence_item_record_view(user=request.user, item=item, channel=Channel.PAGE)
-    form = _with_token(CorroborateForm())
+    form = once.with_token(CorroborateForm())
     return render(
         request,
         "surveillance/intelligence/detail.jinja",
@@ -525,17 +507,15 @@ def intelligence_corroborate(request, pk):
     item = access.item_for_user(request.user, pk)
     qsg_access.require(access.can_corroborate(request.user, item))
     form = CorroborateForm(request.POST)
-    if form.is_valid():
-        try:
-            si.intelligence_item_corroborate(
-                actor=request.user, item=item, note=form.cleaned_data.get("note") or ""
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Recorded: your organisation holds similar intelligence")
-            return redirect("surveillance:intelligence-detail", item.pk)
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: si.intelligence_item_corroborate(
+            actor=request.user, item=item, note=data.get("note") or ""
+        ),
+        done="Recorded: your organisation holds similar intelligence",
+        then=reverse("surveillance:intelligence-detail", args=[item.pk]),
+    ) or render(
         request,
         "surveillance/intelligence/detail.jinja",
         _detail_context(request, item, corroborate_form=form),
@@ -555,20 +535,18 @@ def intelligence_widen(request, pk):
         organisations=Organisation.objects.filter(is_active=True).order_by("name"),
         qsg=item.qsg,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            si.intelligence_item_change_distribution(
-                actor=request.user,
-                item=item,
-                distribution=form.cleaned_data["distribution"],
-                named_organisations=list(form.cleaned_data["named_organisations"]),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Who may see it has been widened")
-            return redirect("surveillance:intelligence-detail", item.pk)
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: si.intelligence_item_change_distribution(
+            actor=request.user,
+            item=item,
+            distribution=data["distribution"],
+            named_organisations=list(data["named_organisations"]),
+        ),
+        done="Who may see it has been widened",
+        then=reverse("surveillance:intelligence-detail", args=[item.pk]),
+    ) or render(
         request,
         "surveillance/intelligence/form.jinja",
         {
@@ -597,7 +575,7 @@ def _triage_form(request, item: Item, *, bound: bool = True):
         "providers": list(item.providers.all()),
         "for_next_meeting": item.for_next_meeting,
     }
-    return _with_token(TriageForm(posted(request) if bound else None, initial=initial))
+    return once.with_token(TriageForm(posted(request) if bound else None, initial=initial))
 
 
 def _triage_page(request, item: Item, form, merge_form):
@@ -627,21 +605,19 @@ def intelligence_triage_queue(request):
 def intelligence_triage(request, pk):
     item = access.item_for_user(request.user, pk, manage=True)
     form = _triage_form(request, item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            si.intelligence_item_triage(
-                actor=request.user,
-                item=item,
-                theme=form.cleaned_data["theme"],
-                providers=form.cleaned_data["providers"],
-                for_next_meeting=form.cleaned_data["for_next_meeting"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{item.reference} has been triaged")
-            return redirect("surveillance:intelligence-triage-queue")
-    return _triage_page(request, item, form, _with_token(MergeForm()))
+    return submit(
+        request,
+        form,
+        lambda data: si.intelligence_item_triage(
+            actor=request.user,
+            item=item,
+            theme=data["theme"],
+            providers=data["providers"],
+            for_next_meeting=data["for_next_meeting"],
+        ),
+        done=f"{item.reference} has been triaged",
+        then="surveillance:intelligence-triage-queue",
+    ) or _triage_page(request, item, form, once.with_token(MergeForm()))
 
 
 @login_required
@@ -649,26 +625,26 @@ def intelligence_triage(request, pk):
 def intelligence_merge(request, pk):
     item = access.item_for_user(request.user, pk, manage=True)
     form = MergeForm(request.POST)
-    if form.is_valid():
+
+    def merge(data):
         into = (
             access.items_for(request.user)
-            .filter(reference__iexact=form.cleaned_data["into"].strip(), qsg_id=item.qsg_id)
+            .filter(reference__iexact=data["into"].strip(), qsg_id=item.qsg_id)
             .exclude(pk=item.pk)
             .first()
         )
         if into is None:
-            form.add_error("into", "No other item of this QSG has that reference")
-        else:
-            try:
-                si.intelligence_item_merge(actor=request.user, item=item, into=into)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(
-                    request, f"{item.reference} is now a duplicate of {into.reference}"
-                )
-                return redirect("surveillance:intelligence-detail", into.pk)
-    return _triage_page(request, item, _triage_form(request, item, bound=False), form)
+            raise ValidationError({"into": "No other item of this QSG has that reference"})
+        si.intelligence_item_merge(actor=request.user, item=item, into=into)
+        return into
+
+    return submit(
+        request,
+        form,
+        merge,
+        done=lambda into: f"{item.reference} is now a duplicate of {into.reference}",
+        then=lambda into: reverse("surveillance:intelligence-detail", args=[into.pk]),
+    ) or _triage_page(request, item, _triage_form(request, item, bound=False), form)
 
 
 @login_required

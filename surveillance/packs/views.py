@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qsg import services as qsg_services
+from qsg import once
 from qsg.access import principal, require
 from qsg.models import Job, Organisation
-from qsg.views import apply_errors, new_form_token, posted
+from qsg.pages import posted, submit
 from surveillance.packs import access as ap
 from surveillance.packs import selectors as selectors_packs
 from surveillance.packs import services as sp
@@ -137,29 +137,30 @@ def pack_settings(request, pk):
     initial = {
         "returns_due_on": pack.returns_due_on if pack else sp.default_due_date(meeting),
         "marking": pack.marking if pack else None,
-        "form_token": new_form_token(),
     }
     if initial["marking"] is None:
         from django.conf import settings
 
         initial["marking"] = settings.QSG_PROTECTIVE_MARKING
-    form = PackSettingsForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                opened = sp.meeting_pack_open(actor=request.user, meeting=meeting)
-                sp.meeting_pack_settings(
-                    actor=request.user,
-                    pack=opened,
-                    returns_due_on=form.cleaned_data["returns_due_on"],
-                    marking=form.cleaned_data["marking"],
-                )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Pack settings saved")
-            return redirect("surveillance:pack", meeting.pk)
-    return render(
+    form = once.with_token(PackSettingsForm(posted(request), initial=initial))
+
+    @transaction.atomic
+    def save(data):
+        opened = sp.meeting_pack_open(actor=request.user, meeting=meeting)
+        sp.meeting_pack_settings(
+            actor=request.user,
+            pack=opened,
+            returns_due_on=data["returns_due_on"],
+            marking=data["marking"],
+        )
+
+    return submit(
+        request,
+        form,
+        save,
+        done="Pack settings saved",
+        then=reverse("surveillance:pack", args=[meeting.pk]),
+    ) or render(
         request,
         "surveillance/packs/form.jinja",
         _context(
@@ -237,7 +238,7 @@ def member_return(request, pk):
     organisation = Organisation.objects.get(pk=principal(request.user).organisation_id)
     pack = ap.pack_of(meeting)
     existing = ap.own_return(request.user, pack) if pack else None
-    initial = {"form_token": new_form_token()}
+    initial = {}
     if existing is not None:
         initial.update(
             {
@@ -249,42 +250,38 @@ def member_return(request, pk):
                 "handling": existing.handling,
             }
         )
-    form = MemberReturnForm(
-        posted(request), initial=initial, providers=selectors_packs.footprint_providers(meeting)
+    form = once.with_token(
+        MemberReturnForm(
+            posted(request), initial=initial, providers=selectors_packs.footprint_providers(meeting)
+        )
     )
-    if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") != "save"
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        token = form.cleaned_data.get("form_token") or ""
-        try:
-            with transaction.atomic():
-                first = True
-                if token:
-                    _, first = qsg_services.submission_token_claim(
-                        user=request.user, scope="member_return", token=token
-                    )
-                if first:
-                    opened = sp.meeting_pack_open(actor=request.user, meeting=meeting)
-                    sp.member_return_save(
-                        actor=request.user,
-                        pack=opened,
-                        organisation=organisation,
-                        submit=submit,
-                        nothing_to_report=data["nothing_to_report"],
-                        concerns=data["concerns"],
-                        concern_providers=list(data["concern_providers"]),
-                        actions_completed=data["actions_completed"],
-                        intelligence=data["intelligence"],
-                        handling=data["handling"],
-                    )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Your return has been submitted" if submit else "Your return has been saved",
-            )
-            return redirect("surveillance:pack", meeting.pk)
+    submitting = request.POST.get("action") != "save"
+
+    def save(data):
+        opened = sp.meeting_pack_open(actor=request.user, meeting=meeting)
+        return sp.member_return_save(
+            actor=request.user,
+            pack=opened,
+            organisation=organisation,
+            submit=submitting,
+            nothing_to_report=data["nothing_to_report"],
+            concerns=data["concerns"],
+            concern_providers=list(data["concern_providers"]),
+            actions_completed=data["actions_completed"],
+            intelligence=data["intelligence"],
+            handling=data["handling"],
+        )
+
+    response = submit(
+        request,
+        form,
+        save,
+        scope="member_return",
+        done="Your return has been submitted" if submitting else "Your return has been saved",
+        then=reverse("surveillance:pack", args=[meeting.pk]),
+    )
+    if response:
+        return response
     due = pack.returns_due_on if pack else sp.default_due_date(meeting)
     return render(
         request,

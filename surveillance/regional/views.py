@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
-from qsg import services as qsg_services
+from qsg import once
 from qsg.audit import history_rows
-from qsg.views import apply_errors, new_form_token, posted
+from qsg.pages import posted, submit
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
@@ -31,21 +30,6 @@ from surveillance.regional.forms import (
 from surveillance.regional.models import AssuranceReturn, LocalReport, LocalReportSection
 
 TEMPLATES = "surveillance/regional/"
-
-
-def _with_token(form):
-    if not form.is_bound:
-        form.initial.setdefault("form_token", new_form_token())
-    return form
-
-
-def _claim(request, form, scope: str) -> bool:
-    """True the first time a form token is posted; a repeat submit claims nothing."""
-    token = form.cleaned_data.get("form_token") or ""
-    if not token:
-        return True
-    _, created = qsg_services.submission_token_claim(user=request.user, scope=scope, token=token)
-    return created
 
 
 # Index ------------------------------------------------------------------------------------------
@@ -111,25 +95,23 @@ def local_report_list(request, qsg_pk):
 def local_report_create(request, qsg_pk):
     qsg = _local(request, qsg_pk, manage=True)
     start, end = sr.quarter_of(timezone.localdate())
-    form = _with_token(
+    form = once.with_token(
         LocalReportForm(posted(request), initial={"period_start": start, "period_end": end})
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                _claim(request, form, "local-report")
-                report = sv.local_report_draft(
-                    actor=request.user,
-                    qsg=qsg,
-                    period_start=form.cleaned_data["period_start"],
-                    period_end=form.cleaned_data["period_end"],
-                )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The report has been drafted from the agreed notes")
-            return redirect(report.get_absolute_url())
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: sv.local_report_draft(
+            actor=request.user,
+            qsg=qsg,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+        ),
+        scope="local-report",
+        model=LocalReport,
+        done="The report has been drafted from the agreed notes",
+        then=lambda report: report.get_absolute_url(),
+    ) or render(
         request,
         TEMPLATES + "form.jinja",
         {
@@ -185,17 +167,15 @@ def local_report_section_edit(request, pk, section_pk):
         )
         return redirect(report.get_absolute_url())
     form = SectionForm(posted(request), initial={"text": section.text})
-    if request.method == "POST" and form.is_valid():
-        try:
-            sv.local_report_section_edit(
-                actor=request.user, section=section, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{section.get_key_display()} saved")
-            return redirect(report.get_absolute_url() + f"#section-{section.key}")
-    return render(
+    return submit(
+        request,
+        form,
+        lambda data: sv.local_report_section_edit(
+            actor=request.user, section=section, text=data["text"]
+        ),
+        done=f"{section.get_key_display()} saved",
+        then=report.get_absolute_url() + f"#section-{section.key}",
+    ) or render(
         request,
         TEMPLATES + "form.jinja",
         {
@@ -276,30 +256,25 @@ def recommendation_create(request, pk):
     initial = {}
     if request.GET.get("local_qsg", "").isdigit():
         initial["local_qsg"] = int(request.GET["local_qsg"])
-    form = _with_token(RecommendationForm(posted(request), region=region, initial=initial))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if _claim(request, form, "regional-recommendation"):
-                    sv.recommendation_send(
-                        actor=request.user,
-                        region=region,
-                        local_qsg=data["local_qsg"],
-                        provider=data.get("provider"),
-                        title=data["title"],
-                        text=data["text"],
-                    )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Recommendation sent to {data['local_qsg'].name}: it will be proposed for its "
-                "next agenda",
-            )
-            return redirect("surveillance:regional-view", region.pk)
-    return render(
+    form = once.with_token(RecommendationForm(posted(request), region=region, initial=initial))
+    return submit(
+        request,
+        form,
+        lambda data: sv.recommendation_send(
+            actor=request.user,
+            region=region,
+            local_qsg=data["local_qsg"],
+            provider=data.get("provider"),
+            title=data["title"],
+            text=data["text"],
+        ),
+        scope="regional-recommendation",
+        done=lambda _: (
+            f"Recommendation sent to {form.cleaned_data['local_qsg'].name}: it will be proposed "
+            "for its next agenda"
+        ),
+        then=reverse("surveillance:regional-view", args=[region.pk]),
+    ) or render(
         request,
         TEMPLATES + "form.jinja",
         {
@@ -348,26 +323,21 @@ def assurance_return(request, qsg_pk, month):
             initial[f"rag_{a.question_id}"] = a.rag
             initial[f"comments_{a.question_id}"] = a.comments
             initial[f"evidence_{a.question_id}"] = a.evidence
-    form = _with_token(AssuranceForm(posted(request), questions=questions, initial=initial))
-    if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
-        try:
-            ret = sv.assurance_return_save(
-                actor=request.user,
-                qsg=qsg,
-                month=month_date,
-                answers=form.answers(),
-                submit=submit,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "The return has been submitted to the region" if submit else "Draft saved",
-            )
-            return redirect(ret.get_absolute_url())
-    return render(
+    form = once.with_token(AssuranceForm(posted(request), questions=questions, initial=initial))
+    submitting = request.POST.get("action") == "submit"
+    return submit(
+        request,
+        form,
+        lambda _: sv.assurance_return_save(
+            actor=request.user,
+            qsg=qsg,
+            month=month_date,
+            answers=form.answers(),
+            submit=submitting,
+        ),
+        done="The return has been submitted to the region" if submitting else "Draft saved",
+        then=lambda saved: saved.get_absolute_url(),
+    ) or render(
         request,
         TEMPLATES + "assurance_return.jinja",
         {

@@ -11,15 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from qsg.models import QSG, Organisation, Provider, User
-from qsg.views import apply_errors, new_form_token, save_once
+from qsg.pages import submit
 from surveillance.meetings import access as am
 from surveillance.meetings.models import Meeting, MeetingNote
-
-
-def _with_token(form):
-    if not form.is_bound:
-        form.initial.setdefault("form_token", new_form_token())
-    return form
 
 
 def _member_organisations(qsg: QSG):
@@ -72,28 +66,17 @@ def _form_flow(
     form,
     *,
     save: Callable[[dict], object],
-    done: str | Callable[[object, dict], str],
-    then: str | Callable[[object, dict], str],
+    done: str | Callable[[object], str],
+    then: str | Callable[[object], str],
     page: dict,
     scope: str | None = None,
     template: str = "surveillance/meetings/form.jinja",
 ):
-    """The create and change pages: validate, save through a service, say so, redirect.
-
-    With a `scope` the save runs once per form token, so a double submit makes one record.
-    A service's ValidationError lands on the form, which keeps what was typed."""
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            obj = save_once(request, form, scope, lambda: save(data)) if scope else save(data)
-        except ValidationError as error:
-            if not scope:
-                apply_errors(form, error)
-        else:
-            if obj is not None:
-                messages.success(request, done(obj, data) if callable(done) else done)
-            return redirect(then(obj, data) if callable(then) else then)
-    return render(request, template, {"form": form, **page})
+    """A create or change page of the meetings work: `qsg.pages.submit`, then the shared form
+    template with `page` (see `_page`) when there is a page to show."""
+    return submit(request, form, save, done=done, then=then, scope=scope) or render(
+        request, template, {"form": form, **page}
+    )
 
 
 def _page(meeting, title: str, submit: str, back: str | None = None, **extra) -> dict:

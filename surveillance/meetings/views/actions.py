@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qsg import access as qsg_access
+from qsg import once
 from qsg.models import Organisation
-from qsg.views import apply_errors, page_of, posted
+from qsg.pages import page_of, posted, submit
 from surveillance.meetings import access as am
 from surveillance.meetings.forms import ActionFilterForm, ActionForm, ActionStatusForm
 from surveillance.meetings.models import Action, Meeting
@@ -26,7 +25,6 @@ from surveillance.meetings.views._common import (
     _member_organisations,
     _member_people,
     _page,
-    _with_token,
 )
 
 
@@ -48,7 +46,7 @@ def _action_form(request, meeting: Meeting, action: Action | None):
         people=_member_people(meeting.qsg),
         providers=_footprint(meeting.qsg),
     )
-    return _with_token(form) if action is None else form
+    return once.with_token(form) if action is None else form
 
 
 @login_required
@@ -60,7 +58,7 @@ def action_create(request, pk):
         _action_form(request, meeting, None),
         scope="action",
         save=lambda d: actions_services.action_save(actor=request.user, note=note, **d),
-        done=lambda action, d: f"Action {action.reference} has been recorded",
+        done=lambda action: f"Action {action.reference} has been recorded",
         then=reverse("surveillance:note", args=[meeting.pk]) + "#actions",
         page=_page(meeting, "Record an action", "Save action"),
     )
@@ -154,16 +152,17 @@ def action_update(request, action_pk):
     )
     if request.method == "POST":
         qsg_access.require(can_update)
-        if form.is_valid():
-            try:
-                actions_services.action_update_status(
-                    actor=request.user, action=action, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Progress on action {action.reference} has been saved")
-                return redirect("surveillance:action-list")
+    response = submit(
+        request,
+        form,
+        lambda data: actions_services.action_update_status(
+            actor=request.user, action=action, **data
+        ),
+        done=f"Progress on action {action.reference} has been saved",
+        then="surveillance:action-list",
+    )
+    if response:
+        return response
     history = action.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qsg.views import new_form_token, posted
+from qsg import once
+from qsg.pages import posted
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import AgendaItemForm
@@ -22,7 +23,6 @@ from surveillance.meetings.views._common import (
     _meeting_context,
     _member_organisations,
     _page,
-    _with_token,
 )
 
 
@@ -50,7 +50,7 @@ def agenda(request, pk):
             suggestions=suggestions,
             total_minutes=total,
             locked=bool(note and note.is_locked),
-            form_token=new_form_token(),
+            form_token=once.new_token(),
         ),
     )
 
@@ -110,7 +110,7 @@ def _agenda_item_form(request, meeting: Meeting, item: AgendaItem | None):
         organisations=_member_organisations(meeting.qsg),
         providers=_footprint(meeting.qsg),
     )
-    return _with_token(form) if item is None else form
+    return once.with_token(form) if item is None else form
 
 
 @login_required

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qsg import once
 from qsg.models import Organisation, QSGRole
-from qsg.views import apply_errors, posted, save_once
+from qsg.pages import posted, submit
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import AttendanceForm, QuorumRequirementForm
@@ -24,7 +24,6 @@ from surveillance.meetings.views._common import (
     _meeting_context,
     _page,
     _qsg_people,
-    _with_token,
 )
 
 
@@ -52,7 +51,7 @@ def _attendance_form(request, meeting: Meeting, row: Attendance | None = None, d
         # Deputies and guests may come from any organisation, not only members.
         organisations=Organisation.objects.filter(is_active=True).order_by("name"),
     )
-    return _with_token(form) if row is None else form
+    return once.with_token(form) if row is None else form
 
 
 def _attendance_data(form) -> dict:
@@ -70,23 +69,18 @@ def attendance(request, pk):
     meeting = am.meeting_for_user(request.user, pk, manage=request.method == "POST")
     can_manage = am.manages(request.user, meeting.qsg_id)
     form = _attendance_form(request, meeting, data=posted(request)) if can_manage else None
-    if request.method == "POST" and form.is_valid():
-        data = _attendance_data(form)
-        try:
-            row = save_once(
-                request,
-                form,
-                "attendance",
-                lambda: attendance_services.attendance_add(
-                    actor=request.user, meeting=meeting, **data
-                ),
-            )
-        except ValidationError:
-            pass
-        else:
-            if row is not None:
-                messages.success(request, f"{row.name} has been recorded")
-            return redirect("surveillance:attendance", meeting.pk)
+    response = form is not None and submit(
+        request,
+        form,
+        lambda _: attendance_services.attendance_add(
+            actor=request.user, meeting=meeting, **_attendance_data(form)
+        ),
+        scope="attendance",
+        done=lambda row: f"{row.name} has been recorded",
+        then=reverse("surveillance:attendance", args=[meeting.pk]),
+    )
+    if response:
+        return response
     rows = list(
         Attendance.objects.filter(meeting=meeting)
         .select_related("organisation")
@@ -158,17 +152,20 @@ def quorum_settings(request, qsg_pk):
     qsg = am.qsg_for_user(request.user, qsg_pk, manage=request.method == "POST")
     can_manage = am.manages(request.user, qsg.pk)
     form = QuorumRequirementForm(posted(request)) if can_manage else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            attendance_services.quorum_use_defaults(actor=request.user, qsg=qsg)
-            attendance_services.quorum_requirement_add(
-                actor=request.user, qsg=qsg, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "The requirement has been added to the quorum")
-            return redirect("surveillance:quorum-settings", qsg.pk)
+
+    def save(data):
+        attendance_services.quorum_use_defaults(actor=request.user, qsg=qsg)
+        attendance_services.quorum_requirement_add(actor=request.user, qsg=qsg, **data)
+
+    response = form is not None and submit(
+        request,
+        form,
+        save,
+        done="The requirement has been added to the quorum",
+        then=reverse("surveillance:quorum-settings", args=[qsg.pk]),
+    )
+    if response:
+        return response
     requirements, is_default = selectors_meetings.requirements_for(qsg)
     rows = list(QuorumRequirement.objects.filter(qsg=qsg).prefetch_related("organisation_types"))
     return render(

@@ -3,16 +3,15 @@ settling of a disagreement."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
-from qsg.views import apply_errors, posted
+from qsg import once
+from qsg.pages import posted
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import CommentForm, ConclusionForm, PassageForm, SettleForm
@@ -31,10 +30,8 @@ from surveillance.meetings.views._common import (
     _editable_note,
     _footprint,
     _form_flow,
-    _form_page,
     _meeting_context,
     _page,
-    _with_token,
 )
 
 NoteStatus = MeetingNote.Status
@@ -74,7 +71,9 @@ def note(request, pk):
         else None
     )
     comment_form = (
-        _with_token(CommentForm()) if am.can_comment(request.user, note, meeting.qsg_id) else None
+        once.with_token(CommentForm())
+        if am.can_comment(request.user, note, meeting.qsg_id)
+        else None
     )
     return render(
         request,
@@ -118,16 +117,18 @@ def passage_create(request, pk):
     initial = (
         {"agenda_item": request.GET.get("item")} if request.GET.get("item", "").isdigit() else {}
     )
+    form = once.with_token(
+        PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user))
+    )
     return _form_flow(
         request,
-        _with_token(
-            PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user))
-        ),
+        form,
         scope="note-passage",
         save=lambda d: note_services.passage_save(actor=request.user, note=note, **d),
         done="The record of discussion has been saved",
-        then=lambda obj, d: (
-            reverse("surveillance:note", args=[meeting.pk]) + f"#item-{d['agenda_item'].pk}"
+        then=lambda _: (
+            reverse("surveillance:note", args=[meeting.pk])
+            + f"#item-{form.cleaned_data['agenda_item'].pk}"
         ),
         page=_page(meeting, "Record the discussion", "Save record"),
     )
@@ -147,15 +148,17 @@ def passage_edit(request, pk, passage_pk):
         "text": passage.text,
         "foi_exemption": passage.foi_exemption_id,
     }
+    form = PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user))
     return _form_flow(
         request,
-        PassageForm(posted(request), initial=initial, items=_items_of(meeting, request.user)),
+        form,
         save=lambda d: note_services.passage_save(
             actor=request.user, note=note, passage=passage, **d
         ),
         done="The record of discussion has been saved",
-        then=lambda obj, d: (
-            reverse("surveillance:note", args=[meeting.pk]) + f"#item-{d['agenda_item'].pk}"
+        then=lambda _: (
+            reverse("surveillance:note", args=[meeting.pk])
+            + f"#item-{form.cleaned_data['agenda_item'].pk}"
         ),
         page=_page(meeting, "Change the record of discussion", "Save record"),
     )
@@ -195,7 +198,7 @@ def _conclusion_form(request, meeting: Meeting, conclusion: Conclusion | None):
         providers=_footprint(meeting.qsg),
         items=_items_of(meeting, request.user),
     )
-    return _with_token(form) if conclusion is None else form
+    return once.with_token(form) if conclusion is None else form
 
 
 @login_required
@@ -207,7 +210,7 @@ def conclusion_create(request, pk):
         _conclusion_form(request, meeting, None),
         scope="conclusion",
         save=lambda d: note_services.conclusion_save(actor=request.user, note=note, **d),
-        done=lambda obj, d: f"The conclusion on {d['provider'].name} has been recorded",
+        done=lambda conclusion: f"The conclusion on {conclusion.provider.name} has been recorded",
         then=reverse("surveillance:note", args=[meeting.pk]) + "#conclusions",
         page=_page(meeting, "Record a conclusion on a provider", "Save conclusion"),
         template="surveillance/meetings/conclusion_form.jinja",
@@ -227,7 +230,7 @@ def conclusion_edit(request, pk, conclusion_pk):
         save=lambda d: note_services.conclusion_save(
             actor=request.user, note=note, conclusion=conclusion, **d
         ),
-        done=lambda obj, d: f"The conclusion on {d['provider'].name} has been saved",
+        done=lambda saved: f"The conclusion on {saved.provider.name} has been saved",
         then=reverse("surveillance:note", args=[meeting.pk]) + "#conclusions",
         page=_page(
             meeting, f"Change the conclusion on {conclusion.provider.name}", "Save conclusion"
@@ -259,29 +262,18 @@ def conclusion_settle(request, pk, conclusion_pk):
     note, conclusion = am.note_part_for_user(request.user, meeting, Conclusion, conclusion_pk)
     qsg_access.require(am.chairs(request.user, meeting.qsg_id))
     form = SettleForm(posted(request), initial={"decision": conclusion.chair_decision})
-    if request.method == "POST" and form.is_valid():
-        try:
-            note_services.conclusion_settle(
-                actor=request.user,
-                note=note,
-                conclusion=conclusion,
-                decision=form.cleaned_data["decision"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, f"Your decision on {conclusion.provider.name} has been recorded"
-            )
-            return redirect(reverse("surveillance:note", args=[meeting.pk]) + "#conclusions")
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": f"Settle the disagreement on {conclusion.provider.name}",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Record decision",
-            "intro": f"Conclusion recorded: {conclusion.category.label}. Disagreement: {conclusion.dissent}",
-        },
+        form,
+        save=lambda d: note_services.conclusion_settle(
+            actor=request.user, note=note, conclusion=conclusion, decision=d["decision"]
+        ),
+        done=f"Your decision on {conclusion.provider.name} has been recorded",
+        then=reverse("surveillance:note", args=[meeting.pk]) + "#conclusions",
+        page=_page(
+            meeting,
+            f"Settle the disagreement on {conclusion.provider.name}",
+            "Record decision",
+            intro=f"Conclusion recorded: {conclusion.category.label}. Disagreement: {conclusion.dissent}",
+        ),
     )

@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qsg.views import posted, save_once
+from qsg import once
+from qsg.pages import posted, submit
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import DistributeForm, PlanEntryForm, PlanForm
@@ -23,7 +25,6 @@ from surveillance.meetings.views._common import (
     _footprint,
     _form_flow,
     _page,
-    _with_token,
 )
 
 
@@ -35,7 +36,7 @@ def plan_list(request, qsg_pk):
     today = timezone.localdate()
     form = None
     if can_manage:
-        form = _with_token(
+        form = once.with_token(
             PlanForm(
                 posted(request),
                 initial={
@@ -45,23 +46,21 @@ def plan_list(request, qsg_pk):
                 },
             )
         )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
-        try:
-            plan = save_once(
-                request,
-                form,
-                "business-plan",
-                lambda: plans_services.business_plan_create(actor=request.user, qsg=qsg, **data),
-            )
-        except ValidationError:
-            pass
-        else:
-            if plan is None:
-                return redirect("surveillance:plan-list", qsg.pk)
-            messages.success(request, "The business plan has been created")
-            return redirect(plan.get_absolute_url())
-    return render(
+    return (
+        form is not None
+        and submit(
+            request,
+            form,
+            lambda data: plans_services.business_plan_create(actor=request.user, qsg=qsg, **data),
+            scope="business-plan",
+            done="The business plan has been created",
+            then=lambda plan: (
+                plan.get_absolute_url()
+                if plan
+                else reverse("surveillance:plan-list", args=[qsg.pk])
+            ),
+        )
+    ) or render(
         request,
         "surveillance/meetings/plan_list.jinja",
         {
@@ -109,7 +108,7 @@ def plan_entry_create(request, pk):
     ).order_by("starts_at")
     return _form_flow(
         request,
-        _with_token(
+        once.with_token(
             PlanEntryForm(posted(request), meetings=meetings, providers=_footprint(plan.qsg))
         ),
         scope="plan-entry",

@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qsg import access as qsg_access
-from qsg.views import posted
+from qsg import once
+from qsg.pages import posted
 from surveillance.meetings import access as am
 from surveillance.meetings import ics as ics_meetings
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import MeetingForm, SeriesForm
 from surveillance.meetings.models import AgendaItem, Attendance, Meeting, MeetingNote
 from surveillance.meetings.services import schedule as schedule_services
-from surveillance.meetings.views._common import _form_flow, _meeting_context, _page, _with_token
+from surveillance.meetings.views._common import _form_flow, _meeting_context, _page
 
 
 @login_required
@@ -81,10 +82,10 @@ def series_create(request, qsg_pk):
     back = reverse("surveillance:meeting-list", args=[qsg.pk])
     return _form_flow(
         request,
-        _with_token(SeriesForm(posted(request), initial=initial)),
+        once.with_token(SeriesForm(posted(request), initial=initial)),
         scope="meeting-series",
         save=lambda d: schedule_services.meeting_series_create(actor=request.user, qsg=qsg, **d),
-        done=lambda series, d: f"{series.meetings.count()} meetings scheduled",
+        done=lambda series: f"{series.meetings.count()} meetings scheduled",
         then=back,
         page=_page(
             qsg.name,
@@ -106,7 +107,7 @@ def meeting_create(request, qsg_pk):
         "start_time": dt.time(10, 0),
         "end_time": dt.time(12, 30),
     }
-    form = _with_token(MeetingForm(posted(request), initial=initial))
+    form = once.with_token(MeetingForm(posted(request), initial=initial))
     form.fields.pop("status")
     back = reverse("surveillance:meeting-list", args=[qsg.pk])
     return _form_flow(
@@ -115,7 +116,7 @@ def meeting_create(request, qsg_pk):
         scope="meeting",
         save=lambda d: schedule_services.meeting_create(actor=request.user, qsg=qsg, **d),
         done="The meeting has been added",
-        then=lambda meeting, d: meeting.get_absolute_url() if meeting else back,
+        then=lambda meeting: meeting.get_absolute_url() if meeting else back,
         page=_page(qsg.name, "Add a meeting", "Add meeting", back),
     )
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
-from qsg.views import apply_errors, posted, save_once
+from qsg.pages import posted
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import CirculateForm, CommentForm, ReviseForm
 from surveillance.meetings.services import note as note_services
-from surveillance.meetings.views._common import _form_page, _meeting_context
+from surveillance.meetings.views._common import _form_flow, _form_page, _meeting_context, _page
 
 
 def _workflow_page(
@@ -36,27 +36,24 @@ def _workflow_page(
     allowed: bool,
 ):
     qsg_access.require(allowed)
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            step()
-        except ValidationError as error:
-            if form is None:
+    back = reverse("surveillance:note", args=[meeting.pk])
+    if form is None:
+        if request.method == "POST":
+            try:
+                step()
+            except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-                return redirect("surveillance:note", meeting.pk)
-            apply_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("surveillance:note", meeting.pk)
-    return _form_page(
+            else:
+                messages.success(request, done)
+            return redirect(back)
+        return _form_page(request, _page(meeting, title, submit, form=form, intro=intro))
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": title,
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": submit,
-            "intro": intro,
-        },
+        form,
+        save=lambda _: step(),
+        done=done,
+        then=back,
+        page=_page(meeting, title, submit, intro=intro),
     )
 
 
@@ -89,32 +86,21 @@ def note_comment(request, pk):
     meeting = am.meeting_for_user(request.user, pk)
     note = am.note_for_user(request.user, meeting)
     qsg_access.require(am.can_comment(request.user, note, meeting.qsg_id))
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            save_once(
-                request,
-                form,
-                "note-comment",
-                lambda: note_services.meeting_note_comment(
-                    actor=request.user, note=note, text=form.cleaned_data["text"]
-                ),
-            )
-        except ValidationError:
-            pass
-        else:
-            messages.success(request, "Your comment has been recorded")
-            return redirect(reverse("surveillance:note", args=[meeting.pk]) + "#comments")
-    return _form_page(
+    return _form_flow(
         request,
-        {
-            "form": form,
-            "title": "Comment on the draft note",
-            "caption": str(meeting),
-            "back": reverse("surveillance:note", args=[meeting.pk]),
-            "submit": "Send comment",
-            "action": reverse("surveillance:note-comment", args=[meeting.pk]),
-        },
+        CommentForm(request.POST),
+        save=lambda d: note_services.meeting_note_comment(
+            actor=request.user, note=note, text=d["text"]
+        ),
+        scope="note-comment",
+        done="Your comment has been recorded",
+        then=reverse("surveillance:note", args=[meeting.pk]) + "#comments",
+        page=_page(
+            meeting,
+            "Comment on the draft note",
+            "Send comment",
+            action=reverse("surveillance:note-comment", args=[meeting.pk]),
+        ),
     )
 
 
