@@ -44,6 +44,7 @@ services: ## Start PostgreSQL and Redis if installed but stopped
 test: install-dev services ## Run the whole suite against PostgreSQL and Redis (browser tests included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=qsg.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=qsg.settings.production DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') DJANGO_ALLOWED_HOSTS=qsg.example.nhs.uk $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -71,9 +72,10 @@ faults: install-dev ## Fault scripts: kill the worker, stop Redis, restart Postg
 	@rc=0; for script in worker_kill redis_outage postgres_restart; do \
 		$(BIN)/python tests/faults/$$script.py || rc=1; done; exit $$rc
 
-lint: install-dev ## ruff check and format check
+lint: install-dev ## ruff check and format check, and the import layers (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev ## Format the code
 	$(BIN)/ruff check --fix .

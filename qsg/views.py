@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -627,6 +628,30 @@ def readyz(request):
 
 def new_form_token() -> str:
     return uuid.uuid4().hex
+
+
+def save_once(request, form, scope: str, create: Callable[[], object]):
+    """Run `create` once per form token: a second submit of the same form creates nothing.
+
+    Returns the new object, or None for a repeated submit. A ValidationError from the
+    service lands on the form (and the token is not spent)."""
+    token = form.cleaned_data.get("form_token") or ""
+    try:
+        with transaction.atomic():
+            if token:
+                row, created = services.submission_token_claim(
+                    user=request.user, scope=scope, token=token
+                )
+                if not created:
+                    return None
+            obj = create()
+            if token:
+                row.object_id = str(getattr(obj, "pk", "") or "")
+                row.save(update_fields=["object_id"])
+            return obj
+    except ValidationError as error:
+        apply_errors(form, error)
+        raise
 
 
 def _wants_json(request) -> bool:

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from surveillance.meetings import services
+from surveillance.meetings.services import note as note_services
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Referral:
 
 def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
     """Referrals waiting for a summit, oldest first."""
-    return [_as_referral(r) for r in services.risk_summit_referrals_pending(qsg_ids=qsg_ids)]
+    return [_as_referral(r) for r in note_services.risk_summit_referrals_pending(qsg_ids=qsg_ids)]
 
 
 def _as_referral(row) -> Referral:
@@ -56,14 +56,14 @@ def _as_referral(row) -> Referral:
 
 def referral(referral_id: int) -> Referral | None:
     """One pending referral by id, or None if it is gone or already claimed."""
-    row = services.risk_summit_referrals_pending().filter(pk=referral_id).first()
+    row = note_services.risk_summit_referrals_pending().filter(pk=referral_id).first()
     return _as_referral(row) if row is not None else None
 
 
 def claim_referral(*, referral_id: int, reference: str) -> bool:
     """Claim a referral for the summit with this reference. True if this summit holds it (also on
     a repeated claim with the same reference); False if another summit claimed it first."""
-    return services.risk_summit_referral_claim(referral_id=referral_id, reference=reference)
+    return note_services.risk_summit_referral_claim(referral_id=referral_id, reference=reference)
 
 
 def record_level_after(
@@ -76,7 +76,7 @@ def record_level_after(
     reference: str,
 ) -> bool:
     """Record a provider's surveillance level after a summit closed. True if recorded."""
-    services.level_record_from_risk_summit(
+    note_services.level_record_from_risk_summit(
         provider_id=provider_id,
         qsg_id=qsg_id,
         category_code=level_code,

@@ -52,7 +52,7 @@ class SurveillanceConfig(AppConfig):
         register_seeder("regional", demo_regional.seed, order=90)
 
         from qsg import jobs
-        from surveillance.meetings.services import PDF_KIND
+        from surveillance.meetings.services.pdf import PDF_KIND
         from surveillance.packs.services import RENDER_KIND
 
         jobs.register_retry(PDF_KIND, tasks_meetings.retry_note_pdf, label="Meeting note PDF")

@@ -13,7 +13,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from qsg.forms import TokenForm
+from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Membership, Organisation, Provider
 from surveillance.intelligence import pid
@@ -28,7 +28,6 @@ from surveillance.intelligence.models import (
     IntelligenceItem,
     Theme,
 )
-from surveillance.meetings.forms import ProviderCodesField
 
 Item = IntelligenceItem
 

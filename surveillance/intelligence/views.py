@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qsg import access as qsg_access
 from qsg.exports import csv_response
 from qsg.models import Organisation
-from qsg.views import apply_errors, new_form_token, page_of, posted
+from qsg.views import apply_errors, new_form_token, page_of, posted, save_once
 from surveillance.intelligence import access
 from surveillance.intelligence import selectors as sel
 from surveillance.intelligence import services as si
@@ -34,7 +34,6 @@ from surveillance.intelligence.forms import (
     WidenForm,
 )
 from surveillance.intelligence.models import IntelligenceAccess, IntelligenceItem
-from surveillance.meetings.views import _save_once
 
 Item = IntelligenceItem
 EXPORT_LIMIT = 10_000
@@ -186,7 +185,7 @@ def _save_step(request, form, draft: Item | None) -> Item | None:
     """Save one step's answers on top of the draft's others (the service writes them all)."""
     data = {**_values(draft), **{k: v for k, v in form.cleaned_data.items() if k != "form_token"}}
     if draft is None:
-        return _save_once(
+        return save_once(
             request,
             form,
             "intelligence-draft",

@@ -18,7 +18,6 @@ from qsg.api.base import AccessViewSet, denied_unless
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
 from surveillance.meetings import access as am
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import (
     Action,
     AgendaItem,
@@ -29,6 +28,11 @@ from surveillance.meetings.models import (
     Meeting,
     MeetingNote,
 )
+from surveillance.meetings.services import actions as actions_services
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import attendance as attendance_services
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import schedule as schedule_services
 
 # Meetings -------------------------------------------------------------------------------------
 
@@ -133,7 +137,9 @@ class MeetingViewSet(
         data = dict(serializer.validated_data)
         qsg = qsg_access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
         data.pop("status", None)
-        serializer.instance = sm.meeting_create(actor=self.request.user, qsg=qsg, **data)
+        serializer.instance = schedule_services.meeting_create(
+            actor=self.request.user, qsg=qsg, **data
+        )
 
     def perform_update(self, serializer):
         meeting = serializer.instance
@@ -146,7 +152,9 @@ class MeetingViewSet(
             "status": meeting.status,
             **data,
         }
-        serializer.instance = sm.meeting_update(actor=self.request.user, meeting=meeting, **fields)
+        serializer.instance = schedule_services.meeting_update(
+            actor=self.request.user, meeting=meeting, **fields
+        )
 
 
 # Agenda items ----------------------------------------------------------------------------------
@@ -218,7 +226,7 @@ class AgendaItemViewSet(
         meeting = am.meeting_for_user(self.request.user, data.pop("meeting").pk, manage=True)
         providers = data.pop("providers", [])
         self._providers_ok(meeting, providers)
-        serializer.instance = sm.agenda_item_create(
+        serializer.instance = agenda_services.agenda_item_create(
             actor=self.request.user, meeting=meeting, providers=providers, **data
         )
 
@@ -228,12 +236,12 @@ class AgendaItemViewSet(
         providers = data.pop("providers", None)
         if providers is not None:
             self._providers_ok(serializer.instance.meeting, providers)
-        serializer.instance = sm.agenda_item_update(
+        serializer.instance = agenda_services.agenda_item_update(
             actor=self.request.user, item=serializer.instance, providers=providers, **data
         )
 
     def perform_destroy(self, instance):
-        sm.agenda_item_delete(actor=self.request.user, item=instance)
+        agenda_services.agenda_item_delete(actor=self.request.user, item=instance)
 
 
 # Attendance -------------------------------------------------------------------------------------
@@ -298,17 +306,19 @@ class AttendanceViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         meeting = am.meeting_for_user(self.request.user, data.pop("meeting").pk, manage=True)
-        serializer.instance = sm.attendance_add(actor=self.request.user, meeting=meeting, **data)
+        serializer.instance = attendance_services.attendance_add(
+            actor=self.request.user, meeting=meeting, **data
+        )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("meeting", None)
-        serializer.instance = sm.attendance_update(
+        serializer.instance = attendance_services.attendance_update(
             actor=self.request.user, row=serializer.instance, **data
         )
 
     def perform_destroy(self, instance):
-        sm.attendance_remove(actor=self.request.user, row=instance)
+        attendance_services.attendance_remove(actor=self.request.user, row=instance)
 
 
 # Conclusions ------------------------------------------------------------------------------------
@@ -400,7 +410,7 @@ class ConclusionViewSet(
         }
         if fields["category"] is None:
             raise serializers.ValidationError({"category": ["This field is required."]})
-        serializer.instance = sm.conclusion_save(
+        serializer.instance = note_services.conclusion_save(
             actor=self.request.user, note=note, provider=provider, conclusion=conclusion, **fields
         )
 
@@ -503,7 +513,7 @@ class ActionViewSet(
         data = serializer.validated_data
         action = serializer.instance
         completed = data.get("completed_on", action.completed_on)
-        serializer.instance = sm.action_update_status(
+        serializer.instance = actions_services.action_update_status(
             actor=self.request.user,
             action=action,
             status=data.get("status", action.status),

@@ -14,8 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from qsg.models import QSG, Provider, User
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import ConclusionCategory, FOIExemption, Meeting, MeetingSeries
+from surveillance.meetings.services import actions as actions_services
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import attendance as attendance_services
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import plans as plans_services
+from surveillance.meetings.services import schedule as schedule_services
 
 LOCALS = [("gm", "Greater Manchester QSG"), ("lancs", "Lancashire QSG"), ("wessex", "Wessex QSG")]
 REGIONAL = ("north", "North regional QSG")
@@ -47,7 +52,7 @@ def _attend(
         capacity = {"chair": "chair", "secretariat": "secretariat"}.get(
             username.split(".")[1], "member"
         )
-        sm.attendance_add(
+        attendance_services.attendance_add(
             actor=actor,
             meeting=meeting,
             user=user,
@@ -64,16 +69,16 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
     _attend(meeting, secretariat, members, late=f"{prefix}.cqc")
     healthwatch = _user(f"{prefix}.healthwatch") or _user(f"{prefix}.observer")
     if healthwatch is not None:
-        sm.attendance_add(
+        attendance_services.attendance_add(
             actor=secretariat,
             meeting=meeting,
             user=healthwatch,
             organisation=healthwatch.organisation,
             status="apologies",
         )
-    sm.agenda_apply_template(actor=secretariat, meeting=meeting)
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=meeting)
     items = [
-        sm.agenda_item_create(
+        agenda_services.agenda_item_create(
             actor=secretariat,
             meeting=meeting,
             title=f"{p.name}: provider discussion",
@@ -84,7 +89,7 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
         )
         for p in providers
     ]
-    note = sm.meeting_note_start(actor=secretariat, meeting=meeting)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=meeting)
     categories = {c.code: c for c in ConclusionCategory.objects.all()}
     confidential = FOIExemption.objects.filter(code="s41").first()
     stories = [
@@ -114,16 +119,16 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
     owners = [_user(f"{prefix}.cqc"), _user(f"{prefix}.icb")]
     for index, (provider, item) in enumerate(zip(providers, items, strict=False)):
         code, issues, rationale, secret = stories[index % len(stories)]
-        sm.passage_save(actor=secretariat, note=note, agenda_item=item, text=issues)
+        note_services.passage_save(actor=secretariat, note=note, agenda_item=item, text=issues)
         if secret and confidential is not None:
-            sm.passage_save(
+            note_services.passage_save(
                 actor=secretariat,
                 note=note,
                 agenda_item=item,
                 text=secret,
                 foi_exemption=confidential,
             )
-        conclusion = sm.conclusion_save(
+        conclusion = note_services.conclusion_save(
             actor=secretariat,
             note=note,
             provider=provider,
@@ -137,7 +142,7 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
         owner = owners[index % len(owners)]
         if owner is None:
             continue
-        sm.action_save(
+        actions_services.action_save(
             actor=secretariat,
             note=note,
             description=(
@@ -153,11 +158,11 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
             else meeting_day + dt.timedelta(days=60),
             conclusion=conclusion,
         )
-    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
     note.refresh_from_db()
-    sm.meeting_note_agree(actor=chair, note=note)
+    note_services.meeting_note_agree(actor=chair, note=note)
     note.refresh_from_db()
-    sm.meeting_note_publish(actor=chair, note=note)
+    note_services.meeting_note_publish(actor=chair, note=note)
 
 
 @transaction.atomic
@@ -169,7 +174,7 @@ def seed_qsg(prefix: str, qsg: QSG, *, today: dt.date) -> bool:
         return False
     local = qsg.is_local
     first = _tuesday_near(today - dt.timedelta(days=40 if local else 45))
-    series = sm.meeting_series_create(
+    series = schedule_services.meeting_series_create(
         actor=secretariat,
         qsg=qsg,
         title=f"{qsg.name} meeting",
@@ -192,17 +197,17 @@ def seed_qsg(prefix: str, qsg: QSG, *, today: dt.date) -> bool:
         _agreed_note(past[-1], prefix, providers)
     if upcoming:
         nxt = upcoming[0]
-        sm.agenda_apply_template(actor=secretariat, meeting=nxt)
+        agenda_services.agenda_apply_template(actor=secretariat, meeting=nxt)
         if local:
-            plan = sm.business_plan_create(
+            plan = plans_services.business_plan_create(
                 actor=secretariat,
                 qsg=qsg,
                 title=f"Business cycle {today.year}-{str(today.year + 1)[-2:]}",
                 period_start=first,
                 period_end=today + dt.timedelta(days=330),
             )
-            sm.business_plan_distribute(actor=secretariat, plan=plan, group_by="sector")
-            sm.plan_entry_add(
+            plans_services.business_plan_distribute(actor=secretariat, plan=plan, group_by="sector")
+            plans_services.plan_entry_add(
                 actor=secretariat,
                 plan=plan,
                 kind="theme",
@@ -214,7 +219,7 @@ def seed_qsg(prefix: str, qsg: QSG, *, today: dt.date) -> bool:
         tokens = [
             s.token for _, _, proposals in agenda_suggestions(secretariat, nxt) for s in proposals
         ]
-        sm.agenda_add_suggestions(actor=secretariat, meeting=nxt, tokens=tokens[:8])
+        agenda_services.agenda_add_suggestions(actor=secretariat, meeting=nxt, tokens=tokens[:8])
     return True
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils import timezone
 
-from qsg.forms import TokenForm
+from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import Organisation, OrganisationType, Provider, QSGRole
 from surveillance.meetings.models import (
@@ -55,37 +53,6 @@ def exemption_field() -> forms.ModelChoiceField:
         label="Freedom of Information marking",
         help_text="Mark it confidential by choosing the exemption it would be withheld under",
     )
-
-
-class ProviderCodesField(forms.CharField):
-    """ODS codes, separated by commas, spaces or new lines, resolved within a set of providers."""
-
-    def __init__(self, *, providers=None, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "ODS codes separated by commas, for example RW3, RBV")
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"spellcheck": False, "autocomplete": "off"})
-        )
-        super().__init__(**kwargs)
-        self.providers = providers if providers is not None else Provider.objects.none()
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(getattr(p, "ods_code", str(p)) for p in value)
-        return value
-
-    def clean(self, value):
-        text = super().clean(value) or ""
-        codes = [c.upper() for c in re.split(r"[\s,;]+", text) if c]
-        if not codes:
-            return []
-        found = {p.ods_code: p for p in self.providers.filter(ods_code__in=codes)}
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            raise forms.ValidationError(
-                f"No provider in this footprint has the ODS code {', '.join(unknown)}"
-            )
-        return [found[c] for c in dict.fromkeys(codes)]
 
 
 class SeriesForm(TokenForm):

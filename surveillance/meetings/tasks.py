@@ -76,7 +76,7 @@ def render_meeting_note_pdf(*, job_id: str) -> None:
 @shared_task(name="surveillance.send_action_reminders", ignore_result=True, time_limit=600)
 def send_action_reminders() -> int:
     """Run daily by beat; sends each reminder once per action and kind."""
-    from surveillance.meetings.services import action_reminders_send
+    from surveillance.meetings.services.actions import action_reminders_send
 
     return action_reminders_send()
 

@@ -25,7 +25,7 @@ from qsg import broker, jobs, pdf
 from qsg.models import Job, Organisation, Provider, QSGRole, User
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Meeting
-from surveillance.meetings.services import _link, _notify, screen_pid
+from surveillance.meetings.services._common import _link, _notify, screen_pid
 from surveillance.packs import pdf as pdf_packs
 from surveillance.packs import selectors as selectors_packs
 from surveillance.packs.models import (

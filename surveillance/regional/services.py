@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from qsg import services as qsg_services
 from qsg.models import QSG, Provider
-from surveillance.meetings.services import screen_pid
+from surveillance.meetings.services._common import screen_pid
 from surveillance.regional import selectors as selectors_regional
 from surveillance.regional.models import (
     AssuranceAnswer,

@@ -56,8 +56,12 @@ def build_big_pack(cast):
     previous meeting whose agreed note has 30 passages of a few paragraphs and 90 actions; 60
     items of intelligence shared with the group; two long returns from members."""
     from qsg.models import Provider
-    from surveillance.meetings import services as sm
     from surveillance.meetings.models import ConclusionCategory, MeetingNote
+    from surveillance.meetings.services import actions as actions_services
+    from surveillance.meetings.services import agenda as agenda_services
+    from surveillance.meetings.services import attendance as attendance_services
+    from surveillance.meetings.services import note as note_services
+    from surveillance.meetings.services import schedule as schedule_services
     from surveillance.packs import services as sp
     from tests.dashboard.helpers import ae_rows, csv_bytes, load
 
@@ -74,7 +78,7 @@ def build_big_pack(cast):
     load(cast.users["member_b"], csv_bytes(rows))  # member_b is an analyst in the cast
 
     today = timezone.localdate()
-    past = sm.meeting_create(
+    past = schedule_services.meeting_create(
         actor=secretariat,
         qsg=qsg,
         title="Area A QSG meeting",
@@ -84,7 +88,7 @@ def build_big_pack(cast):
     )
     for username in ("chair_a", "secretariat_a", "member_a", "cqc_a"):
         user = cast.users[username]
-        sm.attendance_add(
+        attendance_services.attendance_add(
             actor=secretariat,
             meeting=past,
             user=user,
@@ -92,14 +96,14 @@ def build_big_pack(cast):
             present_from=dt.time(10),
             present_to=dt.time(13),
         )
-    sm.agenda_apply_template(actor=secretariat, meeting=past)
-    note = sm.meeting_note_start(actor=secretariat, meeting=past)
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=past)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=past)
     category = ConclusionCategory.objects.get(code="regular-review")
     for i, p in enumerate(providers):
-        item = sm.agenda_item_create(
+        item = agenda_services.agenda_item_create(
             actor=secretariat, meeting=past, title=p.name, kind="provider", providers=[p]
         )
-        sm.passage_save(
+        note_services.passage_save(
             actor=secretariat,
             note=note,
             agenda_item=item,
@@ -114,7 +118,7 @@ def build_big_pack(cast):
                 ]
             ),
         )
-        c = sm.conclusion_save(
+        c = note_services.conclusion_save(
             actor=secretariat,
             note=note,
             provider=p,
@@ -125,7 +129,7 @@ def build_big_pack(cast):
         )
         for j in range(ACTIONS // CHARTS):
             owner = cast.users["cqc_a"] if (i + j) % 2 else cast.users["member_a"]
-            sm.action_save(
+            actions_services.action_save(
                 actor=secretariat,
                 note=note,
                 description=f"Follow up {p.name} on item {j + 1} and report to the next meeting",
@@ -134,12 +138,12 @@ def build_big_pack(cast):
                 due_date=today + dt.timedelta(days=10 + i),
                 conclusion=c,
             )
-    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
     note = MeetingNote.objects.get(pk=note.pk)
-    sm.meeting_note_agree(actor=chair, note=note)
-    sm.meeting_note_publish(actor=chair, note=MeetingNote.objects.get(pk=note.pk))
+    note_services.meeting_note_agree(actor=chair, note=note)
+    note_services.meeting_note_publish(actor=chair, note=MeetingNote.objects.get(pk=note.pk))
 
-    upcoming = sm.meeting_create(
+    upcoming = schedule_services.meeting_create(
         actor=secretariat,
         qsg=qsg,
         title="Area A QSG meeting",
@@ -147,9 +151,9 @@ def build_big_pack(cast):
         start_time=dt.time(10),
         end_time=dt.time(13),
     )
-    sm.agenda_apply_template(actor=secretariat, meeting=upcoming)
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=upcoming)
     for p in providers:
-        sm.agenda_item_create(
+        agenda_services.agenda_item_create(
             actor=secretariat, meeting=upcoming, title=p.name, kind="provider", providers=[p]
         )
     from tests.surveillance.intelligence.factories import submit, triage
@@ -188,7 +192,8 @@ def build_local_packs(cast) -> list:
     """27 local QSGs in the region, each with an ICB member and a meeting with its pack."""
     from qsg import services
     from qsg.models import QSG, OrganisationType, Provider, QSGRole
-    from surveillance.meetings import services as sm
+    from surveillance.meetings.services import agenda as agenda_services
+    from surveillance.meetings.services import schedule as schedule_services
     from surveillance.packs import services as sp
 
     types = {t.code: t for t in OrganisationType.objects.all()}
@@ -221,7 +226,7 @@ def build_local_packs(cast) -> list:
         provider = Provider.objects.create(
             ods_code=f"LQ{i:03d}", name=f"Local provider {i:02d}", sector="acute", qsg=q
         )
-        m = sm.meeting_create(
+        m = schedule_services.meeting_create(
             actor=sec,
             qsg=q,
             title=f"Local QSG {i:02d} meeting",
@@ -229,8 +234,8 @@ def build_local_packs(cast) -> list:
             start_time=dt.time(10),
             end_time=dt.time(12),
         )
-        sm.agenda_apply_template(actor=sec, meeting=m)
-        sm.agenda_item_create(
+        agenda_services.agenda_apply_template(actor=sec, meeting=m)
+        agenda_services.agenda_item_create(
             actor=sec, meeting=m, title=provider.name, kind="provider", providers=[provider]
         )
         pack = sp.meeting_pack_open(actor=sec, meeting=m)

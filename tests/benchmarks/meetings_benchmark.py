@@ -41,8 +41,13 @@ ACTIONS = 60
 
 def build(cast):
     from qsg.models import Provider
-    from surveillance.meetings import services as sm
     from surveillance.meetings.models import ConclusionCategory, FOIExemption, MeetingNote
+    from surveillance.meetings.services import actions as actions_services
+    from surveillance.meetings.services import agenda as agenda_services
+    from surveillance.meetings.services import attendance as attendance_services
+    from surveillance.meetings.services import note as note_services
+    from surveillance.meetings.services import plans as plans_services
+    from surveillance.meetings.services import schedule as schedule_services
 
     qsg = cast.qsgs["a"]
     Provider.objects.bulk_create(
@@ -57,7 +62,7 @@ def build(cast):
     )
     secretariat, chair = cast.users["secretariat_a"], cast.users["chair_a"]
     today = timezone.localdate()
-    past = sm.meeting_create(
+    past = schedule_services.meeting_create(
         actor=secretariat,
         qsg=qsg,
         title="Area A QSG meeting",
@@ -67,7 +72,7 @@ def build(cast):
     )
     for username in ("chair_a", "secretariat_a", "member_a", "cqc_a"):
         user = cast.users[username]
-        sm.attendance_add(
+        attendance_services.attendance_add(
             actor=secretariat,
             meeting=past,
             user=user,
@@ -75,14 +80,14 @@ def build(cast):
             present_from=dt.time(10),
             present_to=dt.time(13),
         )
-    sm.agenda_apply_template(actor=secretariat, meeting=past)
-    note = sm.meeting_note_start(actor=secretariat, meeting=past)
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=past)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=past)
     categories = list(ConclusionCategory.objects.all())
     exemption = FOIExemption.objects.get(code="s41")
     providers = list(Provider.objects.filter(qsg=qsg).order_by("ods_code")[:DISCUSSED])
     conclusions = []
     for index, provider in enumerate(providers):
-        item = sm.agenda_item_create(
+        item = agenda_services.agenda_item_create(
             actor=secretariat,
             meeting=past,
             title=f"{provider.name}: discussion",
@@ -92,9 +97,9 @@ def build(cast):
         text = (
             "The group discussed the latest indicators and the intelligence shared by members. " * 4
         )
-        sm.passage_save(actor=secretariat, note=note, agenda_item=item, text=text)
+        note_services.passage_save(actor=secretariat, note=note, agenda_item=item, text=text)
         if index % 5 == 0:
-            sm.passage_save(
+            note_services.passage_save(
                 actor=secretariat,
                 note=note,
                 agenda_item=item,
@@ -102,7 +107,7 @@ def build(cast):
                 foi_exemption=exemption,
             )
         conclusions.append(
-            sm.conclusion_save(
+            note_services.conclusion_save(
                 actor=secretariat,
                 note=note,
                 provider=provider,
@@ -114,7 +119,7 @@ def build(cast):
         )
     for index in range(ACTIONS):
         owner = cast.users["cqc_a"] if index % 2 else cast.users["member_a"]
-        sm.action_save(
+        actions_services.action_save(
             actor=secretariat,
             note=note,
             description=f"Action {index + 1}: follow up with the provider and report back",
@@ -123,10 +128,10 @@ def build(cast):
             due_date=today + dt.timedelta(days=10 + index),
             conclusion=conclusions[index % len(conclusions)],
         )
-    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
     note = MeetingNote.objects.get(pk=note.pk)
-    sm.meeting_note_agree(actor=chair, note=note)
-    upcoming = sm.meeting_create(
+    note_services.meeting_note_agree(actor=chair, note=note)
+    upcoming = schedule_services.meeting_create(
         actor=secretariat,
         qsg=qsg,
         title="Area A QSG meeting",
@@ -134,15 +139,15 @@ def build(cast):
         start_time=dt.time(10),
         end_time=dt.time(13),
     )
-    plan = sm.business_plan_create(
+    plan = plans_services.business_plan_create(
         actor=secretariat,
         qsg=qsg,
         title="Plan",
         period_start=today,
         period_end=today + dt.timedelta(days=200),
     )
-    sm.business_plan_distribute(actor=secretariat, plan=plan, group_by="district")
-    sm.agenda_apply_template(actor=secretariat, meeting=upcoming)
+    plans_services.business_plan_distribute(actor=secretariat, plan=plan, group_by="district")
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=upcoming)
     return MeetingNote.objects.get(pk=note.pk), upcoming
 
 

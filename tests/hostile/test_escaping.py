@@ -18,7 +18,9 @@ from risksummits.services.actions import action_create
 from risksummits.services.documents import document_request
 from risksummits.services.meetings import meeting_book, meeting_record
 from surveillance.meetings import pdf as pdf_meetings
-from surveillance.meetings import services as sm
+from surveillance.meetings.services import actions as actions_services
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import note as note_services
 from tests.risksummits.factories import standing, trigger
 from tests.surveillance.meetings.factories import (
     agree,
@@ -117,16 +119,16 @@ def _hostile_note(cast):
     secretariat = cast.users["secretariat_a"]
     m = meeting(cast, title=PAYLOAD)
     quorate(cast, m)
-    item = sm.agenda_item_create(
+    item = agenda_services.agenda_item_create(
         actor=secretariat,
         meeting=m,
         title=PAYLOAD,
         kind="provider",
         providers=[cast.providers["provider_a1"]],
     )
-    note = sm.meeting_note_start(actor=secretariat, meeting=m)
-    sm.passage_save(actor=secretariat, note=note, agenda_item=item, text=PAYLOAD)
-    conclusion = sm.conclusion_save(
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.passage_save(actor=secretariat, note=note, agenda_item=item, text=PAYLOAD)
+    conclusion = note_services.conclusion_save(
         actor=secretariat,
         note=note,
         provider=cast.providers["provider_a1"],
@@ -135,7 +137,7 @@ def _hostile_note(cast):
         rationale=PAYLOAD,
         agenda_item=item,
     )
-    sm.action_save(
+    actions_services.action_save(
         actor=secretariat,
         note=note,
         description=PAYLOAD,
@@ -169,9 +171,9 @@ def test_meeting_note_pdf_shows_markup_as_text(cast):
     secretariat = cast.users["secretariat_a"]
     m = meeting(cast, title=PDF_PAYLOAD)
     quorate(cast, m)
-    item = sm.agenda_item_create(actor=secretariat, meeting=m, title=PDF_PAYLOAD)
-    note = sm.meeting_note_start(actor=secretariat, meeting=m)
-    sm.passage_save(actor=secretariat, note=note, agenda_item=item, text=PDF_PAYLOAD)
+    item = agenda_services.agenda_item_create(actor=secretariat, meeting=m, title=PDF_PAYLOAD)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.passage_save(actor=secretariat, note=note, agenda_item=item, text=PDF_PAYLOAD)
     note = agree(cast, note)
     rendered = pdf_meetings.render_note_pdf(note, audience="full")
     text = pdf_text(rendered.content)

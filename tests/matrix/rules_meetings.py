@@ -312,7 +312,7 @@ RULES = {
 
 
 def _series(c):
-    from surveillance.meetings import services as sm
+    from surveillance.meetings.services import schedule as schedule_services
 
     existing = c.__dict__.get("_series")
     if existing is None:
@@ -322,7 +322,7 @@ def _series(c):
 
         scenario(c)
         start = timezone.localdate() + dt.timedelta(days=60)
-        existing = sm.meeting_series_create(
+        existing = schedule_services.meeting_series_create(
             actor=c.users["secretariat_a"],
             qsg=c.qsgs["a"],
             title="Area A QSG",

@@ -127,7 +127,7 @@ def test_risk_summit_jobs_are_seen_only_by_the_summits_ring(cast, client_for):
 def test_every_retry_handler_is_registered_for_the_jobs_the_apps_create():
     from dashboard.services import IMPORT_KIND, RECOMPUTE_KIND
     from risksummits.services.documents import PDF_KIND as SUMMIT_PDF
-    from surveillance.meetings.services import PDF_KIND as NOTE_PDF
+    from surveillance.meetings.services.pdf import PDF_KIND as NOTE_PDF
     from surveillance.packs.services import RENDER_KIND as PACK
 
     for kind in (IMPORT_KIND, RECOMPUTE_KIND, SUMMIT_PDF, NOTE_PDF, PACK):

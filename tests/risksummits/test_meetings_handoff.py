@@ -7,7 +7,7 @@ import pytest
 
 from risksummits.models import RiskSummit
 from risksummits.services.trigger import referrals_pick_up
-from surveillance.meetings import services as sm
+from surveillance.meetings.services import note as note_services
 from tests.surveillance.meetings import factories as meetings
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,11 @@ def test_a_conclusion_in_an_agreed_note_opens_exactly_one_summit(cast):
     assert summit.origin_meeting_id == meeting.pk
     assert list(summit.providers.all()) == [cast.providers["provider_a1"]]
 
-    note = sm.meeting_note_revise(actor=cast.users["secretariat_a"], note=note, reason="Wording")
+    note = note_services.meeting_note_revise(
+        actor=cast.users["secretariat_a"], note=note, reason="Wording"
+    )
     meetings.agree(cast, note)
     referrals_pick_up()
     referrals_pick_up()
     assert RiskSummit.objects.count() == 1
-    assert list(sm.risk_summit_referrals_pending()) == []
+    assert list(note_services.risk_summit_referrals_pending()) == []

@@ -6,8 +6,14 @@ import datetime as dt
 
 from django.utils import timezone
 
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import ConclusionCategory, FOIExemption, MeetingNote
+from surveillance.meetings.services import actions as actions_services
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import attendance as attendance_services
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import pdf as pdf_services
+from surveillance.meetings.services import plans as plans_services
+from surveillance.meetings.services import schedule as schedule_services
 
 TEN = dt.time(10, 0)
 ONE = dt.time(13, 0)
@@ -30,7 +36,7 @@ def exemption(code: str = "s41") -> FOIExemption:
 
 def meeting(cast, *, qsg="a", days=-7, title="Area A QSG meeting"):
     date = timezone.localdate() + dt.timedelta(days=days)
-    return sm.meeting_create(
+    return schedule_services.meeting_create(
         actor=cast.users["secretariat_a"] if qsg == "a" else None,
         qsg=cast.qsgs[qsg],
         title=title,
@@ -43,7 +49,7 @@ def meeting(cast, *, qsg="a", days=-7, title="Area A QSG meeting"):
 
 def attend(cast, m, username, start=TEN, end=ONE):
     user = cast.users[username]
-    return sm.attendance_add(
+    return attendance_services.attendance_add(
         actor=cast.users["secretariat_a"],
         meeting=m,
         user=user,
@@ -67,29 +73,29 @@ def note_with_content(
 ):
     """A draft note: one open and one confidential passage, a conclusion and an action."""
     secretariat = cast.users["secretariat_a"]
-    sm.agenda_apply_template(actor=secretariat, meeting=m)
-    item = sm.agenda_item_create(
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=m)
+    item = agenda_services.agenda_item_create(
         actor=secretariat,
         meeting=m,
         title="Alpha General Hospital",
         kind="provider",
         providers=[cast.providers["provider_a1"]],
     )
-    note = sm.meeting_note_start(actor=secretariat, meeting=m)
-    sm.passage_save(
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.passage_save(
         actor=secretariat,
         note=note,
         agenda_item=item,
         text="Mortality above expected for two quarters.",
     )
-    sm.passage_save(
+    note_services.passage_save(
         actor=secretariat,
         note=note,
         agenda_item=item,
         text=confidential_text,
         foi_exemption=exemption("s41"),
     )
-    c = sm.conclusion_save(
+    c = note_services.conclusion_save(
         actor=secretariat,
         note=note,
         provider=cast.providers["provider_a1"],
@@ -98,7 +104,7 @@ def note_with_content(
         rationale="Concerns from two members corroborate the data",
         agenda_item=item,
     )
-    sm.action_save(
+    actions_services.action_save(
         actor=secretariat,
         note=note,
         description="CQC to bring forward the inspection",
@@ -111,9 +117,9 @@ def note_with_content(
 
 
 def agree(cast, note):
-    sm.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
+    note_services.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
     note = MeetingNote.objects.get(pk=note.pk)
-    return sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+    return note_services.meeting_note_agree(actor=cast.users["chair_a"], note=note)
 
 
 def agreed_meeting(cast, *, days=-7, conclusion="regular-review"):
@@ -143,17 +149,17 @@ def scenario(cast) -> dict:
 
     secretariat = cast.users["secretariat_a"]
     published, note, conclusion = agreed_meeting(cast, days=-60)
-    sm.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
 
     circulated = meeting(cast, days=-20)
     quorate(cast, circulated)
     c_note, _, _ = note_with_content(cast, circulated)
-    sm.meeting_note_circulate(actor=secretariat, note=c_note)
+    note_services.meeting_note_circulate(actor=secretariat, note=c_note)
 
     draft = meeting(cast, days=-3)
     quorate(cast, draft)
     d_note, d_item, d_conclusion = note_with_content(cast, draft)
-    sm.conclusion_save(
+    note_services.conclusion_save(
         actor=secretariat,
         note=d_note,
         conclusion=d_conclusion,
@@ -166,17 +172,17 @@ def scenario(cast) -> dict:
     )
 
     upcoming = meeting(cast, days=30)
-    item = sm.agenda_item_create(
+    item = agenda_services.agenda_item_create(
         actor=secretariat, meeting=upcoming, title="Welcome and introductions"
     )
-    plan = sm.business_plan_create(
+    plan = plans_services.business_plan_create(
         actor=secretariat,
         qsg=cast.qsgs["a"],
         title="Business cycle",
         period_start=timezone.localdate() - dt.timedelta(days=90),
         period_end=timezone.localdate() + dt.timedelta(days=270),
     )
-    entry = sm.plan_entry_add(
+    entry = plans_services.plan_entry_add(
         actor=secretariat,
         plan=plan,
         kind="providers",
@@ -184,10 +190,10 @@ def scenario(cast) -> dict:
         meeting=upcoming,
         providers=[cast.providers["provider_a1"]],
     )
-    sm.quorum_use_defaults(actor=secretariat, qsg=cast.qsgs["a"])
+    attendance_services.quorum_use_defaults(actor=secretariat, qsg=cast.qsgs["a"])
     requirement = cast.qsgs["a"].quorum_requirements.first()
 
-    job, _ = sm.meeting_note_pdf_request(actor=secretariat, note=note, audience="full")
+    job, _ = pdf_services.meeting_note_pdf_request(actor=secretariat, note=note, audience="full")
     path = pdf.store(f"meeting-notes/{job.pk}.pdf", b"%PDF-1.7 test")
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.SUCCEEDED, counts={**job.counts, "path": path, "filename": "note.pdf"}

@@ -5,7 +5,7 @@ import datetime as dt
 from dashboard import selectors as dashboard
 from surveillance.meetings import agenda_signals
 from surveillance.meetings import selectors as selectors_meetings
-from surveillance.meetings import services as sm
+from surveillance.meetings.services import agenda as agenda_services
 from tests.dashboard.helpers import seed_cast_data
 
 from .factories import meeting
@@ -31,7 +31,7 @@ def test_signals_since_the_last_meeting_are_proposed_per_provider(cast):
         for pid in s.provider_ids
     )
     # ticking it puts the provider on the agenda as a data signals item
-    sm.agenda_add_suggestions(actor=secretariat, meeting=m, tokens=[mine.token])
+    agenda_services.agenda_add_suggestions(actor=secretariat, meeting=m, tokens=[mine.token])
     item = m.agenda_items.get(source="signals")
     assert item.kind == "signals" and list(item.providers.all()) == [raa]
     assert all(s.key != mine.key for s in _proposals(secretariat, m)["signals"])

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from surveillance.meetings import agenda_intelligence
 from surveillance.meetings import selectors as selectors_meetings
-from surveillance.meetings import services as sm
+from surveillance.meetings.services import agenda as agenda_services
 
 from .factories import meeting
 
@@ -58,7 +58,7 @@ def test_intelligence_for_the_meeting_comes_through_the_viewers_access(cast, mon
     assert log[0] == {"for_next_meeting": True, "qsg_id": m.qsg_id}
     [suggestion] = proposals["intelligence"]
     assert suggestion.provider_ids == [provider.pk] and suggestion.intelligence_item_ids == [41]
-    sm.agenda_add_suggestions(actor=secretariat, meeting=m, tokens=[suggestion.token])
+    agenda_services.agenda_add_suggestions(actor=secretariat, meeting=m, tokens=[suggestion.token])
     added = m.agenda_items.get(source="intelligence")
     assert added.intelligence_item_ids == [41]
     assert list(added.providers.all()) == [provider]

@@ -5,8 +5,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import Meeting
+from surveillance.meetings.services import note as note_services
 
 from .factories import agreed_meeting, exemption, meeting
 
@@ -56,15 +56,15 @@ def test_attendance_api_rejects_overlaps_with_field_errors(cast, client_for):
 
 def test_conclusions_api_hides_drafts_and_confidential_ones(cast, client_for):
     _m, note, conclusion = agreed_meeting(cast)
-    sm.meeting_note_publish(actor=cast.users["chair_a"], note=note)
-    note = sm.meeting_note_revise(
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    note = note_services.meeting_note_revise(
         actor=cast.users["secretariat_a"], note=note, reason="Mark as confidential"
     )
     url = reverse("api:conclusion-list")
     # The note is a draft again: members no longer read it; the secretariat does.
     assert client_for("member_a").get(url).json()["count"] == 0
     assert client_for("secretariat_a").get(url).json()["count"] == 1
-    sm.conclusion_save(
+    note_services.conclusion_save(
         actor=cast.users["secretariat_a"],
         note=note,
         conclusion=conclusion,
@@ -74,10 +74,10 @@ def test_conclusions_api_hides_drafts_and_confidential_ones(cast, client_for):
         rationale="r",
         foi_exemption=exemption("s40"),
     )
-    sm.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
+    note_services.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
     note.refresh_from_db()
-    sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
-    sm.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
     assert client_for("cqc_a").get(url).json()["count"] == 1
     assert client_for("observer_a").get(url).json()["count"] == 0
     assert client_for("reviewer").get(url).json()["count"] == 0

@@ -10,7 +10,6 @@ from icalendar import Calendar
 
 from qsg import services as qsg_services
 from qsg.models import Provider
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import (
     ActionReminder,
     AgendaItem,
@@ -18,6 +17,10 @@ from surveillance.meetings.models import (
     Meeting,
     NotePassage,
 )
+from surveillance.meetings.services import actions as actions_services
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import plans as plans_services
 from tests.signin import log_in
 
 from .factories import agreed_meeting, meeting, note_with_content, quorate
@@ -111,7 +114,7 @@ def test_pid_in_free_text_is_blocked_and_the_text_kept(cast, client_for):
 def test_action_due_date_before_the_meeting_is_rejected(cast, client_for):
     m = meeting(cast)
     quorate(cast, m)
-    sm.meeting_note_start(actor=cast.users["secretariat_a"], meeting=m)
+    note_services.meeting_note_start(actor=cast.users["secretariat_a"], meeting=m)
     past = m.date - dt.timedelta(days=1)
     response = client_for("secretariat_a").post(
         reverse("surveillance:action-create", args=[m.pk]),
@@ -146,12 +149,12 @@ def test_agenda_builder_queries_are_bounded_with_400_providers(
     past = meeting(cast, days=-30)
     quorate(cast, past)
     secretariat = cast.users["secretariat_a"]
-    note = sm.meeting_note_start(actor=secretariat, meeting=past)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=past)
     from surveillance.meetings.models import ConclusionCategory
 
     review = ConclusionCategory.objects.get(code="regular-review")
     for provider in Provider.objects.filter(qsg=qsg).order_by("pk")[:40]:
-        sm.conclusion_save(
+        note_services.conclusion_save(
             actor=secretariat,
             note=note,
             provider=provider,
@@ -159,18 +162,18 @@ def test_agenda_builder_queries_are_bounded_with_400_providers(
             key_issues="x",
             rationale="y",
         )
-    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
     note.refresh_from_db()
-    sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_agree(actor=cast.users["chair_a"], note=note)
     upcoming = meeting(cast, days=10)
-    plan = sm.business_plan_create(
+    plan = plans_services.business_plan_create(
         actor=secretariat,
         qsg=qsg,
         title="Plan",
         period_start=timezone.localdate(),
         period_end=timezone.localdate() + dt.timedelta(days=200),
     )
-    sm.business_plan_distribute(actor=secretariat, plan=plan, group_by="district")
+    plans_services.business_plan_distribute(actor=secretariat, plan=plan, group_by="district")
     client = client_for("secretariat_a")
     url = reverse("surveillance:agenda", args=[upcoming.pk])
     client.get(url)
@@ -202,13 +205,13 @@ def test_reminders_are_sent_once_per_action_and_kind(cast, django_capture_on_com
     today = action.due_date + dt.timedelta(days=3)  # overdue
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert sm.action_reminders_send(today=today) == 1
-        assert sm.action_reminders_send(today=today) == 0
+        assert actions_services.action_reminders_send(today=today) == 1
+        assert actions_services.action_reminders_send(today=today) == 0
     assert ActionReminder.objects.filter(action=action).count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["cqc_a@example.nhs.uk"]
     assert "A1" in mail.outbox[0].subject
     soon = action.due_date - dt.timedelta(days=3)
-    assert sm.action_reminders_send(today=soon) == 1
+    assert actions_services.action_reminders_send(today=soon) == 1
 
 
 def test_members_see_their_organisations_actions_on_the_home_page(cast, client_for):
@@ -243,7 +246,7 @@ def test_action_log_filters(cast, client_for):
 
 def test_confidential_agenda_items_are_withheld_from_observers(cast, client_for):
     m = meeting(cast, days=5)
-    sm.agenda_item_create(
+    agenda_services.agenda_item_create(
         actor=cast.users["secretariat_a"],
         meeting=m,
         title="Named consultant under GMC review",
@@ -260,7 +263,7 @@ def test_confidential_agenda_items_are_withheld_from_observers(cast, client_for)
 
 def test_non_statutory_member_does_not_see_confidential_passages(cast, client_for):
     m, note, _ = agreed_meeting(cast)
-    sm.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
     outsider_org_member = qsg_services.user_create(
         actor=None, username="other_member", organisation=cast.orgs["outsider_org"], password=None
     )

@@ -10,8 +10,9 @@ from pypdf import PdfReader
 
 from qsg.models import Job
 from surveillance.meetings import pdf as pdf_meetings
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import MeetingNote
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import pdf as pdf_services
 
 from .factories import agreed_meeting, ensure_reference_data
 
@@ -59,15 +60,19 @@ def test_pdf_is_tagged_for_accessibility(cast):
 def test_pdf_job_is_cached_per_version_and_audience(cast, client_for):
     m, note, _ = agreed_meeting(cast)
     secretariat = cast.users["secretariat_a"]
-    job, queued = sm.meeting_note_pdf_request(actor=secretariat, note=note, audience="full")
-    again, queued_again = sm.meeting_note_pdf_request(actor=secretariat, note=note, audience="full")
+    job, queued = pdf_services.meeting_note_pdf_request(
+        actor=secretariat, note=note, audience="full"
+    )
+    again, queued_again = pdf_services.meeting_note_pdf_request(
+        actor=secretariat, note=note, audience="full"
+    )
     assert queued and not queued_again and job.pk == again.pk
-    other, _ = sm.meeting_note_pdf_request(actor=secretariat, note=note, audience="open")
+    other, _ = pdf_services.meeting_note_pdf_request(actor=secretariat, note=note, audience="open")
     assert other.pk != job.pk
     # An observer asking through the page gets the open copy's job, never the full one.
     response = client_for("observer_a").get(reverse("surveillance:note-pdf", args=[m.pk]))
     assert response.status_code == 404  # the note is agreed, not yet published
-    sm.meeting_note_publish(actor=secretariat, note=note)
+    note_services.meeting_note_publish(actor=secretariat, note=note)
     response = client_for("observer_a").post(reverse("surveillance:note-pdf", args=[m.pk]))
     assert response.status_code == 302 and str(other.pk) in response["Location"]
     assert (
@@ -85,7 +90,7 @@ def test_pdf_rendered_by_a_real_worker(celery_worker, cast, client_for):
     client = client_for("chair_a")
     response = client.post(reverse("surveillance:note-pdf", args=[m.pk]))
     assert response.status_code == 302
-    job = Job.objects.get(kind=sm.PDF_KIND)
+    job = Job.objects.get(kind=pdf_services.PDF_KIND)
     deadline = time.monotonic() + 60
     while job.status in {Job.Status.QUEUED, Job.Status.RUNNING} and time.monotonic() < deadline:
         time.sleep(0.3)

@@ -6,16 +6,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveillance.meetings import selectors as selectors_meetings
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import RiskSummitReferral
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import plans as plans_services
 
 from .factories import agree, agreed_meeting, category, meeting, quorate
 
 
 def _conclude(cast, m, code, rationale="Reason"):
     secretariat = cast.users["secretariat_a"]
-    note = sm.meeting_note_start(actor=secretariat, meeting=m)
-    sm.conclusion_save(
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.conclusion_save(
         actor=secretariat,
         note=note,
         provider=cast.providers["provider_a1"],
@@ -47,8 +49,8 @@ def test_level_follows_the_latest_agreed_conclusion(cast, client_for):
 
     # A draft conclusion does not count until agreed.
     third = meeting(cast, days=-1)
-    note = sm.meeting_note_start(actor=cast.users["secretariat_a"], meeting=third)
-    sm.conclusion_save(
+    note = note_services.meeting_note_start(actor=cast.users["secretariat_a"], meeting=third)
+    note_services.conclusion_save(
         actor=cast.users["secretariat_a"],
         note=note,
         provider=provider,
@@ -85,13 +87,13 @@ def test_regular_review_providers_reappear_on_every_next_agenda_until_lowered(ca
     nxt = meeting(cast, days=14)
     proposals = {k: p for k, _, p in selectors_meetings.agenda_suggestions(secretariat, nxt)}
     assert [s.provider_ids for s in proposals["regular_review"]] == [[provider.pk]]
-    added = sm.agenda_add_suggestions(
+    added = agenda_services.agenda_add_suggestions(
         actor=secretariat, meeting=nxt, tokens=[proposals["regular_review"][0].token]
     )
     assert added == 1
     # Added once: a second submit adds nothing and the proposal is gone.
     assert (
-        sm.agenda_add_suggestions(
+        agenda_services.agenda_add_suggestions(
             actor=secretariat, meeting=nxt, tokens=[proposals["regular_review"][0].token]
         )
         == 0
@@ -120,33 +122,45 @@ def test_matters_arising_lists_open_actions(cast):
 
 def test_risk_summit_required_leaves_exactly_one_referral(cast):
     _m, note, conclusion = agreed_meeting(cast, conclusion="risk-summit")
-    pending = list(sm.risk_summit_referrals_pending(qsg_ids=[cast.qsgs["a"].pk]))
+    pending = list(note_services.risk_summit_referrals_pending(qsg_ids=[cast.qsgs["a"].pk]))
     assert [(r.provider, r.conclusion) for r in pending] == [
         (cast.providers["provider_a1"], conclusion)
     ]
 
     # Re-agreed as a new version: still one referral.
-    note = sm.meeting_note_revise(actor=cast.users["secretariat_a"], note=note, reason="Wording")
+    note = note_services.meeting_note_revise(
+        actor=cast.users["secretariat_a"], note=note, reason="Wording"
+    )
     agree(cast, note)
     assert RiskSummitReferral.objects.count() == 1
 
     referral = pending[0]
-    assert sm.risk_summit_referral_claim(referral_id=referral.pk, reference="RS-1") is True
-    assert sm.risk_summit_referral_claim(referral_id=referral.pk, reference="RS-1") is True
-    assert sm.risk_summit_referral_claim(referral_id=referral.pk, reference="RS-2") is False
+    assert (
+        note_services.risk_summit_referral_claim(referral_id=referral.pk, reference="RS-1") is True
+    )
+    assert (
+        note_services.risk_summit_referral_claim(referral_id=referral.pk, reference="RS-1") is True
+    )
+    assert (
+        note_services.risk_summit_referral_claim(referral_id=referral.pk, reference="RS-2") is False
+    )
     referral.refresh_from_db()
     assert referral.claimed_reference == "RS-1"
-    assert list(sm.risk_summit_referrals_pending()) == []
+    assert list(note_services.risk_summit_referrals_pending()) == []
 
 
 def test_agreed_conclusions_cannot_be_deleted_from_a_new_version(cast):
     _, note, conclusion = agreed_meeting(cast)
-    note = sm.meeting_note_revise(actor=cast.users["secretariat_a"], note=note, reason="Fix")
+    note = note_services.meeting_note_revise(
+        actor=cast.users["secretariat_a"], note=note, reason="Fix"
+    )
     import pytest
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="surveillance log"):
-        sm.conclusion_delete(actor=cast.users["secretariat_a"], note=note, conclusion=conclusion)
+        note_services.conclusion_delete(
+            actor=cast.users["secretariat_a"], note=note, conclusion=conclusion
+        )
 
 
 def test_coverage_flags_a_provider_not_discussed_in_the_period(cast):
@@ -167,7 +181,7 @@ def test_coverage_flags_a_provider_not_discussed_in_the_period(cast):
 
     # Planned for a meeting inside the period: no longer flagged.
     upcoming = meeting(cast, days=10)
-    plan = sm.business_plan_create(
+    plan = plans_services.business_plan_create(
         actor=cast.users["secretariat_a"],
         qsg=cast.qsgs["a"],
         title="Plan",
@@ -175,7 +189,9 @@ def test_coverage_flags_a_provider_not_discussed_in_the_period(cast):
         period_end=today + dt.timedelta(days=300),
     )
     assert (
-        sm.business_plan_distribute(actor=cast.users["secretariat_a"], plan=plan, group_by="sector")
+        plans_services.business_plan_distribute(
+            actor=cast.users["secretariat_a"], plan=plan, group_by="sector"
+        )
         == 2
     )
     rows = {
@@ -191,10 +207,14 @@ def test_template_frames_the_agenda_and_carries_matters_arising(cast):
     agreed_meeting(cast, days=-30)
     secretariat = cast.users["secretariat_a"]
     nxt = meeting(cast, days=14)
-    sm.agenda_item_create(actor=secretariat, meeting=nxt, title="Care homes in the north")
-    assert sm.agenda_apply_template(actor=secretariat, meeting=nxt) == 9
-    assert sm.agenda_apply_template(actor=secretariat, meeting=nxt) == 0
-    sm.agenda_item_create(actor=secretariat, meeting=nxt, title="Alpha General Hospital")
+    agenda_services.agenda_item_create(
+        actor=secretariat, meeting=nxt, title="Care homes in the north"
+    )
+    assert agenda_services.agenda_apply_template(actor=secretariat, meeting=nxt) == 9
+    assert agenda_services.agenda_apply_template(actor=secretariat, meeting=nxt) == 0
+    agenda_services.agenda_item_create(
+        actor=secretariat, meeting=nxt, title="Alpha General Hospital"
+    )
     titles = list(nxt.agenda_items.order_by("position").values_list("title", flat=True))
     assert titles[0] == "Welcome and introductions"
     assert titles[5:7] == ["Care homes in the north", "Alpha General Hospital"]

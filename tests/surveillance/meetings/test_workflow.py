@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import (
     Conclusion,
     MeetingNote,
@@ -15,6 +14,8 @@ from surveillance.meetings.models import (
     NotePassage,
     NoteVersion,
 )
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import note as note_services
 from tests.signin import log_in
 
 from .factories import agree, category, meeting, note_with_content, quorate
@@ -33,9 +34,11 @@ def test_agreed_note_cannot_be_edited_except_through_a_new_version(cast, draft):
     note = agree(cast, note)
     secretariat = cast.users["secretariat_a"]
     with pytest.raises(ValidationError, match="Open a new version"):
-        sm.passage_save(actor=secretariat, note=note, agenda_item=item, text="Changed afterwards")
+        note_services.passage_save(
+            actor=secretariat, note=note, agenda_item=item, text="Changed afterwards"
+        )
     with pytest.raises(ValidationError, match="Open a new version"):
-        sm.conclusion_save(
+        note_services.conclusion_save(
             actor=secretariat,
             note=note,
             conclusion=conclusion,
@@ -45,15 +48,17 @@ def test_agreed_note_cannot_be_edited_except_through_a_new_version(cast, draft):
             rationale="y",
         )
     with pytest.raises(ValidationError, match="agenda and attendance are fixed"):
-        sm.agenda_item_create(actor=secretariat, meeting=m, title="Late item")
+        agenda_services.agenda_item_create(actor=secretariat, meeting=m, title="Late item")
     with pytest.raises(ValidationError, match="need"):
-        sm.meeting_note_revise(actor=secretariat, note=note, reason="")
+        note_services.meeting_note_revise(actor=secretariat, note=note, reason="")
 
-    note = sm.meeting_note_revise(
+    note = note_services.meeting_note_revise(
         actor=secretariat, note=note, reason="Correct the CQC's action date"
     )
     assert (note.status, note.version) == ("draft", 2)
-    sm.passage_save(actor=secretariat, note=note, agenda_item=item, text="Corrected record")
+    note_services.passage_save(
+        actor=secretariat, note=note, agenda_item=item, text="Corrected record"
+    )
     note = agree(cast, note)
     versions = list(NoteVersion.objects.filter(note=note).order_by("number"))
     assert [v.number for v in versions] == [1, 2]
@@ -80,38 +85,38 @@ def client_for_cast(cast, username):
 
 def test_only_the_chair_agrees(cast, draft):
     _, note, _, _ = draft
-    sm.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
+    note_services.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
     note.refresh_from_db()
     for username in ("secretariat_a", "member_a", "cqc_a"):
         with pytest.raises(ValidationError, match="Only the chair"):
-            sm.meeting_note_agree(actor=cast.users[username], note=note)
-    sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+            note_services.meeting_note_agree(actor=cast.users[username], note=note)
+    note_services.meeting_note_agree(actor=cast.users["chair_a"], note=note)
     assert MeetingNote.objects.get(pk=note.pk).status == "agreed"
 
 
 def test_a_draft_must_be_circulated_before_it_is_agreed(cast, draft):
     _, note, _, _ = draft
     with pytest.raises(ValidationError, match="Circulate"):
-        sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+        note_services.meeting_note_agree(actor=cast.users["chair_a"], note=note)
 
 
 def test_members_comment_only_while_circulated(cast, draft, client_for):
     m, note, _, _ = draft
     member = cast.users["member_a"]
     with pytest.raises(ValidationError, match="only while"):
-        sm.meeting_note_comment(actor=member, note=note, text="Too early")
+        note_services.meeting_note_comment(actor=member, note=note, text="Too early")
     # Through the page: a draft is not even visible to a member.
     url = reverse("surveillance:note-comment", args=[m.pk])
     assert client_for("member_a").post(url, {"text": "Too early"}).status_code == 404
 
-    sm.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
+    note_services.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
     response = client_for("member_a").post(url, {"text": "Please add the ICB's visit"})
     assert response.status_code == 302
     assert note.comments.get().text == "Please add the ICB's visit"
     assert client_for("observer_a").post(url, {"text": "Hello"}).status_code == 404
 
     note.refresh_from_db()
-    sm.meeting_note_agree(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_agree(actor=cast.users["chair_a"], note=note)
     assert client_for("member_a").post(url, {"text": "Too late"}).status_code == 403
     assert note.comments.count() == 1
 
@@ -119,7 +124,7 @@ def test_members_comment_only_while_circulated(cast, draft, client_for):
 def test_the_chair_settles_a_disagreement_before_agreeing(cast, draft):
     _, note, item, conclusion = draft
     secretariat, chair = cast.users["secretariat_a"], cast.users["chair_a"]
-    conclusion = sm.conclusion_save(
+    conclusion = note_services.conclusion_save(
         actor=secretariat,
         note=note,
         conclusion=conclusion,
@@ -130,32 +135,32 @@ def test_the_chair_settles_a_disagreement_before_agreeing(cast, draft):
         dissent="The ICB wanted further information first",
         agenda_item=item,
     )
-    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
     note.refresh_from_db()
     with pytest.raises(ValidationError, match="Settle the disagreement"):
-        sm.meeting_note_agree(actor=chair, note=note)
+        note_services.meeting_note_agree(actor=chair, note=note)
     with pytest.raises(ValidationError, match="Only the chair"):
-        sm.conclusion_settle(
+        note_services.conclusion_settle(
             actor=secretariat, note=note, conclusion=conclusion, decision="Majority"
         )
-    sm.conclusion_settle(
+    note_services.conclusion_settle(
         actor=chair, note=note, conclusion=conclusion, decision="The group goes with the majority"
     )
-    sm.meeting_note_agree(actor=chair, note=note)
+    note_services.meeting_note_agree(actor=chair, note=note)
     assert Conclusion.objects.get(pk=conclusion.pk).settled_by == chair
 
 
 def test_every_step_is_audited(cast, draft):
     m, note, _item, _ = draft
     secretariat, chair = cast.users["secretariat_a"], cast.users["chair_a"]
-    sm.meeting_note_circulate(
+    note_services.meeting_note_circulate(
         actor=secretariat, note=note, comments_by=timezone.localdate() + dt.timedelta(days=5)
     )
-    sm.meeting_note_comment(actor=cast.users["cqc_a"], note=note, text="Agreed")
+    note_services.meeting_note_comment(actor=cast.users["cqc_a"], note=note, text="Agreed")
     note.refresh_from_db()
-    sm.meeting_note_agree(actor=chair, note=note)
-    sm.meeting_note_publish(actor=chair, note=note)
-    sm.meeting_note_revise(actor=secretariat, note=note, reason="Typo in an action")
+    note_services.meeting_note_agree(actor=chair, note=note)
+    note_services.meeting_note_publish(actor=chair, note=note)
+    note_services.meeting_note_revise(actor=secretariat, note=note, reason="Typo in an action")
     events = list(
         NoteEvent.objects.filter(meeting=m).values_list("verb", "actor__username", "version")
     )
@@ -176,7 +181,7 @@ def test_every_step_is_audited(cast, draft):
 def test_pid_is_refused_in_the_note(cast, draft):
     _, note, item, _ = draft
     with pytest.raises(ValidationError) as exc:
-        sm.passage_save(
+        note_services.passage_save(
             actor=cast.users["secretariat_a"],
             note=note,
             agenda_item=item,

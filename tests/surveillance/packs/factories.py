@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from qsg import services as qsg_services
 from qsg.models import QSGRole
-from surveillance.meetings import services as sm
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import note as note_services
 from surveillance.packs import services as sp
 from surveillance.packs.models import PackVersion
 from tests.surveillance.meetings.factories import (
@@ -54,17 +55,17 @@ def pack_scenario(cast, *, returns: bool = True) -> dict:
     ensure_reference_data()
     secretariat = cast.users["secretariat_a"]
     previous, note, _ = agreed_meeting(cast, days=-30)
-    sm.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
     upcoming = meeting(cast, days=20, title="Area A QSG, next meeting")
-    sm.agenda_apply_template(actor=secretariat, meeting=upcoming)
-    sm.agenda_item_create(
+    agenda_services.agenda_apply_template(actor=secretariat, meeting=upcoming)
+    agenda_services.agenda_item_create(
         actor=secretariat,
         meeting=upcoming,
         title="Alpha General Hospital",
         kind="provider",
         providers=[cast.providers["provider_a1"]],
     )
-    confidential = sm.agenda_item_create(
+    confidential = agenda_services.agenda_item_create(
         actor=secretariat, meeting=upcoming, title=CONFIDENTIAL_ITEM, kind="provider"
     )
     from surveillance.meetings.models import AgendaItem

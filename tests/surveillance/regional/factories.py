@@ -8,8 +8,12 @@ from django.utils import timezone
 
 from qsg import services as qsg_services
 from qsg.models import QSGRole
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import MeetingNote
+from surveillance.meetings.services import actions as actions_services
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import attendance as attendance_services
+from surveillance.meetings.services import note as note_services
+from surveillance.meetings.services import schedule as schedule_services
 from surveillance.regional import services as sv
 from tests.surveillance.meetings.factories import category, ensure_reference_data, exemption
 
@@ -51,7 +55,7 @@ def agreed_note(
     ensure_reference_data()
     secretariat = cast.users[f"secretariat_{qsg_key}"]
     chair = chair_of(cast, qsg_key)
-    meeting = sm.meeting_create(
+    meeting = schedule_services.meeting_create(
         actor=secretariat,
         qsg=cast.qsgs[qsg_key],
         title=f"QSG {qsg_key.upper()} meeting",
@@ -59,7 +63,7 @@ def agreed_note(
         start_time=TEN,
         end_time=ONE,
     )
-    sm.attendance_add(
+    attendance_services.attendance_add(
         actor=secretariat,
         meeting=meeting,
         user=chair,
@@ -68,15 +72,15 @@ def agreed_note(
         present_to=ONE,
     )
     provider = cast.providers[provider_key]
-    item = sm.agenda_item_create(
+    item = agenda_services.agenda_item_create(
         actor=secretariat,
         meeting=meeting,
         title=provider.name,
         kind="provider",
         providers=[provider],
     )
-    note = sm.meeting_note_start(actor=secretariat, meeting=meeting)
-    conclusion = sm.conclusion_save(
+    note = note_services.meeting_note_start(actor=secretariat, meeting=meeting)
+    conclusion = note_services.conclusion_save(
         actor=secretariat,
         note=note,
         provider=provider,
@@ -87,7 +91,7 @@ def agreed_note(
         foi_exemption=exemption("s41") if confidential else None,
     )
     if overdue_action:
-        sm.action_save(
+        actions_services.action_save(
             actor=secretariat,
             note=note,
             description=overdue_action,
@@ -95,11 +99,11 @@ def agreed_note(
             due_date=timezone.localdate() + dt.timedelta(days=days + 1),
             provider=provider,
         )
-    sm.meeting_note_circulate(actor=secretariat, note=note)
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
     note = MeetingNote.objects.get(pk=note.pk)
-    note = sm.meeting_note_agree(actor=chair, note=note)
+    note = note_services.meeting_note_agree(actor=chair, note=note)
     if publish:
-        sm.meeting_note_publish(actor=chair, note=note)
+        note_services.meeting_note_publish(actor=chair, note=note)
     return meeting, note, conclusion
 
 

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from surveillance.meetings import selectors as selectors_meetings
-from surveillance.meetings import services as sm
 from surveillance.meetings.models import AgendaItem
+from surveillance.meetings.services import agenda as agenda_services
+from surveillance.meetings.services import schedule as schedule_services
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
 
@@ -134,7 +135,7 @@ def test_recommendation_appears_on_the_next_local_agenda_once(cast):
         text="Two local QSGs raised discharge complaints.",
     )
     today = timezone.localdate()
-    upcoming = sm.meeting_create(
+    upcoming = schedule_services.meeting_create(
         actor=sec,
         qsg=cast.qsgs["a"],
         title="Next meeting",
@@ -142,7 +143,7 @@ def test_recommendation_appears_on_the_next_local_agenda_once(cast):
         start_time=dt.time(10),
         end_time=dt.time(12),
     )
-    later = sm.meeting_create(
+    later = schedule_services.meeting_create(
         actor=sec,
         qsg=cast.qsgs["a"],
         title="The one after",
@@ -155,8 +156,8 @@ def test_recommendation_appears_on_the_next_local_agenda_once(cast):
         "Regional feedback: Review discharge complaints"
     ]
     token = sources["regional_feedback"][0].token
-    assert sm.agenda_add_suggestions(actor=sec, meeting=upcoming, tokens=[token]) == 1
-    assert sm.agenda_add_suggestions(actor=sec, meeting=upcoming, tokens=[token]) == 0
+    assert agenda_services.agenda_add_suggestions(actor=sec, meeting=upcoming, tokens=[token]) == 1
+    assert agenda_services.agenda_add_suggestions(actor=sec, meeting=upcoming, tokens=[token]) == 0
     item = AgendaItem.objects.get(meeting=upcoming, source="regional_feedback")
     assert list(item.providers.all()) == [cast.providers["provider_a1"]]
     assert "Two local QSGs raised discharge complaints." in item.description
@@ -169,7 +170,7 @@ def test_recommendation_appears_on_the_next_local_agenda_once(cast):
     assert later_sources["regional_feedback"] == []
     # Nothing for someone who does not see the QSG, or for QSG B.
     assert sr.regional_feedback_for_meeting(cast.users["secretariat_c"], upcoming) == []
-    b_meeting = sm.meeting_create(
+    b_meeting = schedule_services.meeting_create(
         actor=cast.users["secretariat_b"],
         qsg=cast.qsgs["b"],
         title="B meeting",
