@@ -53,7 +53,7 @@ fuzz: install-dev services ## Hostile-input tests with many more (random) exampl
 	QSG_FUZZ_EXAMPLES=$${QSG_FUZZ_EXAMPLES:-500} QSG_FUZZ_RANDOM=1 \
 	QSG_SCHEMATHESIS_EXAMPLES=$${QSG_SCHEMATHESIS_EXAMPLES:-100} \
 	QSG_PID_FUZZ_EXAMPLES=$${QSG_PID_FUZZ_EXAMPLES:-5000} \
-	$(BIN)/python -m pytest -p no:randomly tests/hostile tests/surveillance/test_pid_properties.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:randomly tests/hostile tests/qsg/pid/test_properties.py $(PYTEST_ARGS)
 
 restore-check: install-dev services ## Back up a database, drop it, restore it, compare row counts and checksums
 	$(BIN)/python -m pytest -p no:randomly -p no:xdist tests/ops/test_backup_restore.py -v

@@ -78,7 +78,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str]
             detail="replaced an earlier app" if again else "",
         )
         codes = recovery_codes_issue(user=user, actor=user)
-    django_otp.login(request, device)
+    _elevate(request, device)
     return codes
 
 
@@ -130,8 +130,14 @@ def second_factor_verify(*, request, token: str):
     if accepted is None:
         account_event(user=user, actor=user, kind=Kind.TWO_FACTOR_VERIFY_FAILED)
         return None
-    django_otp.login(request, accepted)
+    _elevate(request, accepted)
     return accepted
+
+
+def _elevate(request, device) -> None:
+    """The session now has more power than it had: give it a new key (no fixation)."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
 
 
 def second_factor_wait_seconds(user) -> int:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -47,11 +47,10 @@ def _verified(request) -> bool:
 def two_factor_verify(request):
     user = request.user
     if not services.has_authenticator(user):
-        return redirect(
-            reverse("qsg:two-factor-setup") + f"?next={_next_url(request)}"
-            if request.GET.get("next")
-            else reverse("qsg:two-factor-setup")
-        )
+        target = reverse("qsg:two-factor-setup")
+        if request.GET.get("next"):
+            target += "?" + urlencode({"next": _next_url(request)})
+        return redirect(target)
     if _verified(request):
         return redirect(_next_url(request))
     form = SecurityCodeForm(request.POST if request.method == "POST" else None)
@@ -108,7 +107,9 @@ def two_factor_setup(request):
             request.session[NEW_CODES_KEY] = codes
             messages.success(request, "Your authenticator app is set up")
             return redirect(
-                reverse("qsg:two-factor-recovery-codes") + f"?next={_next_url(request)}"
+                reverse("qsg:two-factor-recovery-codes")
+                + "?"
+                + urlencode({"next": _next_url(request)})
             )
         if not form.errors:
             form.add_error(

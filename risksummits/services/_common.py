@@ -21,7 +21,7 @@ from django.utils import timezone
 from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, QSGRole
-from surveillance.intelligence import pid
+from qsg.screening import screen_pid  # noqa: F401  (the services import it from here)
 
 from ..models import Participant, Representative, RiskSummit, TimelineEvent
 
@@ -51,17 +51,6 @@ def _today() -> dt.date:
 
 def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def screen_pid(fields: dict[str, tuple[str, str]]) -> None:
-    """Refuse patient-identifiable data: {field name: (label, text)}."""
-    errors: dict[str, list[str]] = {}
-    for name, (label, text) in fields.items():
-        findings = pid.screen(text or "")
-        if findings:
-            errors[name] = pid.describe(findings, label)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _event(summit: RiskSummit, actor, verb: str, text: str, *, shared: bool = False) -> None:

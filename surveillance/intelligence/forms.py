@@ -16,7 +16,7 @@ from django.utils import timezone
 from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Membership, Organisation, Provider
-from surveillance.intelligence import pid
+from qsg.screening import pid_errors
 from surveillance.intelligence.models import (
     DETAILS_MAX,
     NAMED_ORGANISATIONS_MAX,
@@ -67,7 +67,7 @@ def screen_text(form: forms.Form, *names: str) -> None:
         if not value:
             continue
         label = str(form.fields[name].label or name).split(" (")[0]
-        for message in pid.describe(pid.screen(value), label):
+        for message in pid_errors({name: (label, value)}).get(name, []):
             form.add_error(name, message)
 
 

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from qsg import notifications, once
 from qsg.models import Organisation, Provider, QSGRole
-from surveillance.intelligence import access, pid
+from qsg.screening import pid_errors
+from surveillance.intelligence import access
 from surveillance.intelligence.models import (
     DETAILS_MAX,
     NAMED_ORGANISATIONS_MAX,
@@ -99,12 +100,7 @@ def _notify(user_ids: Iterable[int], subject: str, body: str) -> None:
 
 
 def screen_pid(values: dict[str, str]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for name, text in values.items():
-        findings = pid.screen(text or "")
-        if findings:
-            errors[name] = pid.describe(findings, TEXT_FIELDS[name][0])
-    return errors
+    return pid_errors({name: (TEXT_FIELDS[name][0], text) for name, text in values.items()})
 
 
 def _storable(text: str) -> bool:
@@ -580,9 +576,7 @@ def intelligence_item_corroborate(
     elif len(note) > NOTE_MAX:
         errors["note"] = [f"The note must be {NOTE_MAX} characters or fewer (it has {len(note)})"]
     else:
-        findings = pid.screen(note)
-        if findings:
-            errors["note"] = pid.describe(findings, "Note")
+        errors.update(pid_errors({"note": ("Note", note)}))
     if errors:
         raise ValidationError(errors)
     row, created = Corroboration.objects.get_or_create(

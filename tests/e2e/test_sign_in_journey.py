@@ -96,3 +96,30 @@ def test_single_sign_on_in_and_out(cast, site, page, axe_check, provider, settin
     assert any(e["event"] == "logout" and e["sub"] == "555000111222" for e in provider.log())
     page.goto(f"{site}/qsgs/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Log in")
+
+
+def test_api_tokens_are_made_seen_once_and_revoked_on_the_account_page(
+    cast, site, page, login, axe_check
+):
+    login("member_a")
+    page.goto(f"{site}/account/profile/")
+    axe_check("account page")
+    page.get_by_role("link", name="Create an API token").click()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a name for the token")
+    assert page.title().startswith("Error: ")
+    axe_check("token form with an error")
+    page.get_by_label("Name").fill("Monthly returns script")
+    page.get_by_label("Read only").check()
+    page.get_by_label("30 days").check()
+    page.get_by_role("button", name="Create token").click()
+    raw = page.locator("#new-token").input_value()
+    assert raw.startswith("qsg_")
+    axe_check("new token")
+    page.get_by_role("link", name="Back to your account").click()
+    row = page.locator("#api-tokens ~ table tr", has_text="Monthly returns script")
+    expect(row).to_contain_text("Read only")
+    assert raw not in page.content()
+    row.get_by_role("button", name="Revoke").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("has been revoked")
+    expect(page.locator("body")).not_to_contain_text("(qsg_")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import QSGRole
-from surveillance.intelligence import pid
+from qsg.screening import screen_pid  # noqa: F401  (the services import it from here)
 from surveillance.meetings.models import FOIExemption, Meeting, MeetingNote, NoteEvent
 
 Role = QSGRole.Role
@@ -30,17 +30,6 @@ def _now():
 
 def _local(date: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, time))
-
-
-def screen_pid(fields: dict[str, tuple[str, str]]) -> None:
-    """Refuse patient-identifiable data: {field name: (label, text)}. A QSG record holds none."""
-    errors: dict[str, list[str]] = {}
-    for name, (label, text) in fields.items():
-        findings = pid.screen(text or "")
-        if findings:
-            errors[name] = pid.describe(findings, label)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _on_commit(fn) -> None:

@@ -68,8 +68,10 @@ def test_the_code_is_asked_for_at_every_login_and_may_be_pasted(cast):
     assert client.get(reverse("qsg:home")).status_code == 302
     code = current_code(device)
     pasted = f" {code[:3]} {code[3:]}\n"
+    before = client.cookies["sessionid"].value
     response = client.post(VERIFY, {"code": pasted, "next": "/qsgs/"})
     assert response.status_code == 302 and response["Location"] == "/qsgs/"
+    assert client.cookies["sessionid"].value != before, "a new session key once verified"
     assert client.get(reverse("qsg:home")).status_code == 200
 
 

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from surveillance.intelligence.pid import KINDS, Finding
-from tests.surveillance.pid_corpus import Snippet
+from qsg.pid import KINDS, Finding
+from tests.qsg.pid.corpus import Snippet
 
 
 @dataclass
@@ -75,3 +75,17 @@ def table(tallies: dict[str, Tally]) -> str:
     for kind, t in tallies.items():
         rows.append(f"| {kind} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.3f} | {t.recall:.3f} |")
     return "\n".join(rows)
+
+
+def by_category(
+    corpus: Iterable[Snippet], screen: Callable[[str], list[Finding]]
+) -> dict[str, tuple[int, int]]:
+    """Per category: (snippets the screener gets right, snippets). Right means exactly the
+    expected kinds for a snippet with PID, nothing at all for one without."""
+    counts: dict[str, Counter] = {}
+    for snippet in corpus:
+        found = Counter(f.kind for f in screen(snippet.text))
+        tally = counts.setdefault(snippet.category, Counter())
+        tally["right"] += found == Counter(snippet.kinds)
+        tally["total"] += 1
+    return {category: (n["right"], n["total"]) for category, n in counts.items()}

@@ -261,6 +261,11 @@ POSITIVES = [
     P(f"Caller gave DOB 1/1/1930 and NHS number {nhs('999539336', 'dash')}.", DOB, NHS),
     P("Dr Mehta's mobile 07700 900468 was on the rota on the ward wall.", NAME, TEL),
     P(f"Letters for {nhs('999338750')} and {nhs('999047439')} were swapped.", NHS, NHS),
+    # Known limitations of the first screener, handled since normalisation and the
+    # lower-case, capitals and spelled-out rules (2026-12).
+    P("Daughter spoke to dr smith on the ward.", NAME),
+    P("MRS SMITH WAS LEFT ALONE FOR HOURS.", NAME),
+    P("Write to jane dot doe at example dot com.", EMAIL),
 ]
 
 NEAR_MISSES = [
@@ -422,6 +427,8 @@ NEAR_MISSES = [
     N("Site visit 10.30-12.30 on 4 June."),
     N("Calls to the practice: 1,024 in one week, 0 answered in 10 minutes."),
     N("ESR position 12345678 is vacant."),
+    # A ten-digit number labelled as something else that passes the check by chance.
+    N(f"Purchase order {nhs('999159013', 'plain')} for the new beds."),
 ]
 
 NEGATIVES = [
@@ -483,24 +490,9 @@ LIMITATIONS = [
         "that name is missed",
     ),
     P(
-        "Daughter spoke to dr smith on the ward.",
-        NAME,
-        limitation="lower-case titles are not matched ('dr' could be anything)",
-    ),
-    P(
-        "MRS SMITH WAS LEFT ALONE FOR HOURS.",
-        NAME,
-        limitation="all-capitals names are not matched (acronyms: 'MS TEAMS', 'DR PLAN')",
-    ),
-    P(
         "Kate Morrison complained about her mother's care.",
         NAME,
         limitation="names without a title cannot be told from places and products by rule",
-    ),
-    P(
-        "Write to jane dot doe at example dot com.",
-        EMAIL,
-        limitation="obfuscated email addresses are not decoded",
     ),
     N(
         "Prof. Dev. Day for band 5 nurses was cancelled.",
@@ -509,11 +501,6 @@ LIMITATIONS = [
     N(
         "Form HR1 2AB version is obsolete.",
         limitation="a form code that is also a valid postcode: indistinguishable, flagged",
-    ),
-    N(
-        f"Purchase order {nhs('999159013', 'plain')} for the new beds.",
-        limitation="a ten-digit order number that passes the modulus 11 check by chance "
-        "(about 1 in 11 do): flagged as an NHS number",
     ),
 ]
 
