@@ -72,10 +72,6 @@ def observations_for(user) -> QuerySet[Observation]:
     return Observation.objects.filter(provider__in=qsg_access.providers_for(user))
 
 
-def series_for(user) -> QuerySet[SpcSeries]:
-    return SpcSeries.objects.filter(provider__in=qsg_access.providers_for(user))
-
-
 def series_for_user(user, provider_pk, indicator_code) -> SpcSeries:
     provider = qsg_access.provider_for_user(user, provider_pk)
     series = (

@@ -569,10 +569,3 @@ def find_duplicates(keys: np.ndarray, rows: np.ndarray, limit: int = MAX_ERRORS_
         for i in dup[:limit]
     ]
     return errors, int(dup.size)
-
-
-def month_to_date_string(month: np.ndarray) -> np.ndarray:
-    y, m = np.divmod(month, 12)
-    return np.char.add(
-        np.char.add(y.astype(str), "-"), np.char.add(np.char.zfill((m + 1).astype(str), 2), "-01")
-    )

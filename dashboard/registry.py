@@ -1,4 +1,6 @@
-"""What the dashboard adds to the network core: navigation, home panels, sections, API, demo."""
+"""What the dashboard adds to the network core's registries: navigation, home panels, the
+provider page's section, the API, the demo seeder and its job kinds. Called only from
+`DashboardConfig.ready()` (see docs/architecture.md, "Extension points")."""
 
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ def register() -> None:
 
 def register_jobs() -> None:
     """Failed imports and recomputes can be tried again from the failed-jobs page."""
-    from qsg import jobs
+    from qsg import broker, jobs
 
-    from . import services
+    from . import services, tasks
 
     jobs.register_retry(services.RECOMPUTE_KIND, _retry_recompute, label="Dashboard recompute")
     jobs.register(
@@ -30,6 +32,11 @@ def register_jobs() -> None:
         label="Indicator data import",
         retry=_retry_import,
         restrict=_failed_not_rejected,
+    )
+    jobs.register_requeue(services.IMPORT_KIND, tasks._send_import)
+    jobs.register_requeue(
+        services.RECOMPUTE_KIND,
+        lambda job: broker.publish(tasks.recompute, {"job_id": str(job.pk)}),
     )
 
 

@@ -74,15 +74,6 @@ class Cell:
     def value_text(self) -> str:
         return charts.format_value(self.series.latest_value, self.indicator.unit)
 
-    @property
-    def peer_meaning(self) -> str:
-        flag = self.series.peer_flag if self.series.peer_flag is not None else None
-        return peers.flag_meaning(flag, self.indicator.improvement_direction)
-
-    @property
-    def national_meaning(self) -> str:
-        return peers.flag_meaning(self.series.national_flag, self.indicator.improvement_direction)
-
 
 @dataclass
 class MatrixRow:

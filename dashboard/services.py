@@ -75,15 +75,14 @@ def _enqueue(job: Job, task, **kwargs) -> None:
         )
 
 
-def job_claim(job_id) -> Job | None:
+def _claim(job_id) -> Job | None:
     """Take a queued job (or one whose worker died long ago); None if someone else has it."""
-    claimed = jobs.claim(
+    return jobs.claim(
         job_id,
         stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
         key=None,
         message="Started",
     )
-    return Job.objects.filter(pk=job_id).first() if claimed else None
 
 
 class _Reporter:
@@ -141,7 +140,7 @@ def recompute_request(*, actor=None, full: bool = False) -> Job:
 
 
 def recompute_run(*, job_id) -> Job | None:
-    job = job_claim(job_id)
+    job = _claim(job_id)
     if job is None:
         return None
     full = (job.counts or {}).get("mode") == "full"
@@ -251,7 +250,7 @@ def import_run(*, batch_id: int, path: str | None = None) -> ImportBatch | None:
     if batch is None:
         log.info("dashboard import %s: no such batch", batch_id)
         return None
-    job = job_claim(batch.job_id)
+    job = _claim(batch.job_id)
     if job is None:
         log.info("dashboard import %s: job %s already taken", batch_id, batch.job_id)
         return None
@@ -721,14 +720,6 @@ def rebase_add(*, actor, provider, indicator: Indicator, period, reason: str) ->
     rebase.save()
     _rejudge(actor, provider.pk, indicator.pk)
     return rebase
-
-
-@transaction.atomic
-def rebase_remove(*, actor, rebase: Rebase) -> None:
-    access.require_analyst(actor)
-    _stamp(rebase, actor)
-    rebase.delete()
-    _rejudge(actor, rebase.provider_id, rebase.indicator_id)
 
 
 def _rejudge(actor, provider_id: int, indicator_id: int) -> None:

@@ -1,6 +1,6 @@
 """Background jobs of the dashboard: thin, idempotent, keyword-only ids.
 
-Each task claims its qsg.Job row with a conditional update (services.job_claim), so a task
+Each task claims its qsg.Job row with a conditional update (qsg.jobs.claim), so a task
 delivered twice does the work once. Each is a qsg.jobs.JobTask: retried with back-off while the
 database cannot be reached, its job marked failed when the retries run out.
 """
@@ -42,9 +42,3 @@ def _send_import(job) -> None:
     from .models import ImportBatch
 
     broker.publish(import_observations, {"batch_id": ImportBatch.objects.get(job=job).pk})
-
-
-jobs.register_requeue(services.IMPORT_KIND, _send_import)
-jobs.register_requeue(
-    services.RECOMPUTE_KIND, lambda job: broker.publish(recompute, {"job_id": str(job.pk)})
-)

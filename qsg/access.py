@@ -315,11 +315,6 @@ def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:
 # Audit ----------------------------------------------------------------------------------------
 
 
-def can_read_history_of_qsg(user, qsg_id: int) -> bool:
-    """The audit trail of a QSG's objects is for its secretariat."""
-    return principal(user).manages(qsg_id)
-
-
 # Background jobs --------------------------------------------------------------------------
 
 

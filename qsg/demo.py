@@ -84,10 +84,6 @@ def _qsg(
     return qsg
 
 
-def region_slug(region: str) -> str:
-    return slugify(region)
-
-
 def read_network() -> list[tuple[str, str]]:
     with (shared_dir() / "data" / "network_2013.csv").open(newline="", encoding="utf-8") as fh:
         return [(row["region"].strip(), row["area_team"].strip()) for row in csv.DictReader(fh)]

@@ -9,8 +9,7 @@ cells with a single quote, which spreadsheets show as text and do not evaluate. 
 are left alone so that figures stay figures. Bidi controls are removed first (qsg.text), so they
 can neither hide a leading ``=`` nor reorder what the reader sees.
 
-Use :func:`csv_response` for a download and :func:`write_csv` for a file on disk; for openpyxl
-use :func:`excel_row`, which writes every text cell as an inline string, never a formula.
+Use :func:`csv_response` for a download and :func:`write_csv` for a file on disk.
 """
 
 from __future__ import annotations
@@ -80,39 +79,3 @@ def csv_response(
     response["Content-Disposition"] = f'attachment; filename="{safe_filename(stem, ".csv")}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def excel_row(worksheet, values: Iterable[Any]) -> None:
-    """Append a row to an openpyxl worksheet with every text cell stored as a string, not a formula.
-
-    openpyxl treats any str starting with '=' as a formula; we neutralise first and then force
-    the cell's type to string so that nothing is ever evaluated when the workbook is opened.
-    """
-    worksheet.append([neutralise(v) for v in values])
-    for cell in worksheet[worksheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(filename: str, workbook) -> HttpResponse:
-    from django.http import HttpResponse
-
-    out = io.BytesIO()
-    workbook.save(out)
-    stem = filename[:-5] if filename.lower().endswith(".xlsx") else filename
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{safe_filename(stem, ".xlsx")}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-# The names an earlier version of this module offered (surveillance's intelligence export).
-FORMULA_STARTS = TRIGGERS
-
-
-def safe_cell(value: Any) -> str:
-    """The value as text a spreadsheet will not evaluate ("" for None)."""
-    return "" if value is None else str(neutralise(value))

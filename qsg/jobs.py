@@ -180,8 +180,9 @@ def claim(
     again: bool | None = None,
     retry: int | None = None,
     **fields,
-) -> bool:
-    """Mark the job running for this attempt (with `fields`); False if it is not ours to run.
+) -> Job | None:
+    """Mark the job running for this attempt (with `fields`) and return it; None if it is not
+    ours to run. The one way a task takes its job (every app's tasks call it).
 
     `again` says whether this delivery is a redelivery and `retry` how many times the task has
     been retried; by default the running task's own.
@@ -210,7 +211,7 @@ def claim(
             error=GAVE_UP.format(n=MAX_ATTEMPTS),
             finished_at=now,
         )
-    return bool(claimed)
+    return Job.objects.filter(pk=job_id).first() if claimed else None
 
 
 # When the database goes away during a job -------------------------------------------------------
@@ -339,27 +340,34 @@ def send_again(job: Job) -> bool:
 
 def requeue_not_queued() -> int:
     """Send again the recent jobs that could not be queued. Returns how many were sent."""
-    sent = 0
+    from .notifications import resend
+
     recent = Job.objects.filter(
         status=Job.Status.NOT_QUEUED,
         kind__in=list(_SENDERS),
         created_at__gte=timezone.now() - REQUEUE_WITHIN,
     ).order_by("created_at")
-    for job in recent[:200]:
-        # Take it back from "not_queued" first, so that two sweeps never send it twice.
-        if not Job.objects.filter(pk=job.pk, status=Job.Status.NOT_QUEUED).update(
-            status=Job.Status.QUEUED, message="Waiting to start", error="", finished_at=None
-        ):
-            continue
+
+    def send(job: Job) -> bool:
         try:
             _SENDERS[job.kind](job)
         except Exception as exc:  # the broker is still down: leave it for the next sweep
             Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
                 status=Job.Status.NOT_QUEUED, error=str(exc)[:500], finished_at=timezone.now()
             )
-            break
-        sent += 1
-    return sent
+            return False
+        return True
+
+    return resend(
+        recent[:200],
+        # Take it back from "not_queued" first, so that two sweeps never send it twice.
+        take=lambda job: bool(
+            Job.objects.filter(pk=job.pk, status=Job.Status.NOT_QUEUED).update(
+                status=Job.Status.QUEUED, message="Waiting to start", error="", finished_at=None
+            )
+        ),
+        send=send,
+    )
 
 
 # Jobs whose message was lost -------------------------------------------------------------------

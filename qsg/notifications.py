@@ -12,19 +12,25 @@ taken and does nothing. Each recipient is recorded as soon as their e-mail has g
 retry after an SMTP failure mails only those not yet reached.
 
 Bodies carry links, never the sensitive content itself.
+
+The same "sent once" rule for reminders and alerts raised by beat (an action due, a return
+overdue, a summit's clock): `first_time(Model, **key)` claims a row unique on `key` in the
+transaction that calls `notify()`, so two sweeps (or two workers) never both raise it. Beat's
+sweeps that publish again what the broker did not take (`resend`) are shared with qsg.jobs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -66,6 +72,31 @@ def notify(*, user_ids: Iterable[int], subject: str, body: str) -> Notification 
     pk = notification.pk
     transaction.on_commit(lambda: publish(pk))
     return notification
+
+
+def first_time(model, **key):
+    """Claim the record that a message keyed by `key` is sent (a row of `model`, unique on
+    `key`). Returns the new row, or None if it was claimed before: then send nothing. Call it in
+    the transaction that notifies, so the claim and the outbox row commit together."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**key)
+    except IntegrityError:
+        return None
+
+
+def resend(rows: Iterable, *, take: Callable[[Any], bool], send: Callable[[Any], bool]) -> int:
+    """A sweep's loop: for each row this sweep takes back (`take`, a conditional update, so two
+    sweeps never both send it), publish it (`send`); stop at the first that cannot be sent (the
+    broker is still down: the rest wait for the next sweep). Returns how many were sent."""
+    sent = 0
+    for row in rows:
+        if not take(row):
+            continue
+        if not send(row):
+            break
+        sent += 1
+    return sent
 
 
 def publish(pk: int) -> bool:
@@ -154,14 +185,13 @@ def requeue() -> int:
         .order_by("created_at")
         .values_list("pk", "status", "queued_at")
     )
-    sent = 0
-    for pk, status, queued_at in due[:SWEEP_LIMIT]:
+    return resend(
+        due[:SWEEP_LIMIT],
         # Take it back as it was read, so that two sweeps never both publish it.
-        if not Notification.objects.filter(pk=pk, status=status, queued_at=queued_at).update(
-            status=Status.QUEUED, queued_at=now
-        ):
-            continue
-        if not publish(pk):
-            break  # the broker is still down: the rest wait for the next sweep
-        sent += 1
-    return sent
+        take=lambda row: bool(
+            Notification.objects.filter(pk=row[0], status=row[1], queued_at=row[2]).update(
+                status=Status.QUEUED, queued_at=now
+            )
+        ),
+        send=lambda row: publish(row[0]),
+    )

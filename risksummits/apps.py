@@ -6,51 +6,6 @@ class RisksummitsConfig(AppConfig):
     verbose_name = "Risk summits"
 
     def ready(self) -> None:
-        from qsg import jobs, navigation
-        from qsg.api.router import router
-        from qsg.demo import register_seeder
+        from . import registry
 
-        from . import api, demo, regional, tasks
-        from .services.documents import PDF_KIND
-        from .views import sections
-
-        regional.register()
-        jobs.register(
-            PDF_KIND,
-            label="Risk summit PDF",
-            retry=tasks.retry_summit_pdf,
-            restrict=tasks.jobs_in_ring,
-        )
-
-        navigation.register_nav(
-            navigation.NavItem(
-                "Risk summits", "risksummits:list", order=60, visible=sections.nav_visible
-            )
-        )
-        navigation.register_home_panel(
-            navigation.HomePanel(
-                "risk-summit-alerts",
-                "risksummits/panels/alerts.jinja",
-                sections.home_alerts,
-                order=5,
-            )
-        )
-        navigation.register_home_panel(
-            navigation.HomePanel(
-                "risk-summits-mine",
-                "risksummits/panels/my_summits.jinja",
-                sections.home_my_summits,
-                order=30,
-            )
-        )
-        navigation.register_detail_section(
-            "provider",
-            navigation.DetailSection(
-                "risk-summits",
-                "risksummits/sections/provider.jinja",
-                sections.provider_section,
-                order=80,
-            ),
-        )
-        api.register(router)
-        register_seeder("risk-summits", demo.seed, order=80)
+        registry.register()

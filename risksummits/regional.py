@@ -35,9 +35,3 @@ def summits_for_region(user, *, qsg_ids, start: dt.date, end: dt.date) -> list[d
                 }
             )
     return rows
-
-
-def register() -> None:
-    from surveillance.regional.selectors import register_summit_source
-
-    register_summit_source("risk-summits", summits_for_region)

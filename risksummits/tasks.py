@@ -114,8 +114,3 @@ def jobs_in_ring(user, jobs):
     from .access import summits_for
 
     return jobs.filter(counts__summit__in=list(summits_for(user).values_list("pk", flat=True)))
-
-
-jobs.register_requeue(
-    "risk_summit_pdf", lambda job: broker.publish(render_summit_pdf, {"job_id": str(job.pk)})
-)

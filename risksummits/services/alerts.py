@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from qsg import notifications
 
 from .. import clock
 from ..models import RiskSummit, SentAlert, SummitAction, SummitMeeting
@@ -15,11 +17,7 @@ from ._common import _event, _link, _notify, _now, lead_user_ids, participant_us
 
 
 def _alert_once(summit: RiskSummit, kind: str, key: str, *, action=None) -> SentAlert | None:
-    try:
-        with transaction.atomic():
-            return SentAlert.objects.create(summit=summit, kind=kind, key=key, action=action)
-    except IntegrityError:
-        return None
+    return notifications.first_time(SentAlert, summit=summit, kind=kind, key=key, action=action)
 
 
 def _ring_holder_user_ids(summit: RiskSummit) -> list[int]:

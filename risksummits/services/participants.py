@@ -161,16 +161,6 @@ def representative_add(*, actor, participant: Participant, user: User) -> Repres
 
 
 @transaction.atomic
-def representative_remove(*, actor, representative: Representative) -> None:
-    summit = _lock(representative.summit)
-    _require_open(summit)
-    name = representative.user.display_name
-    _stamp(representative, actor)
-    representative.delete()
-    _event(summit, actor, "person_removed", f"{name} no longer takes part")
-
-
-@transaction.atomic
 def guest_invite(
     *,
     actor,

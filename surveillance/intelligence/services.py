@@ -490,12 +490,6 @@ def intelligence_item_triage(
     return item
 
 
-@transaction.atomic
-def intelligence_item_set_status(*, actor, item: Item, status: str) -> Item:
-    """Meetings move items on: on an agenda, then considered (secretariat)."""
-    return intelligence_item_triage(actor=actor, item=item, status=status)
-
-
 def _audience_check(item: Item, distribution: str, named_ids: set[int]) -> list[ItemSighting]:
     """Sightings by people the new distribution would no longer reach."""
     lost = []

@@ -148,10 +148,6 @@ class Meeting(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         CANCELLED = "cancelled", "Cancelled"
 
-    class Template(models.TextChoices):
-        LOCAL = "local", "Local QSG (annex D)"
-        REGIONAL = "regional", "Regional QSG (annex C)"
-
     qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="meetings")
     series = models.ForeignKey(
         MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"

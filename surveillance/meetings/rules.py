@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from dateutil.relativedelta import relativedelta, weekday
+from dateutil.rrule import MONTHLY, rrule, rruleset
 
-STEPS = {
-    "monthly": [1],
-    "bimonthly": [2],
-    "quarterly": [3],
+# Each cadence as phases (months after the first meeting, interval in months, how many
+# meetings; None: until the end date), read by dateutil's rrule.
+PHASES = {
+    "monthly": [(0, 1, None)],
+    "bimonthly": [(0, 2, None)],
+    "quarterly": [(0, 3, None)],
     # Monthly for the first three meetings, then every two months.
-    "local_2013": [1, 1, 2],
+    "local_2013": [(0, 1, 3), (2, 2, None)],
 }
 MAX_MEETINGS = 60
 
@@ -29,33 +33,28 @@ def nth_weekday_of(date: dt.date) -> tuple[int, int]:
     return date.weekday(), (-1 if n == 5 else n)
 
 
-def _same_slot(year: int, month: int, wd: int, n: int) -> dt.date:
-    base = dt.date(year, month, 1)
-    if n == -1:
-        return base + relativedelta(day=31, weekday=weekday(wd)(-1))
-    return base + relativedelta(weekday=weekday(wd)(n))
-
-
 def cadence_dates(rule: str, first: dt.date, until: dt.date) -> list[dt.date]:
-    """Meeting dates from `first` up to and including `until` under the cadence rule."""
-    if rule not in STEPS:
+    """Meeting dates from `first` up to and including `until` under the cadence rule, each on
+    the same weekday and place in its month as the first (the last one if the first is a fifth)."""
+    if rule not in PHASES:
         raise ValueError(f"unknown cadence {rule!r}")
     if until < first:
         return []
-    steps = STEPS[rule]
     wd, n = nth_weekday_of(first)
-    dates = [first]
-    months = 0
-    index = 0
-    while len(dates) < MAX_MEETINGS:
-        months += steps[min(index, len(steps) - 1)]
-        index += 1
-        anchor = first + relativedelta(months=months)
-        candidate = _same_slot(anchor.year, anchor.month, wd, n)
-        if candidate > until:
-            break
-        dates.append(candidate)
-    return dates
+    start = dt.datetime.combine(first, dt.time())
+    end = dt.datetime.combine(until, dt.time())
+    dates = rruleset()
+    for offset, interval, count in PHASES[rule]:
+        dates.rrule(
+            rrule(
+                MONTHLY,
+                interval=interval,
+                byweekday=weekday(wd)(n),
+                dtstart=start + relativedelta(months=offset, day=1) if offset else start,
+                **({"count": count} if count else {"until": end}),
+            )
+        )
+    return [d.date() for d in islice((d for d in dates if d <= end), MAX_MEETINGS)]
 
 
 # Quorum --------------------------------------------------------------------------------------
@@ -135,15 +134,6 @@ def overlaps(
         if lo < b and a < hi:
             return True
     return False
-
-
-def minutes_between(start: dt.time, end: dt.time) -> int:
-    return int(
-        (
-            dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
-        ).total_seconds()
-        // 60
-    )
 
 
 def format_minutes(minutes: int | None) -> str:

@@ -443,21 +443,6 @@ def source_intelligence(user, meeting: Meeting) -> list[Suggestion]:
     return intelligence_for_meeting(user, meeting)
 
 
-register_agenda_source("matters_arising", "Matters arising", source_matters_arising, order=10)
-register_agenda_source(
-    "regular_review", "Providers under regular review", source_regular_review, order=20
-)
-register_agenda_source(
-    "business_cycle", "Due under the business cycle", source_business_cycle, order=30
-)
-register_agenda_source(
-    "signals", "Dashboard signals since the last meeting", source_signals, order=35
-)
-register_agenda_source(
-    "intelligence", "Intelligence for this meeting", source_intelligence, order=40
-)
-
-
 # Business cycle coverage -----------------------------------------------------------------------
 
 

@@ -35,9 +35,9 @@ def render_meeting_note_pdf(*, job_id: str) -> None:
     """Render one note for one audience into a file, recording progress on the job row."""
     from surveillance.meetings.pdf import file_name, render_note_pdf
 
-    if not jobs.claim(job_id, stale_after=STALE_AFTER, progress=5):
+    job = jobs.claim(job_id, stale_after=STALE_AFTER, progress=5)
+    if job is None:
         return
-    job = Job.objects.get(pk=job_id)
     note = (
         MeetingNote.objects.select_related("meeting__qsg").filter(pk=job.counts.get("note")).first()
     )
@@ -88,8 +88,3 @@ def retry_note_pdf(job: Job, actor) -> bool:
     return jobs.requeue(
         job, lambda: broker.publish(render_meeting_note_pdf, {"job_id": str(job.pk)})
     )
-
-
-jobs.register_requeue(
-    "meeting_note_pdf", lambda job: broker.publish(render_meeting_note_pdf, {"job_id": str(job.pk)})
-)

@@ -98,10 +98,6 @@ class PackVersion(models.Model):
     def __str__(self) -> str:
         return f"Version {self.number} of {self.pack} ({self.audience_label})"
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY
-
 
 class PackRecipient(models.Model):
     """Which version's file a member organisation receives: one per organisation per version."""

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qsg import broker, jobs, pdf
+from qsg import broker, notifications, pdf
 from qsg.models import Job, Organisation, Provider, QSGRole, User
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Meeting
@@ -130,15 +130,6 @@ def meeting_pack_retry(*, actor, job: Job) -> Job:
     if updated:
         _enqueue(str(job.pk))
     return Job.objects.get(pk=job.pk)
-
-
-def job_claim(job_id: str) -> bool:
-    """Claim a render job: queued, or left running by an attempt that has ended.
-
-    The rules of qsg.jobs.claim: a redelivery (the worker died) or a retry (the database went
-    away) takes the job over, a stale one too, and redeliveries stop after three attempts.
-    """
-    return jobs.claim(job_id, stale_after=STALE_AFTER, progress=2)
 
 
 def _version_claim(version: PackVersion, token: str, *, redelivered: bool) -> bool:
@@ -393,10 +384,10 @@ def return_reminders_send(*, today: dt.date | None = None) -> int:
             if org.pk in submitted:
                 continue
             with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        ReturnReminder.objects.create(pack=pack, organisation=org, kind=kind)
-                except IntegrityError:
+                if (
+                    notifications.first_time(ReturnReminder, pack=pack, organisation=org, kind=kind)
+                    is None
+                ):
                     continue
                 people = QSGRole.objects.filter(
                     qsg_id=pack.meeting.qsg_id,

@@ -36,14 +36,14 @@ def _progress(job_id: str):
     soft_time_limit=840,
 )
 def render_meeting_pack(*, job_id: str) -> None:
-    from surveillance.packs.services import job_claim, meeting_pack_render
+    from surveillance.packs.services import STALE_AFTER, meeting_pack_render
 
     # A redelivery (the worker died) or a retry (the database went away) takes over the job and
     # any version the ended attempt had claimed but not finished.
     taking_over = jobs.taking_over()
-    if not job_claim(job_id):
+    job = jobs.claim(job_id, stale_after=STALE_AFTER, progress=2)
+    if job is None:
         return
-    job = Job.objects.select_related("created_by").get(pk=job_id)
     try:
         versions = meeting_pack_render(job=job, redelivered=taking_over, progress=_progress(job_id))
     except jobs.DATABASE_ERRORS:

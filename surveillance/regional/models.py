@@ -6,8 +6,6 @@ protected rows go through `surveillance.regional.access`.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -243,7 +241,3 @@ class AssuranceAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}: {self.rag or 'not rated'}"
-
-
-def first_of_month(value: dt.date) -> dt.date:
-    return value.replace(day=1)

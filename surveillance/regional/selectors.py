@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qsg import access as qsg_access
-from qsg.models import QSG, Membership, Provider
+from qsg.models import QSG, Membership
 from surveillance.intelligence.models import IntelligenceItem, Theme
 from surveillance.meetings import access as am
 from surveillance.meetings.models import (
@@ -701,14 +701,6 @@ def source_regional_feedback(user, meeting: Meeting) -> list:
     ]
 
 
-def register() -> None:
-    from surveillance.meetings.selectors import register_agenda_source
-
-    register_agenda_source(
-        "regional_feedback", "Feedback from the region", source_regional_feedback, order=35
-    )
-
-
 def local_reports_home(user) -> list[LocalReport]:
     return list(
         ar.local_reports_for(user)
@@ -716,7 +708,3 @@ def local_reports_home(user) -> list[LocalReport]:
         .select_related("qsg")
         .order_by("-period_end", "qsg__name")[:5]
     )
-
-
-def providers_of(qsg: QSG):
-    return Provider.objects.filter(qsg=qsg, is_active=True).order_by("name")

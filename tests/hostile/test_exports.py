@@ -6,7 +6,6 @@ import csv
 import io
 from decimal import Decimal
 
-import openpyxl
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,21 +67,6 @@ def test_csv_response_is_an_attachment_with_a_clean_name():
     assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition
     assert disposition.count('"') == 2
     assert response.content.decode().splitlines() == ["h", "'=1"]
-
-
-def test_excel_rows_store_formulas_as_text():
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    exports.excel_row(sheet, ["name", "value"])
-    exports.excel_row(sheet, ['=HYPERLINK("http://x","y")', 3])
-    exports.excel_row(sheet, ["@SUM(A1:A2)", -2.5])
-    response = exports.xlsx_response("report", workbook)
-    assert response["Content-Disposition"] == 'attachment; filename="report.xlsx"'
-    loaded = openpyxl.load_workbook(io.BytesIO(response.content))
-    cells = [[c.value for c in row] for row in loaded.active.iter_rows()]
-    assert cells[1] == ['\'=HYPERLINK("http://x","y")', 3]
-    assert cells[2] == ["'@SUM(A1:A2)", -2.5]
-    assert all(c.data_type != "f" for row in loaded.active.iter_rows() for c in row)
 
 
 def test_import_template_download_goes_through_the_neutraliser(cast, client_for):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from qsg import notifications
 from qsg.models import QSG, Organisation, Provider, QSGRole, User
 from surveillance.meetings.models import (
     Action,
@@ -155,10 +156,7 @@ def action_reminders_send(*, today: dt.date | None = None) -> int:
     for kind, actions in plans:
         for action in actions.exclude(reminders__kind=kind):
             with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        ActionReminder.objects.create(action=action, kind=kind)
-                except IntegrityError:
+                if notifications.first_time(ActionReminder, action=action, kind=kind) is None:
                     continue
                 recipients = (
                     [action.owner_id]

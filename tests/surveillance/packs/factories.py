@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from qsg import jobs
 from qsg import services as qsg_services
 from qsg.models import QSGRole
 from surveillance.meetings.services import agenda as agenda_services
@@ -99,7 +100,7 @@ def render_now(cast, pack, actor_key="secretariat_a"):
     from qsg.models import Job
 
     job = sp.meeting_pack_render_request(actor=cast.users[actor_key], pack=pack)
-    assert sp.job_claim(str(job.pk))
+    assert jobs.claim(str(job.pk), stale_after=sp.STALE_AFTER, progress=2)
     job = Job.objects.select_related("created_by").get(pk=job.pk)
     versions = sp.meeting_pack_render(job=job)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED, progress=100)
