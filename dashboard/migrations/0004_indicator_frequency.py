@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 
-def quarterly_beds(apps, schema_editor):
+def seed(apps, schema_editor):
     """Bed occupancy is published quarterly (NHS England's KH03 return)."""
     Indicator = apps.get_model("dashboard", "Indicator")
     Observation = apps.get_model("dashboard", "Observation")
@@ -35,5 +35,5 @@ class Migration(migrations.Migration):
             name='period',
             field=models.DateField(help_text='The first day of the period (month, quarter or year: see the indicator).'),
         ),
-        migrations.RunPython(quarterly_beds, migrations.RunPython.noop),
+        migrations.RunPython(seed, migrations.RunPython.noop),
     ]
