@@ -135,7 +135,9 @@ def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str,
     document = (
         dict(version.snapshot) if version else selectors_meetings.note_document(previous, note)
     )
-    document = selectors_meetings.redact(document, confidential=audience.confidential)
+    document = selectors_meetings.redact_for(
+        audience.reader, document, qsg_id=previous.qsg_id, confidential=audience.confidential
+    )
     return {"meeting": previous.title, "date": previous.date.isoformat(), "document": document}
 
 
