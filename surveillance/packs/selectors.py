@@ -336,7 +336,7 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             {
                 "provider": s.provider.name,
                 "indicator": s.indicator.name,
-                "signals": [f"{g.kind_label}, {g.period:%B %Y}: {g.detail}" for g in found],
+                "signals": [f"{g.kind_label}, {g.period_label}: {g.detail}" for g in found],
                 "svg": svg,
                 "description": dashboard_selectors.describe(s, s.indicator, points),
             }
