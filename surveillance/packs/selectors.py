@@ -135,7 +135,9 @@ def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str,
     document = (
         dict(version.snapshot) if version else selectors_meetings.note_document(previous, note)
     )
-    document = selectors_meetings.redact(document, confidential=audience.confidential)
+    document = selectors_meetings.redact_for(
+        audience.reader, document, qsg_id=previous.qsg_id, confidential=audience.confidential
+    )
     return {"meeting": previous.title, "date": previous.date.isoformat(), "document": document}
 
 
@@ -334,7 +336,7 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             {
                 "provider": s.provider.name,
                 "indicator": s.indicator.name,
-                "signals": [f"{g.kind_label}, {g.period:%B %Y}: {g.detail}" for g in found],
+                "signals": [f"{g.kind_label}, {g.period_label}: {g.detail}" for g in found],
                 "svg": svg,
                 "description": dashboard_selectors.describe(s, s.indicator, points),
             }

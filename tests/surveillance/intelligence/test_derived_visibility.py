@@ -97,3 +97,81 @@ def test_pack_of_each_audience_carries_the_item_only_where_it_is_shared(cast):
         assert (item.reference in body) is shown, key
         assert (SECRET in body) is shown, key
     assert f"1 {NOT_SHARED}" in text["cqc"]
+
+
+DISCUSSED = "Rowan ward pay runs discussed with the finance director"
+
+
+def test_note_passages_and_conclusions_under_the_item_inherit_its_visibility(cast, client_for):
+    import io
+
+    from pypdf import PdfReader
+
+    from surveillance.meetings import pdf as pdf_meetings
+    from surveillance.meetings.services import note as note_services
+    from tests.surveillance.meetings.factories import agree, category, quorate
+
+    m, item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
+    secretariat = cast.users["secretariat_a"]
+    quorate(cast, m)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.passage_save(
+        actor=secretariat, note=note, agenda_item=agenda_item, text=DISCUSSED
+    )
+    note_services.conclusion_save(
+        actor=secretariat,
+        note=note,
+        provider=cast.providers["provider_a1"],
+        category=category("regular-review"),
+        key_issues=f"Pay of bank staff ({item.reference})",
+        rationale=DISCUSSED,
+        agenda_item=agenda_item,
+    )
+    note = agree(cast, note)
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    urls = [f"/meetings/{m.pk}/note/", f"/meetings/{m.pk}/note/versions/{note.version}/"]
+    for username in READERS + NOT_READERS:
+        for url in urls:
+            body = client_for(username).get(url).content.decode()
+            shown = username in READERS
+            assert (item.reference in body) is shown, (username, url)
+            assert (DISCUSSED in body) is shown, (username, url)
+            assert (SECRET in body) is shown, (username, url)
+        withheld = pdf_meetings.withheld_for(cast.users[username], note)
+        assert withheld == ([] if username in READERS else [item.pk]), username
+        audience = "full" if username in ("secretariat_a", "chair_a", "cqc_a") else "open"
+        rendered = pdf_meetings.render_note_pdf(note, audience=audience, withheld=withheld)
+        text = " ".join(
+            (p.extract_text() or "") for p in PdfReader(io.BytesIO(rendered.content)).pages
+        )
+        text = " ".join(text.split())
+        assert (item.reference in text) is (username in READERS), username
+        assert ("Rowan ward pay runs" in text) is (username in READERS), username
+        if username not in READERS:
+            assert f"1 {NOT_SHARED}" in text, username
+
+
+def test_a_note_pdf_is_shared_only_by_readers_who_may_read_the_same_items(cast, client_for):
+    """The secretariat's PDF job is not offered to a member who may not read its items."""
+    from qsg.models import Job
+    from surveillance.meetings.services import note as note_services
+    from tests.surveillance.meetings.factories import agree, quorate
+
+    m, item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
+    secretariat = cast.users["secretariat_a"]
+    quorate(cast, m)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.passage_save(
+        actor=secretariat, note=note, agenda_item=agenda_item, text=DISCUSSED
+    )
+    note = agree(cast, note)
+    client_for("secretariat_a").post(f"/meetings/{m.pk}/note/pdf/")
+    job = Job.objects.get(kind="meeting_note_pdf")
+    assert job.counts["withheld"] == []
+    cqc = client_for("cqc_a")  # a statutory member: the "full" audience, but not the item
+    assert cqc.get(f"/meetings/{m.pk}/note/pdf/{job.pk}/").status_code == 404
+    assert cqc.get(f"/meetings/{m.pk}/note/pdf/{job.pk}/download/").status_code == 404
+    cqc.post(f"/meetings/{m.pk}/note/pdf/")
+    mine = Job.objects.exclude(pk=job.pk).get(kind="meeting_note_pdf")
+    assert mine.counts["withheld"] == [item.pk]
+    assert mine.counts["audience"] == "full"
