@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from . import charts, peers
+from . import charts, peers, periods
 
 
 def symbols() -> Markup:
@@ -26,6 +26,16 @@ def svg(text: str) -> Markup:
 
 def value(v, indicator) -> str:
     return charts.format_value(v, indicator.unit)
+
+
+def period(day, indicator, long: bool = False) -> str:
+    """A period as people name it, at the indicator's frequency: "Mar 2019", "Q3 2018-19"."""
+    return periods.label(day, getattr(indicator, "frequency", periods.MONTHLY), long=long)
+
+
+def period_heading(indicator) -> str:
+    """The column heading for periods of this indicator: Month, Quarter or Year."""
+    return periods.noun(getattr(indicator, "frequency", periods.MONTHLY), 1).capitalize()
 
 
 def variation_text(code: str) -> str:
