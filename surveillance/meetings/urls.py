@@ -60,6 +60,11 @@ urlpatterns = [
     path("meetings/<int:pk>/attendance/", attendance.attendance, name="attendance"),
     path("meetings/<int:pk>/attendance/quorum/", attendance.quorum_panel, name="quorum-panel"),
     path(
+        "meetings/<int:pk>/attendance/expected/",
+        attendance.attendance_expected,
+        name="attendance-expected",
+    ),
+    path(
         "meetings/<int:pk>/attendance/<int:row_pk>/edit/",
         attendance.attendance_edit,
         name="attendance-edit",
