@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qsg import access as qsg_access
-from qsg import once
+from qsg import navigation, once
 from qsg.audit import history_rows
 from qsg.pages import posted, submit
 from surveillance.escalation import access
@@ -59,6 +59,7 @@ def escalation_detail(request, pk):
     ctx["can_decide"] = access.can_decide(request.user, record.qsg_id)
     if ctx["can_decide"]:
         ctx["history"] = history_rows(record.history.all(), limit=20)
+    ctx["sections"] = navigation.detail_sections("escalation", request, record)
     return render(request, TEMPLATES + "detail.jinja", ctx)
 
 

@@ -111,3 +111,74 @@ RULES = {
         view(api=True, kwargs=_record, secret=_secret, anonymous_status=API_ANON)
     ],
 }
+
+
+# Rapid quality reviews (risksummits app) -------------------------------------------------------
+# Opening one: statutory members of a QSG and the region's oversight (as for a risk summit).
+# An outcome: those who manage the review (its QSG's secretariat and chair) and decide for the
+# provider's group; others who see the review get 403, everyone else 404.
+
+
+def _review(c):
+    from risksummits.models import RiskSummit
+
+    found = c.__dict__.get("_review")
+    if found:
+        return found
+    from django.utils import timezone
+
+    from risksummits.services import rapid_review
+
+    review = rapid_review.rapid_review_start(
+        actor=c.users["member_a"],
+        providers=[c.providers["provider_a2"]],
+        concern="Warning notice on district nursing",
+        trigger=RiskSummit.Trigger.REGULATOR_ACTION,
+        judged_at=timezone.now(),
+        clock_hours=72,
+        convened_by=c.orgs["icb_a"],
+    )
+    c.__dict__["_review"] = review
+    return review
+
+
+def _outcome(c):
+    review = _review(c)
+    return {"pk": review.pk, "provider_pk": c.providers["provider_a2"].pk}
+
+
+REVIEW_VIEW = users(
+    "secretariat_a", "chair_a", "member_a", "cqc_a", "observer_a", REGIONAL_OVERSIGHT
+)
+REVIEW_LEADS = users("secretariat_a", "chair_a")
+CANNOT_TRIGGER = users("outsider", "regional_member")
+
+
+def outcome(**extra) -> Case:
+    return Case(
+        ok=REVIEW_LEADS,
+        forbidden=REVIEW_VIEW - REVIEW_LEADS,
+        hidden=everyone(but=REVIEW_VIEW),
+        kwargs=_outcome,
+        **extra,
+    )
+
+
+RULES.update(
+    {
+        "risksummits:rapid-review-start": [
+            Case(ok=everyone(but=CANNOT_TRIGGER), forbidden=CANNOT_TRIGGER),
+            Case(
+                method="POST",
+                data=lambda c: {"trigger": "nope"},
+                ok=everyone(but=CANNOT_TRIGGER),
+                forbidden=CANNOT_TRIGGER,
+                label="rejected form",
+            ),
+        ],
+        "risksummits:rapid-review-outcome": [
+            outcome(),
+            outcome(method="POST", data=lambda c: {"level": "nope"}, label="rejected form"),
+        ],
+    }
+)
