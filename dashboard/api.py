@@ -312,6 +312,7 @@ class SpcViewSet(viewsets.GenericViewSet):
                     "name": series.indicator.name,
                     "unit": series.indicator.unit,
                     "improvement_direction": series.indicator.improvement_direction,
+                    "frequency": series.indicator.frequency,
                 },
                 "summary": {
                     "computed_at": series.computed_at,
@@ -342,7 +343,9 @@ class SpcViewSet(viewsets.GenericViewSet):
                 "points": [
                     {
                         "period": p.period,
-                        "value": p.value,
+                        "period_label": series.indicator.period_label(p.period),
+                        "value": None if p.missing else p.value,
+                        "missing": p.missing,
                         "rebase_group": p.rebase_group,
                         "mean": p.mean,
                         "lpl": p.lpl,
@@ -394,6 +397,7 @@ class SignalViewSet(viewsets.GenericViewSet):
                     "provider_name": s.provider_name,
                     "indicator": s.indicator_code,
                     "period": s.period,
+                    "period_label": s.period_label,
                     "detail": s.detail,
                 }
                 for s in signals

@@ -103,6 +103,7 @@ class ChartSeries:
     target: float | None = None
     unit: str = ""
     description: str = ""
+    frequency: str = "monthly"
 
 
 def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -122,8 +123,14 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def _month_label(d: dt.date) -> str:
-    return d.strftime("%b %Y")
+def _period_label(d: dt.date, frequency: str = "monthly") -> str:
+    from .periods import label
+
+    return label(d, frequency)
+
+
+def _present(v) -> bool:
+    return v is not None and math.isfinite(v)
 
 
 def spc_chart_svg(
@@ -152,7 +159,13 @@ def spc_chart_svg(
             + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-family="{FONT}" '
             f'font-size="14" fill="{TEXT}">No data</text></svg>'
         )
-    finite = [v for v in chart.values if v is not None and math.isfinite(v)]
+    finite = [v for v in chart.values if _present(v)]
+    if not finite:
+        return (
+            head
+            + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-family="{FONT}" '
+            f'font-size="14" fill="{TEXT}">No data</text></svg>'
+        )
     extra = [
         v for v in [*chart.lpls, *chart.upls, chart.target] if v is not None and math.isfinite(v)
     ]
@@ -194,7 +207,7 @@ def spc_chart_svg(
         parts.append(
             f'<text x="{_f(x(i))}" y="{top + plot_h + 16}" text-anchor="middle" '
             f'font-family="{FONT}" font-size="11" fill="{TEXT}">'
-            f"{escape(_month_label(chart.periods[i]))}</text>"
+            f"{escape(_period_label(chart.periods[i], chart.frequency))}</text>"
         )
     # segments of constant limits (rebase groups)
     groups = chart.rebase_groups or [0] * n
@@ -217,12 +230,22 @@ def spc_chart_svg(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{ty}" y2="{ty}" stroke="{TARGET}" '
             f'stroke-width="1.5" stroke-dasharray="8 4"/>'
         )
-    # the data line and points
-    path = " ".join(
-        f"{'M' if i == 0 else 'L'}{_f(x(i))},{_f(y(v))}" for i, v in enumerate(chart.values)
-    )
-    parts.append(f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="1.5"/>')
+    # the data line and points; a missing period breaks the line (a gap, not a bridge)
+    steps, pen_down = [], False
     for i, v in enumerate(chart.values):
+        if not _present(v):
+            pen_down = False
+            continue
+        steps.append(f"{'L' if pen_down else 'M'}{_f(x(i))},{_f(y(v))}")
+        pen_down = True
+    parts.append(f'<path d="{" ".join(steps)}" fill="none" stroke="{LINE}" stroke-width="1.5"/>')
+    for i, v in enumerate(chart.values):
+        if not _present(v):
+            parts.append(
+                f'<text x="{_f(x(i))}" y="{top + plot_h - 4}" text-anchor="middle" '
+                f'font-family="{FONT}" font-size="10" fill="{AXIS}">no data</text>'
+            )
+            continue
         kind = chart.point_types[i]
         special = kind != "common_cause"
         parts.append(

@@ -41,6 +41,11 @@ class Indicator(models.Model):
         DECREASE = "decrease", "Lower is better"
         NEUTRAL = "neutral", "Neither (neutral)"
 
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly (financial-year quarters)"
+        ANNUAL = "annual", "Annual (financial years)"
+
     class Kind(models.TextChoices):
         PROPORTION = "proportion", "Proportion (numerator out of denominator)"
         RATE = "rate", "Rate (events per unit of exposure)"
@@ -69,6 +74,12 @@ class Indicator(models.Model):
         help_text="Value = numerator / denominator x multiplier (100 for a percentage).",
     )
     improvement_direction = models.CharField(max_length=10, choices=Direction.choices)
+    frequency = models.CharField(
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
+        help_text="How often a value is published: each point of its SPC charts is one period.",
+    )
     target = models.FloatField(
         null=True, blank=True, help_text="Optional. Gives the assurance icon in SPC charts."
     )
@@ -101,6 +112,11 @@ class Indicator(models.Model):
     def has_denominator(self) -> bool:
         return self.kind in {self.Kind.PROPORTION, self.Kind.RATE}
 
+    def period_label(self, day, *, long: bool = False) -> str:
+        from .periods import label
+
+        return label(day, self.frequency, long=long)
+
     @property
     def direction_code(self) -> int:
         return {"increase": 1, "decrease": -1}.get(self.improvement_direction, 0)
@@ -116,6 +132,7 @@ INDICATOR_EDITABLE = (
     "kind",
     "multiplier",
     "improvement_direction",
+    "frequency",
     "target",
     "target_note",
     "notes",
@@ -247,7 +264,7 @@ class ImportRowError(models.Model):
 
 
 class Observation(models.Model):
-    """One provider's value of one indicator for one month.
+    """One provider's value of one indicator for one period (a month, quarter or year).
 
     The national table holds millions of rows loaded in bulk, so its foreign keys are not
     database constraints: PostgreSQL checks those row by row (10.6 million deferred checks at
@@ -261,7 +278,9 @@ class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    period = models.DateField(help_text="The first day of the month.")
+    period = models.DateField(
+        help_text="The first day of the period (month, quarter or year: see the indicator)."
+    )
     value = models.FloatField()
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import peers
+from . import peers, periods
 from .models import Indicator, Observation, PeerStat, Rebase, SpcSeries
 from .results import EPOCH, SeriesResult, date_to_day, summarise
 from .spc.engine import compute_sorted
@@ -231,7 +231,7 @@ def _series_meta(ids: list[int]):
         by_pair[(provider_id, indicator_id)] = pk
         indicator_of[pk] = indicator_id
     indicators = {
-        i.pk: (i.direction_code, i.target)
+        i.pk: (i.direction_code, i.target, periods.months_of(i.frequency))
         for i in Indicator.objects.filter(pk__in=set(indicator_of.values()))
     }
     rebases: dict[int, list[int]] = {}
@@ -244,6 +244,48 @@ def _series_meta(ids: list[int]):
     return indicator_of, indicators, rebases
 
 
+def fill_gaps(frame: pd.DataFrame, series_ids: np.ndarray, steps: np.ndarray) -> pd.DataFrame:
+    """Rows sorted by (series, day), with a missing row (NaN) for every period absent between a
+    series' first and last: a gap breaks every run and moving range, as a missing value does,
+    so the rules never treat the periods either side of it as neighbours. `steps` gives each
+    series' period in months (1, 3 or 12), aligned with `series_ids`."""
+    if frame.empty:
+        return frame
+    series = frame["series"].to_numpy()
+    months = (
+        frame["day"].to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[M]")
+    ).astype(np.int64)
+    starts = np.searchsorted(series, series_ids, side="left")
+    ends = np.searchsorted(series, series_ids, side="right")
+    count = ends - starts
+    has = count > 0
+    span = np.zeros_like(count)
+    span[has] = (months[ends[has] - 1] - months[starts[has]]) // steps[has] + 1
+    gappy = np.flatnonzero(has & (span > count))
+    if not gappy.size:
+        return frame
+    pieces = []
+    for k in gappy.tolist():
+        a, b = int(starts[k]), int(ends[k])
+        have = months[a:b]
+        full = np.union1d(np.arange(have[0], have[-1] + 1, int(steps[k])), have)
+        missing = np.setdiff1d(full, have)
+        days = missing.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "series": np.full(missing.size, series_ids[k], dtype=np.int64),
+                    "day": days.astype(np.int32),
+                    "value": np.nan,
+                    "numerator": np.nan,
+                    "denominator": np.nan,
+                }
+            )
+        )
+    out = pd.concat([frame, *pieces], ignore_index=True)
+    return out.sort_values(["series", "day"], kind="stable", ignore_index=True)
+
+
 def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResult]:
     """Read and compute one chunk of series: (id, data revision, expected points[, indicator id,
     provider id]). `dense`: the chunk holds every series of its indicators' provider ranges
@@ -253,8 +295,10 @@ def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResu
     frame = _read_ranges(chunk) if dense and _postgres() else _read(ids)
     indicator_of, indicators, rebases = _series_meta(ids)
     present = [i for i in ids if i in indicator_of]
-    series = frame["series"].to_numpy()
     sid = np.asarray(present, dtype=np.int64)
+    steps = np.array([indicators[indicator_of[i]][2] for i in present], dtype=np.int64)
+    frame = fill_gaps(frame, sid, steps)
+    series = frame["series"].to_numpy()
     starts = np.searchsorted(series, sid, side="left")
     offsets = np.append(starts, series.size).astype(np.int64)
     days = frame["day"].to_numpy(dtype=np.int32)

@@ -93,6 +93,10 @@ def summarise(
 ) -> list[SeriesResult]:
     """One SeriesResult per series of an engine result over rows sorted by (series, date).
 
+    Rows may include missing periods (NaN values, see recompute.fill_gaps): they are stored
+    with the points, so charts show the gap, but not counted in `n_points`. A series' first
+    and last rows are always observed values.
+
     `result` is the SpcResult of `compute_sorted` on exactly these rows (series i is rows
     result.series_offsets[i]:[i + 1]); `days`, `numerators`, `denominators` align with the rows.
     """
@@ -164,7 +168,7 @@ def summarise(
             SeriesResult(
                 series_id=sid,
                 revision=rev,
-                n_points=b - a,
+                n_points=int(np.count_nonzero(~np.isnan(values[a:b]))),
                 first_period=day_to_date(days[a]),
                 latest_period=day_to_date(days[last]),
                 latest_value=value,
@@ -202,6 +206,11 @@ class Point:
     mean: float | None
     lpl: float | None
     upl: float | None
+
+    @property
+    def missing(self) -> bool:
+        """A period with no value between two that have one (see recompute.fill_gaps)."""
+        return math.isnan(self.value)
 
 
 def unpack_points(points: bytes, groups: list, rule_length: int = 7) -> list[Point]:

@@ -282,9 +282,9 @@ def import_run(*, batch_id: int, path: str | None = None) -> ImportBatch | None:
 def _lookups():
     providers = dict(Provider.objects.values_list("ods_code", "pk"))
     indicators = {
-        code: importing.IndicatorInfo(pk, kind, mult)
-        for code, pk, kind, mult in Indicator.objects.filter(is_active=True).values_list(
-            "code", "pk", "kind", "multiplier"
+        code: importing.IndicatorInfo(pk, kind, mult, frequency)
+        for code, pk, kind, mult, frequency in Indicator.objects.filter(is_active=True).values_list(
+            "code", "pk", "kind", "multiplier", "frequency"
         )
     }
     return providers, indicators
@@ -681,6 +681,13 @@ def indicator_update(*, actor, indicator: Indicator, **changes) -> Indicator:
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
     changed = {k for k, v in changes.items() if getattr(indicator, k) != v}
+    if "frequency" in changed and Observation.objects.filter(indicator=indicator).exists():
+        raise ValidationError(
+            {
+                "frequency": "The indicator already has data at its present frequency. "
+                "Add a new indicator for data published at another frequency"
+            }
+        )
     for key, value in changes.items():
         setattr(indicator, key, value)
     indicator.full_clean()
@@ -705,12 +712,20 @@ def mapping_create(*, actor, **fields) -> ColumnMapping:
 
 @transaction.atomic
 def rebase_add(*, actor, provider, indicator: Indicator, period, reason: str) -> Rebase:
-    """Judge a provider's series afresh from a month (a known change in how care is given)."""
+    """Judge a provider's series afresh from a period (a known change in how care is given)."""
+    from . import periods
+
     access.require_analyst(actor)
-    if period.day != 1:
-        raise ValidationError({"period": "Choose the first day of a month"})
+    if not periods.is_start(period, indicator.frequency):
+        raise ValidationError(
+            {"period": f"Choose the first day of a {periods.noun(indicator.frequency, 1)}"}
+        )
     if Rebase.objects.filter(provider=provider, indicator=indicator, period=period).exists():
-        raise ValidationError({"period": "The series is already rebased from that month"})
+        raise ValidationError(
+            {
+                "period": f"The series is already rebased from that {periods.noun(indicator.frequency, 1)}"
+            }
+        )
     rebase = Rebase(
         provider=provider, indicator=indicator, period=period, reason=reason.strip(),
         created_by=actor,

@@ -207,13 +207,15 @@ def provider_dashboard(request, pk):
 @require_GET
 def series_detail(request, pk, code):
     series = access.series_for_user(request.user, pk, code)
-    return _series_page(request, series, RebaseForm(periods=_periods(series)))
+    return _series_page(
+        request, series, RebaseForm(periods=_periods(series), frequency=series.indicator.frequency)
+    )
 
 
 def _periods(series):
     from .results import unpack_points
 
-    return [p.period for p in unpack_points(series.points, series.groups)]
+    return [p.period for p in unpack_points(series.points, series.groups) if not p.missing]
 
 
 def _series_page(request, series, rebase_form, status=200):
@@ -264,7 +266,7 @@ def _series_page(request, series, rebase_form, status=200):
 def rebase_add(request, pk, code):
     series = access.series_for_user(request.user, pk, code)
     access.require_analyst(request.user)
-    form = RebaseForm(request.POST, periods=_periods(series))
+    form = RebaseForm(request.POST, periods=_periods(series), frequency=series.indicator.frequency)
     return submit(
         request,
         form,

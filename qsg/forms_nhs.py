@@ -190,18 +190,8 @@ def field_params(
         # The first item takes the field's id (the error summary links to it); the group must
         # not carry the same id, or the first label points at the group instead of its input.
         params.pop("id", None)
-    if isinstance(widget, forms.RadioSelect):
-        params.pop("label")
-        params["idPrefix"] = bf.auto_id
-        params["fieldset"] = {
-            "legend": {
-                "text": label_text,
-                "size": label_size or "s",
-                "isPageHeading": is_page_heading,
-            }
-        }
-        params["items"] = [i for i in _choices(bf, {_str(value)}) if i["value"] != ""]
-        return {"component": "radios", "params": params}
+    # CheckboxSelectMultiple subclasses RadioSelect: test the more specific class first, or
+    # a question with several answers renders as radios and keeps one.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         params.pop("label")
         selected = {_str(v) for v in (value or [])}
@@ -215,6 +205,18 @@ def field_params(
         }
         params["items"] = _choices(bf, selected)
         return {"component": "checkboxes", "params": params}
+    if isinstance(widget, forms.RadioSelect):
+        params.pop("label")
+        params["idPrefix"] = bf.auto_id
+        params["fieldset"] = {
+            "legend": {
+                "text": label_text,
+                "size": label_size or "s",
+                "isPageHeading": is_page_heading,
+            }
+        }
+        params["items"] = [i for i in _choices(bf, {_str(value)}) if i["value"] != ""]
+        return {"component": "radios", "params": params}
     if isinstance(widget, forms.CheckboxInput):
         params.pop("label")
         params["idPrefix"] = bf.auto_id

@@ -21,7 +21,7 @@ from qsg.api.fields import IdField
 from qsg.api.filters import IdFilter
 from qsg.models import Organisation, User
 
-from . import access, selectors
+from . import access, rules, selectors
 from .models import (
     CQCJudgement,
     Participant,
@@ -42,6 +42,7 @@ class SummitSerializer(serializers.ModelSerializer):
     )
     first_meeting_due = serializers.DateTimeField(read_only=True)
     clock = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
     # Both use the yes / no / not applicable answers: plain strings keep one enum in the schema.
     adult_safeguarding_followed = serializers.CharField(read_only=True)
     lscb_notified = serializers.CharField(read_only=True)
@@ -63,6 +64,7 @@ class SummitSerializer(serializers.ModelSerializer):
             "judged_at",
             "first_meeting_due",
             "clock",
+            "stage",
             "involves_adult_safeguarding",
             "involves_child_safeguarding",
             "origin",
@@ -104,6 +106,10 @@ class SummitSerializer(serializers.ModelSerializer):
     def get_clock(self, obj) -> str:
         return selectors.clock_for(obj, obj.meetings.all()).state
 
+    def get_stage(self, obj) -> str:
+        """first_meeting_due, meeting or closed (`risksummits.rules`)."""
+        return rules.stage_name(obj, obj.meetings.all())
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if instance.pk in self.context.get("limited_ids", ()):
@@ -127,6 +133,7 @@ class SummitTriggerSerializer(serializers.Serializer):
 class SummitParticipantSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     people = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField()
 
     class Meta:
         model = Participant
@@ -135,6 +142,7 @@ class SummitParticipantSerializer(serializers.ModelSerializer):
             "organisation",
             "organisation_name",
             "basis",
+            "role",
             "is_guest",
             "shared_items_only",
             "ring_holder_position",
@@ -144,6 +152,10 @@ class SummitParticipantSerializer(serializers.ModelSerializer):
 
     def get_people(self, obj) -> list[str]:
         return [r.user.display_name for r in obj.representatives.all()]
+
+    def get_role(self, obj) -> str:
+        """Why the organisation takes part; "Holds the ring" only for the ring-holder now."""
+        return rules.participant_role(self.context.get("summit") or obj.summit, obj)
 
 
 class SummitMeetingSerializer(serializers.ModelSerializer):
@@ -161,6 +173,7 @@ class SummitMeetingSerializer(serializers.ModelSerializer):
             "status",
             "format",
             "venue",
+            "late_reason",
             "shared_with_provider",
             "chaired_by",
             "discussion",
@@ -331,7 +344,9 @@ class RiskSummitViewSet(
                 .prefetch_related("representatives__user")
                 .order_by("organisation__name")
             )
-        return Response(SummitParticipantSerializer(rows, many=True).data)
+        return Response(
+            SummitParticipantSerializer(rows, many=True, context={"summit": standing.summit}).data
+        )
 
     @extend_schema(responses=SummitMeetingSerializer(many=True))
     @action(detail=True, methods=["get"])

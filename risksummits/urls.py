@@ -8,6 +8,7 @@ from .views import (
     judgement,
     meetings,
     participants,
+    rapid_review,
     ring_holder,
     summits,
     trigger,
@@ -20,6 +21,12 @@ S = "<id:pk>/"
 urlpatterns = [
     path("", summits.summit_list, name="list"),
     path("new/", trigger.summit_trigger, name="trigger"),
+    path("rapid-reviews/new/", rapid_review.rapid_review_start, name="rapid-review-start"),
+    path(
+        S + "outcome/<id:provider_pk>/",
+        rapid_review.rapid_review_outcome,
+        name="rapid-review-outcome",
+    ),
     path("referrals/pick-up/", trigger.referrals_pick_up, name="referrals-pick-up"),
     path(S, summits.summit_detail, name="detail"),
     path(S + "edit/", trigger.summit_edit, name="edit"),

@@ -106,6 +106,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo serves requests in threads, one SQLite connection each, and every request writes
+    # (the session). A DEFERRED transaction that reads and then writes (a form token claimed,
+    # then the record) can deadlock with another one doing the same, and SQLite refuses one of
+    # them at once: "database is locked", a 503. IMMEDIATE takes the write lock at BEGIN, so
+    # writers queue (up to `timeout` seconds) instead; WAL lets pages read while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qsg.User"

@@ -117,7 +117,7 @@ def scope_for(user) -> Scope:
 
 
 def forget(user) -> None:
-    for attr in ("_intel_scope", "_qsg_principal"):
+    for attr in ("_intel_scope", "_qsg_principal", "_qsg_statutory"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -359,3 +359,79 @@ def access_log_for(user, item: IntelligenceItem):
 
     require(scope_for(user).manages(item.qsg_id))
     return IntelligenceAccess.objects.filter(item=item).select_related("user", "organisation")
+
+
+# Records made from items ------------------------------------------------------------------------
+#
+# An agenda item, a pack section, a note passage or conclusion (anything made from or naming
+# intelligence items) carries the ids of the items it came from. Its words are shown to a reader
+# only if the reader may read every one of those items; otherwise they are replaced by one plain
+# line. `withheld_ids` decides it (through `items_for`, so the rule is the items' own) and
+# `inherit` applies it; pages, API, PDFs, packs and exports call these and nothing else.
+
+NOT_SHARED = "item not shared with your organisation"
+
+
+def not_shared_line(count: int) -> str:
+    return (
+        f"{count} {NOT_SHARED}"
+        if count == 1
+        else f"{count} items not shared with your organisation"
+    )
+
+
+def _ids(values) -> set[int]:
+    out = set()
+    for v in values or ():
+        try:
+            out.add(int(v))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def withheld_ids(reader, ids) -> frozenset[int]:
+    """Of these intelligence item ids, those `reader` may not read (all of them for no reader)."""
+    wanted = _ids(ids)
+    if not wanted:
+        return frozenset()
+    if reader is None:
+        return frozenset(wanted)
+    seen = set(items_for(reader).filter(pk__in=sorted(wanted)).values_list("pk", flat=True))
+    return frozenset(wanted - seen)
+
+
+def inherit(rows, withheld, *, words, ids_key: str = "intelligence_item_ids") -> list[dict]:
+    """Rows (plain dicts) made from intelligence items, as a reader sees them.
+
+    A row naming an item in `withheld` keeps none of its `words`: the first becomes the plain
+    "N items not shared with your organisation" line, the others are emptied ([], "" or None). Every
+    row gets `withheld` (how many of its items the reader may not read, 0 if none).
+    """
+    withheld = frozenset(withheld)
+    out = []
+    for row in rows:
+        hidden = len(_ids(row.get(ids_key)) & withheld)
+        row = {**row, "withheld": hidden}
+        if hidden:
+            for n, key in enumerate(words):
+                value = row.get(key)
+                if n == 0:
+                    row[key] = not_shared_line(hidden)
+                else:
+                    row[key] = (
+                        []
+                        if isinstance(value, list | tuple)
+                        else ""
+                        if isinstance(value, str)
+                        else None
+                    )
+        out.append(row)
+    return out
+
+
+def inherit_for(reader, rows, *, words, ids_key: str = "intelligence_item_ids") -> list[dict]:
+    """`inherit` with what `reader` may not read among the rows' items (one query)."""
+    rows = list(rows)
+    linked = set().union(*(_ids(r.get(ids_key)) for r in rows)) if rows else set()
+    return inherit(rows, withheld_ids(reader, linked), words=words, ids_key=ids_key)

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from qsg import access
 from qsg.access import not_found, principal, require
 from qsg.models import QSG, Organisation, QSGRole
+from surveillance.intelligence import access as intelligence_access
 from surveillance.meetings.models import (
     Action,
     AgendaItem,
@@ -74,6 +75,8 @@ def _statutory(user) -> bool:
 
 def sees_confidential(user, qsg_id: int) -> bool:
     """Confidential items and passages: secretariat, chair, and members from statutory bodies."""
+    if user is None:
+        return False
     roles = principal(user).roles_in(qsg_id)
     if Role.SECRETARIAT in roles or Role.CHAIR in roles:
         return True
@@ -200,6 +203,81 @@ def agenda_item_for_user(user, meeting: Meeting, pk, *, manage: bool = False) ->
     if manage:
         require(manages(user, meeting.qsg_id))
     return item
+
+
+CONFIDENTIAL_LINE = (
+    "Confidential item: details are for the secretariat, the chair and members from statutory "
+    "bodies"
+)
+# An agenda item's words: what a reader who may not see it does not get.
+AGENDA_WORDS = (
+    "title",
+    "description",
+    "presenter",
+    "presenter_organisation",
+    "providers",
+    "papers",
+)
+
+
+def agenda_row(item: AgendaItem, number: int) -> dict:
+    """One agenda item as plain data (providers and papers as lists of names)."""
+    return {
+        "id": item.pk,
+        "number": number,
+        "title": item.title,
+        "kind": item.kind,
+        "kind_label": item.get_kind_display(),
+        "description": item.description,
+        "presenter": item.presenter,
+        "presenter_organisation": (
+            item.presenter_organisation.name if item.presenter_organisation else ""
+        ),
+        "duration": item.duration_minutes,
+        "providers": sorted(p.name for p in item.providers.all()),
+        "papers": item.paper_list,
+        "confidential": item.is_confidential,
+        "intelligence_item_ids": list(item.intelligence_item_ids or []),
+    }
+
+
+def agenda_for_reader(
+    reader, rows, *, qsg_id: int, confidential: bool | None = None, drop_confidential=False
+) -> list[dict]:
+    """Agenda rows (`agenda_row`) as `reader` may see them: the one rule for pages, packs and
+    the note. A confidential item is for those who `sees_confidential` (or the audience's
+    `confidential` flag, for a pack): others get `CONFIDENTIAL_LINE` in its place, or nothing
+    with `drop_confidential`. An item made from intelligence the reader may not read keeps
+    none of its words (`intelligence.access.inherit`). Rows get `redacted` when words are out.
+    """
+    trusted = sees_confidential(reader, qsg_id) if confidential is None else confidential
+    out = []
+    for row in rows:
+        if row["confidential"] and not trusted:
+            if drop_confidential:
+                continue
+            row = {
+                **{k: [] if isinstance(row[k], list) else "" for k in AGENDA_WORDS},
+                **{k: v for k, v in row.items() if k not in AGENDA_WORDS},
+                "title": CONFIDENTIAL_LINE,
+                "intelligence_item_ids": [],
+                "redacted": True,
+            }
+        out.append(row)
+    out = intelligence_access.inherit_for(reader, out, words=AGENDA_WORDS)
+    return [{**r, "redacted": bool(r.get("redacted") or r["withheld"])} for r in out]
+
+
+def agenda_of(reader, meeting: Meeting, **kwargs) -> list[dict]:
+    """The meeting's agenda, in order, as `reader` may see it (`agenda_for_reader`)."""
+    items = (
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("presenter_organisation")
+        .prefetch_related("providers")
+        .order_by("position", "pk")
+    )
+    rows = [agenda_row(item, n) for n, item in enumerate(items, start=1)]
+    return agenda_for_reader(reader, rows, qsg_id=meeting.qsg_id, **kwargs)
 
 
 def attendance_for(user) -> QuerySet[Attendance]:

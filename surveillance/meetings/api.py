@@ -17,6 +17,7 @@ from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
+from surveillance.intelligence import access as intelligence_access
 from surveillance.meetings import access as am
 from surveillance.meetings.models import (
     Action,
@@ -187,6 +188,16 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "source",
         ]
         read_only_fields = ["id", "position", "source"]
+
+    def to_representation(self, instance):
+        """What the reader may see (`access.agenda_for_reader`): no words of an item made from
+        intelligence they may not read."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        reader = getattr(request, "user", None)
+        row = {**data, "intelligence_item_ids": list(instance.intelligence_item_ids or [])}
+        row = intelligence_access.inherit_for(reader, [row], words=am.AGENDA_WORDS)[0]
+        return {k: v for k, v in row.items() if k in data}
 
 
 class AgendaItemViewSet(

@@ -89,13 +89,67 @@ def meeting_quorum(meeting: Meeting) -> meetings_rules.QuorumResult:
         meetings_rules.Present(
             key=f"u{r.user_id}" if r.user_id else f"n{r.name.lower()}:{r.organisation_id}",
             name=r.name,
-            roles=frozenset(roles.get(r.user_id, set()) | {r.capacity}),
+            roles=meetings_rules.quorum_roles(r.capacity, roles.get(r.user_id, ())),
             organisation_type_id=r.organisation.type_id,
             organisation_id=r.organisation_id,
         )
         for r in rows
     ]
     return meetings_rules.quorum_check(requirements, present)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Someone expected at a meeting: a person with a role in the QSG whose organisation is a
+    member, in the capacity their role gives them."""
+
+    user: Any
+    capacity: str
+    recorded: bool
+
+    @property
+    def capacity_label(self) -> str:
+        return Attendance.Capacity(self.capacity).label
+
+
+# A person with several roles attends in the first of these.
+_CAPACITY_OF_ROLE = (
+    (Role.CHAIR, Attendance.Capacity.CHAIR),
+    (Role.SECRETARIAT, Attendance.Capacity.SECRETARIAT),
+    (Role.MEMBER, Attendance.Capacity.MEMBER),
+    (Role.OBSERVER, Attendance.Capacity.OBSERVER),
+)
+
+
+def expected_attendees(meeting: Meeting) -> list[Expected]:
+    """Everyone expected at the meeting, from the membership, and whether they are recorded
+    (present, apologies, or a deputy standing in for them)."""
+    from qsg.models import User
+
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in QSGRole.objects.filter(
+        qsg_id=meeting.qsg_id,
+        role__in=[r for r, _ in _CAPACITY_OF_ROLE],
+        user__is_active=True,
+        user__organisation__memberships__qsg_id=meeting.qsg_id,
+    ).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    people = (
+        User.objects.filter(pk__in=roles)
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name", "first_name")
+    )
+    rows = list(Attendance.objects.filter(meeting=meeting).values_list("user_id", "deputy_for"))
+    recorded_ids = {user_id for user_id, _ in rows if user_id}
+    deputised = {name.strip().lower() for _, name in rows if name}
+    return [
+        Expected(
+            user=u,
+            capacity=next(c for r, c in _CAPACITY_OF_ROLE if r in roles[u.pk]),
+            recorded=u.pk in recorded_ids or u.display_name.strip().lower() in deputised,
+        )
+        for u in people
+    ]
 
 
 # The note as a document --------------------------------------------------------------------
@@ -183,6 +237,7 @@ def note_document(meeting: Meeting, note: MeetingNote | None) -> dict[str, Any]:
                 else "",
                 "duration": i.duration_minutes,
                 "confidential": i.is_confidential,
+                "intelligence_item_ids": list(i.intelligence_item_ids or []),
                 "providers": [p.name for p in i.providers.all()],
                 "papers": i.paper_list,
                 "passages": [
@@ -211,6 +266,7 @@ def note_document(meeting: Meeting, note: MeetingNote | None) -> dict[str, Any]:
                 "chair_decision": c.chair_decision,
                 "settled_by": c.settled_by.display_name if c.settled_by else "",
                 "exemption": c.foi_exemption.label if c.foi_exemption else "",
+                "intelligence_item_ids": list(c.intelligence_item_ids or []),
             }
             for c in conclusions
         ],
@@ -234,22 +290,94 @@ def note_document(meeting: Meeting, note: MeetingNote | None) -> dict[str, Any]:
 WITHHELD = "Withheld: confidential"
 
 
-def redact(document: dict[str, Any], *, confidential: bool) -> dict[str, Any]:
-    """The document as a reader sees it: without confidential material unless allowed."""
-    if confidential:
-        return {**document, "audience": "full"}
-    items = []
-    for item in document["items"]:
-        if item["confidential"]:
-            continue
-        items.append({**item, "passages": [p for p in item["passages"] if not p["exemption"]]})
+# Words of agenda items and conclusions made from intelligence (`intelligence.access.inherit`).
+ITEM_WORDS = ("title", "presenter", "presenter_organisation", "providers", "papers", "passages")
+CONCLUSION_WORDS = ("key_issues", "rationale", "dissent", "chair_decision")
+
+
+def with_links(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every agenda item and conclusion carrying the intelligence items it
+    was made from; versions frozen before the links were kept read them from the records."""
+    items, conclusions = document.get("items", []), document.get("conclusions", [])
+    missing_items = [i["id"] for i in items if "intelligence_item_ids" not in i]
+    missing_conclusions = [c["id"] for c in conclusions if "intelligence_item_ids" not in c]
+    if not missing_items and not missing_conclusions:
+        return document
+    item_links = dict(
+        AgendaItem.objects.filter(pk__in=missing_items).values_list("pk", "intelligence_item_ids")
+    )
+    conclusion_links = dict(
+        Conclusion.objects.filter(pk__in=missing_conclusions).values_list(
+            "pk", "intelligence_item_ids"
+        )
+    )
     return {
         **document,
-        "audience": "open",
-        "items": items,
-        "conclusions": [c for c in document["conclusions"] if not c["exemption"]],
-        "actions": [a for a in document["actions"] if not a["exemption"]],
+        "items": [
+            i
+            if "intelligence_item_ids" in i
+            else {**i, "intelligence_item_ids": item_links.get(i["id"]) or []}
+            for i in items
+        ],
+        "conclusions": [
+            c
+            if "intelligence_item_ids" in c
+            else {**c, "intelligence_item_ids": conclusion_links.get(c["id"]) or []}
+            for c in conclusions
+        ],
     }
+
+
+def document_links(document: dict[str, Any]) -> set[int]:
+    """Every intelligence item the document's records were made from (`with_links` first)."""
+    document = with_links(document)
+    return {
+        int(x)
+        for row in document.get("items", []) + document.get("conclusions", [])
+        for x in row.get("intelligence_item_ids") or []
+    }
+
+
+def redact(
+    document: dict[str, Any], *, confidential: bool, withheld: frozenset[int] = frozenset()
+) -> dict[str, Any]:
+    """The document as a reader sees it: without confidential material unless allowed, and
+    without the words of records made from the intelligence items in `withheld`."""
+    from surveillance.intelligence.access import inherit
+
+    document = with_links(document)
+    if confidential:
+        out = {**document, "audience": "full"}
+    else:
+        items = []
+        for item in document["items"]:
+            if item["confidential"]:
+                continue
+            items.append({**item, "passages": [p for p in item["passages"] if not p["exemption"]]})
+        out = {
+            **document,
+            "audience": "open",
+            "items": items,
+            "conclusions": [c for c in document["conclusions"] if not c["exemption"]],
+            "actions": [a for a in document["actions"] if not a["exemption"]],
+        }
+    out["items"] = inherit(out["items"], withheld, words=ITEM_WORDS)
+    out["conclusions"] = inherit(out["conclusions"], withheld, words=CONCLUSION_WORDS)
+    return out
+
+
+def redact_for(
+    reader, document: dict[str, Any], *, qsg_id: int, confidential: bool | None = None
+) -> dict[str, Any]:
+    """`redact` for one reader: the confidential rule (`access.sees_confidential`, or a pack
+    audience's flag) and the intelligence items the reader may not read."""
+    from surveillance.intelligence.access import withheld_ids
+    from surveillance.meetings.access import sees_confidential
+
+    document = with_links(document)
+    trusted = sees_confidential(reader, qsg_id) if confidential is None else confidential
+    withheld = withheld_ids(reader, document_links(document))
+    return redact(document, confidential=trusted, withheld=withheld)
 
 
 def document_dates(document: dict[str, Any]) -> dict[str, Any]:

@@ -48,7 +48,12 @@ def render_meeting_note_pdf(*, job_id: str) -> None:
         return
     audience = job.counts.get("audience", "open")
     try:
-        rendered = render_note_pdf(note, audience=audience, progress=_progress(job_id))
+        rendered = render_note_pdf(
+            note,
+            audience=audience,
+            withheld=job.counts.get("withheld") or [],
+            progress=_progress(job_id),
+        )
         path = pdf.store(f"meeting-notes/{job.pk}.pdf", rendered.content)
     except jobs.DATABASE_ERRORS:
         raise  # tried again later (jobs.JobTask); the retry takes the job over

@@ -60,6 +60,11 @@ urlpatterns = [
     path("meetings/<id:pk>/attendance/", attendance.attendance, name="attendance"),
     path("meetings/<id:pk>/attendance/quorum/", attendance.quorum_panel, name="quorum-panel"),
     path(
+        "meetings/<id:pk>/attendance/expected/",
+        attendance.attendance_expected,
+        name="attendance-expected",
+    ),
+    path(
         "meetings/<id:pk>/attendance/<id:row_pk>/edit/",
         attendance.attendance_edit,
         name="attendance-edit",

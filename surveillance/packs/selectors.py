@@ -31,6 +31,8 @@ from dashboard import charts
 from dashboard import selectors as dashboard_selectors
 from dashboard.models import Indicator, SpcSeries
 from qsg.models import Organisation, QSGRole, User
+from surveillance.meetings import access as am
+from surveillance.meetings import agenda_signals
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Action, AgendaItem, Meeting, MeetingNote, NoteVersion
 from surveillance.packs import intelligence as pack_intelligence
@@ -97,37 +99,28 @@ def audiences(meeting: Meeting, *, secretariat_reader: User | None) -> list[Audi
 # Sections --------------------------------------------------------------------------------------
 
 
-def _agenda(meeting: Meeting, confidential: bool) -> list[dict[str, Any]]:
-    items = (
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related("presenter_organisation")
-        .prefetch_related("providers")
-        .order_by("position", "pk")
+def _agenda(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
+    """The agenda as the audience's reader sees it (`access.agenda_of`): confidential items left
+    out where the audience may not see them, no words of items made from intelligence the
+    reader may not read."""
+    rows = am.agenda_of(
+        audience.reader, meeting, confidential=audience.confidential, drop_confidential=True
     )
-    out = []
-    for item in items:
-        if item.is_confidential and not confidential:
-            continue
-        out.append(
-            {
-                "number": len(out) + 1,
-                "title": item.title,
-                "kind": item.get_kind_display(),
-                "presenter": ", ".join(
-                    x
-                    for x in (
-                        item.presenter,
-                        item.presenter_organisation.name if item.presenter_organisation else "",
-                    )
-                    if x
-                ),
-                "minutes": item.duration_minutes,
-                "providers": sorted(p.name for p in item.providers.all()),
-                "papers": item.paper_list,
-                "confidential": item.is_confidential,
-            }
-        )
-    return out
+    return [
+        {
+            "number": n,
+            "title": row["title"],
+            "kind": row["kind_label"],
+            "presenter": ", ".join(
+                x for x in (row["presenter"], row["presenter_organisation"]) if x
+            ),
+            "minutes": row["duration"],
+            "providers": row["providers"],
+            "papers": row["papers"],
+            "confidential": row["confidential"],
+        }
+        for n, row in enumerate(rows, start=1)
+    ]
 
 
 def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str, Any] | None:
@@ -143,7 +136,9 @@ def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str,
     document = (
         dict(version.snapshot) if version else selectors_meetings.note_document(previous, note)
     )
-    document = selectors_meetings.redact(document, confidential=audience.confidential)
+    document = selectors_meetings.redact_for(
+        audience.reader, document, qsg_id=previous.qsg_id, confidential=audience.confidential
+    )
     return {"meeting": previous.title, "date": previous.date.isoformat(), "document": document}
 
 
@@ -239,7 +234,7 @@ def document(
         "number": number,
         "full": audience.is_full,
         "confidential": audience.confidential,
-        "agenda": _agenda(meeting, audience.confidential),
+        "agenda": _agenda(meeting, audience),
         "previous": _previous_note(previous, audience=audience),
         "actions": _action_log(meeting, previous.date if previous else None, audience.confidential),
         "intelligence": pack_intelligence.digest(meeting, reader=audience.reader),
@@ -284,8 +279,9 @@ def agenda_provider_ids(meeting: Meeting) -> list[int]:
     )
 
 
-def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) -> dict:
-    """The matrix for the providers on this agenda and a chart for every signal since `since`.
+def dashboard_summary(meeting: Meeting, *, reader: User) -> dict:
+    """The matrix for the providers on this agenda and a chart for every signal in the
+    meeting's window (`agenda_signals.signal_window`, the one the agenda proposed from).
 
     Read as `reader` (the secretariat member who asked for the pack) through the dashboard's
     own selectors, so only providers they may see appear."""
@@ -318,8 +314,8 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             )
         rows.append({"provider": p.name, "ods_code": p.ods_code, "cells": cells})
 
-    since = since or (timezone.localdate() - dt.timedelta(days=92))
-    signals = dashboard_selectors.signals_since(reader, meeting.qsg, since)
+    window = agenda_signals.signal_window(meeting)
+    signals = agenda_signals.signals_in(reader, meeting, window)
     grouped: dict[tuple[int, str], list] = {}
     for s in signals:
         grouped.setdefault((s.provider_id, s.indicator_code), []).append(s)
@@ -342,13 +338,15 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             {
                 "provider": s.provider.name,
                 "indicator": s.indicator.name,
-                "signals": [f"{g.kind_label}, {g.period:%B %Y}: {g.detail}" for g in found],
+                "signals": [f"{g.kind_label}, {g.period_label}: {g.detail}" for g in found],
                 "svg": svg,
                 "description": dashboard_selectors.describe(s, s.indicator, points),
             }
         )
     return {
-        "since": since,
+        "since": window.since,
+        "until": window.until,
+        "window": window.sentence(),
         "indicators": [{"code": i.code, "name": i.name} for i in indicators],
         "rows": rows,
         "charts": charts_out,

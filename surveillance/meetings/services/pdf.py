@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -13,12 +15,20 @@ from surveillance.meetings.services._common import _event, _on_commit
 PDF_KIND = "meeting_note_pdf"
 
 
-def pdf_job_key(note: MeetingNote, audience: str) -> str:
-    return f"{PDF_KIND}:{note.pk}:v{note.version}:r{note.revision}:{audience}"
+def pdf_job_key(note: MeetingNote, audience: str, withheld=()) -> str:
+    """One file per version, revision and audience; the audience includes the intelligence
+    items its readers may not read (`pdf.withheld_for`), named by a digest."""
+    key = f"{PDF_KIND}:{note.pk}:v{note.version}:r{note.revision}:{audience}"
+    if withheld:
+        digest = hashlib.sha256(",".join(str(i) for i in sorted(withheld)).encode()).hexdigest()
+        key += f":w{digest[:16]}"
+    return key
 
 
 @transaction.atomic
-def meeting_note_pdf_request(*, actor, note: MeetingNote, audience: str) -> tuple[Job, bool]:
+def meeting_note_pdf_request(
+    *, actor, note: MeetingNote, audience: str, withheld=()
+) -> tuple[Job, bool]:
     """The job rendering this version (and revision) of the note for this audience.
 
     Returns (job, queued): a finished job is reused (the PDF is cached per version and audience);
@@ -26,7 +36,8 @@ def meeting_note_pdf_request(*, actor, note: MeetingNote, audience: str) -> tupl
     """
     if audience not in {"full", "open"}:
         raise ValidationError("Unknown audience")
-    key = pdf_job_key(note, audience)
+    withheld = sorted({int(i) for i in withheld})
+    key = pdf_job_key(note, audience, withheld)
     job, created = Job.objects.select_for_update().get_or_create(
         key=key,
         defaults={
@@ -34,7 +45,12 @@ def meeting_note_pdf_request(*, actor, note: MeetingNote, audience: str) -> tupl
             "created_by": actor,
             "organisation_id": getattr(actor, "organisation_id", None),
             "qsg_id": note.meeting.qsg_id,
-            "counts": {"meeting": note.meeting_id, "note": note.pk, "audience": audience},
+            "counts": {
+                "meeting": note.meeting_id,
+                "note": note.pk,
+                "audience": audience,
+                "withheld": withheld,
+            },
         },
     )
     requeue = not created and job.status in {Job.Status.FAILED, Job.Status.NOT_QUEUED}

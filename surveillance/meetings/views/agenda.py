@@ -31,15 +31,10 @@ from surveillance.meetings.views._common import (
 def agenda(request, pk):
     meeting = am.meeting_for_user(request.user, pk)
     can_manage = am.manages(request.user, meeting.qsg_id)
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related("presenter_organisation")
-        .prefetch_related("providers")
-        .order_by("position", "pk")
-    )
+    items = am.agenda_of(request.user, meeting)
     note = am.note_of(meeting)
     suggestions = selectors_meetings.agenda_suggestions(request.user, meeting) if can_manage else []
-    total = sum(i.duration_minutes for i in items)
+    total = sum(i["duration"] for i in items)
     return render(
         request,
         "surveillance/meetings/agenda.jinja",

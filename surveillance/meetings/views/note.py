@@ -51,10 +51,9 @@ def note(request, pk):
             _meeting_context(request, meeting, note=existing),
         )
     note = am.note_for_user(request.user, meeting)
-    confidential = am.sees_confidential(request.user, meeting.qsg_id)
     document = selectors_meetings.document_dates(
-        selectors_meetings.redact(
-            selectors_meetings.note_document(meeting, note), confidential=confidential
+        selectors_meetings.redact_for(
+            request.user, selectors_meetings.note_document(meeting, note), qsg_id=meeting.qsg_id
         )
     )
     is_chair = am.chairs(request.user, meeting.qsg_id)

@@ -19,18 +19,25 @@ def _audience(request, meeting) -> str:
     return "full" if am.sees_confidential(request.user, meeting.qsg_id) else "open"
 
 
+def _withheld(request, note) -> list[int]:
+    from surveillance.meetings.pdf import withheld_for
+
+    return withheld_for(request.user, note)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def note_pdf(request, pk):
     meeting = am.meeting_for_user(request.user, pk)
     note = am.note_for_user(request.user, meeting)
     audience = _audience(request, meeting)
+    withheld = _withheld(request, note)
     if request.method == "POST":
         job, _ = pdf_services.meeting_note_pdf_request(
-            actor=request.user, note=note, audience=audience
+            actor=request.user, note=note, audience=audience, withheld=withheld
         )
         return redirect("surveillance:note-pdf-status", meeting.pk, job.pk)
-    job = Job.objects.filter(key=pdf_services.pdf_job_key(note, audience)).first()
+    job = Job.objects.filter(key=pdf_services.pdf_job_key(note, audience, withheld)).first()
     if job is not None:
         return redirect("surveillance:note-pdf-status", meeting.pk, job.pk)
     return render(
@@ -47,8 +54,14 @@ def _pdf_job(request, meeting, job_id) -> Job:
         job = Job.objects.filter(pk=job_id, kind=pdf_services.PDF_KIND).first()
     except ValidationError:
         job = None
-    # A job is only ever shown to readers of its audience, for this meeting's note.
-    if job is None or job.counts.get("note") != note.pk or job.counts.get("audience") != audience:
+    # A job is only ever shown to readers of its audience, for this meeting's note: the same
+    # confidential rule and the same intelligence items withheld.
+    if (
+        job is None
+        or job.counts.get("note") != note.pk
+        or job.counts.get("audience") != audience
+        or sorted(job.counts.get("withheld") or []) != _withheld(request, note)
+    ):
         raise Http404("Not found")
     return job
 
@@ -59,7 +72,9 @@ def note_pdf_status(request, pk, job_id):
     meeting = am.meeting_for_user(request.user, pk)
     job = _pdf_job(request, meeting, job_id)
     note = am.note_of(meeting)
-    current = job.key == pdf_services.pdf_job_key(note, job.counts.get("audience"))
+    current = job.key == pdf_services.pdf_job_key(
+        note, job.counts.get("audience"), job.counts.get("withheld") or []
+    )
     context = _meeting_context(request, meeting, job=job, current=current)
     if request.htmx:
         return render(request, "surveillance/meetings/partials/pdf_job.jinja", context)

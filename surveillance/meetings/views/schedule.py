@@ -18,7 +18,7 @@ from surveillance.meetings import access as am
 from surveillance.meetings import ics as ics_meetings
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import MeetingForm, SeriesForm
-from surveillance.meetings.models import AgendaItem, Attendance, Meeting, MeetingNote
+from surveillance.meetings.models import Attendance, Meeting, MeetingNote
 from surveillance.meetings.services import schedule as schedule_services
 from surveillance.meetings.views._common import _form_flow, _meeting_context, _page
 
@@ -126,12 +126,7 @@ def meeting_create(request, qsg_pk):
 def meeting_detail(request, pk):
     meeting = am.meeting_for_user(request.user, pk)
     note = am.note_of(meeting)
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related("presenter_organisation")
-        .prefetch_related("providers")
-        .order_by("position", "pk")
-    )
+    items = am.agenda_of(request.user, meeting)
     return render(
         request,
         "surveillance/meetings/meeting_detail.jinja",

@@ -166,9 +166,8 @@ def note_publish(request, pk):
 def note_version(request, pk, number):
     meeting = am.meeting_for_user(request.user, pk)
     version = am.version_for_user(request.user, meeting, number)
-    confidential = am.sees_confidential(request.user, meeting.qsg_id)
     document = selectors_meetings.document_dates(
-        selectors_meetings.redact(version.snapshot, confidential=confidential)
+        selectors_meetings.redact_for(request.user, version.snapshot, qsg_id=meeting.qsg_id)
     )
     return render(
         request,
