@@ -21,7 +21,7 @@ from .factories import pack_scenario
 
 pytestmark = pytest.mark.django_db
 
-MARKING = "OFFICIAL-SENSITIVE: Commercial & <Personal> \"QSG's\""
+MARKING = 'OFFICIAL-SENSITIVE: Commercial & <Personal> "QSG\'s"'
 
 
 def _pages(version: PackVersion) -> list[str]:
