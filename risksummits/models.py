@@ -114,7 +114,38 @@ class RiskSummit(models.Model):
         FURTHER_INFORMATION = "further-information", "Further information required"
         NO_FURTHER_ACTION = "no-further-action", "No further action"
 
+    class Kind(models.TextChoices):
+        # One model and state machine for both faces: the 2013 risk summit and the 2022 rapid
+        # quality review (National Quality Board, 2022). The labels follow the kind.
+        RISK_SUMMIT = "risk_summit", "Risk summit"
+        RAPID_REVIEW = "rapid_review", "Rapid quality review"
+
+    class Trigger(models.TextChoices):
+        CONCERN = "concern", "A member's concern"
+        LEVEL_DECISION = "level_decision", "An escalation level decision"
+        REGULATOR_ACTION = (
+            "regulator_action",
+            "A regulator's action (warning notice, conditions, rating)",
+        )
+
     SETTLED_RING = (RingHolderStatus.AGREED, RingHolderStatus.DEFAULTED)
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RISK_SUMMIT)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, blank=True)
+    convened_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A rapid quality review: the ICB or NHS England region that convenes it.",
+    )
+    meeting_interval_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="A rapid quality review meets again every this many days until its exit "
+        "criteria are met.",
+    )
 
     reference = models.CharField(max_length=20, unique=True)
     qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="risk_summits")
@@ -228,6 +259,15 @@ class RiskSummit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_rapid_review(self) -> bool:
+        return self.kind == self.Kind.RAPID_REVIEW
+
+    @property
+    def ring_label(self) -> str:
+        """What the party who holds the ring is called on this face of the summit."""
+        return "Lead organisation" if self.is_rapid_review else "Ring-holder"
 
     @property
     def first_meeting_due(self) -> dt.datetime:

@@ -12,6 +12,7 @@ from qsg.views import page_of
 from .. import access, handoff, rules, selectors
 from ..models import CQCJudgement
 from ._common import BASE, _ctx, _open
+from .rapid_review import rapid_review_panel
 
 
 @login_required
@@ -62,6 +63,7 @@ def summit_detail(request, pk):
             (m for m in meetings if m.status == "booked" and m.starts_at >= timezone.now()), None
         ),
         now=timezone.now(),
+        rapid_review=rapid_review_panel(request.user, standing),
     )
     if not standing.shared_only:
         ctx.update(
