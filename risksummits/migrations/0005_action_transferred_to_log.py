@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risksummits', '0003_summit_consistency'),
-        ('surveillance', '0011_action_transferred_from'),
+        ('risksummits', '0004_rapid_quality_review'),
+        ('surveillance', '0012_action_transferred_from'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('qsg', '0005_migrate_authtokens'),
-        ('surveillance', '0010_intelligence_covering_indexes'),
+        ('surveillance', '0011_escalation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
