@@ -627,6 +627,25 @@ def check_chunk(
         None,
         "Enter the value, or the numerator and denominator",
     )
+    # A value given alone is checked as the numerator and denominator would have been.
+    alone = ~pair & has_value & known
+    report(
+        alone & np.isin(kind, ["proportion", "rate"]) & (value < 0),
+        mapping.value,
+        df.get(mapping.value),
+        unless_formula(lambda t: f"'{t}' is negative: a proportion or rate cannot be"),
+    )
+    over = alone & (kind == "proportion") & (value > multiplier * (1 + 1e-9))
+    for whole in np.unique(multiplier[over]).tolist():
+        limit = "100%" if whole == 100 else f"{whole:g}"
+        report(
+            over & (multiplier == whole),
+            mapping.value,
+            df.get(mapping.value),
+            lambda t, limit=limit: (
+                f"'{t}' is over {limit}: a proportion cannot be more than the whole"
+            ),
+        )
     final = np.where(pair & (den > 0), derived, value)
 
     good = ~bad

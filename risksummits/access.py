@@ -99,10 +99,7 @@ def managed_summits_for(user) -> QuerySet[RiskSummit]:
         | Q(
             pk__in=holding,
             ring_holder_id=user.organisation_id,
-            ring_holder_status__in=[
-                RiskSummit.RingHolderStatus.AGREED,
-                RiskSummit.RingHolderStatus.DEFAULTED,
-            ],
+            ring_holder_status__in=RiskSummit.SETTLED_RING,
         )
     )
 
@@ -192,10 +189,8 @@ def summit_for_user(user, pk, *, manage: bool = False) -> SummitAccess:
         raise not_found()
     holds_ring = bool(
         participant
-        and summit.ring_holder_id
-        and participant.organisation_id == summit.ring_holder_id
-        and summit.ring_holder_status
-        in (RiskSummit.RingHolderStatus.AGREED, RiskSummit.RingHolderStatus.DEFAULTED)
+        and summit.current_ring_holder_id
+        and participant.organisation_id == summit.current_ring_holder_id
     )
     standing = SummitAccess(
         summit=summit,

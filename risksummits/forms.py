@@ -474,6 +474,12 @@ class MeetingBookForm(DateTimeMixin, TokenForm):
     shared_with_provider = forms.BooleanField(
         required=False, label="The provider may see this meeting and its record"
     )
+    late_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If this first meeting is after the deadline, why can the members not meet in time?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         return self._post_clean_datetimes(super().clean())
@@ -513,6 +519,13 @@ class MeetingRecordForm(DateTimeMixin, forms.Form):
     )
     shared_with_provider = forms.BooleanField(
         required=False, label="The provider may see this meeting and its record"
+    )
+    late_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If this first meeting was after the deadline, why could the members not meet "
+        "in time?",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, people, **kwargs):

@@ -33,6 +33,9 @@ class Referral:
     meeting_label: str
     rationale: str
     created_at: dt.datetime
+    # The conclusion carries an FOI exemption: its rationale is for those who may read
+    # confidential conclusions, never copied to a summit's participants.
+    confidential: bool = False
 
 
 def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
@@ -51,6 +54,7 @@ def _as_referral(row) -> Referral:
         meeting_label=label,
         rationale=row.rationale or "",
         created_at=row.created_at,
+        confidential=bool(row.conclusion.foi_exemption_id) if row.conclusion_id else False,
     )
 
 

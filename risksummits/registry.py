@@ -54,6 +54,15 @@ def register() -> None:
             order=80,
         ),
     )
+    navigation.register_detail_section(
+        "escalation",
+        navigation.DetailSection(
+            "rapid-reviews",
+            "risksummits/sections/escalation.jinja",
+            sections.escalation_section,
+            order=10,
+        ),
+    )
     api.register(router)
     register_seeder("risk-summits", demo.seed, order=80)
     jobs.register_requeue(

@@ -34,12 +34,17 @@ def meeting_book(request, pk):
             format=data["format"],
             venue=data["venue"],
             shared_with_provider=data["shared_with_provider"],
+            late_reason=data["late_reason"],
             form_token=once.token_of(form),
         ),
         done=lambda meeting: f"The {meeting.title.lower()} has been booked",
         then=lambda meeting: reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
         rename={"starts_at": "starts_at_date"},
-    ) or render(request, BASE + "meeting_book.jinja", _ctx(standing, form=form))
+    ) or render(
+        request,
+        BASE + "meeting_book.jinja",
+        _ctx(standing, form=form, clock=selectors.clock_for(standing.summit)),
+    )
 
 
 @login_required
@@ -94,6 +99,7 @@ def meeting_record(request, pk, meeting_pk):
         "discussion": meeting.discussion,
         "judgements": meeting.judgements,
         "shared_with_provider": meeting.shared_with_provider,
+        "late_reason": meeting.late_reason,
         "present": list(meeting.attendance.values_list("user_id", flat=True)),
     }
     form = MeetingRecordForm(posted(request), people=people, initial=initial)
@@ -110,11 +116,16 @@ def meeting_record(request, pk, meeting_pk):
             judgements=data["judgements"],
             present=data["present"],
             shared_with_provider=data["shared_with_provider"],
+            late_reason=data["late_reason"],
         ),
-        done=f"The {meeting.title.lower()} has been recorded as held",
+        done=lambda held: f"The {held.title.lower()} has been recorded as held",
         then=reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
         rename={"starts_at": "starts_at_date", "ends_at": "ends_at_time"},
-    ) or render(request, BASE + "meeting_record.jinja", _ctx(standing, form=form, meeting=meeting))
+    ) or render(
+        request,
+        BASE + "meeting_record.jinja",
+        _ctx(standing, form=form, meeting=meeting, clock=selectors.clock_for(standing.summit)),
+    )
 
 
 @login_required

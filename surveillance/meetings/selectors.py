@@ -89,13 +89,67 @@ def meeting_quorum(meeting: Meeting) -> meetings_rules.QuorumResult:
         meetings_rules.Present(
             key=f"u{r.user_id}" if r.user_id else f"n{r.name.lower()}:{r.organisation_id}",
             name=r.name,
-            roles=frozenset(roles.get(r.user_id, set()) | {r.capacity}),
+            roles=meetings_rules.quorum_roles(r.capacity, roles.get(r.user_id, ())),
             organisation_type_id=r.organisation.type_id,
             organisation_id=r.organisation_id,
         )
         for r in rows
     ]
     return meetings_rules.quorum_check(requirements, present)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Someone expected at a meeting: a person with a role in the QSG whose organisation is a
+    member, in the capacity their role gives them."""
+
+    user: Any
+    capacity: str
+    recorded: bool
+
+    @property
+    def capacity_label(self) -> str:
+        return Attendance.Capacity(self.capacity).label
+
+
+# A person with several roles attends in the first of these.
+_CAPACITY_OF_ROLE = (
+    (Role.CHAIR, Attendance.Capacity.CHAIR),
+    (Role.SECRETARIAT, Attendance.Capacity.SECRETARIAT),
+    (Role.MEMBER, Attendance.Capacity.MEMBER),
+    (Role.OBSERVER, Attendance.Capacity.OBSERVER),
+)
+
+
+def expected_attendees(meeting: Meeting) -> list[Expected]:
+    """Everyone expected at the meeting, from the membership, and whether they are recorded
+    (present, apologies, or a deputy standing in for them)."""
+    from qsg.models import User
+
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in QSGRole.objects.filter(
+        qsg_id=meeting.qsg_id,
+        role__in=[r for r, _ in _CAPACITY_OF_ROLE],
+        user__is_active=True,
+        user__organisation__memberships__qsg_id=meeting.qsg_id,
+    ).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    people = (
+        User.objects.filter(pk__in=roles)
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name", "first_name")
+    )
+    rows = list(Attendance.objects.filter(meeting=meeting).values_list("user_id", "deputy_for"))
+    recorded_ids = {user_id for user_id, _ in rows if user_id}
+    deputised = {name.strip().lower() for _, name in rows if name}
+    return [
+        Expected(
+            user=u,
+            capacity=next(c for r, c in _CAPACITY_OF_ROLE if r in roles[u.pk]),
+            recorded=u.pk in recorded_ids or u.display_name.strip().lower() in deputised,
+        )
+        for u in people
+    ]
 
 
 # The note as a document --------------------------------------------------------------------

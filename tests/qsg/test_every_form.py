@@ -86,7 +86,13 @@ def _arguments(cast) -> dict[str, Callable[[], object]]:
 def _overrides() -> dict[str, dict[str, Callable[[], object]]]:
     from surveillance.meetings.models import Meeting
 
-    return {"surveillance.meetings.forms.PlanEntryForm": {"meetings": Meeting.objects.all}}
+    return {
+        "surveillance.meetings.forms.PlanEntryForm": {"meetings": Meeting.objects.all},
+        "surveillance.escalation.forms.DecisionForm": {
+            "provider": lambda: Provider.objects.get(ods_code="RAA"),
+            "record": lambda: None,
+        },
+    }
 
 
 def build(form_class, cast, data=None):
@@ -472,6 +478,90 @@ ROUND_TRIPS = [
         data=lambda c: {"distribution": "named"},
         stored=_named_stored,
         pick=lambda c: [c.orgs["cqc"].pk, c.orgs["hw_a"].pk],
+    ),
+]
+
+
+def _escalation_data(cast, *, review=False):
+    def parts(name, day):
+        return {f"{name}[day]": day.day, f"{name}[month]": day.month, f"{name}[year]": day.year}
+
+    today = timezone.localdate()
+    data = {
+        "level": "enhanced",
+        "group": cast.qsgs["a"].pk,
+        "decided_by": "The group by consensus",
+        "rationale": "Staffing gaps reported by three members",
+        "lead_organisation": cast.orgs["icb_a"].pk,
+        **parts("decided_on", today - dt.timedelta(days=1)),
+        **parts("review_date", today + dt.timedelta(days=60)),
+    }
+    if not review:
+        data["criterion_1_text"] = "Staffing plan agreed"
+    return data
+
+
+def _escalation_start_url(cast):
+    from tests.surveillance.intelligence.factories import scenario
+
+    scenario(cast)
+    return reverse("surveillance:escalation-start", args=[cast.providers["provider_a1"].pk])
+
+
+def _escalation_signals_url(cast):
+    from dashboard.models import Indicator, SpcSeries
+
+    for code in ("AE_4HR", "SHMI"):
+        SpcSeries.objects.get_or_create(
+            provider=cast.providers["provider_a1"],
+            indicator=Indicator.objects.get(code=code),
+            defaults={"n_points": 12},
+        )
+    return reverse("surveillance:escalation-start", args=[cast.providers["provider_a1"].pk])
+
+
+def _escalation_decision(cast):
+    from surveillance.escalation.models import EscalationDecision
+
+    return EscalationDecision.objects.order_by("-pk").first()
+
+
+def _escalation_record(cast):
+    from tests.surveillance.escalation.factories import escalation_scenario
+
+    return escalation_scenario(cast)["record"]
+
+
+def _escalation_met(cast):
+    return set(_escalation_record(cast).criteria.filter(status="met").values_list("pk", flat=True))
+
+
+ROUND_TRIPS += [
+    RoundTrip(
+        form="surveillance.escalation.forms.DecisionForm",
+        field="intelligence_item_ids",
+        user="secretariat_a",
+        url=_escalation_start_url,
+        data=_escalation_data,
+        stored=lambda c: set(_escalation_decision(c).intelligence_item_ids),
+    ),
+    RoundTrip(
+        form="surveillance.escalation.forms.DecisionForm",
+        field="signal_indicators",
+        user="secretariat_a",
+        url=_escalation_signals_url,
+        data=_escalation_data,
+        stored=lambda c: set(
+            _escalation_decision(c).signal_indicators.values_list("pk", flat=True)
+        ),
+    ),
+    RoundTrip(
+        form="surveillance.escalation.forms.DecisionForm",
+        field="criteria_met",
+        user="chair_a",
+        url=lambda c: reverse("surveillance:escalation-decide", args=[_escalation_record(c).pk]),
+        data=lambda c: _escalation_data(c, review=True),
+        stored=_escalation_met,
     ),
 ]
 
