@@ -506,13 +506,16 @@ def source_matters_arising(user, meeting: Meeting) -> list[Suggestion]:
     from surveillance.meetings.access import sees_confidential
 
     actions = Action.objects.filter(
+        Q(
+            note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
+            note__meeting__starts_at__lt=meeting.starts_at,
+        )
+        | Q(note__isnull=True, created_at__lt=meeting.starts_at),  # transferred in
         qsg_id=meeting.qsg_id,
         status__in=Action.OPEN_STATUSES,
-        note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
-        note__meeting__starts_at__lt=meeting.starts_at,
     )
     if not sees_confidential(user, meeting.qsg_id):
-        actions = actions.filter(foi_exemption__isnull=True)
+        actions = actions.filter(foi_exemption__isnull=True, transferred_from="")
     rows = list(actions.values_list("number", "due_date", "provider_id"))
     if not rows:
         return []
