@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
-from . import notifications, services
+from . import notifications, services, vocabulary
 from .models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 
 Role = QSGRole.Role
@@ -27,6 +27,9 @@ DEFAULT_PASSWORD = "qsg-demo-2026"  # noqa: S105 (documented demo default)
 ANALYSTS_GROUP = "Analysts"
 
 _SEEDERS: dict[str, tuple[int, Callable[..., None]]] = {}
+# The national A&E file names trusts outside the 2022 network and would be refused as a whole;
+# the 2022 story loads its providers' rows itself (surveillance.escalation.demo).
+NOT_IN_2022 = frozenset({"dashboard"})
 
 
 def register_seeder(name: str, fn: Callable[..., None], order: int = 100) -> None:
@@ -207,6 +210,10 @@ def seed_providers() -> int:
 
 
 def demo_accounts_spec() -> list[DemoAccount]:
+    if vocabulary.profile() == "2022":
+        from .demo_2022 import demo_accounts_spec as spec_2022
+
+        return spec_2022()
     accounts: list[DemoAccount] = []
     for prefix, area, region in [
         ("gm", "Greater Manchester", "North"),
@@ -365,10 +372,20 @@ def seed_accounts(password: str) -> list[DemoAccount]:
 def seed(*, password: str, stdout=None) -> None:
     # Demo data is not news: seeding raises no notifications (none kept to send later either).
     with notifications.muted():
-        seed_network()
-        seed_providers()
+        if vocabulary.profile() == "2022":
+            # QSG_PROFILE=2022: an integrated care system network instead of the 2013 one; the
+            # seeders below find their 2013 groups missing and add nothing, except those that
+            # seed the 2022 story (escalation) and the dashboard's data.
+            from . import demo_2022
+
+            demo_2022.seed_network()
+        else:
+            seed_network()
+            seed_providers()
         seed_accounts(password)
-        for _, fn in sorted(_SEEDERS.values(), key=lambda item: item[0]):
+        for name, (_, fn) in sorted(_SEEDERS.items(), key=lambda item: item[1][0]):
+            if vocabulary.profile() == "2022" and name in NOT_IN_2022:
+                continue
             fn(stdout=stdout, password=password)
 
 
