@@ -16,7 +16,7 @@ from qsg import access as qsg_access
 from qsg.models import QSG, Provider
 
 from . import access, charts, peers, periods
-from .models import Indicator, PeerStat, SpcSeries
+from .models import Indicator, Observation, PeerStat, SpcSeries
 from .results import unpack_points
 
 CONCERNS = ("concern_high", "concern_low")
@@ -28,6 +28,7 @@ SUMMARY_FIELDS = (
     "latest_period",
     "latest_value",
     "latest_denominator",
+    "latest_provisional",
     "mean",
     "lpl",
     "upl",
@@ -224,6 +225,7 @@ def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300,
         unit=indicator.unit,
         description=description,
         frequency=indicator.frequency,
+        provisional=[p.provisional for p in points],
     )
     svg = charts.spc_chart_svg(
         chart, width=width, height=height, chart_id=chart_id or f"spc-{series.pk}"
@@ -345,6 +347,16 @@ SIGNAL_KINDS = {
 }
 
 
+def data_period_loaded_by(provider_ids, when: dt.datetime) -> dt.date | None:
+    """The latest period of data loaded for these providers by `when` (None: none yet): what
+    a meeting held then could have seen. Meetings read their signal window from it."""
+    return (
+        Observation.objects.filter(provider_id__in=list(provider_ids), updated_at__lte=when)
+        .aggregate(m=Max("period"))
+        .get("m")
+    )
+
+
 def latest_data_month(user=None, qsg: QSG | None = None) -> dt.date | None:
     """The latest month with data in the country (from the national aggregates)."""
     return PeerStat.objects.filter(group=PeerStat.NATIONAL).aggregate(m=Max("period")).get("m")
@@ -395,8 +407,8 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     rows = list(
         base.filter(
             concern
-            | (current & (Q(target_missed=True) | Q(national_flag__in=[-2, 2])
-                          | Q(peer_flag__in=[-2, 2])))
+            | (current & (Q(target_missed=True) | Q(national_flag__in=peers.OUTLIER_FLAGS)
+                          | Q(peer_flag__in=peers.OUTLIER_FLAGS)))
         )
     )  # fmt: skip
 
@@ -419,7 +431,8 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     for s in (
         r
         for r in rows
-        if r.latest_period >= since_of(r) and (r.national_flag in (-2, 2) or r.peer_flag in (-2, 2))
+        if r.latest_period >= since_of(r)
+        and (peers.is_outlier(r.national_flag) or peers.is_outlier(r.peer_flag))
     ):
         direction = s.indicator.improvement_direction
         parts = []
@@ -427,7 +440,10 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
             ("national", s.national_flag, s.national_value),
             ("sector peers", s.peer_flag, s.peer_value),
         ):
-            if flag in (-2, 2) and peers.flag_meaning(flag, direction) in ("concern", "neutral"):
+            if peers.is_outlier(flag) and peers.flag_meaning(flag, direction) in (
+                "concern",
+                "neutral",
+            ):
                 parts.append(
                     f"{peers.FLAG_LABELS[flag]} around the {label} value of "
                     f"{charts.format_value(value, s.indicator.unit)}"

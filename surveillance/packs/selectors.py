@@ -32,6 +32,7 @@ from dashboard import selectors as dashboard_selectors
 from dashboard.models import Indicator, SpcSeries
 from qsg.models import Organisation, QSGRole, User
 from surveillance.meetings import access as am
+from surveillance.meetings import agenda_signals
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Action, AgendaItem, Meeting, MeetingNote, NoteVersion
 from surveillance.packs import intelligence as pack_intelligence
@@ -278,8 +279,9 @@ def agenda_provider_ids(meeting: Meeting) -> list[int]:
     )
 
 
-def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) -> dict:
-    """The matrix for the providers on this agenda and a chart for every signal since `since`.
+def dashboard_summary(meeting: Meeting, *, reader: User) -> dict:
+    """The matrix for the providers on this agenda and a chart for every signal in the
+    meeting's window (`agenda_signals.signal_window`, the one the agenda proposed from).
 
     Read as `reader` (the secretariat member who asked for the pack) through the dashboard's
     own selectors, so only providers they may see appear."""
@@ -312,8 +314,8 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             )
         rows.append({"provider": p.name, "ods_code": p.ods_code, "cells": cells})
 
-    since = since or (timezone.localdate() - dt.timedelta(days=92))
-    signals = dashboard_selectors.signals_since(reader, meeting.qsg, since)
+    window = agenda_signals.signal_window(meeting)
+    signals = agenda_signals.signals_in(reader, meeting, window)
     grouped: dict[tuple[int, str], list] = {}
     for s in signals:
         grouped.setdefault((s.provider_id, s.indicator_code), []).append(s)
@@ -342,7 +344,9 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             }
         )
     return {
-        "since": since,
+        "since": window.since,
+        "until": window.until,
+        "window": window.sentence(),
         "indicators": [{"code": i.code, "name": i.name} for i in indicators],
         "rows": rows,
         "charts": charts_out,

@@ -161,9 +161,7 @@ def meeting_pack_render(
         ).first()
     )
     previous = selectors_meetings.previous_meeting(meeting)
-    dashboard = selectors_packs.dashboard_summary(
-        meeting, reader=reader, since=previous.date if previous else None
-    )
+    dashboard = selectors_packs.dashboard_summary(meeting, reader=reader)
     groups: dict[str, dict] = {}
     for audience in selectors_packs.audiences(meeting, secretariat_reader=reader):
         doc = selectors_packs.document(pack, audience, number=number, previous=previous)

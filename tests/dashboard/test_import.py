@@ -70,6 +70,8 @@ BAD_ROWS = [
     ("RAA,AE_4HR,2019-01,,5,", "", "Give both the numerator and the denominator"),
     ("RAA,AE_4HR,2019-01,,9,4", "numerator", "larger than the denominator"),
     ("RAA,AE_4HR,2019-01,50,5,100", "value", "does not match"),
+    ("RAA,AE_4HR,2019-01,194.2,,", "value", "'194.2' is over 100%: a proportion cannot be more"),
+    ("RAA,AE_4HR,2019-01,-0.5,,", "value", "'-0.5' is negative"),
     ("RAA,AE_4HR,2019-01,=1+2,,", "value", "formula"),
     ("RAA,AE_4HR,2019-01,inf,,", "value", "is not a number"),
 ]
