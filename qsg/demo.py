@@ -27,9 +27,6 @@ DEFAULT_PASSWORD = "qsg-demo-2026"  # noqa: S105 (documented demo default)
 ANALYSTS_GROUP = "Analysts"
 
 _SEEDERS: dict[str, tuple[int, Callable[..., None]]] = {}
-# The national A&E file names trusts outside the 2022 network and would be refused as a whole;
-# the 2022 story loads its providers' rows itself (surveillance.escalation.demo).
-NOT_IN_2022 = frozenset({"dashboard"})
 
 
 def register_seeder(name: str, fn: Callable[..., None], order: int = 100) -> None:
@@ -383,9 +380,7 @@ def seed(*, password: str, stdout=None) -> None:
             seed_network()
             seed_providers()
         seed_accounts(password)
-        for name, (_, fn) in sorted(_SEEDERS.items(), key=lambda item: item[1][0]):
-            if vocabulary.profile() == "2022" and name in NOT_IN_2022:
-                continue
+        for _, fn in sorted(_SEEDERS.values(), key=lambda item: item[0]):
             fn(stdout=stdout, password=password)
 
 

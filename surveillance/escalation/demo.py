@@ -23,49 +23,10 @@ def _ago(days: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=days)
 
 
-def load_dashboard(stdout=None) -> None:
-    """The national A&E file names trusts outside the 2022 demo network, and an import with any
-    unknown provider is refused as a whole: load the rows of the network's providers."""
-    import csv
-    import io
-    import tempfile
-
-    from dashboard import recompute
-    from dashboard import services as dashboard_services
-    from dashboard.demo import AE_MAPPING, AE_SOURCE
-    from dashboard.models import ColumnMapping, Observation
-    from qsg.demo import ANALYSTS_GROUP, shared_dir
-
-    path = shared_dir() / "data" / "ae_attendances.csv"
-    analyst = User.objects.filter(groups__name=ANALYSTS_GROUP, organisation__isnull=False).first()
-    mapping = ColumnMapping.objects.filter(name=AE_MAPPING).first()
-    codes = set(Provider.objects.values_list("ods_code", flat=True))
-    if analyst is None or mapping is None or not path.exists():
-        return
-    if Observation.objects.filter(provider__ods_code__in=codes).exists():
-        return
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=reader.fieldnames)
-        writer.writeheader()
-        writer.writerows(r for r in reader if r["org_code"].strip().upper() in codes)
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as tmp:
-        tmp.write(out.getvalue())
-    batch = dashboard_services.import_file(
-        actor=analyst, path=tmp.name, mapping=mapping, source=AE_SOURCE
-    )
-    recompute.run()
-    if stdout is not None and batch is not None:
-        stdout.write(f"Dashboard: {batch.rows_created} A&E values for the 2022 network.")
-
-
 def seed(*, stdout=None, password=None, **kwargs) -> None:
     if vocabulary.profile() != "2022":
         return
     from qsg import demo_2022 as net
-
-    load_dashboard(stdout)
 
     users = {u.username: u for u in User.objects.filter(username__startswith=("wy."))}
     users.update({u.username: u for u in User.objects.filter(username__startswith="ney.")})
