@@ -198,9 +198,16 @@ def qsg_signals(request, pk):
 @login_required
 @require_GET
 def provider_dashboard(request, pk):
+    from . import successions
+
     provider = qsg_access.provider_for_user(request.user, pk)
     views = selectors.provider_series(request.user, provider)
-    return _render(request, "dashboard/provider.jinja", {"provider": provider, "views": views})
+    before, after = successions.links_of(request.user, provider)
+    return _render(
+        request,
+        "dashboard/provider.jinja",
+        {"provider": provider, "views": views, "before": before, "after": after},
+    )
 
 
 @login_required
@@ -239,9 +246,12 @@ def _series_page(request, series, rebase_form, status=200):
             if funnel is not None:
                 funnel["phi"] = national.phi
                 funnel["adjusted"] = bool(national.tau2)
+    from . import successions
+
     rebases = Rebase.objects.filter(provider=series.provider, indicator=indicator).select_related(
         "created_by"
     )
+    before, after = successions.links_of(request.user, series.provider)
     return _render(
         request,
         "dashboard/series.jinja",
@@ -253,6 +263,10 @@ def _series_page(request, series, rebase_form, status=200):
             "chart": svg,
             "funnel": funnel,
             "rebases": rebases,
+            "changes": indicator.standard_changes.all(),
+            "joined": successions.joined_charts(request.user, series),
+            "before": before,
+            "after": after,
             "rebase_form": rebase_form,
             "is_analyst": access.is_analyst(request.user),
             "fmt": lambda v: charts.format_value(v, indicator.unit),

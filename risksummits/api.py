@@ -7,6 +7,7 @@ actions. Every read of a summit is recorded in its access log.
 
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,8 @@ from rest_framework.response import Response
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, idempotency_key
+from qsg.api.fields import IdField
+from qsg.api.filters import IdFilter
 from qsg.models import Organisation, User
 
 from . import access, rules, selectors
@@ -115,7 +118,7 @@ class SummitSerializer(serializers.ModelSerializer):
 
 
 class SummitTriggerSerializer(serializers.Serializer):
-    providers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    providers = serializers.ListField(child=IdField(), min_length=1, max_length=100)
     concern = serializers.CharField(max_length=4000)
     source = serializers.ChoiceField(choices=RiskSummit.Source.choices)
     source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -230,6 +233,14 @@ class SummitActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "number", "status", "transferred_to"]
 
 
+class SummitFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+
+    class Meta:
+        model = RiskSummit
+        fields = ["status", "qsg", "ring_holder_status"]
+
+
 def _translate(fn):
     try:
         return fn()
@@ -246,7 +257,7 @@ class RiskSummitViewSet(
 
     queryset = RiskSummit.objects.all()
     serializer_class = SummitSerializer
-    filterset_fields = ["status", "qsg", "ring_holder_status"]
+    filterset_class = SummitFilter
     search_fields = ["reference", "providers__name", "providers__ods_code"]
     ordering_fields = ["triggered_at", "reference"]
 

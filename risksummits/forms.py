@@ -624,12 +624,6 @@ class ActionUpdateForm(forms.Form):
     progress_note = forms.CharField(
         max_length=2000, required=False, label="Progress", widget=forms.Textarea(attrs={"rows": 3})
     )
-    transferred_to = forms.CharField(
-        max_length=300,
-        required=False,
-        label="Transferred to",
-        help_text="Required if transferred: for example, the QSG's action log or the ICB's improvement plan",
-    )
     due_on = NHSDateField(required=False, label="Due date", help_text="For example, 15 3 2026")
 
 

@@ -344,6 +344,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "qsg.api.pagination.PageNumberPagination",
+    # JSON with a cap on nesting depth (qsg.api.parsers): 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "qsg.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "qsg.api.filters.StrictFilterBackend",
@@ -374,6 +380,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "qsg.api.schema.add_error_responses",
+        "qsg.api.schema.bound_path_ids",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from dashboard.models import Indicator
 from qsg.api.base import AccessViewSet, idempotency_key
+from qsg.api.fields import IdField
 from qsg.api.filters import IdFilter
 from qsg.models import QSG, Organisation
 from surveillance.escalation import access
@@ -114,21 +115,21 @@ class NewCriterionSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    provider = serializers.IntegerField(min_value=1)
+    provider = IdField()
     service = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     level = serializers.ChoiceField(choices=Level.choices)
     decided_on = serializers.DateField()
-    group = serializers.IntegerField(min_value=1, required=False)
-    meeting = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    group = IdField(required=False)
+    meeting = IdField(required=False, allow_null=True)
     decided_by = serializers.CharField(max_length=200)
     rationale = serializers.CharField(max_length=5000)
-    lead_organisation = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    lead_organisation = IdField(required=False, allow_null=True)
     review_date = serializers.DateField(required=False, allow_null=True)
     improvement_plan = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )
     intelligence_item_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=50
+        child=IdField(), required=False, default=list, max_length=50
     )
     signal_indicators = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, default=list, max_length=50
@@ -138,7 +139,7 @@ class DecisionSerializer(serializers.Serializer):
     )
     exit_criteria = NewCriterionSerializer(many=True, required=False, default=list)
     criteria_met = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=50
+        child=IdField(), required=False, default=list, max_length=50
     )
 
 

@@ -351,3 +351,68 @@ def test_a_confidential_conclusion_is_not_copied_into_a_new_summit(cast):
     summit = RiskSummit.objects.get()
     assert "in confidence" not in summit.concern
     assert "confidential" in summit.concern
+
+
+# Transferred actions -------------------------------------------------------------------------
+
+
+def test_a_transferred_action_lands_on_the_qsgs_action_log_linked_both_ways(cast, client_for):
+    from risksummits.models import SummitAction
+    from risksummits.services.actions import action_create, action_update
+    from surveillance.meetings.models import Action
+
+    summit = trigger(cast)
+    action = action_create(
+        actor=cast.users["secretariat_a"],
+        summit=summit,
+        objective="improvement",
+        description="Maternity improvement plan, reviewed monthly",
+        owner_organisation=cast.orgs["icb_a"],
+        owner=cast.users["member_a"],
+        due_on=timezone.localdate() + dt.timedelta(days=60),
+    )
+    # The owner records progress, but moving an action onto the QSG's log is for those who
+    # run the summit.
+    with pytest.raises(ValidationError):
+        action_update(
+            actor=cast.users["member_a"],
+            standing=standing(cast, "member_a", summit),
+            action=action,
+            status="transferred",
+        )
+    manager = standing(cast, "secretariat_a", summit)
+    action = action_update(
+        actor=cast.users["secretariat_a"], standing=manager, action=action, status="transferred"
+    )
+    logged = Action.objects.get(qsg=cast.qsgs["a"])
+    assert action.transferred_action_id == logged.pk
+    assert logged.description == "Maternity improvement plan, reviewed monthly"
+    assert (
+        logged.owner == cast.users["member_a"] and logged.owner_organisation == cast.orgs["icb_a"]
+    )
+    assert logged.due_date == action.due_on and logged.is_open
+    assert logged.provider == cast.providers["provider_a1"]
+    assert logged.transferred_from == f"Risk summit {summit.reference}, action {action.number}"
+    assert logged.transferred_from_url == reverse("risksummits:action", args=[summit.pk, action.pk])
+    assert logged.reference in action.transferred_to and logged.is_confidential
+    # Its progress now lives on the log: the summit's copy does not change any more.
+    with pytest.raises(ValidationError):
+        action_update(
+            actor=cast.users["secretariat_a"], standing=manager, action=action, status="done"
+        )
+    assert SummitAction.objects.get(pk=action.pk).status == "transferred"
+
+    # On the log: the owner (a statutory member) sees it and its source; an observer from the
+    # local authority does not, as the summit is confidential.
+    member = client_for("member_a")
+    listing = member.get(reverse("surveillance:action-list")).content.decode()
+    assert "Maternity improvement plan" in listing and summit.reference in listing
+    detail = member.get(reverse("surveillance:action-update", args=[logged.pk]))
+    assert detail.status_code == 200
+    assert logged.transferred_from_url in detail.content.decode()
+    observer = client_for("observer_a")
+    assert (
+        "Maternity improvement plan"
+        not in observer.get(reverse("surveillance:action-list")).content.decode()
+    )
+    assert observer.get(reverse("surveillance:action-update", args=[logged.pk])).status_code == 404

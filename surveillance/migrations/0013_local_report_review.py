@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveillance', '0011_escalation'),
+        ('surveillance', '0012_action_transferred_from'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
