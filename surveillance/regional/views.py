@@ -22,6 +22,7 @@ from qsg.pages import posted, submit
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
+from surveillance.regional.facts import assurance_facts
 from surveillance.regional.forms import (
     AssuranceForm,
     CommentForm,
@@ -404,12 +405,22 @@ def assurance_return(request, qsg_pk, month):
     can_manage = qsg_access.principal(request.user).manages(qsg.pk)
     ret = ar.assurance_returns_for(request.user).filter(qsg=qsg, month=month_date).first()
     questions = sv.questions_for(qsg)
+    known = assurance_facts(qsg, month_date)
     initial = {}
+    prefilled = set()
+    if ret is None or not ret.is_locked:
+        # What the workspace knows, for the secretariat to confirm; their own words stand.
+        for q in questions:
+            if known.evidence.get(q.code):
+                initial[f"evidence_{q.pk}"] = known.evidence[q.code]
+                prefilled.add(q.pk)
     if ret is not None:
         for a in ret.answers.all():
             initial[f"rag_{a.question_id}"] = a.rag
             initial[f"comments_{a.question_id}"] = a.comments
-            initial[f"evidence_{a.question_id}"] = a.evidence
+            if a.evidence or ret.is_locked:
+                initial[f"evidence_{a.question_id}"] = a.evidence
+                prefilled.discard(a.question_id)
     form = once.with_token(AssuranceForm(posted(request), questions=questions, initial=initial))
     submitting = request.POST.get("action") == "submit"
     return submit(
@@ -433,6 +444,8 @@ def assurance_return(request, qsg_pk, month):
             "ret": ret,
             "form": form,
             "editable": can_manage and not (ret and ret.is_locked),
+            "facts": known,
+            "prefilled": prefilled,
             "history": history_rows(ret.history.all()) if ret and can_manage else None,
         },
     )
