@@ -56,6 +56,8 @@ class Mapping:
     denominator: str = "denominator"
     filter_column: str = ""
     filter_value: str = ""
+    status_column: str = ""
+    provisional_values: str = ""
     optional: frozenset[str] = field(
         default_factory=lambda: frozenset({"numerator", "denominator"})
     )
@@ -73,6 +75,8 @@ class Mapping:
             denominator=d.get("denominator", ""),
             filter_column=d.get("filter_column", ""),
             filter_value=d.get("filter_value", ""),
+            status_column=d.get("status_column", ""),
+            provisional_values=d.get("provisional_values", ""),
             optional=frozenset(),
         )
 
@@ -87,6 +91,8 @@ class Mapping:
             "denominator": self.denominator,
             "filter_column": self.filter_column,
             "filter_value": self.filter_value,
+            "status_column": self.status_column,
+            "provisional_values": self.provisional_values,
         }
 
 
@@ -320,6 +326,8 @@ def missing_columns(columns, mapping: Mapping) -> list[str]:
         needed.append(mapping.indicator)
     if mapping.filter_column:
         needed.append(mapping.filter_column)
+    if mapping.status_column:
+        needed.append(mapping.status_column)
     for key in ("value", "numerator", "denominator"):
         col = getattr(mapping, key)
         if col and key not in mapping.optional:
@@ -653,6 +661,16 @@ def check_chunk(
         error_rows=int(bad.sum()),
         skipped=skipped,
     )
+
+
+def provisional_of(df: pd.DataFrame, mapping: Mapping, rows: np.ndarray) -> np.ndarray:
+    """Whether each of the given rows (by `_row`) is marked provisional by the status column."""
+    if not mapping.status_column or not rows.size:
+        return np.zeros(rows.size, dtype=bool)
+    wanted = {v.strip().lower() for v in mapping.provisional_values.split(",") if v.strip()}
+    marked = df[mapping.status_column].str.lower().isin(wanted).to_numpy()
+    at = np.searchsorted(df["_row"].to_numpy(), rows)
+    return marked[at]
 
 
 def month_key(provider_id: np.ndarray, indicator_id: np.ndarray, month: np.ndarray) -> np.ndarray:

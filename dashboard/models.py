@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -167,6 +167,16 @@ class ColumnMapping(models.Model):
         max_length=80, blank=True, help_text="Only rows whose value in this column matches..."
     )
     filter_value = models.CharField(max_length=80, blank=True, help_text="...this value are read.")
+    status_column = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Optional: the column saying whether a figure is final.",
+    )
+    provisional_values = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Values of that column marking a provisional figure, separated by commas.",
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -201,6 +211,8 @@ class ColumnMapping(models.Model):
             "denominator": self.denominator_column,
             "filter_column": self.filter_column,
             "filter_value": self.filter_value,
+            "status_column": self.status_column,
+            "provisional_values": self.provisional_values,
         }
 
 
@@ -247,6 +259,26 @@ class ImportBatch(models.Model):
         return reverse("dashboard:import-detail", args=[self.pk])
 
 
+class PendingUpload(models.Model):
+    """A file in one of NHS England's published layouts, waiting for the analyst to confirm what
+    it will load (see dashboard.presets). Deleted once confirmed or abandoned."""
+
+    preset = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.preset})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:import-preview", args=[self.pk])
+
+
 class ImportRowError(models.Model):
     """One problem with one row of an uploaded file (row 1 is the header)."""
 
@@ -285,6 +317,9 @@ class Observation(models.Model):
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=120, blank=True)
+    provisional = models.BooleanField(
+        default=False, help_text="Published as provisional: it may be revised."
+    )
     batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.SET_NULL,
@@ -338,6 +373,54 @@ class Rebase(models.Model):
         return f"Rebase {self.indicator_id} {self.provider_id} from {self.period:%Y-%m}"
 
 
+class StandardChange(models.Model):
+    """A date from which an indicator is measured differently (a standard redefined): every
+    provider's series is judged afresh from it, as if each had been rebased."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="standard_changes"
+    )
+    period = models.DateField(help_text="The first period measured the new way.")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="standardchange_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} redefined from {self.period:%Y-%m}"
+
+
+class ProviderSuccession(models.Model):
+    """One organisation succeeded by another (NHS organisation data service codes): a merger or
+    an acquisition. Codes, not providers, so that a deployment can list successions for
+    organisations it does not hold; charts show both sides of the change."""
+
+    predecessor = models.CharField("Predecessor's ODS code", max_length=10)
+    successor = models.CharField("Successor's ODS code", max_length=10)
+    effective = models.DateField(help_text="The first day the successor reports for both.")
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective", "predecessor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="providersuccession_unique"
+            ),
+            models.CheckConstraint(
+                name="providersuccession_not_itself", condition=~Q(predecessor=F("successor"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} -> {self.successor} from {self.effective:%Y-%m-%d}"
+
+
 class SpcSeries(models.Model):
     """Stored SPC result of one provider x indicator: the summary pages read, and every point.
 
@@ -361,6 +444,7 @@ class SpcSeries(models.Model):
     latest_value = models.FloatField(null=True, blank=True)
     latest_numerator = models.FloatField(null=True, blank=True)
     latest_denominator = models.FloatField(null=True, blank=True)
+    latest_provisional = models.BooleanField(default=False)
     mean = models.FloatField(null=True, blank=True)
     lpl = models.FloatField(null=True, blank=True)
     upl = models.FloatField(null=True, blank=True)

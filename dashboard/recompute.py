@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import peers, periods
-from .models import Indicator, Observation, PeerStat, Rebase, SpcSeries
+from .models import Indicator, Observation, PeerStat, Rebase, SpcSeries, StandardChange
 from .results import EPOCH, SeriesResult, date_to_day, summarise
 from .spc.engine import compute_sorted
 
@@ -108,7 +108,8 @@ def _candidates(full: bool) -> list[tuple[int, int, int]]:
 _READ_SQL = """
 SELECT string_agg(
     int8send(s.id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
-        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN'))
+        || int2send(o.provisional::int::int2),
     ''::bytea)
 FROM dashboard_spcseries s
 JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
@@ -121,19 +122,20 @@ _RECORD = np.dtype(
         ("value", ">f8"),
         ("numerator", ">f8"),
         ("denominator", ">f8"),
+        ("provisional", ">i2"),
     ]
 )
 
 _READ_SQL_GENERIC = """
 SELECT s.id, CAST(julianday(o.period) - 2440587.5 AS INTEGER), o.value, o.numerator,
-       o.denominator
+       o.denominator, o.provisional
 FROM dashboard_spcseries s
 JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
 WHERE s.id IN ({})
 ORDER BY s.id, o.period
 """
 
-_COLUMNS = ["series", "day", "value", "numerator", "denominator"]
+_COLUMNS = ["series", "day", "value", "numerator", "denominator", "provisional"]
 
 
 def _read(ids: list[int]) -> pd.DataFrame:
@@ -151,6 +153,7 @@ def _read(ids: list[int]) -> pd.DataFrame:
                 "value": records["value"].astype(np.float64),
                 "numerator": records["numerator"].astype(np.float64),
                 "denominator": records["denominator"].astype(np.float64),
+                "provisional": records["provisional"].astype(bool),
             }
         )
     with connection.cursor() as cursor:
@@ -164,6 +167,7 @@ def _read(ids: list[int]) -> pd.DataFrame:
             "value": float,
             "numerator": float,
             "denominator": float,
+            "provisional": bool,
         }
     )
 
@@ -171,7 +175,8 @@ def _read(ids: list[int]) -> pd.DataFrame:
 _RANGE_SQL = """
 SELECT string_agg(
     int8send(o.provider_id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
-        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN'))
+        || int2send(o.provisional::int::int2),
     ''::bytea)
 FROM dashboard_observation o
 WHERE o.indicator_id = %s AND o.provider_id BETWEEN %s AND %s
@@ -183,6 +188,7 @@ _RANGE_RECORD = np.dtype(
         ("value", ">f8"),
         ("numerator", ">f8"),
         ("denominator", ">f8"),
+        ("provisional", ">i2"),
     ]
 )
 
@@ -218,6 +224,7 @@ def _read_ranges(chunk: list[tuple]) -> pd.DataFrame:
             "value": rec["value"].astype(np.float64),
             "numerator": rec["numerator"].astype(np.float64),
             "denominator": rec["denominator"].astype(np.float64),
+            "provisional": rec["provisional"].astype(bool),
         }
     )
 
@@ -241,6 +248,17 @@ def _series_meta(ids: list[int]):
         pk = by_pair.get((provider_id, indicator_id))
         if pk is not None:
             rebases.setdefault(pk, []).append(date_to_day(period))
+    # A standard redefined part-way: every provider's series of the indicator starts afresh.
+    changes: dict[int, list[int]] = {}
+    for indicator_id, period in StandardChange.objects.filter(
+        indicator_id__in=set(indicator_of.values())
+    ).values_list("indicator_id", "period"):
+        changes.setdefault(indicator_id, []).append(date_to_day(period))
+    if changes:
+        for pk, indicator_id in indicator_of.items():
+            for day in changes.get(indicator_id, ()):
+                if day not in rebases.get(pk, ()):
+                    rebases.setdefault(pk, []).append(day)
     return indicator_of, indicators, rebases
 
 
@@ -279,6 +297,7 @@ def fill_gaps(frame: pd.DataFrame, series_ids: np.ndarray, steps: np.ndarray) ->
                     "value": np.nan,
                     "numerator": np.nan,
                     "denominator": np.nan,
+                    "provisional": False,
                 }
             )
         )
@@ -331,6 +350,7 @@ def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResu
         days=days,
         numerators=frame["numerator"].to_numpy(dtype=float),
         denominators=frame["denominator"].to_numpy(dtype=float),
+        provisional=frame["provisional"].to_numpy(dtype=bool),
         result=result,
         rebase_group=rebase_group,
     )
@@ -345,6 +365,7 @@ _RESULT_FIELDS = [
     "latest_value",
     "latest_numerator",
     "latest_denominator",
+    "latest_provisional",
     "mean",
     "lpl",
     "upl",
@@ -365,7 +386,7 @@ _STAGE_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS dash_spc_stage (
     id bigint, revision integer, n_points integer, first_period date, latest_period date,
     latest_value double precision, latest_numerator double precision,
-    latest_denominator double precision, mean double precision, lpl double precision,
+    latest_denominator double precision, latest_provisional boolean, mean double precision, lpl double precision,
     upl double precision, target double precision, variation varchar(20),
     assurance varchar(20), latest_point_type varchar(30), latest_special_cause varchar(40),
     short_group boolean, target_missed boolean, last_concern_period date,

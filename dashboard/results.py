@@ -25,10 +25,12 @@ POINT_DTYPE = np.dtype(
         ("rebase", "<i2"),  # rebase group (0 before the first rebase date)
         ("sct", "u1"),  # special cause type code (codes.SPECIAL_CAUSE_TYPES)
         ("pt", "u1"),  # point type code (codes.POINT_TYPES)
-        ("flags", "u1"),  # bits 0-1 relative to mean + 1, bit 2 outside limits, bit 3 close
+        ("flags", "u1"),  # bits 0-1 relative to mean + 1, bit 2 outside limits, bit 3 close,
+        # bit 4 provisional (published as such: it may be revised)
     ]
 )
 CONCERN = POINT_TYPES.index("special_cause_concern")
+PROVISIONAL = 16
 GROUP_FIELDS = ("start", "n", "mean", "amr", "lpl", "upl", "nlpl", "nupl")
 
 
@@ -71,6 +73,7 @@ class SeriesResult:
     last_concern_label: str
     groups: list = field(default_factory=list)
     points: bytes = b""
+    latest_provisional: bool = False
 
 
 def empty_result(series_id: int, revision: int) -> SeriesResult:
@@ -90,6 +93,7 @@ def summarise(
     denominators: np.ndarray,
     result,
     rebase_group: np.ndarray | None = None,
+    provisional: np.ndarray | None = None,
 ) -> list[SeriesResult]:
     """One SeriesResult per series of an engine result over rows sorted by (series, date).
 
@@ -111,6 +115,8 @@ def summarise(
     packed["sct"] = result.special_cause_type
     packed["pt"] = result.point_type
     packed["flags"] = result.flags
+    if provisional is not None:
+        packed["flags"] |= np.where(provisional, PROVISIONAL, 0).astype(np.uint8)
     raw = packed.tobytes()
     width = POINT_DTYPE.itemsize
 
@@ -188,6 +194,7 @@ def summarise(
                 last_concern_label=labels[int(result.special_cause_type[lc])] if lc >= a else "",
                 groups=groups,
                 points=raw[a * width : b * width],
+                latest_provisional=bool(provisional[last]) if provisional is not None else False,
             )
         )
     return out
@@ -206,6 +213,7 @@ class Point:
     mean: float | None
     lpl: float | None
     upl: float | None
+    provisional: bool = False
 
     @property
     def missing(self) -> bool:
@@ -239,6 +247,7 @@ def unpack_points(points: bytes, groups: list, rule_length: int = 7) -> list[Poi
                 relative_to_mean=(flags & 3) - 1,
                 outside_limits=bool(flags & 4),
                 close_to_limits=bool(flags & 8),
+                provisional=bool(flags & PROVISIONAL),
                 mean=g[2],
                 lpl=g[4],
                 upl=g[5],

@@ -28,6 +28,7 @@ SUMMARY_FIELDS = (
     "latest_period",
     "latest_value",
     "latest_denominator",
+    "latest_provisional",
     "mean",
     "lpl",
     "upl",
@@ -224,6 +225,7 @@ def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300,
         unit=indicator.unit,
         description=description,
         frequency=indicator.frequency,
+        provisional=[p.provisional for p in points],
     )
     svg = charts.spc_chart_svg(
         chart, width=width, height=height, chart_id=chart_id or f"spc-{series.pk}"

@@ -551,7 +551,7 @@ class SummitAction(models.Model):
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Closed: done"
-        TRANSFERRED = "transferred", "Transferred"
+        TRANSFERRED = "transferred", "Transferred to the QSG's action log"
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
@@ -572,7 +572,15 @@ class SummitAction(models.Model):
     transferred_to = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Where the action now lives, e.g. the QSG's action log.",
+        help_text="Where the action now lives: the QSG's action log and its reference there.",
+    )
+    transferred_action = models.OneToOneField(
+        "surveillance.Action",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The action in the QSG's action log this one was transferred to.",
     )
     shared_with_provider = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -18,6 +18,7 @@ SEEDED = [
     ("qsg.OrganisationType", "qsg.migrations.0002_organisation_types"),
     ("dashboard.Indicator", "dashboard.migrations.0002_seed_indicators"),
     ("dashboard.Indicator", "dashboard.migrations.0004_indicator_frequency"),
+    ("dashboard.Indicator", "dashboard.migrations.0005_real_data"),
     ("risksummits.RingHolderRule", "risksummits.migrations.0002_ring_holder_rules"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0002_meetings_reference_data"),
     ("surveillance.Theme", "surveillance.migrations.0005_intelligence_themes_search"),

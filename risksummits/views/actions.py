@@ -56,11 +56,14 @@ def action_create(request, pk):
 def action_detail(request, pk, action_pk):
     standing = _open(request, pk, "Summit action")
     action = access.action_for(standing, action_pk)
-    can_update = standing.summit.is_open and actions.can_update_action(standing, action)
+    can_update = (
+        standing.summit.is_open
+        and action.transferred_action_id is None
+        and actions.can_update_action(standing, action)
+    )
     initial = {
         "status": action.status,
         "progress_note": action.progress_note,
-        "transferred_to": action.transferred_to,
         "due_on": action.due_on,
     }
     form = ActionUpdateForm(posted(request), initial=initial)

@@ -423,7 +423,7 @@ class ConclusionViewSet(
 
 class ActionSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    meeting = serializers.IntegerField(source="note.meeting_id", read_only=True)
+    meeting = serializers.IntegerField(source="note.meeting_id", read_only=True, allow_null=True)
     owner_organisation_name = serializers.CharField(
         source="owner_organisation.name", read_only=True
     )
@@ -436,6 +436,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "reference",
             "qsg",
             "meeting",
+            "transferred_from",
             "provider",
             "description",
             "owner_organisation",
@@ -450,6 +451,7 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "id",
             "qsg",
+            "transferred_from",
             "provider",
             "description",
             "owner_organisation",

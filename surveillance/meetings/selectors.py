@@ -353,7 +353,10 @@ def redact(
         for item in document["items"]:
             if item["confidential"]:
                 continue
-            items.append({**item, "passages": [p for p in item["passages"] if not p["exemption"]]})
+            kept = [p for p in item["passages"] if not p["exemption"]]
+            items.append(
+                {**item, "passages": kept, "passages_withheld": len(item["passages"]) - len(kept)}
+            )
         out = {
             **document,
             "audience": "open",
@@ -361,9 +364,26 @@ def redact(
             "conclusions": [c for c in document["conclusions"] if not c["exemption"]],
             "actions": [a for a in document["actions"] if not a["exemption"]],
         }
-    out["items"] = inherit(out["items"], withheld, words=ITEM_WORDS)
+    out["items"] = [
+        {**item, "withheld_reason": _withheld_reason(item)}
+        for item in inherit(out["items"], withheld, words=ITEM_WORDS)
+    ]
     out["conclusions"] = inherit(out["conclusions"], withheld, words=CONCLUSION_WORDS)
     return out
+
+
+def _withheld_reason(item: dict[str, Any]) -> str:
+    """Say that a record is withheld, and why, where the reader would otherwise read nothing
+    (or less) and take it for "No record."."""
+    if item.get("withheld"):
+        return "The record of this item is withheld: it draws on intelligence not shared with you."
+    hidden = item.get("passages_withheld", 0)
+    if not hidden:
+        return ""
+    if not item["passages"]:
+        return "The record of this item is withheld from this copy: it is confidential."
+    passages = "passage" if hidden == 1 else "passages"
+    return f"{hidden} further {passages} withheld from this copy: confidential."
 
 
 def redact_for(
@@ -486,13 +506,16 @@ def source_matters_arising(user, meeting: Meeting) -> list[Suggestion]:
     from surveillance.meetings.access import sees_confidential
 
     actions = Action.objects.filter(
+        Q(
+            note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
+            note__meeting__starts_at__lt=meeting.starts_at,
+        )
+        | Q(note__isnull=True, created_at__lt=meeting.starts_at),  # transferred in
         qsg_id=meeting.qsg_id,
         status__in=Action.OPEN_STATUSES,
-        note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
-        note__meeting__starts_at__lt=meeting.starts_at,
     )
     if not sees_confidential(user, meeting.qsg_id):
-        actions = actions.filter(foi_exemption__isnull=True)
+        actions = actions.filter(foi_exemption__isnull=True, transferred_from="")
     rows = list(actions.values_list("number", "due_date", "provider_id"))
     if not rows:
         return []

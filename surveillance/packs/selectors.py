@@ -145,7 +145,9 @@ def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str,
 def _action_log(meeting: Meeting, since: dt.date | None, confidential: bool) -> list[dict]:
     rows = (
         Action.objects.filter(
-            qsg_id=meeting.qsg_id, note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED]
+            Q(note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED])
+            | Q(note__isnull=True),  # transferred in (from a risk summit): confidential
+            qsg_id=meeting.qsg_id,
         )
         .filter(
             Q(status__in=Action.OPEN_STATUSES)

@@ -179,6 +179,23 @@ def test_every_choice_field_renders_as_its_component(cast):
     assert not problems
 
 
+@pytest.mark.django_db
+def test_no_error_on_any_form_says_only_this_field_is_required(cast):
+    """Submitted empty, every form's errors (summary and inline) name their field, as the
+    NHS.UK error message guidance asks ("Enter the title", "Select who attended")."""
+    generic = str(forms.Field.default_error_messages["required"])
+    unnamed = {}
+    for form_class in FORMS:
+        form = build(form_class, cast, data={})
+        texts = [i["text"] for i in forms_nhs.error_list(form)]
+        texts += [
+            forms_nhs.field_params(bf)["params"]["errorMessage"]["text"] for bf in form if bf.errors
+        ]
+        if any(generic in t for t in texts):
+            unnamed[f"{form_class.__module__}.{form_class.__qualname__}"] = texts
+    assert not unnamed
+
+
 # Round trips -------------------------------------------------------------------------------
 
 

@@ -94,6 +94,48 @@ def test_meetings_are_numbered_by_date_not_booking_order(cast):
     assert titles == ["First meeting", "Follow-up meeting 1", "Cancelled meeting"]
 
 
+def test_moving_a_booked_meeting_renumbers_and_keeps_the_clock(cast):
+    from risksummits.services.meetings import meeting_move
+
+    summit = trigger(cast, hours_ago=2)
+    first = _book(cast, summit, timezone.now() + dt.timedelta(hours=20))
+    second = _book(cast, summit, timezone.now() + dt.timedelta(hours=40))
+    # Moving the first past the second makes the second the first meeting.
+    moved = meeting_move(
+        actor=cast.users["secretariat_a"],
+        meeting=first,
+        starts_at=timezone.now() + dt.timedelta(hours=44),
+    )
+    second.refresh_from_db()
+    assert (second.title, moved.title) == ("First meeting", "Follow-up meeting 1")
+    assert TimelineEvent.objects.filter(summit=summit, verb="meeting_moved").exists()
+    # Moving the first past the other one, beyond the deadline, needs no reason: the other
+    # (within the clock) is the first meeting then.
+    moved = meeting_move(
+        actor=cast.users["secretariat_a"],
+        meeting=second,
+        starts_at=timezone.now() + dt.timedelta(days=4),
+    )
+    assert moved.title == "Follow-up meeting 1" and moved.late_reason == ""
+    # With only a late meeting left, moving it again needs the reason.
+    meeting_cancel(actor=cast.users["secretariat_a"], meeting=first, reason="Not needed")
+    with pytest.raises(ValidationError) as refused:
+        meeting_move(
+            actor=cast.users["secretariat_a"],
+            meeting=second,
+            starts_at=timezone.now() + dt.timedelta(days=5),
+        )
+    assert "late_reason" in refused.value.message_dict
+    moved = meeting_move(
+        actor=cast.users["secretariat_a"],
+        meeting=second,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        late_reason="The trust's board meets that week",
+    )
+    assert moved.title == "First meeting"
+    assert moved.late_reason == "The trust's board meets that week"
+
+
 # The clock -----------------------------------------------------------------------------------
 
 
@@ -351,3 +393,68 @@ def test_a_confidential_conclusion_is_not_copied_into_a_new_summit(cast):
     summit = RiskSummit.objects.get()
     assert "in confidence" not in summit.concern
     assert "confidential" in summit.concern
+
+
+# Transferred actions -------------------------------------------------------------------------
+
+
+def test_a_transferred_action_lands_on_the_qsgs_action_log_linked_both_ways(cast, client_for):
+    from risksummits.models import SummitAction
+    from risksummits.services.actions import action_create, action_update
+    from surveillance.meetings.models import Action
+
+    summit = trigger(cast)
+    action = action_create(
+        actor=cast.users["secretariat_a"],
+        summit=summit,
+        objective="improvement",
+        description="Maternity improvement plan, reviewed monthly",
+        owner_organisation=cast.orgs["icb_a"],
+        owner=cast.users["member_a"],
+        due_on=timezone.localdate() + dt.timedelta(days=60),
+    )
+    # The owner records progress, but moving an action onto the QSG's log is for those who
+    # run the summit.
+    with pytest.raises(ValidationError):
+        action_update(
+            actor=cast.users["member_a"],
+            standing=standing(cast, "member_a", summit),
+            action=action,
+            status="transferred",
+        )
+    manager = standing(cast, "secretariat_a", summit)
+    action = action_update(
+        actor=cast.users["secretariat_a"], standing=manager, action=action, status="transferred"
+    )
+    logged = Action.objects.get(qsg=cast.qsgs["a"])
+    assert action.transferred_action_id == logged.pk
+    assert logged.description == "Maternity improvement plan, reviewed monthly"
+    assert (
+        logged.owner == cast.users["member_a"] and logged.owner_organisation == cast.orgs["icb_a"]
+    )
+    assert logged.due_date == action.due_on and logged.is_open
+    assert logged.provider == cast.providers["provider_a1"]
+    assert logged.transferred_from == f"Risk summit {summit.reference}, action {action.number}"
+    assert logged.transferred_from_url == reverse("risksummits:action", args=[summit.pk, action.pk])
+    assert logged.reference in action.transferred_to and logged.is_confidential
+    # Its progress now lives on the log: the summit's copy does not change any more.
+    with pytest.raises(ValidationError):
+        action_update(
+            actor=cast.users["secretariat_a"], standing=manager, action=action, status="done"
+        )
+    assert SummitAction.objects.get(pk=action.pk).status == "transferred"
+
+    # On the log: the owner (a statutory member) sees it and its source; an observer from the
+    # local authority does not, as the summit is confidential.
+    member = client_for("member_a")
+    listing = member.get(reverse("surveillance:action-list")).content.decode()
+    assert "Maternity improvement plan" in listing and summit.reference in listing
+    detail = member.get(reverse("surveillance:action-update", args=[logged.pk]))
+    assert detail.status_code == 200
+    assert logged.transferred_from_url in detail.content.decode()
+    observer = client_for("observer_a")
+    assert (
+        "Maternity improvement plan"
+        not in observer.get(reverse("surveillance:action-list")).content.decode()
+    )
+    assert observer.get(reverse("surveillance:action-update", args=[logged.pk])).status_code == 404
