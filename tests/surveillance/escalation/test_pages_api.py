@@ -189,3 +189,12 @@ def test_api_records_decisions_with_the_pages_rules(cast, client_for):
     assert down.status_code == 400 and "criteria_met" in down.json()
     # Outsiders and other groups: the provider does not exist for them.
     assert _post(client_for("secretariat_c"), body).status_code == 404
+
+
+def test_the_regional_view_lists_providers_above_routine(cast, client_for):
+    escalation_scenario(cast)
+    url = reverse("surveillance:regional-view", args=[cast.qsgs["r"].pk])
+    body = client_for("reviewer").get(url).content.decode()
+    assert 'id="escalation"' in body and SECRET in body
+    # regional_member has a role in the region but oversees no local group: nothing listed.
+    assert SECRET not in client_for("regional_member").get(url).content.decode()
