@@ -19,6 +19,7 @@ from qsg import once
 from qsg.audit import history_rows
 from qsg.models import QSG
 from qsg.pages import posted, submit
+from surveillance.escalation import selectors as escalation_selectors
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
@@ -288,6 +289,11 @@ def regional_view(request, pk):
             "end": end,
             "quarters": sr.recent_quarters(today),
             "can_send": ar.can_send_recommendations(request.user, region.pk),
+            "escalations": [
+                row
+                for row in escalation_selectors.records_of_group(request.user, region)
+                if row.record.level != "routine"
+            ],
             **overview,
         },
     )
