@@ -259,6 +259,26 @@ class ImportBatch(models.Model):
         return reverse("dashboard:import-detail", args=[self.pk])
 
 
+class PendingUpload(models.Model):
+    """A file in one of NHS England's published layouts, waiting for the analyst to confirm what
+    it will load (see dashboard.presets). Deleted once confirmed or abandoned."""
+
+    preset = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.preset})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:import-preview", args=[self.pk])
+
+
 class ImportRowError(models.Model):
     """One problem with one row of an uploaded file (row 1 is the header)."""
 

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
-from . import forms_nhs, navigation, text
+from . import forms_nhs, navigation, text, vocabulary
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -105,6 +105,7 @@ def environment(**options: Any) -> Environment:
             "primary_navigation": navigation.primary_items,
             "home_panels": navigation.home_panels,
             "now": timezone.now,
+            "term": vocabulary.term,
         }
     )
     env.filters.update(

@@ -22,14 +22,16 @@ def _sees_providers(request) -> bool:
 
 
 def register() -> None:
-    from . import home, navigation
+    from . import home, navigation, vocabulary
     from .api.router import router
     from .api.views import register as register_api
 
     # A header entry only for those with something behind it: a guest of one summit sees no
     # empty QSGs or Providers pages.
     navigation.register_nav(
-        navigation.NavItem("QSGs", "qsg:qsg-list", order=10, visible=_sees_a_qsg)
+        navigation.NavItem(
+            lambda: vocabulary.term("qsgs"), "qsg:qsg-list", order=10, visible=_sees_a_qsg
+        )
     )
     navigation.register_nav(
         navigation.NavItem("Providers", "qsg:provider-list", order=20, visible=_sees_providers)

@@ -485,6 +485,28 @@ class MeetingBookForm(DateTimeMixin, TokenForm):
         return self._post_clean_datetimes(super().clean())
 
 
+class MeetingMoveForm(DateTimeMixin, forms.Form):
+    datetime_fields = ("starts_at",)
+
+    starts_at_date = NHSDateField(
+        label="New date",
+        help_text="For example, 15 3 2026",
+        error_messages={"required": "Enter the date"},
+    )
+    starts_at_time = TimeField(
+        label="New start time", error_messages={"required": "Enter the start time"}
+    )
+    late_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If this first meeting is after the deadline, why can the members not meet in time?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        return self._post_clean_datetimes(super().clean())
+
+
 class MeetingRecordForm(DateTimeMixin, forms.Form):
     datetime_fields = ("starts_at", "ends_at")
 

@@ -158,7 +158,7 @@ def _head(summit: RiskSummit) -> dict:
         "reference": summit.reference,
         "qsg": summit.qsg.name,
         "providers": [f"{p.name} ({p.ods_code})" for p in summit.providers.order_by("name")],
-        "status": summit.get_status_display(),
+        "status": rules.STAGE_LABELS[rules.stage_name(summit, summit.meetings.all())],
         "ring_holder": summit.ring_holder.name if summit.ring_holder else "Not yet agreed",
         "ring_holder_status": summit.get_ring_holder_status_display(),
         "ring_holder_basis": summit.ring_holder_basis,

@@ -52,6 +52,7 @@ urlpatterns = [
     path(S + "meetings/new/", meetings.meeting_book, name="meeting-book"),
     path(S + "meetings/<id:meeting_pk>/", meetings.meeting_detail, name="meeting"),
     path(S + "meetings/<id:meeting_pk>/record/", meetings.meeting_record, name="meeting-record"),
+    path(S + "meetings/<id:meeting_pk>/move/", meetings.meeting_move, name="meeting-move"),
     path(S + "meetings/<id:meeting_pk>/cancel/", meetings.meeting_cancel, name="meeting-cancel"),
     path(S + "actions/new/", actions.action_create, name="action-create"),
     path(S + "actions/<id:action_pk>/", actions.action_detail, name="action"),

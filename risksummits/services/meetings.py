@@ -230,6 +230,58 @@ def meeting_record(
 
 
 @transaction.atomic
+def meeting_move(
+    *, actor, meeting: SummitMeeting, starts_at: dt.datetime, late_reason: str = ""
+) -> SummitMeeting:
+    """Move a booked meeting to another time. The meetings are numbered by date again, and a
+    move that makes a late first meeting needs the reason, as booking one does."""
+    summit = _lock(meeting.summit)
+    _require_open(summit)
+    meeting = SummitMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != SummitMeeting.Status.BOOKED:
+        raise ValidationError(
+            "Only a booked meeting can be moved. Change a held meeting's record instead"
+        )
+    _check_meeting_start(summit, starts_at)
+    if starts_at > _now() + dt.timedelta(days=365):
+        raise ValidationError({"starts_at": "The meeting must be within the next year"})
+    late_reason = late_reason.strip() or meeting.late_reason
+    _check_clock(summit, starts_at, late_reason, meeting)
+    screen_pid({"late_reason": ("The reason", late_reason)})
+    if starts_at == meeting.starts_at and late_reason == meeting.late_reason:
+        return meeting
+    before, title = timezone.localtime(meeting.starts_at), meeting.title
+    meeting.starts_at = starts_at
+    late_first = rules.late_first_meeting_error(
+        summit, starts_at=starts_at, late_reason="", meeting=meeting
+    )
+    meeting.late_reason = late_reason[:500] if late_first else ""
+    meeting.full_clean()
+    _stamp(meeting, actor)
+    meeting.save(update_fields=["starts_at", "late_reason"])
+    when = timezone.localtime(starts_at)
+    late = f" (after the clock's deadline: {meeting.late_reason})" if late_first else ""
+    _event(
+        summit,
+        actor,
+        "meeting_moved",
+        f"{title} moved from {before:%-d %B %Y at %H:%M} to {when:%-d %B %Y at %H:%M}{late}",
+        shared=meeting.shared_with_provider,
+    )
+    _renumber(summit, actor)
+    meeting.refresh_from_db(fields=["number"])
+    _bump(summit)
+    _notify_summit(
+        summit,
+        f"Risk summit {summit.reference}: {meeting.title.lower()} moved to "
+        f"{when:%-d %B %Y at %H:%M}",
+        f"A risk summit meeting has moved.\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
+        exclude=actor,
+    )
+    return meeting
+
+
+@transaction.atomic
 def meeting_cancel(*, actor, meeting: SummitMeeting, reason: str) -> SummitMeeting:
     summit = _lock(meeting.summit)
     _require_open(summit)

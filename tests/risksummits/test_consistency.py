@@ -94,6 +94,48 @@ def test_meetings_are_numbered_by_date_not_booking_order(cast):
     assert titles == ["First meeting", "Follow-up meeting 1", "Cancelled meeting"]
 
 
+def test_moving_a_booked_meeting_renumbers_and_keeps_the_clock(cast):
+    from risksummits.services.meetings import meeting_move
+
+    summit = trigger(cast, hours_ago=2)
+    first = _book(cast, summit, timezone.now() + dt.timedelta(hours=20))
+    second = _book(cast, summit, timezone.now() + dt.timedelta(hours=40))
+    # Moving the first past the second makes the second the first meeting.
+    moved = meeting_move(
+        actor=cast.users["secretariat_a"],
+        meeting=first,
+        starts_at=timezone.now() + dt.timedelta(hours=44),
+    )
+    second.refresh_from_db()
+    assert (second.title, moved.title) == ("First meeting", "Follow-up meeting 1")
+    assert TimelineEvent.objects.filter(summit=summit, verb="meeting_moved").exists()
+    # Moving the first past the other one, beyond the deadline, needs no reason: the other
+    # (within the clock) is the first meeting then.
+    moved = meeting_move(
+        actor=cast.users["secretariat_a"],
+        meeting=second,
+        starts_at=timezone.now() + dt.timedelta(days=4),
+    )
+    assert moved.title == "Follow-up meeting 1" and moved.late_reason == ""
+    # With only a late meeting left, moving it again needs the reason.
+    meeting_cancel(actor=cast.users["secretariat_a"], meeting=first, reason="Not needed")
+    with pytest.raises(ValidationError) as refused:
+        meeting_move(
+            actor=cast.users["secretariat_a"],
+            meeting=second,
+            starts_at=timezone.now() + dt.timedelta(days=5),
+        )
+    assert "late_reason" in refused.value.message_dict
+    moved = meeting_move(
+        actor=cast.users["secretariat_a"],
+        meeting=second,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        late_reason="The trust's board meets that week",
+    )
+    assert moved.title == "First meeting"
+    assert moved.late_reason == "The trust's board meets that week"
+
+
 # The clock -----------------------------------------------------------------------------------
 
 
