@@ -169,6 +169,11 @@ def _mapping_of(mapping: ColumnMapping | None) -> dict:
     return mapping.as_dict() if mapping else {}
 
 
+def screen_upload_names(file_name: str, source: str) -> None:
+    """The name and source are shown on the import pages: no patient's details in them."""
+    screen_pid({"file": ("The file's name", file_name), "source": ("Source of the data", source)})
+
+
 def import_submit(
     *,
     actor,
@@ -188,8 +193,7 @@ def import_submit(
     if not access.is_analyst(actor):
         raise PermissionDenied("Only analysts can load indicator data")
     file_name = (file_name or "upload.csv").rsplit("/", 1)[-1][:255]
-    # The name and source are shown on the import pages: no patient's details in them.
-    screen_pid({"file": ("The file's name", file_name), "source": ("Source of the data", source)})
+    screen_upload_names(file_name, source)
     if not content:
         raise ValidationError({"file": "The selected file is empty"})
     limit = settings.QSG_MAX_UPLOAD_BYTES

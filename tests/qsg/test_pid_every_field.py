@@ -133,6 +133,9 @@ EXEMPT: dict[str, str] = {
     "dashboard.ProviderSuccession.predecessor": "an ODS code",
     "dashboard.ProviderSuccession.successor": "an ODS code",
     "dashboard.ProviderSuccession.note": "reference data loaded from the ODS successions file",
+    "dashboard.PendingUpload.preset": SYSTEM + " (the published layout recognised)",
+    "qsg.Term.key": REFERENCE,
+    "qsg.Term.label": "a deployment's word for a term of the guidance, set by an administrator",
     "dashboard.StandardChange.reason": "reference data: a published change of a national "
     "standard, loaded with the catalogue",
 }
@@ -444,6 +447,21 @@ def _import(field):
 
 WRITERS["dashboard.ImportBatch.file_name"] = (_import("file_name"), ALL)
 WRITERS["dashboard.ImportBatch.source"] = (_import("source"), ALL)
+
+
+@writer("dashboard.PendingUpload.file_name")
+def _pending_upload(cast, w, text):
+    from dashboard.uploads import upload
+
+    upload(actor=cast.users["member_b"], file_name=f"{text}.csv", content=b"a,b\n1,2\n")
+
+
+@writer("surveillance.LocalReportComment.text")
+def _report_comment(cast, w, text):
+    from surveillance.regional.services import local_report_comment, local_report_submit
+
+    report = local_report_submit(actor=_sec(cast), report=_local_report(cast))
+    local_report_comment(actor=cast.users["reviewer"], report=report, text=text)
 
 
 @writer("dashboard.Rebase.reason")
