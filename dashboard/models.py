@@ -259,6 +259,26 @@ class ImportBatch(models.Model):
         return reverse("dashboard:import-detail", args=[self.pk])
 
 
+class PendingUpload(models.Model):
+    """A file in one of NHS England's published layouts, waiting for the analyst to confirm what
+    it will load (see dashboard.presets). Deleted once confirmed or abandoned."""
+
+    preset = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.preset})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:import-preview", args=[self.pk])
+
+
 class ImportRowError(models.Model):
     """One problem with one row of an uploaded file (row 1 is the header)."""
 
@@ -399,6 +419,36 @@ class ProviderSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} -> {self.successor} from {self.effective:%Y-%m-%d}"
+
+
+class ProviderContext(models.Model):
+    """What a group reads beside the charts: a provider's latest CQC rating (per registered
+    location, as CQC publishes them) or its NHS Oversight Framework segment, always dated.
+    Keyed by ODS code as published; optional (a deployment loads what it has)."""
+
+    class Kind(models.TextChoices):
+        CQC = "cqc", "CQC rating"
+        NOF = "nof", "NHS Oversight Framework segment"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    ods_code = models.CharField(max_length=20)
+    place = models.CharField(max_length=200, blank=True, help_text="The CQC location, if any.")
+    label = models.CharField(max_length=120)
+    as_of = models.DateField(help_text="When it was published.")
+    source = models.CharField(max_length=200)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "ods_code", "place"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "ods_code", "place"], name="providercontext_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["ods_code"], name="providercontext_ods")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ods_code}: {self.label} ({self.as_of})"
 
 
 class SpcSeries(models.Model):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("providers/<id:pk>/<str:code>/rebase/", views.rebase_add, name="rebase-add"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/new/", views.import_new, name="import-new"),
+    path("imports/preview/<id:pk>/", views.import_preview, name="import-preview"),
     path("imports/template.csv", views.import_template, name="import-template"),
     path("imports/<id:pk>/", views.import_detail, name="import-detail"),
     path("imports/<id:pk>/errors.csv", views.import_errors, name="import-errors"),

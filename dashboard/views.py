@@ -18,7 +18,7 @@ from qsg import exports, once
 from qsg.models import Job
 from qsg.pages import page_of, posted, submit
 
-from . import access, charts, selectors, services, ui
+from . import access, charts, selectors, services, ui, uploads
 from .forms import (
     ImportForm,
     IndicatorForm,
@@ -198,7 +198,7 @@ def qsg_signals(request, pk):
 @login_required
 @require_GET
 def provider_dashboard(request, pk):
-    from . import successions
+    from . import context, successions
 
     provider = qsg_access.provider_for_user(request.user, pk)
     views = selectors.provider_series(request.user, provider)
@@ -206,7 +206,13 @@ def provider_dashboard(request, pk):
     return _render(
         request,
         "dashboard/provider.jinja",
-        {"provider": provider, "views": views, "before": before, "after": after},
+        {
+            "provider": provider,
+            "views": views,
+            "before": before,
+            "after": after,
+            "context": context.for_provider(provider),
+        },
     )
 
 
@@ -306,19 +312,46 @@ def import_new(request):
     return submit(
         request,
         form,
-        lambda data: services.import_submit(
+        lambda data: uploads.upload(
             actor=request.user,
             file_name=data["file"].name,
             content=data["file"].read(),
             mapping=data["mapping"],
             source=data["source"],
             token=once.token_of(form),
-        )[0],
-        then=lambda batch: batch.get_absolute_url(),
+        ),
+        then=lambda result: result.get_absolute_url(),
     ) or _render(
         request,
         "dashboard/import_form.jinja",
         {"form": form, "columns": STANDARD_COLUMNS, "mappings": mappings},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, pk):
+    """A file in a published layout: what it will load; loaded when the analyst confirms."""
+    from django.core.exceptions import ValidationError
+
+    pending = uploads.pending_for_user(request.user, pk)
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            uploads.cancel(actor=request.user, pending=pending)
+            messages.info(request, "Nothing was loaded")
+            return redirect("dashboard:import-new")
+        try:
+            batch = uploads.confirm(actor=request.user, pending=pending)
+        except ValidationError as problem:
+            messages.error(request, " ".join(problem.messages))
+            return redirect(pending.get_absolute_url())
+        return redirect(batch.get_absolute_url())
+    try:
+        summary = uploads.preview(pending)
+    except ValidationError as problem:
+        summary = {"problem": " ".join(problem.messages)}
+    return _render(
+        request, "dashboard/import_preview.jinja", {"pending": pending, "summary": summary}
     )
 
 

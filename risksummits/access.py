@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from qsg import access as qsg_access
-from qsg.models import Organisation, Provider
+from qsg.models import Organisation, Provider, User
 
 from .models import (
     ImpactAssessmentRequest,
@@ -245,6 +245,28 @@ def events_for(standing: SummitAccess) -> QuerySet[TimelineEvent]:
 
 def participants_for(standing: SummitAccess) -> QuerySet[Participant]:
     return Participant.objects.filter(summit=standing.summit, is_active=True)
+
+
+def action_organisations_for(standing: SummitAccess) -> QuerySet[Organisation]:
+    """Who may own a summit action: the organisations taking part (page and API alike)."""
+    return Organisation.objects.filter(
+        pk__in=participants_for(standing).values("organisation_id")
+    ).order_by("name")
+
+
+def action_owners_for(standing: SummitAccess) -> QuerySet[User]:
+    """The people a summit action may name as its owner: the participants' representatives."""
+    reps = Representative.objects.filter(summit=standing.summit, participant__is_active=True)
+    return (
+        User.objects.filter(pk__in=reps.values("user_id"))
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name")
+    )
+
+
+def action_meetings_for(standing: SummitAccess) -> QuerySet[SummitMeeting]:
+    """The meetings a summit action may be agreed at: the summit's, unless cancelled."""
+    return meetings_for(standing).exclude(status=SummitMeeting.Status.CANCELLED)
 
 
 def participant_for(standing: SummitAccess, pk) -> Participant:

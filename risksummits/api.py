@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, idempotency_key
-from qsg.api.fields import IdField
+from qsg.api.fields import IdField, VisibleRelatedField
 from qsg.api.filters import IdFilter
 from qsg.models import Organisation, User
 
@@ -198,13 +198,30 @@ class SummitJudgementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _of_summit(choices):
+    """What the summit in the serializer's context offers (risksummits.access): a body naming
+    anything else, or anything hidden, is answered as a missing id."""
+    return lambda field, user: choices(field.context["standing"])
+
+
 class SummitActionSerializer(serializers.ModelSerializer):
-    owner_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    owner_organisation = VisibleRelatedField(
+        _of_summit(access.action_organisations_for), model=Organisation, with_field=True
     )
-    meeting = serializers.PrimaryKeyRelatedField(
-        queryset=SummitMeeting.objects.all(), required=False, allow_null=True
+    owner = VisibleRelatedField(
+        _of_summit(access.action_owners_for),
+        model=User,
+        noun="person",
+        with_field=True,
+        required=False,
+        allow_null=True,
+    )
+    meeting = VisibleRelatedField(
+        _of_summit(access.action_meetings_for),
+        model=SummitMeeting,
+        with_field=True,
+        required=False,
+        allow_null=True,
     )
     owner_organisation_name = serializers.CharField(
         source="owner_organisation.name", read_only=True
@@ -377,7 +394,9 @@ class RiskSummitViewSet(
         if request.method == "POST":
             if not standing.can_manage:
                 raise exceptions.PermissionDenied()
-            serializer = SummitActionSerializer(data=request.data)
+            serializer = SummitActionSerializer(
+                data=request.data, context={"request": request, "standing": standing}
+            )
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             key = idempotency_key(request, data)

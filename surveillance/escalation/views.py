@@ -93,12 +93,25 @@ def _decision_page(request, form, provider, record):
     )
 
 
+def _initial(request) -> dict:
+    """A link from a meeting names it (?meeting=<id>); the form offers only meetings the person
+    may see, so any other id is simply not chosen."""
+    meeting = request.GET.get("meeting", "")
+    return {"meeting": int(meeting)} if meeting.isdigit() and len(meeting) < 10 else {}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def escalation_start(request, provider_pk):
     provider = access.provider_to_decide(request.user, provider_pk)
     form = once.with_token(
-        DecisionForm(posted(request), provider=provider, record=None, user=request.user)
+        DecisionForm(
+            posted(request),
+            provider=provider,
+            record=None,
+            user=request.user,
+            initial=_initial(request),
+        )
     )
     return _decision_page(request, form, provider, None)
 
@@ -108,7 +121,13 @@ def escalation_start(request, provider_pk):
 def escalation_decide(request, pk):
     record = access.record_for_user(request.user, pk, manage=True)
     form = once.with_token(
-        DecisionForm(posted(request), provider=record.provider, record=record, user=request.user)
+        DecisionForm(
+            posted(request),
+            provider=record.provider,
+            record=record,
+            user=request.user,
+            initial=_initial(request),
+        )
     )
     return _decision_page(request, form, record.provider, record)
 

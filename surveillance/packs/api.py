@@ -73,6 +73,7 @@ class PackSerializer(serializers.ModelSerializer):
             "render",
             "files",
         ]
+        read_only_fields = fields  # packs are made by the pages' jobs, not through the API
 
     def _user(self):
         return self.context["request"].user

@@ -49,6 +49,7 @@ SECTIONS = [
     ("intelligence", "Intelligence shared with the group"),
     ("returns", "Returns from members"),
     ("regional", "Feedback from the region"),
+    ("escalation", "Escalation levels"),
 ]
 
 
@@ -243,7 +244,37 @@ def document(
         "returns": _returns(pack, audience),
         "missing_returns": missing_returns(pack) if audience.is_full else [],
         "regional": regional_feedback(meeting, audience),
+        "escalation": escalation_levels(meeting, audience),
     }
+
+
+def escalation_levels(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
+    """The group's providers above routine quality surveillance, read as the audience's reader
+    through the escalation access layer: level, since when, lead, review date, exit criteria."""
+    from surveillance.escalation import selectors as escalation
+
+    if audience.reader is None:
+        return []
+    out = []
+    for row in escalation.records_of_group(audience.reader, meeting.qsg):
+        r = row.record
+        if r.level == "routine":
+            continue
+        out.append(
+            {
+                "name": str(r),
+                "level": r.get_level_display(),
+                "since": r.level_since.isoformat(),
+                "days": row.days_at_level,
+                "lead": r.lead_organisation.name if r.lead_organisation else "",
+                "review": r.review_date.isoformat() if r.review_date else "",
+                "criteria": [
+                    {"text": c.text, "status": c.get_status_display()}
+                    for c in r.criteria.exclude(status="superseded").order_by("pk")
+                ],
+            }
+        )
+    return out
 
 
 def regional_feedback(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:

@@ -26,6 +26,12 @@ urlpatterns = [
     ),
     path("regional/reports/<id:pk>/redraft/", v.local_report_redraft, name="local-report-redraft"),
     path("regional/reports/<id:pk>/submit/", v.local_report_submit, name="local-report-submit"),
+    path("regional/reports/<id:pk>/comment/", v.local_report_comment, name="local-report-comment"),
+    path(
+        "regional/reports/<id:pk>/acknowledge/",
+        v.local_report_acknowledge,
+        name="local-report-acknowledge",
+    ),
     path("regional/qsgs/<id:qsg_pk>/assurance/", v.assurance_list, name="assurance-list"),
     path(
         "regional/qsgs/<id:qsg_pk>/assurance/<str:month>/",

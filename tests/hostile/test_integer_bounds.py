@@ -79,6 +79,16 @@ def test_every_integer_parameter_of_the_api_has_a_range_in_the_schema(schema):
     assert not unbounded, unbounded
 
 
+def test_every_integer_of_a_request_body_has_a_range_in_the_schema(schema):
+    unbounded = []
+    for path, method, op, _ in _operations(schema):
+        body = _body_schema(schema, op)
+        for name, s in _integers(body or {}):
+            if "minimum" not in s or "maximum" not in s:
+                unbounded.append(f"{method.upper()} {path} body:{name}")
+    assert not unbounded, unbounded
+
+
 # Filters ----------------------------------------------------------------------------------
 
 

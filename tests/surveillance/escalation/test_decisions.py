@@ -227,3 +227,26 @@ def test_the_agenda_proposes_records_whose_measures_are_met(cast):
     assert (
         suggestion.provider_ids == [record.provider_id] and "Four-hour waits" in suggestion.reason
     )
+
+
+def test_the_pack_lists_the_groups_providers_above_routine_for_its_reader(cast):
+    from surveillance.meetings.services import schedule
+    from surveillance.packs.selectors import Audience, escalation_levels
+
+    record = escalation_scenario(cast)["record"]
+    meeting = schedule.meeting_create(
+        actor=cast.users["secretariat_a"],
+        qsg=cast.qsgs["a"],
+        title="Next meeting",
+        date=timezone.localdate() + dt.timedelta(days=7),
+        start_time=dt.time(10),
+        end_time=dt.time(12),
+    )
+    full = Audience(organisation=None, confidential=True, reader=cast.users["secretariat_a"])
+    [row] = escalation_levels(meeting, full)
+    assert row["name"] == str(record) and row["level"] == "Enhanced surveillance"
+    assert {c["text"] for c in row["criteria"]} == set(
+        record.criteria.values_list("text", flat=True)
+    )
+    outsider = Audience(organisation=None, confidential=False, reader=cast.users["outsider"])
+    assert escalation_levels(meeting, outsider) == []
