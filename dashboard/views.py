@@ -198,7 +198,7 @@ def qsg_signals(request, pk):
 @login_required
 @require_GET
 def provider_dashboard(request, pk):
-    from . import successions
+    from . import context, successions
 
     provider = qsg_access.provider_for_user(request.user, pk)
     views = selectors.provider_series(request.user, provider)
@@ -206,7 +206,13 @@ def provider_dashboard(request, pk):
     return _render(
         request,
         "dashboard/provider.jinja",
-        {"provider": provider, "views": views, "before": before, "after": after},
+        {
+            "provider": provider,
+            "views": views,
+            "before": before,
+            "after": after,
+            "context": context.for_provider(provider),
+        },
     )
 
 
