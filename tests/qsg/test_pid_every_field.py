@@ -136,6 +136,10 @@ EXEMPT: dict[str, str] = {
     "dashboard.PendingUpload.preset": SYSTEM + " (the published layout recognised)",
     "qsg.Term.key": REFERENCE,
     "qsg.Term.label": "a deployment's word for a term of the guidance, set by an administrator",
+    "dashboard.ProviderContext.ods_code": "an ODS code, loaded from CQC or NHS England's file",
+    "dashboard.ProviderContext.place": "a CQC location's name, loaded from CQC's published file",
+    "dashboard.ProviderContext.label": "a published rating or segment, loaded from a file",
+    "dashboard.ProviderContext.source": "the published file it was loaded from",
     "dashboard.StandardChange.reason": "reference data: a published change of a national "
     "standard, loaded with the catalogue",
 }
