@@ -26,6 +26,7 @@ def _columns(file_name: str, content: bytes) -> list[str]:
 def upload(*, actor, file_name: str, content: bytes, mapping=None, source: str = "", token=None):
     """A PendingUpload to preview (a published layout), or the ImportBatch of a queued import."""
     access.require_analyst(actor)
+    services.screen_upload_names(file_name, source)
     if mapping is None and content:
         columns = _columns(file_name, content)
         preset = presets.recognise(columns)
