@@ -467,3 +467,36 @@ def test_the_submission_page_names_an_outside_provider_by_the_code_typed(cast, c
     assert response.status_code == 200
     errors = " ".join(_error_summary(response))
     assert outside.ods_code in errors and outside.name not in errors
+
+
+@pytest.mark.parametrize(
+    "field, hidden",
+    [
+        ("owner_organisation", lambda c: c.orgs["icb_c"].pk),
+        ("owner", lambda c: c.users["member_c"].pk),
+        ("meeting", lambda c: None),
+    ],
+)
+def test_a_summit_action_answers_a_hidden_id_as_a_missing_one(cast, client_for, field, hidden):
+    from risksummits.models import SummitMeeting
+    from tests.risksummits.factories import hold_first_meeting, trigger
+
+    summit, other = trigger(cast), trigger(cast, by="member_c", provider="provider_c1")
+    other_meeting = hold_first_meeting(cast, other, by="secretariat_c", present=["secretariat_c"])
+    hidden_id = hidden(cast) or other_meeting.pk
+    model = {"owner_organisation": Organisation, "owner": User, "meeting": SummitMeeting}[field]
+    missing_id = _missing(model)
+    client = client_for(SECRETARIAT)
+    url = f"/api/v1/risk-summits/{summit.pk}/actions/"
+    base = {
+        "objective": "continuity",
+        "description": "Agree divert arrangements with neighbours",
+        "owner_organisation": cast.orgs["nhse_a"].pk,
+        "due_on": _future(5),
+    }
+
+    def send(value):
+        return client.post(url, {**base, field: value}, content_type="application/json")
+
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+    assert send(None if field != "owner_organisation" else base[field]).status_code == 201
