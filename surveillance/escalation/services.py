@@ -180,6 +180,7 @@ def decision_record(
         "rationale": ("Rationale", rationale),
         "improvement_plan": ("Improvement plan", improvement_plan),
         "inspection_findings": ("Inspection findings", inspection_findings),
+        "source_reference": ("Source reference", source_reference),
     }
     for row in new_criteria:
         texts[f"exit_criteria_{row._slot}"] = (f"Exit criterion {row._slot}", row.text)
