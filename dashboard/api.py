@@ -17,6 +17,7 @@ from rest_framework.reverse import reverse
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
+from qsg.api.fields import VisibleRelatedField
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 
 from . import access, selectors, services
@@ -107,6 +108,7 @@ class ObservationSerializer(serializers.ModelSerializer):
             "batch",
             "updated_at",
         ]
+        read_only_fields = fields  # observations come in by import only
 
 
 class ObservationFilter(django_filters.FilterSet):
@@ -124,8 +126,12 @@ class ObservationFilter(django_filters.FilterSet):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
-    mapping = serializers.PrimaryKeyRelatedField(
-        queryset=ColumnMapping.objects.all(), required=False, allow_null=True
+    mapping = VisibleRelatedField(
+        access.mappings_for,
+        model=ColumnMapping,
+        noun="column mapping",
+        required=False,
+        allow_null=True,
     )
     source = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
@@ -212,8 +218,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Acces
     def import_file(self, request):
         """Upload a CSV or Excel file. 202 with the job; poll /api/v1/import-jobs/<job>/."""
         denied_unless(access.is_analyst(request.user))
-        serializer = ImportRequestSerializer(data=request.data)
-        serializer.fields["mapping"].queryset = access.mappings_for(request.user)
+        serializer = ImportRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         batch, _ = services.import_submit(
@@ -312,6 +317,7 @@ class SpcViewSet(viewsets.GenericViewSet):
                     "name": series.indicator.name,
                     "unit": series.indicator.unit,
                     "improvement_direction": series.indicator.improvement_direction,
+                    "frequency": series.indicator.frequency,
                 },
                 "summary": {
                     "computed_at": series.computed_at,
@@ -342,7 +348,9 @@ class SpcViewSet(viewsets.GenericViewSet):
                 "points": [
                     {
                         "period": p.period,
-                        "value": p.value,
+                        "period_label": series.indicator.period_label(p.period),
+                        "value": None if p.missing else p.value,
+                        "missing": p.missing,
                         "rebase_group": p.rebase_group,
                         "mean": p.mean,
                         "lpl": p.lpl,
@@ -394,6 +402,7 @@ class SignalViewSet(viewsets.GenericViewSet):
                     "provider_name": s.provider_name,
                     "indicator": s.indicator_code,
                     "period": s.period,
+                    "period_label": s.period_label,
                     "detail": s.detail,
                 }
                 for s in signals

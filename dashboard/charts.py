@@ -103,6 +103,10 @@ class ChartSeries:
     target: float | None = None
     unit: str = ""
     description: str = ""
+    frequency: str = "monthly"
+    provisional: list[bool] = field(default_factory=list)
+    # Labels of the lines between rebase groups ("Rebased" when not given), in order.
+    boundaries: list[str] = field(default_factory=list)
 
 
 def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -122,8 +126,14 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def _month_label(d: dt.date) -> str:
-    return d.strftime("%b %Y")
+def _period_label(d: dt.date, frequency: str = "monthly") -> str:
+    from .periods import label
+
+    return label(d, frequency)
+
+
+def _present(v) -> bool:
+    return v is not None and math.isfinite(v)
 
 
 def spc_chart_svg(
@@ -152,7 +162,13 @@ def spc_chart_svg(
             + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-family="{FONT}" '
             f'font-size="14" fill="{TEXT}">No data</text></svg>'
         )
-    finite = [v for v in chart.values if v is not None and math.isfinite(v)]
+    finite = [v for v in chart.values if _present(v)]
+    if not finite:
+        return (
+            head
+            + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-family="{FONT}" '
+            f'font-size="14" fill="{TEXT}">No data</text></svg>'
+        )
     extra = [
         v for v in [*chart.lpls, *chart.upls, chart.target] if v is not None and math.isfinite(v)
     ]
@@ -194,21 +210,23 @@ def spc_chart_svg(
         parts.append(
             f'<text x="{_f(x(i))}" y="{top + plot_h + 16}" text-anchor="middle" '
             f'font-family="{FONT}" font-size="11" fill="{TEXT}">'
-            f"{escape(_month_label(chart.periods[i]))}</text>"
+            f"{escape(_period_label(chart.periods[i], chart.frequency))}</text>"
         )
     # segments of constant limits (rebase groups)
     groups = chart.rebase_groups or [0] * n
-    seg_start = 0
+    seg_start, boundary = 0, 0
     for i in range(1, n + 1):
         if i == n or groups[i] != groups[seg_start]:
             parts.append(_segment(chart, seg_start, i, x, y, plot_w / n))
             if i < n:
                 xx = (x(i - 1) + x(i)) / 2
+                text = chart.boundaries[boundary] if boundary < len(chart.boundaries) else "Rebased"
+                boundary += 1
                 parts.append(
                     f'<line x1="{_f(xx)}" x2="{_f(xx)}" y1="{top}" y2="{top + plot_h}" '
                     f'stroke="{REBASE}" stroke-width="1.5" stroke-dasharray="2 3"/>'
                     f'<text x="{_f(xx + 3)}" y="{top + 10}" font-family="{FONT}" font-size="10" '
-                    f'fill="{REBASE}">Rebased</text>'
+                    f'fill="{REBASE}">{escape(text)}</text>'
                 )
             seg_start = i
     if chart.target is not None and math.isfinite(chart.target) and lo <= chart.target <= hi:
@@ -217,17 +235,35 @@ def spc_chart_svg(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{ty}" y2="{ty}" stroke="{TARGET}" '
             f'stroke-width="1.5" stroke-dasharray="8 4"/>'
         )
-    # the data line and points
-    path = " ".join(
-        f"{'M' if i == 0 else 'L'}{_f(x(i))},{_f(y(v))}" for i, v in enumerate(chart.values)
-    )
-    parts.append(f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="1.5"/>')
+    # the data line and points; a missing period breaks the line (a gap, not a bridge)
+    steps, pen_down = [], False
     for i, v in enumerate(chart.values):
+        if not _present(v):
+            pen_down = False
+            continue
+        steps.append(f"{'L' if pen_down else 'M'}{_f(x(i))},{_f(y(v))}")
+        pen_down = True
+    parts.append(f'<path d="{" ".join(steps)}" fill="none" stroke="{LINE}" stroke-width="1.5"/>')
+    for i, v in enumerate(chart.values):
+        if not _present(v):
+            parts.append(
+                f'<text x="{_f(x(i))}" y="{top + plot_h - 4}" text-anchor="middle" '
+                f'font-family="{FONT}" font-size="10" fill="{AXIS}">no data</text>'
+            )
+            continue
         kind = chart.point_types[i]
         special = kind != "common_cause"
+        colour = COLOURS.get(kind, COLOURS["common_cause"])
+        if i < len(chart.provisional) and chart.provisional[i]:
+            # provisional: a hollow point in the reading's colour
+            parts.append(
+                f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="4" fill="#ffffff" '
+                f'stroke="{colour if special else LINE}" stroke-width="2"/>'
+            )
+            continue
         parts.append(
             f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="{4.5 if special else 3}" '
-            f'fill="{COLOURS.get(kind, COLOURS["common_cause"])}" '
+            f'fill="{colour}" '
             f'stroke="{TEXT if special else "#ffffff"}" stroke-width="{1 if special else 0.5}"/>'
         )
     parts.append(_legend(chart, left, height - legend + 4))
@@ -269,9 +305,16 @@ def _legend(chart: ChartSeries, x0: int, y0: float) -> str:
     ]
     if chart.target is not None:
         items.append(("target", TARGET, "Target"))
+    if any(chart.provisional):
+        items.append(("hollow", LINE, "Provisional"))
     out, cx = [], x0
     for shape, colour, label in items:
-        if shape == "circle":
+        if shape == "hollow":
+            out.append(
+                f'<circle cx="{cx + 5}" cy="{_f(y0 + 6)}" r="4" fill="#ffffff" '
+                f'stroke="{colour}" stroke-width="2"/>'
+            )
+        elif shape == "circle":
             out.append(
                 f'<circle cx="{cx + 5}" cy="{_f(y0 + 6)}" r="4.5" fill="{colour}" '
                 f'stroke="{TEXT}" stroke-width="1"/>'
@@ -284,7 +327,7 @@ def _legend(chart: ChartSeries, x0: int, y0: float) -> str:
                 f'<line x1="{cx}" x2="{cx + 16}" y1="{_f(y0 + 6)}" y2="{_f(y0 + 6)}" '
                 f'stroke="{colour}" stroke-width="1.5"{dash}/>'
             )
-        offset = 14 if shape == "circle" else 20
+        offset = 14 if shape in ("circle", "hollow") else 20
         out.append(
             f'<text x="{cx + offset}" y="{_f(y0 + 10)}" font-family="{FONT}" font-size="11" '
             f'fill="{TEXT}">{escape(label)}</text>'

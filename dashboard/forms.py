@@ -67,6 +67,7 @@ class IndicatorForm(forms.ModelForm):
         }
         widgets = {
             "improvement_direction": forms.RadioSelect,
+            "frequency": forms.RadioSelect,
             "kind": forms.RadioSelect,
             "definition": forms.Textarea(attrs={"rows": 5}),
         }
@@ -75,6 +76,15 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["code"]
+        # Monthly unless said otherwise (an older form, or an API client, may not send it).
+        self.fields["frequency"].required = False
+
+    def clean_frequency(self):
+        return (
+            self.cleaned_data.get("frequency")
+            or self.initial.get("frequency")
+            or Indicator.Frequency.MONTHLY
+        )
         for name in ("domain", "quality_dimension"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
 
@@ -192,10 +202,12 @@ class RebaseForm(forms.Form):
         help_text="The change in how care is given or measured, for example a new pathway.",
     )
 
-    def __init__(self, *args, periods=(), **kwargs):
+    def __init__(self, *args, periods=(), frequency: str = "monthly", **kwargs):
+        from .periods import label, noun
+
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [("", "Choose a month")] + [
-            (p.isoformat(), p.strftime("%B %Y")) for p in periods
+        self.fields["period"].choices = [("", f"Choose a {noun(frequency, 1)}")] + [
+            (p.isoformat(), label(p, frequency, long=True)) for p in periods
         ]
 
     def clean_period(self):

@@ -56,6 +56,8 @@ class Mapping:
     denominator: str = "denominator"
     filter_column: str = ""
     filter_value: str = ""
+    status_column: str = ""
+    provisional_values: str = ""
     optional: frozenset[str] = field(
         default_factory=lambda: frozenset({"numerator", "denominator"})
     )
@@ -73,6 +75,8 @@ class Mapping:
             denominator=d.get("denominator", ""),
             filter_column=d.get("filter_column", ""),
             filter_value=d.get("filter_value", ""),
+            status_column=d.get("status_column", ""),
+            provisional_values=d.get("provisional_values", ""),
             optional=frozenset(),
         )
 
@@ -87,6 +91,8 @@ class Mapping:
             "denominator": self.denominator,
             "filter_column": self.filter_column,
             "filter_value": self.filter_value,
+            "status_column": self.status_column,
+            "provisional_values": self.provisional_values,
         }
 
 
@@ -107,6 +113,7 @@ class IndicatorInfo:
     id: int
     kind: str
     multiplier: float
+    frequency: str = "monthly"
 
 
 @dataclass
@@ -116,7 +123,7 @@ class Checked:
     row: np.ndarray
     provider_id: np.ndarray
     indicator_id: np.ndarray
-    month: np.ndarray  # year * 12 + month - 1
+    month: np.ndarray  # first month of the period: year * 12 + month - 1
     value: np.ndarray
     numerator: np.ndarray
     denominator: np.ndarray
@@ -319,6 +326,8 @@ def missing_columns(columns, mapping: Mapping) -> list[str]:
         needed.append(mapping.indicator)
     if mapping.filter_column:
         needed.append(mapping.filter_column)
+    if mapping.status_column:
+        needed.append(mapping.status_column)
     for key in ("value", "numerator", "denominator"):
         col = getattr(mapping, key)
         if col and key not in mapping.optional:
@@ -351,8 +360,32 @@ _MIDNIGHT = re.compile(r"[ T]00:00(?::00)?$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-def _months(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(month index, ok mask) of YYYY-MM or YYYY-MM-01 periods (a time of 00:00 is allowed)."""
+_QUARTER_LABEL = re.compile(
+    r"^(?:(?P<y1>\d{4})\s*[-/]\s*(?P<e1>\d{2}|\d{4})\s*,?\s*Q(?P<q1>[1-4])"
+    r"|Q(?P<q2>[1-4])\s*,?\s*(?P<y2>\d{4})\s*[-/]\s*(?P<e2>\d{2}|\d{4}))$",
+    re.IGNORECASE,
+)
+_YEAR_LABEL = re.compile(r"^(?:FY\s*)?(?P<y>\d{4})\s*[-/]\s*(?P<e>\d{2}|\d{4})$", re.IGNORECASE)
+_MONTH_NAME = re.compile(r"^[A-Za-z]{3,9}[- ]\d{2}(?:\d{2})?$")
+
+
+def _fy_end_ok(start: pd.Series, end: pd.Series) -> np.ndarray:
+    """2018-19 or 2018/2019: the end is the next year."""
+    s = pd.to_numeric(start, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    e = pd.to_numeric(end, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    short = e < 100
+    return np.where(short, (s + 1) % 100 == e, s + 1 == e)
+
+
+def _months(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(month index, ok mask, named length) of the first month of each period.
+
+    Read: YYYY-MM or YYYY-MM-01 (a time of 00:00 is allowed), month names ("Mar-26",
+    "Mar 2026", "March 2026"), financial-year quarters ("2018-19 Q3", "Q3 2018/19": Q1 starts
+    in April) and financial years ("2018-19", "2018/2019": April to March). The named length
+    is 3 for a quarter's name, 12 for a year's, else 1 (a date or a month). Whether a period
+    fits its indicator's frequency is checked by `period_fits`.
+    """
     timed = text.str.contains(":", regex=False)
     stripped = (
         text.where(~timed, text.str.replace(_MIDNIGHT, "", regex=True)) if timed.any() else text
@@ -362,12 +395,59 @@ def _months(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if short.any():
         when = when.copy()
         when[short] = pd.to_datetime(stripped[short], format="%Y-%m", errors="coerce")
-    year = when.dt.year.to_numpy(dtype=float, na_value=np.nan)
-    month = when.dt.month.to_numpy(dtype=float, na_value=np.nan)
-    day = when.dt.day.to_numpy(dtype=float, na_value=np.nan)
+    named = when.isna().to_numpy() & stripped.str.match(_MONTH_NAME).to_numpy(dtype=bool)
+    if named.any():
+        sub = stripped[named].str.replace(" ", "-", regex=False)
+        parsed = pd.Series(pd.NaT, index=sub.index, dtype="datetime64[ns]")
+        for fmt in ("%b-%y", "%b-%Y", "%B-%y", "%B-%Y"):
+            todo = parsed.isna()
+            if not todo.any():
+                break
+            parsed[todo] = pd.to_datetime(sub[todo], format=fmt, errors="coerce")
+        when = when.copy()
+        when[named] = parsed.to_numpy()
+    year = when.dt.year.to_numpy(dtype=float, na_value=np.nan).copy()
+    month = when.dt.month.to_numpy(dtype=float, na_value=np.nan).copy()
+    day = when.dt.day.to_numpy(dtype=float, na_value=np.nan).copy()
+    rest = when.isna().to_numpy() & (stripped != "").to_numpy()
+    length = np.ones(len(text), dtype=np.int64)
+    if rest.any():
+        sub = stripped[rest]
+        quarter = sub.str.extract(_QUARTER_LABEL)
+        fy = quarter["y1"].fillna(quarter["y2"])
+        end = quarter["e1"].fillna(quarter["e2"])
+        q = pd.to_numeric(quarter["q1"].fillna(quarter["q2"]), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        good_q = ~np.isnan(q) & _fy_end_ok(fy, end)
+        fy_n = pd.to_numeric(fy, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        first = 4 + (q - 1) * 3  # Q1 April, Q2 July, Q3 October, Q4 January (next year)
+        q_year = np.where(first > 12, fy_n + 1, fy_n)
+        q_month = np.where(first > 12, first - 12, first)
+        annual = sub.str.extract(_YEAR_LABEL)
+        good_y = ~good_q & annual["y"].notna().to_numpy() & _fy_end_ok(annual["y"], annual["e"])
+        y_n = pd.to_numeric(annual["y"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        where = np.flatnonzero(rest)
+        year[where] = np.where(good_q, q_year, np.where(good_y, y_n, np.nan))
+        month[where] = np.where(good_q, q_month, np.where(good_y, 4, np.nan))
+        day[where] = np.where(good_q | good_y, 1, np.nan)
+        length[where] = np.where(good_q, 3, np.where(good_y, 12, 1))
     ok = (year >= 1990) & (year <= 2100) & (day == 1)
     index = np.where(ok, np.nan_to_num(year) * 12 + np.nan_to_num(month) - 1, 0).astype(np.int64)
-    return index, ok
+    return index, ok, length
+
+
+def period_fits(month: np.ndarray, frequency: np.ndarray, length=None) -> np.ndarray:
+    """Does each period start (month index) begin a period of its indicator's frequency, and
+    is a period given by name (a quarter's, a year's) one of that frequency?"""
+    calendar_month = month % 12 + 1
+    quarterly = frequency == "quarterly"
+    annual = frequency == "annual"
+    fits = (~quarterly | np.isin(calendar_month, (1, 4, 7, 10))) & (~annual | (calendar_month == 4))
+    if length is not None:
+        named = np.where(quarterly, 3, np.where(annual, 12, 1))
+        fits &= (length == 1) | (length == named)
+    return fits
 
 
 def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -381,6 +461,30 @@ def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         values[retry] = pd.to_numeric(sub, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~blank & ~np.isfinite(values)
     return values, blank, bad
+
+
+PERIOD_HINT = (
+    "Enter the period like 2019-03 (a month), 2018-19 Q3 (a quarter of the financial year) or "
+    "2018-19 (a financial year)"
+)
+
+
+def _check_periods(cells: pd.Series, ind_text: pd.Series, indicators):
+    """(month index, readable, frequency) of each row's period and indicator."""
+    month, ok, length = _months(cells)
+    frequency = ind_text.map({c: i.frequency for c, i in indicators.items()}).to_numpy(
+        dtype=object, na_value="monthly"
+    )
+    return month, ok, length, frequency
+
+
+MISFIT = {
+    "monthly": "'{}' is not a month. The indicator is monthly: give the month like 2019-03",
+    "quarterly": "'{}' does not start a quarter. The indicator is quarterly: give the quarter "
+    "like 2018-19 Q3, or its first day (quarters start in January, April, July and October)",
+    "annual": "'{}' does not start a financial year. The indicator is annual: give the year "
+    "like 2018-19, or its first day (1 April)",
+}
 
 
 def check_chunk(
@@ -456,15 +560,18 @@ def check_chunk(
         dtype=float, na_value=1.0
     )
 
-    month, ok = _months(df[mapping.period])
+    month, ok, length, frequency = _check_periods(df[mapping.period], ind_text, indicators)
     blank_period = (df[mapping.period] == "").to_numpy()
-    report(blank_period, mapping.period, None, "Enter the month, like 2019-03")
+    report(blank_period, mapping.period, None, PERIOD_HINT)
     report(
         ~ok & ~blank_period,
         mapping.period,
         df[mapping.period],
-        unless_formula(lambda t: f"'{t}' is not a month. Enter it like 2019-03 or 2019-03-01"),
+        unless_formula(lambda t: f"'{t}' is not a period. {PERIOD_HINT}"),
     )
+    misfit = ok & known & ~period_fits(month, frequency, length)
+    for name, text in MISFIT.items():
+        report(misfit & (frequency == name), mapping.period, df[mapping.period], text.format)
 
     def numbers(column: str):
         if column and column in df.columns:
@@ -520,6 +627,25 @@ def check_chunk(
         None,
         "Enter the value, or the numerator and denominator",
     )
+    # A value given alone is checked as the numerator and denominator would have been.
+    alone = ~pair & has_value & known
+    report(
+        alone & np.isin(kind, ["proportion", "rate"]) & (value < 0),
+        mapping.value,
+        df.get(mapping.value),
+        unless_formula(lambda t: f"'{t}' is negative: a proportion or rate cannot be"),
+    )
+    over = alone & (kind == "proportion") & (value > multiplier * (1 + 1e-9))
+    for whole in np.unique(multiplier[over]).tolist():
+        limit = "100%" if whole == 100 else f"{whole:g}"
+        report(
+            over & (multiplier == whole),
+            mapping.value,
+            df.get(mapping.value),
+            lambda t, limit=limit: (
+                f"'{t}' is over {limit}: a proportion cannot be more than the whole"
+            ),
+        )
     final = np.where(pair & (den > 0), derived, value)
 
     good = ~bad
@@ -537,6 +663,16 @@ def check_chunk(
     )
 
 
+def provisional_of(df: pd.DataFrame, mapping: Mapping, rows: np.ndarray) -> np.ndarray:
+    """Whether each of the given rows (by `_row`) is marked provisional by the status column."""
+    if not mapping.status_column or not rows.size:
+        return np.zeros(rows.size, dtype=bool)
+    wanted = {v.strip().lower() for v in mapping.provisional_values.split(",") if v.strip()}
+    marked = df[mapping.status_column].str.lower().isin(wanted).to_numpy()
+    at = np.searchsorted(df["_row"].to_numpy(), rows)
+    return marked[at]
+
+
 def month_key(provider_id: np.ndarray, indicator_id: np.ndarray, month: np.ndarray) -> np.ndarray:
     """One int64 per (provider, indicator, month): 31 + 16 + 16 bits."""
     return (
@@ -547,7 +683,7 @@ def month_key(provider_id: np.ndarray, indicator_id: np.ndarray, month: np.ndarr
 
 
 def find_duplicates(keys: np.ndarray, rows: np.ndarray, limit: int = MAX_ERRORS_KEPT):
-    """RowErrors for the second and later rows with the same provider, indicator and month."""
+    """RowErrors for the second and later rows with the same provider, indicator and period."""
     if keys.size < 2:
         return [], 0
     ordered = np.sort(keys)
@@ -564,7 +700,7 @@ def find_duplicates(keys: np.ndarray, rows: np.ndarray, limit: int = MAX_ERRORS_
             int(rows[order[i]]),
             "",
             "",
-            f"Duplicate of row {int(rows[order[first_of[i]]])}: same provider, indicator and month",
+            f"Duplicate of row {int(rows[order[first_of[i]]])}: same provider, indicator and period",
         )
         for i in dup[:limit]
     ]

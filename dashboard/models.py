@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -41,6 +41,11 @@ class Indicator(models.Model):
         DECREASE = "decrease", "Lower is better"
         NEUTRAL = "neutral", "Neither (neutral)"
 
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly (financial-year quarters)"
+        ANNUAL = "annual", "Annual (financial years)"
+
     class Kind(models.TextChoices):
         PROPORTION = "proportion", "Proportion (numerator out of denominator)"
         RATE = "rate", "Rate (events per unit of exposure)"
@@ -69,6 +74,12 @@ class Indicator(models.Model):
         help_text="Value = numerator / denominator x multiplier (100 for a percentage).",
     )
     improvement_direction = models.CharField(max_length=10, choices=Direction.choices)
+    frequency = models.CharField(
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
+        help_text="How often a value is published: each point of its SPC charts is one period.",
+    )
     target = models.FloatField(
         null=True, blank=True, help_text="Optional. Gives the assurance icon in SPC charts."
     )
@@ -101,6 +112,11 @@ class Indicator(models.Model):
     def has_denominator(self) -> bool:
         return self.kind in {self.Kind.PROPORTION, self.Kind.RATE}
 
+    def period_label(self, day, *, long: bool = False) -> str:
+        from .periods import label
+
+        return label(day, self.frequency, long=long)
+
     @property
     def direction_code(self) -> int:
         return {"increase": 1, "decrease": -1}.get(self.improvement_direction, 0)
@@ -116,6 +132,7 @@ INDICATOR_EDITABLE = (
     "kind",
     "multiplier",
     "improvement_direction",
+    "frequency",
     "target",
     "target_note",
     "notes",
@@ -150,6 +167,16 @@ class ColumnMapping(models.Model):
         max_length=80, blank=True, help_text="Only rows whose value in this column matches..."
     )
     filter_value = models.CharField(max_length=80, blank=True, help_text="...this value are read.")
+    status_column = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Optional: the column saying whether a figure is final.",
+    )
+    provisional_values = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Values of that column marking a provisional figure, separated by commas.",
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -184,6 +211,8 @@ class ColumnMapping(models.Model):
             "denominator": self.denominator_column,
             "filter_column": self.filter_column,
             "filter_value": self.filter_value,
+            "status_column": self.status_column,
+            "provisional_values": self.provisional_values,
         }
 
 
@@ -230,6 +259,26 @@ class ImportBatch(models.Model):
         return reverse("dashboard:import-detail", args=[self.pk])
 
 
+class PendingUpload(models.Model):
+    """A file in one of NHS England's published layouts, waiting for the analyst to confirm what
+    it will load (see dashboard.presets). Deleted once confirmed or abandoned."""
+
+    preset = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.preset})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:import-preview", args=[self.pk])
+
+
 class ImportRowError(models.Model):
     """One problem with one row of an uploaded file (row 1 is the header)."""
 
@@ -247,7 +296,7 @@ class ImportRowError(models.Model):
 
 
 class Observation(models.Model):
-    """One provider's value of one indicator for one month.
+    """One provider's value of one indicator for one period (a month, quarter or year).
 
     The national table holds millions of rows loaded in bulk, so its foreign keys are not
     database constraints: PostgreSQL checks those row by row (10.6 million deferred checks at
@@ -261,11 +310,16 @@ class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    period = models.DateField(help_text="The first day of the month.")
+    period = models.DateField(
+        help_text="The first day of the period (month, quarter or year: see the indicator)."
+    )
     value = models.FloatField()
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=120, blank=True)
+    provisional = models.BooleanField(
+        default=False, help_text="Published as provisional: it may be revised."
+    )
     batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.SET_NULL,
@@ -319,6 +373,84 @@ class Rebase(models.Model):
         return f"Rebase {self.indicator_id} {self.provider_id} from {self.period:%Y-%m}"
 
 
+class StandardChange(models.Model):
+    """A date from which an indicator is measured differently (a standard redefined): every
+    provider's series is judged afresh from it, as if each had been rebased."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="standard_changes"
+    )
+    period = models.DateField(help_text="The first period measured the new way.")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="standardchange_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} redefined from {self.period:%Y-%m}"
+
+
+class ProviderSuccession(models.Model):
+    """One organisation succeeded by another (NHS organisation data service codes): a merger or
+    an acquisition. Codes, not providers, so that a deployment can list successions for
+    organisations it does not hold; charts show both sides of the change."""
+
+    predecessor = models.CharField("Predecessor's ODS code", max_length=10)
+    successor = models.CharField("Successor's ODS code", max_length=10)
+    effective = models.DateField(help_text="The first day the successor reports for both.")
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective", "predecessor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="providersuccession_unique"
+            ),
+            models.CheckConstraint(
+                name="providersuccession_not_itself", condition=~Q(predecessor=F("successor"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} -> {self.successor} from {self.effective:%Y-%m-%d}"
+
+
+class ProviderContext(models.Model):
+    """What a group reads beside the charts: a provider's latest CQC rating (per registered
+    location, as CQC publishes them) or its NHS Oversight Framework segment, always dated.
+    Keyed by ODS code as published; optional (a deployment loads what it has)."""
+
+    class Kind(models.TextChoices):
+        CQC = "cqc", "CQC rating"
+        NOF = "nof", "NHS Oversight Framework segment"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    ods_code = models.CharField(max_length=20)
+    place = models.CharField(max_length=200, blank=True, help_text="The CQC location, if any.")
+    label = models.CharField(max_length=120)
+    as_of = models.DateField(help_text="When it was published.")
+    source = models.CharField(max_length=200)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "ods_code", "place"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "ods_code", "place"], name="providercontext_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["ods_code"], name="providercontext_ods")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ods_code}: {self.label} ({self.as_of})"
+
+
 class SpcSeries(models.Model):
     """Stored SPC result of one provider x indicator: the summary pages read, and every point.
 
@@ -342,6 +474,7 @@ class SpcSeries(models.Model):
     latest_value = models.FloatField(null=True, blank=True)
     latest_numerator = models.FloatField(null=True, blank=True)
     latest_denominator = models.FloatField(null=True, blank=True)
+    latest_provisional = models.BooleanField(default=False)
     mean = models.FloatField(null=True, blank=True)
     lpl = models.FloatField(null=True, blank=True)
     upl = models.FloatField(null=True, blank=True)

@@ -146,6 +146,16 @@ def funnel_limits(
     }
 
 
+OUTLIER_FLAGS = (-2, 2)
+
+
+def is_outlier(flag: int | None) -> bool:
+    """The one rule for an outlier against peers or the national value: outside the 99.8%
+    limits. The signals list, the agenda, the pack and the dashboard's tags all use it; a value
+    outside the 95% limits only is shown as such, never as an outlier."""
+    return flag in OUTLIER_FLAGS
+
+
 def flag_meaning(flag: int | None, direction: str) -> str:
     """'concern', 'improvement', 'neutral' (outside, no direction), 'within' or '' (none)."""
     if flag is None:

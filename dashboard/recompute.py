@@ -30,8 +30,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import peers
-from .models import Indicator, Observation, PeerStat, Rebase, SpcSeries
+from . import peers, periods
+from .models import Indicator, Observation, PeerStat, Rebase, SpcSeries, StandardChange
 from .results import EPOCH, SeriesResult, date_to_day, summarise
 from .spc.engine import compute_sorted
 
@@ -108,7 +108,8 @@ def _candidates(full: bool) -> list[tuple[int, int, int]]:
 _READ_SQL = """
 SELECT string_agg(
     int8send(s.id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
-        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN'))
+        || int2send(o.provisional::int::int2),
     ''::bytea)
 FROM dashboard_spcseries s
 JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
@@ -121,19 +122,20 @@ _RECORD = np.dtype(
         ("value", ">f8"),
         ("numerator", ">f8"),
         ("denominator", ">f8"),
+        ("provisional", ">i2"),
     ]
 )
 
 _READ_SQL_GENERIC = """
 SELECT s.id, CAST(julianday(o.period) - 2440587.5 AS INTEGER), o.value, o.numerator,
-       o.denominator
+       o.denominator, o.provisional
 FROM dashboard_spcseries s
 JOIN dashboard_observation o ON o.indicator_id = s.indicator_id AND o.provider_id = s.provider_id
 WHERE s.id IN ({})
 ORDER BY s.id, o.period
 """
 
-_COLUMNS = ["series", "day", "value", "numerator", "denominator"]
+_COLUMNS = ["series", "day", "value", "numerator", "denominator", "provisional"]
 
 
 def _read(ids: list[int]) -> pd.DataFrame:
@@ -151,6 +153,7 @@ def _read(ids: list[int]) -> pd.DataFrame:
                 "value": records["value"].astype(np.float64),
                 "numerator": records["numerator"].astype(np.float64),
                 "denominator": records["denominator"].astype(np.float64),
+                "provisional": records["provisional"].astype(bool),
             }
         )
     with connection.cursor() as cursor:
@@ -164,6 +167,7 @@ def _read(ids: list[int]) -> pd.DataFrame:
             "value": float,
             "numerator": float,
             "denominator": float,
+            "provisional": bool,
         }
     )
 
@@ -171,7 +175,8 @@ def _read(ids: list[int]) -> pd.DataFrame:
 _RANGE_SQL = """
 SELECT string_agg(
     int8send(o.provider_id) || int4send(o.period - DATE '1970-01-01') || float8send(o.value)
-        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN')),
+        || float8send(coalesce(o.numerator, 'NaN')) || float8send(coalesce(o.denominator, 'NaN'))
+        || int2send(o.provisional::int::int2),
     ''::bytea)
 FROM dashboard_observation o
 WHERE o.indicator_id = %s AND o.provider_id BETWEEN %s AND %s
@@ -183,6 +188,7 @@ _RANGE_RECORD = np.dtype(
         ("value", ">f8"),
         ("numerator", ">f8"),
         ("denominator", ">f8"),
+        ("provisional", ">i2"),
     ]
 )
 
@@ -218,6 +224,7 @@ def _read_ranges(chunk: list[tuple]) -> pd.DataFrame:
             "value": rec["value"].astype(np.float64),
             "numerator": rec["numerator"].astype(np.float64),
             "denominator": rec["denominator"].astype(np.float64),
+            "provisional": rec["provisional"].astype(bool),
         }
     )
 
@@ -231,7 +238,7 @@ def _series_meta(ids: list[int]):
         by_pair[(provider_id, indicator_id)] = pk
         indicator_of[pk] = indicator_id
     indicators = {
-        i.pk: (i.direction_code, i.target)
+        i.pk: (i.direction_code, i.target, periods.months_of(i.frequency))
         for i in Indicator.objects.filter(pk__in=set(indicator_of.values()))
     }
     rebases: dict[int, list[int]] = {}
@@ -241,7 +248,61 @@ def _series_meta(ids: list[int]):
         pk = by_pair.get((provider_id, indicator_id))
         if pk is not None:
             rebases.setdefault(pk, []).append(date_to_day(period))
+    # A standard redefined part-way: every provider's series of the indicator starts afresh.
+    changes: dict[int, list[int]] = {}
+    for indicator_id, period in StandardChange.objects.filter(
+        indicator_id__in=set(indicator_of.values())
+    ).values_list("indicator_id", "period"):
+        changes.setdefault(indicator_id, []).append(date_to_day(period))
+    if changes:
+        for pk, indicator_id in indicator_of.items():
+            for day in changes.get(indicator_id, ()):
+                if day not in rebases.get(pk, ()):
+                    rebases.setdefault(pk, []).append(day)
     return indicator_of, indicators, rebases
+
+
+def fill_gaps(frame: pd.DataFrame, series_ids: np.ndarray, steps: np.ndarray) -> pd.DataFrame:
+    """Rows sorted by (series, day), with a missing row (NaN) for every period absent between a
+    series' first and last: a gap breaks every run and moving range, as a missing value does,
+    so the rules never treat the periods either side of it as neighbours. `steps` gives each
+    series' period in months (1, 3 or 12), aligned with `series_ids`."""
+    if frame.empty:
+        return frame
+    series = frame["series"].to_numpy()
+    months = (
+        frame["day"].to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[M]")
+    ).astype(np.int64)
+    starts = np.searchsorted(series, series_ids, side="left")
+    ends = np.searchsorted(series, series_ids, side="right")
+    count = ends - starts
+    has = count > 0
+    span = np.zeros_like(count)
+    span[has] = (months[ends[has] - 1] - months[starts[has]]) // steps[has] + 1
+    gappy = np.flatnonzero(has & (span > count))
+    if not gappy.size:
+        return frame
+    pieces = []
+    for k in gappy.tolist():
+        a, b = int(starts[k]), int(ends[k])
+        have = months[a:b]
+        full = np.union1d(np.arange(have[0], have[-1] + 1, int(steps[k])), have)
+        missing = np.setdiff1d(full, have)
+        days = missing.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "series": np.full(missing.size, series_ids[k], dtype=np.int64),
+                    "day": days.astype(np.int32),
+                    "value": np.nan,
+                    "numerator": np.nan,
+                    "denominator": np.nan,
+                    "provisional": False,
+                }
+            )
+        )
+    out = pd.concat([frame, *pieces], ignore_index=True)
+    return out.sort_values(["series", "day"], kind="stable", ignore_index=True)
 
 
 def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResult]:
@@ -253,8 +314,10 @@ def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResu
     frame = _read_ranges(chunk) if dense and _postgres() else _read(ids)
     indicator_of, indicators, rebases = _series_meta(ids)
     present = [i for i in ids if i in indicator_of]
-    series = frame["series"].to_numpy()
     sid = np.asarray(present, dtype=np.int64)
+    steps = np.array([indicators[indicator_of[i]][2] for i in present], dtype=np.int64)
+    frame = fill_gaps(frame, sid, steps)
+    series = frame["series"].to_numpy()
     starts = np.searchsorted(series, sid, side="left")
     offsets = np.append(starts, series.size).astype(np.int64)
     days = frame["day"].to_numpy(dtype=np.int32)
@@ -287,6 +350,7 @@ def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResu
         days=days,
         numerators=frame["numerator"].to_numpy(dtype=float),
         denominators=frame["denominator"].to_numpy(dtype=float),
+        provisional=frame["provisional"].to_numpy(dtype=bool),
         result=result,
         rebase_group=rebase_group,
     )
@@ -301,6 +365,7 @@ _RESULT_FIELDS = [
     "latest_value",
     "latest_numerator",
     "latest_denominator",
+    "latest_provisional",
     "mean",
     "lpl",
     "upl",
@@ -321,7 +386,7 @@ _STAGE_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS dash_spc_stage (
     id bigint, revision integer, n_points integer, first_period date, latest_period date,
     latest_value double precision, latest_numerator double precision,
-    latest_denominator double precision, mean double precision, lpl double precision,
+    latest_denominator double precision, latest_provisional boolean, mean double precision, lpl double precision,
     upl double precision, target double precision, variation varchar(20),
     assurance varchar(20), latest_point_type varchar(30), latest_special_cause varchar(40),
     short_group boolean, target_missed boolean, last_concern_period date,

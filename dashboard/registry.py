@@ -5,6 +5,15 @@ provider page's section, the API, the demo seeder and its job kinds. Called only
 from __future__ import annotations
 
 
+def _uses_dashboard(request) -> bool:
+    """A QSG's data to read, or national data to load (an analyst)."""
+    from qsg.access import principal
+
+    from . import access
+
+    return bool(principal(request.user).qsg_ids) or access.is_analyst(request.user)
+
+
 def register() -> None:
     from qsg import demo, navigation
     from qsg.api.router import router
@@ -13,7 +22,9 @@ def register() -> None:
     from .api import register as register_api
     from .demo import seed_dashboard
 
-    navigation.register_nav(navigation.NavItem("Dashboard", "dashboard:home", order=30))
+    navigation.register_nav(
+        navigation.NavItem("Dashboard", "dashboard:home", order=30, visible=_uses_dashboard)
+    )
     panels.register()
     register_api(router)
     demo.register_seeder("dashboard", seed_dashboard, order=20)

@@ -25,10 +25,12 @@ POINT_DTYPE = np.dtype(
         ("rebase", "<i2"),  # rebase group (0 before the first rebase date)
         ("sct", "u1"),  # special cause type code (codes.SPECIAL_CAUSE_TYPES)
         ("pt", "u1"),  # point type code (codes.POINT_TYPES)
-        ("flags", "u1"),  # bits 0-1 relative to mean + 1, bit 2 outside limits, bit 3 close
+        ("flags", "u1"),  # bits 0-1 relative to mean + 1, bit 2 outside limits, bit 3 close,
+        # bit 4 provisional (published as such: it may be revised)
     ]
 )
 CONCERN = POINT_TYPES.index("special_cause_concern")
+PROVISIONAL = 16
 GROUP_FIELDS = ("start", "n", "mean", "amr", "lpl", "upl", "nlpl", "nupl")
 
 
@@ -71,6 +73,7 @@ class SeriesResult:
     last_concern_label: str
     groups: list = field(default_factory=list)
     points: bytes = b""
+    latest_provisional: bool = False
 
 
 def empty_result(series_id: int, revision: int) -> SeriesResult:
@@ -90,8 +93,13 @@ def summarise(
     denominators: np.ndarray,
     result,
     rebase_group: np.ndarray | None = None,
+    provisional: np.ndarray | None = None,
 ) -> list[SeriesResult]:
     """One SeriesResult per series of an engine result over rows sorted by (series, date).
+
+    Rows may include missing periods (NaN values, see recompute.fill_gaps): they are stored
+    with the points, so charts show the gap, but not counted in `n_points`. A series' first
+    and last rows are always observed values.
 
     `result` is the SpcResult of `compute_sorted` on exactly these rows (series i is rows
     result.series_offsets[i]:[i + 1]); `days`, `numerators`, `denominators` align with the rows.
@@ -107,6 +115,8 @@ def summarise(
     packed["sct"] = result.special_cause_type
     packed["pt"] = result.point_type
     packed["flags"] = result.flags
+    if provisional is not None:
+        packed["flags"] |= np.where(provisional, PROVISIONAL, 0).astype(np.uint8)
     raw = packed.tobytes()
     width = POINT_DTYPE.itemsize
 
@@ -164,7 +174,7 @@ def summarise(
             SeriesResult(
                 series_id=sid,
                 revision=rev,
-                n_points=b - a,
+                n_points=int(np.count_nonzero(~np.isnan(values[a:b]))),
                 first_period=day_to_date(days[a]),
                 latest_period=day_to_date(days[last]),
                 latest_value=value,
@@ -184,6 +194,7 @@ def summarise(
                 last_concern_label=labels[int(result.special_cause_type[lc])] if lc >= a else "",
                 groups=groups,
                 points=raw[a * width : b * width],
+                latest_provisional=bool(provisional[last]) if provisional is not None else False,
             )
         )
     return out
@@ -202,6 +213,12 @@ class Point:
     mean: float | None
     lpl: float | None
     upl: float | None
+    provisional: bool = False
+
+    @property
+    def missing(self) -> bool:
+        """A period with no value between two that have one (see recompute.fill_gaps)."""
+        return math.isnan(self.value)
 
 
 def unpack_points(points: bytes, groups: list, rule_length: int = 7) -> list[Point]:
@@ -230,6 +247,7 @@ def unpack_points(points: bytes, groups: list, rule_length: int = 7) -> list[Poi
                 relative_to_mean=(flags & 3) - 1,
                 outside_limits=bool(flags & 4),
                 close_to_limits=bool(flags & 8),
+                provisional=bool(flags & PROVISIONAL),
                 mean=g[2],
                 lpl=g[4],
                 upl=g[5],

@@ -15,8 +15,8 @@ from django.urls import reverse
 from qsg import access as qsg_access
 from qsg.models import QSG, Provider
 
-from . import access, charts, peers
-from .models import Indicator, PeerStat, SpcSeries
+from . import access, charts, peers, periods
+from .models import Indicator, Observation, PeerStat, SpcSeries
 from .results import unpack_points
 
 CONCERNS = ("concern_high", "concern_low")
@@ -28,6 +28,7 @@ SUMMARY_FIELDS = (
     "latest_period",
     "latest_value",
     "latest_denominator",
+    "latest_provisional",
     "mean",
     "lpl",
     "upl",
@@ -223,6 +224,8 @@ def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300,
         target=series.target,
         unit=indicator.unit,
         description=description,
+        frequency=indicator.frequency,
+        provisional=[p.provisional for p in points],
     )
     svg = charts.spc_chart_svg(
         chart, width=width, height=height, chart_id=chart_id or f"spc-{series.pk}"
@@ -236,8 +239,19 @@ def describe(series: SpcSeries, indicator: Indicator, points) -> str:
         return "No data."
     concern = sum(1 for p in points if p.point_type == "special_cause_concern")
     improvement = sum(1 for p in points if p.point_type == "special_cause_improvement")
+    frequency = indicator.frequency
+    observed = sum(1 for p in points if not p.missing)
+    missing = len(points) - observed
     text = (
-        f"{len(points)} months from {points[0].period:%B %Y} to {points[-1].period:%B %Y}. "
+        f"{observed} {periods.noun(frequency, observed)} from "
+        f"{periods.label(points[0].period, frequency, long=True)} to "
+        f"{periods.label(points[-1].period, frequency, long=True)}"
+        + (
+            f" ({missing} {periods.noun(frequency, missing)} missing: gaps break the runs)"
+            if missing
+            else ""
+        )
+        + ". "
         f"Latest value {charts.format_value(series.latest_value, unit)}. "
         f"Mean {charts.format_value(series.mean, unit)}"
     )
@@ -314,10 +328,16 @@ class Signal:
     period: dt.date
     detail: str
     url: str
+    frequency: str = periods.MONTHLY
 
     @property
     def kind_label(self) -> str:
         return SIGNAL_KINDS[self.kind]
+
+    @property
+    def period_label(self) -> str:
+        """The period as people name it: "March 2019", "Q3 2018-19 (October to December 2018)"."""
+        return periods.label(self.period, self.frequency, long=True)
 
 
 SIGNAL_KINDS = {
@@ -325,6 +345,16 @@ SIGNAL_KINDS = {
     "target": "Target missed",
     "peer": "Outlier against peers",
 }
+
+
+def data_period_loaded_by(provider_ids, when: dt.datetime) -> dt.date | None:
+    """The latest period of data loaded for these providers by `when` (None: none yet): what
+    a meeting held then could have seen. Meetings read their signal window from it."""
+    return (
+        Observation.objects.filter(provider_id__in=list(provider_ids), updated_at__lte=when)
+        .aggregate(m=Max("period"))
+        .get("m")
+    )
 
 
 def latest_data_month(user=None, qsg: QSG | None = None) -> dt.date | None:
@@ -335,7 +365,7 @@ def latest_data_month(user=None, qsg: QSG | None = None) -> dt.date | None:
 def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     """Signals for the providers of a QSG's footprint that the user may see, from `since` on.
 
-    * concern: a point of special cause concern in a month on or after `since`;
+    * concern: a point of special cause concern in a period ending on or after `since`;
     * target: the latest value (on or after `since`) misses the indicator's target;
     * peer: the latest value (on or after `since`) is outside the 99.8% limits against the
       national group or the sector's peers, on the side of concern (either side if neutral).
@@ -362,21 +392,33 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
                 period=period,
                 detail=detail,
                 url=reverse("dashboard:series", args=[s.provider_id, s.indicator.code]),
+                frequency=s.indicator.frequency,
             )
         )
 
+    # A period counts from `since` if it ends on or after it: a quarter from its first day.
+    starts = {f: periods.earliest_overlapping(since, f) for f in periods.FREQUENCIES}
+    current = Q()
+    for frequency, start in starts.items():
+        current |= Q(indicator__frequency=frequency, latest_period__gte=start)
+    concern = Q()
+    for frequency, start in starts.items():
+        concern |= Q(indicator__frequency=frequency, last_concern_period__gte=start)
     rows = list(
         base.filter(
-            Q(last_concern_period__gte=since)
-            | Q(latest_period__gte=since, target_missed=True)
-            | Q(latest_period__gte=since, national_flag__in=[-2, 2])
-            | Q(latest_period__gte=since, peer_flag__in=[-2, 2])
+            concern
+            | (current & (Q(target_missed=True) | Q(national_flag__in=peers.OUTLIER_FLAGS)
+                          | Q(peer_flag__in=peers.OUTLIER_FLAGS)))
         )
-    )
+    )  # fmt: skip
+
+    def since_of(s: SpcSeries) -> dt.date:
+        return starts.get(s.indicator.frequency, since)
+
     for s in rows:
-        if s.last_concern_period and s.last_concern_period >= since:
+        if s.last_concern_period and s.last_concern_period >= since_of(s):
             add(s, "concern", s.last_concern_period, s.last_concern_label)
-    for s in (r for r in rows if r.latest_period >= since and r.target_missed):
+    for s in (r for r in rows if r.latest_period >= since_of(r) and r.target_missed):
         unit = s.indicator.unit
         add(
             s,
@@ -389,7 +431,8 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     for s in (
         r
         for r in rows
-        if r.latest_period >= since and (r.national_flag in (-2, 2) or r.peer_flag in (-2, 2))
+        if r.latest_period >= since_of(r)
+        and (peers.is_outlier(r.national_flag) or peers.is_outlier(r.peer_flag))
     ):
         direction = s.indicator.improvement_direction
         parts = []
@@ -397,7 +440,10 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
             ("national", s.national_flag, s.national_value),
             ("sector peers", s.peer_flag, s.peer_value),
         ):
-            if flag in (-2, 2) and peers.flag_meaning(flag, direction) in ("concern", "neutral"):
+            if peers.is_outlier(flag) and peers.flag_meaning(flag, direction) in (
+                "concern",
+                "neutral",
+            ):
                 parts.append(
                     f"{peers.FLAG_LABELS[flag]} around the {label} value of "
                     f"{charts.format_value(value, s.indicator.unit)}"

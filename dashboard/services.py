@@ -282,9 +282,9 @@ def import_run(*, batch_id: int, path: str | None = None) -> ImportBatch | None:
 def _lookups():
     providers = dict(Provider.objects.values_list("ods_code", "pk"))
     indicators = {
-        code: importing.IndicatorInfo(pk, kind, mult)
-        for code, pk, kind, mult in Indicator.objects.filter(is_active=True).values_list(
-            "code", "pk", "kind", "multiplier"
+        code: importing.IndicatorInfo(pk, kind, mult, frequency)
+        for code, pk, kind, mult, frequency in Indicator.objects.filter(is_active=True).values_list(
+            "code", "pk", "kind", "multiplier", "frequency"
         )
     }
     return providers, indicators
@@ -300,6 +300,7 @@ class _Stage:
         ("value", "float8", False),
         ("numerator", "float8", True),
         ("denominator", "float8", True),
+        ("provisional", "int2", False),
     ]
 
     def __init__(self, batch_id: int):
@@ -315,10 +316,10 @@ class _Stage:
                 cursor.execute(
                     f"CREATE TEMP TABLE {self.table} (provider_id integer, indicator_id integer, "
                     "period date, value double precision, numerator double precision, "
-                    "denominator double precision)"
+                    "denominator double precision, provisional smallint)"
                 )
 
-    def add(self, checked: importing.Checked) -> None:
+    def add(self, checked: importing.Checked, provisional: np.ndarray) -> None:
         if not checked.row.size:
             return
         self.keys.append(
@@ -333,6 +334,7 @@ class _Stage:
             "value": checked.value,
             "numerator": checked.numerator,
             "denominator": checked.denominator,
+            "provisional": provisional.astype(np.int16),
         }
         self.count += checked.row.size
         if self.pg:
@@ -381,7 +383,7 @@ def _import(batch: ImportBatch, job: Job, source) -> None:
                 error_rows += checked.error_rows
                 room = importing.MAX_ERRORS_KEPT - len(errors)
                 errors += checked.errors[: max(room, 0)]
-                stage.add(checked)
+                stage.add(checked, importing.provisional_of(chunk, mapping, checked.row))
                 fraction = read / expected if expected else 0.5
                 report(0.7 * min(fraction, 1.0), f"Checked {read:,} rows")
         except importing.FileProblem as problem:
@@ -452,18 +454,19 @@ def _reject(batch, job, errors, error_rows: int, read: int, problem: str) -> Non
 _UPSERT_SQL = """
 WITH up AS (
     INSERT INTO dashboard_observation AS o
-        (provider_id, indicator_id, period, value, numerator, denominator, source, batch_id,
-         updated_at)
-    SELECT provider_id, indicator_id, period, value, numerator, denominator, %(source)s,
-           %(batch)s, %(now)s
+        (provider_id, indicator_id, period, value, numerator, denominator, provisional, source,
+         batch_id, updated_at)
+    SELECT provider_id, indicator_id, period, value, numerator, denominator, provisional <> 0,
+           %(source)s, %(batch)s, %(now)s
     FROM {stage}
     ORDER BY indicator_id, provider_id, period
     ON CONFLICT (indicator_id, provider_id, period) DO UPDATE SET
         value = EXCLUDED.value, numerator = EXCLUDED.numerator,
-        denominator = EXCLUDED.denominator, source = EXCLUDED.source,
-        batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
-    WHERE (o.value, o.numerator, o.denominator)
-        IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator)
+        denominator = EXCLUDED.denominator, provisional = EXCLUDED.provisional,
+        source = EXCLUDED.source, batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    WHERE (o.value, o.numerator, o.denominator, o.provisional)
+        IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator,
+                          EXCLUDED.provisional)
     RETURNING o.indicator_id, o.provider_id, (o.xmax = 0) AS inserted
 ),
 changed AS (
@@ -475,8 +478,9 @@ bump AS (
     INSERT INTO dashboard_spcseries AS s
         (indicator_id, provider_id, data_revision, computed_revision, n_points, variation,
          assurance, latest_point_type, latest_special_cause, short_group, last_concern_label,
-         groups, points)
-    SELECT indicator_id, provider_id, 1, 0, 0, '', '', '', '', false, '', '[]'::jsonb, ''::bytea
+         groups, points, latest_provisional)
+    SELECT indicator_id, provider_id, 1, 0, 0, '', '', '', '', false, '', '[]'::jsonb, ''::bytea,
+           false
     FROM changed ORDER BY indicator_id, provider_id
     ON CONFLICT (indicator_id, provider_id) DO UPDATE SET data_revision = s.data_revision + 1
     RETURNING 1
@@ -529,13 +533,14 @@ def _upsert_generic(stage: _Stage, batch: ImportBatch, source: str, now):
             float(data["value"][i]),
             None if np.isnan(num) else float(num),
             None if np.isnan(den) else float(den),
+            bool(data["provisional"][i]),
         )
     with transaction.atomic():
         existing = {}
         for row in Observation.objects.filter(
             indicator_id__in={k[0] for k in incoming}, provider_id__in={k[1] for k in incoming}
         ).values_list("pk", "indicator_id", "provider_id", "period", "value", "numerator",
-                      "denominator"):  # fmt: skip
+                      "denominator", "provisional"):  # fmt: skip
             existing[(row[1], row[2], row[3])] = (row[0], row[4:])
         new, changed, pairs = [], [], set()
         for key, vals in incoming.items():
@@ -544,15 +549,15 @@ def _upsert_generic(stage: _Stage, batch: ImportBatch, source: str, now):
                 new.append(
                     Observation(
                         indicator_id=key[0], provider_id=key[1], period=key[2], value=vals[0],
-                        numerator=vals[1], denominator=vals[2], source=source, batch=batch,
-                        updated_at=now,
+                        numerator=vals[1], denominator=vals[2], provisional=vals[3],
+                        source=source, batch=batch, updated_at=now,
                     )
                 )  # fmt: skip
             elif tuple(old[1]) != vals:
                 changed.append(
                     Observation(
                         pk=old[0], value=vals[0], numerator=vals[1], denominator=vals[2],
-                        source=source, batch=batch, updated_at=now,
+                        provisional=vals[3], source=source, batch=batch, updated_at=now,
                     )
                 )  # fmt: skip
             else:
@@ -561,7 +566,7 @@ def _upsert_generic(stage: _Stage, batch: ImportBatch, source: str, now):
         Observation.objects.bulk_create(new, batch_size=1000)
         Observation.objects.bulk_update(
             changed,
-            ["value", "numerator", "denominator", "source", "batch", "updated_at"],
+            ["value", "numerator", "denominator", "provisional", "source", "batch", "updated_at"],
             batch_size=1000,
         )
         _bump_series(pairs)
@@ -681,6 +686,13 @@ def indicator_update(*, actor, indicator: Indicator, **changes) -> Indicator:
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
     changed = {k for k, v in changes.items() if getattr(indicator, k) != v}
+    if "frequency" in changed and Observation.objects.filter(indicator=indicator).exists():
+        raise ValidationError(
+            {
+                "frequency": "The indicator already has data at its present frequency. "
+                "Add a new indicator for data published at another frequency"
+            }
+        )
     for key, value in changes.items():
         setattr(indicator, key, value)
     indicator.full_clean()
@@ -705,12 +717,20 @@ def mapping_create(*, actor, **fields) -> ColumnMapping:
 
 @transaction.atomic
 def rebase_add(*, actor, provider, indicator: Indicator, period, reason: str) -> Rebase:
-    """Judge a provider's series afresh from a month (a known change in how care is given)."""
+    """Judge a provider's series afresh from a period (a known change in how care is given)."""
+    from . import periods
+
     access.require_analyst(actor)
-    if period.day != 1:
-        raise ValidationError({"period": "Choose the first day of a month"})
+    if not periods.is_start(period, indicator.frequency):
+        raise ValidationError(
+            {"period": f"Choose the first day of a {periods.noun(indicator.frequency, 1)}"}
+        )
     if Rebase.objects.filter(provider=provider, indicator=indicator, period=period).exists():
-        raise ValidationError({"period": "The series is already rebased from that month"})
+        raise ValidationError(
+            {
+                "period": f"The series is already rebased from that {periods.noun(indicator.frequency, 1)}"
+            }
+        )
     rebase = Rebase(
         provider=provider, indicator=indicator, period=period, reason=reason.strip(),
         created_by=actor,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from . import charts, peers
+from . import charts, peers, periods
 
 
 def symbols() -> Markup:
@@ -28,6 +28,16 @@ def value(v, indicator) -> str:
     return charts.format_value(v, indicator.unit)
 
 
+def period(day, indicator, long: bool = False) -> str:
+    """A period as people name it, at the indicator's frequency: "Mar 2019", "Q3 2018-19"."""
+    return periods.label(day, getattr(indicator, "frequency", periods.MONTHLY), long=long)
+
+
+def period_heading(indicator) -> str:
+    """The column heading for periods of this indicator: Month, Quarter or Year."""
+    return periods.noun(getattr(indicator, "frequency", periods.MONTHLY), 1).capitalize()
+
+
 def variation_text(code: str) -> str:
     return charts.VARIATION_TEXT.get(code, "No result yet")
 
@@ -41,24 +51,26 @@ def point_text(code: str) -> str:
 
 
 FLAG_TAG = {
-    "concern": ("nhsuk-tag--orange", "Concern"),
-    "improvement": ("nhsuk-tag--blue", "Better"),
-    "neutral": ("nhsuk-tag--purple", "Different"),
+    "concern": ("nhsuk-tag--orange", "Worse than"),
+    "improvement": ("nhsuk-tag--blue", "Better than"),
+    "neutral": ("nhsuk-tag--purple", "Different from"),
 }
+COMPARED_WITH = {"peers": "peers", "national": "national"}
 
 
-def flag_tag(flag, indicator, label: str = "") -> Markup:
-    """A small NHS.UK tag for a peer flag outside the 95% (or 99.8%) limits, else nothing."""
+def flag_tag(flag, indicator, label: str = "peers") -> Markup:
+    """A small NHS.UK tag for an outlier (peers.is_outlier: outside the 99.8% limits), else
+    nothing: "Worse than peers", with the limit for screen readers and on hover."""
     meaning = peers.flag_meaning(flag, indicator.improvement_direction)
-    if meaning not in FLAG_TAG:
+    if not peers.is_outlier(flag) or meaning not in FLAG_TAG:
         return Markup("")
     css, text = FLAG_TAG[meaning]
-    level = "99.8%" if abs(flag) == 2 else "95%"
-    full = f"{text} than {label} ({peers.FLAG_LABELS[flag]})" if label else peers.FLAG_LABELS[flag]
+    text = f"{text} {COMPARED_WITH.get(label, label)}"
+    full = f"{text}: {peers.FLAG_LABELS[flag]}"
     return Markup(
-        '<strong class="nhsuk-tag {css}" title="{full}">{text} {level}'
-        '<span class="nhsuk-u-visually-hidden">: {full}</span></strong>'
-    ).format(css=css, full=full, text=text, level=level)
+        '<strong class="nhsuk-tag {css}" title="{full}">{text}'
+        '<span class="nhsuk-u-visually-hidden">: {limit}</span></strong>'
+    ).format(css=css, full=full, text=text, limit=peers.FLAG_LABELS[flag])
 
 
 def flag_text(flag, indicator) -> str:

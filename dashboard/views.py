@@ -18,7 +18,7 @@ from qsg import exports, once
 from qsg.models import Job
 from qsg.pages import page_of, posted, submit
 
-from . import access, charts, selectors, services, ui
+from . import access, charts, selectors, services, ui, uploads
 from .forms import (
     ImportForm,
     IndicatorForm,
@@ -198,22 +198,37 @@ def qsg_signals(request, pk):
 @login_required
 @require_GET
 def provider_dashboard(request, pk):
+    from . import context, successions
+
     provider = qsg_access.provider_for_user(request.user, pk)
     views = selectors.provider_series(request.user, provider)
-    return _render(request, "dashboard/provider.jinja", {"provider": provider, "views": views})
+    before, after = successions.links_of(request.user, provider)
+    return _render(
+        request,
+        "dashboard/provider.jinja",
+        {
+            "provider": provider,
+            "views": views,
+            "before": before,
+            "after": after,
+            "context": context.for_provider(provider),
+        },
+    )
 
 
 @login_required
 @require_GET
 def series_detail(request, pk, code):
     series = access.series_for_user(request.user, pk, code)
-    return _series_page(request, series, RebaseForm(periods=_periods(series)))
+    return _series_page(
+        request, series, RebaseForm(periods=_periods(series), frequency=series.indicator.frequency)
+    )
 
 
 def _periods(series):
     from .results import unpack_points
 
-    return [p.period for p in unpack_points(series.points, series.groups)]
+    return [p.period for p in unpack_points(series.points, series.groups) if not p.missing]
 
 
 def _series_page(request, series, rebase_form, status=200):
@@ -237,9 +252,12 @@ def _series_page(request, series, rebase_form, status=200):
             if funnel is not None:
                 funnel["phi"] = national.phi
                 funnel["adjusted"] = bool(national.tau2)
+    from . import successions
+
     rebases = Rebase.objects.filter(provider=series.provider, indicator=indicator).select_related(
         "created_by"
     )
+    before, after = successions.links_of(request.user, series.provider)
     return _render(
         request,
         "dashboard/series.jinja",
@@ -251,6 +269,10 @@ def _series_page(request, series, rebase_form, status=200):
             "chart": svg,
             "funnel": funnel,
             "rebases": rebases,
+            "changes": indicator.standard_changes.all(),
+            "joined": successions.joined_charts(request.user, series),
+            "before": before,
+            "after": after,
             "rebase_form": rebase_form,
             "is_analyst": access.is_analyst(request.user),
             "fmt": lambda v: charts.format_value(v, indicator.unit),
@@ -264,7 +286,7 @@ def _series_page(request, series, rebase_form, status=200):
 def rebase_add(request, pk, code):
     series = access.series_for_user(request.user, pk, code)
     access.require_analyst(request.user)
-    form = RebaseForm(request.POST, periods=_periods(series))
+    form = RebaseForm(request.POST, periods=_periods(series), frequency=series.indicator.frequency)
     return submit(
         request,
         form,
@@ -290,19 +312,46 @@ def import_new(request):
     return submit(
         request,
         form,
-        lambda data: services.import_submit(
+        lambda data: uploads.upload(
             actor=request.user,
             file_name=data["file"].name,
             content=data["file"].read(),
             mapping=data["mapping"],
             source=data["source"],
             token=once.token_of(form),
-        )[0],
-        then=lambda batch: batch.get_absolute_url(),
+        ),
+        then=lambda result: result.get_absolute_url(),
     ) or _render(
         request,
         "dashboard/import_form.jinja",
         {"form": form, "columns": STANDARD_COLUMNS, "mappings": mappings},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, pk):
+    """A file in a published layout: what it will load; loaded when the analyst confirms."""
+    from django.core.exceptions import ValidationError
+
+    pending = uploads.pending_for_user(request.user, pk)
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            uploads.cancel(actor=request.user, pending=pending)
+            messages.info(request, "Nothing was loaded")
+            return redirect("dashboard:import-new")
+        try:
+            batch = uploads.confirm(actor=request.user, pending=pending)
+        except ValidationError as problem:
+            messages.error(request, " ".join(problem.messages))
+            return redirect(pending.get_absolute_url())
+        return redirect(batch.get_absolute_url())
+    try:
+        summary = uploads.preview(pending)
+    except ValidationError as problem:
+        summary = {"problem": " ".join(problem.messages)}
+    return _render(
+        request, "dashboard/import_preview.jinja", {"pending": pending, "summary": summary}
     )
 
 

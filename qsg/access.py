@@ -284,6 +284,14 @@ def assignable_people_for(user, qsg: QSG) -> QuerySet[User]:
     )
 
 
+def assignable_people_anywhere_for(user) -> QuerySet[User]:
+    """People a secretariat may give a role in some QSG it runs (`assignable_people_for` of
+    each): what an id in a role request may name. Nobody for anyone else."""
+    managed = principal(user).managed_qsg_ids
+    member_orgs = Membership.objects.filter(qsg_id__in=managed).values("organisation_id")
+    return User.objects.filter(is_active=True, organisation_id__in=member_orgs)
+
+
 # Providers ----------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from .models import (
     OrganisationType,
     Provider,
     QSGRole,
+    Term,
     User,
 )
 
@@ -168,3 +169,25 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Term)
+class TermAdmin(SimpleHistoryAdmin):
+    """A deployment's words for what the 2013 and 2022 guidance name differently."""
+
+    list_display = ["key", "label"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "key":
+            from django import forms
+
+            from .vocabulary import KEYS
+
+            return forms.ChoiceField(choices=[(k, k) for k in KEYS], label="Term")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        from .vocabulary import forget
+
+        super().save_model(request, obj, form, change)
+        forget()

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
 def _display(record, field_name: str, value) -> str:
+    from .jinja2 import uk_date, uk_datetime
+
     if value is None or value == "":
         return "(blank)"
+    # Dates as people read them (7 December 2026 at 7:42am), never str() of a timestamp.
+    if isinstance(value, dt.datetime):
+        return uk_datetime(value)
+    if isinstance(value, dt.date):
+        return uk_date(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     field = record.instance_type._meta.get_field(field_name)
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))

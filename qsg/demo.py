@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
-from . import notifications, services
+from . import notifications, services, vocabulary
 from .models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 
 Role = QSGRole.Role
@@ -207,6 +207,10 @@ def seed_providers() -> int:
 
 
 def demo_accounts_spec() -> list[DemoAccount]:
+    if vocabulary.profile() == "2022":
+        from .demo_2022 import demo_accounts_spec as spec_2022
+
+        return spec_2022()
     accounts: list[DemoAccount] = []
     for prefix, area, region in [
         ("gm", "Greater Manchester", "North"),
@@ -365,8 +369,16 @@ def seed_accounts(password: str) -> list[DemoAccount]:
 def seed(*, password: str, stdout=None) -> None:
     # Demo data is not news: seeding raises no notifications (none kept to send later either).
     with notifications.muted():
-        seed_network()
-        seed_providers()
+        if vocabulary.profile() == "2022":
+            # QSG_PROFILE=2022: an integrated care system network instead of the 2013 one; the
+            # seeders below find their 2013 groups missing and add nothing, except those that
+            # seed the 2022 story (escalation) and the dashboard's data.
+            from . import demo_2022
+
+            demo_2022.seed_network()
+        else:
+            seed_network()
+            seed_providers()
         seed_accounts(password)
         for _, fn in sorted(_SEEDERS.values(), key=lambda item: item[0]):
             fn(stdout=stdout, password=password)

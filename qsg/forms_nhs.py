@@ -8,6 +8,7 @@ re-renders what the user typed, because every value comes from the bound field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -83,9 +84,47 @@ def anchor(bf: BoundField) -> str:
     return bf.auto_id or bf.html_name
 
 
+_GENERIC_REQUIRED = str(forms.Field.default_error_messages["required"])
+_CHOOSE = (forms.Select, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput)
+_QUESTION = re.compile(r"^(?:what|which) (?:is|are|was|were) (?P<thing>.+)$", re.I)
+_AS_IS = re.compile(
+    r"^(?:the|a|an|your|their|its|this|these|each|every|any|who|when|where|why|how|whether|which|what|if)\b",
+    re.I,
+)
+
+
+def required_message(bf: BoundField) -> str:
+    """Django's "This field is required." as NHS.UK words that name the field: "Enter the
+    title", "Select the local QSG", "Select who attended"."""
+    label = str(bf.label or bf.name).strip().removesuffix(" (optional)").rstrip("?:. ")
+    widget = bf.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return f'Select "{label}" to continue'
+    verb = "Select" if isinstance(widget, _CHOOSE) else "Enter"
+    question = _QUESTION.match(label)
+    thing = question.group("thing") if question else label
+    if not (len(thing) > 1 and thing[1].isupper()):  # "ODS code" keeps its capitals
+        thing = thing[:1].lower() + thing[1:]
+    if not question and not _AS_IS.match(thing):
+        thing = f"the {thing}"
+    return f"{verb} {thing}"
+
+
+def messages(bf: BoundField) -> list[str]:
+    """The field's error messages, the generic "required" one replaced by one naming it."""
+    if not bf.errors:
+        return []
+    out = []
+    for error in bf.form.errors.as_data().get(bf.name, []):
+        for message in error:
+            generic = error.code == "required" and str(message) == _GENERIC_REQUIRED
+            out.append(required_message(bf) if generic else str(message))
+    return out or [str(e) for e in bf.errors]
+
+
 def _errors(bf: BoundField) -> dict[str, str] | None:
     if bf.errors:
-        return {"text": " ".join(str(e) for e in bf.errors)}
+        return {"text": " ".join(messages(bf))}
     return None
 
 
@@ -272,6 +311,6 @@ def error_list(*forms_: forms.BaseForm | None) -> list[dict[str, str]]:
         for error in form.non_field_errors():
             items.append({"text": str(error), "href": "#main-form"})
         for bf in form:
-            for error in bf.errors:
-                items.append({"text": str(error), "href": f"#{anchor(bf)}"})
+            for message in messages(bf):
+                items.append({"text": message, "href": f"#{anchor(bf)}"})
     return items

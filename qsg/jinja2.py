@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from markupsafe import Markup
 
-from . import forms_nhs, navigation, text
+from . import forms_nhs, navigation, text, vocabulary
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -38,6 +39,18 @@ def uk_datetime(value) -> str:
         return ""
     value = _local(value)
     return f"{value.strftime('%-d %B %Y')} at {value.strftime('%-I:%M%p').lower()}"
+
+
+def css_string(value) -> Markup:
+    """Text as a quoted CSS string for a print stylesheet (`content: {{ marking | css_string }}`):
+    anything but letters, digits and spaces as a CSS escape, because HTML escaping means nothing
+    inside <style> (the header would read "OFFICIAL &amp; SENSITIVE") and a quote or "</style>"
+    must not end the string."""
+    safe = "".join(
+        char if (char.isascii() and char.isalnum()) or char == " " else f"\\{ord(char):x} "
+        for char in str(value or "")
+    )
+    return Markup(f'"{safe}"')  # noqa: S704 (every character but letters and digits escaped)
 
 
 def uk_time(value) -> str:
@@ -92,6 +105,7 @@ def environment(**options: Any) -> Environment:
             "primary_navigation": navigation.primary_items,
             "home_panels": navigation.home_panels,
             "now": timezone.now,
+            "term": vocabulary.term,
         }
     )
     env.filters.update(
@@ -99,6 +113,7 @@ def environment(**options: Any) -> Environment:
             "uk_date": uk_date,
             "uk_datetime": uk_datetime,
             "uk_time": uk_time,
+            "css_string": css_string,
         }
     )
     return env

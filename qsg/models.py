@@ -367,6 +367,21 @@ class Notification(models.Model):
         return f"{self.subject} ({self.status})"
 
 
+class Term(models.Model):
+    """A deployment's own word for one of the things the guidance names differently (see
+    qsg.vocabulary): it overrides the profile's term."""
+
+    key = models.CharField(max_length=40, unique=True)
+    label = models.CharField(max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.label}"
+
+
 # Sign-in records live in qsg.accounts; imported here so that the app registry finds them.
 from .accounts.models import (  # noqa: E402, F401
     AccountEvent,

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Callable[[], str]  # a function for a label that follows the vocabulary
     url_name: str
     order: int = 100
     visible: Callable[[Any], bool] = lambda request: True
@@ -50,7 +50,8 @@ def primary_items(request) -> list[dict[str, Any]]:
             continue
         href = reverse(item.url_name)
         current = request.path == href or (href != "/" and request.path.startswith(href))
-        items.append({"href": href, "text": item.label, "current": current})
+        label = item.label() if callable(item.label) else item.label
+        items.append({"href": href, "text": label, "current": current})
     return items
 
 

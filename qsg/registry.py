@@ -8,13 +8,34 @@ time. See docs/architecture.md, "Extension points".
 from __future__ import annotations
 
 
+def _sees_a_qsg(request) -> bool:
+    from . import access
+
+    return bool(access.principal(request.user).qsg_ids)
+
+
+def _sees_providers(request) -> bool:
+    """A role in a QSG, or an organisation that commissions a provider (an ICB without one)."""
+    from . import access
+
+    return _sees_a_qsg(request) or access.providers_for(request.user).exists()
+
+
 def register() -> None:
-    from . import home, navigation
+    from . import home, navigation, vocabulary
     from .api.router import router
     from .api.views import register as register_api
 
-    navigation.register_nav(navigation.NavItem("QSGs", "qsg:qsg-list", order=10))
-    navigation.register_nav(navigation.NavItem("Providers", "qsg:provider-list", order=20))
+    # A header entry only for those with something behind it: a guest of one summit sees no
+    # empty QSGs or Providers pages.
+    navigation.register_nav(
+        navigation.NavItem(
+            lambda: vocabulary.term("qsgs"), "qsg:qsg-list", order=10, visible=_sees_a_qsg
+        )
+    )
+    navigation.register_nav(
+        navigation.NavItem("Providers", "qsg:provider-list", order=20, visible=_sees_providers)
+    )
     navigation.register_nav(navigation.NavItem("Organisations", "qsg:organisation-list", order=90))
     home.register()
     register_api(router)

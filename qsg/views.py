@@ -614,11 +614,14 @@ def request_too_large(request):
     detail = f"The file must be smaller than {size}"
     if _wants_json(request):
         return JsonResponse({"detail": detail, "file": [detail]}, status=413)
-    response = render(
-        request, "errors/413.jinja", {"detail": detail, "limit": max_request_bytes()}, status=413
+    # No `Connection: close`: it is hop-by-hop, which a WSGI application may not send (runserver
+    # answered it with a 500; gunicorn drops it). The server drains or closes as it sees fit.
+    return render(
+        request,
+        "errors/413.jinja",
+        {"detail": detail, "limit": max_request_bytes(), "back": request.path},
+        status=413,
     )
-    response["Connection"] = "close"
-    return response
 
 
 def csrf_failure(request, reason=""):

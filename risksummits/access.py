@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from qsg import access as qsg_access
-from qsg.models import Organisation, Provider
+from qsg.models import Organisation, Provider, User
 
 from .models import (
     ImpactAssessmentRequest,
@@ -99,10 +99,7 @@ def managed_summits_for(user) -> QuerySet[RiskSummit]:
         | Q(
             pk__in=holding,
             ring_holder_id=user.organisation_id,
-            ring_holder_status__in=[
-                RiskSummit.RingHolderStatus.AGREED,
-                RiskSummit.RingHolderStatus.DEFAULTED,
-            ],
+            ring_holder_status__in=RiskSummit.SETTLED_RING,
         )
     )
 
@@ -192,10 +189,8 @@ def summit_for_user(user, pk, *, manage: bool = False) -> SummitAccess:
         raise not_found()
     holds_ring = bool(
         participant
-        and summit.ring_holder_id
-        and participant.organisation_id == summit.ring_holder_id
-        and summit.ring_holder_status
-        in (RiskSummit.RingHolderStatus.AGREED, RiskSummit.RingHolderStatus.DEFAULTED)
+        and summit.current_ring_holder_id
+        and participant.organisation_id == summit.current_ring_holder_id
     )
     standing = SummitAccess(
         summit=summit,
@@ -250,6 +245,28 @@ def events_for(standing: SummitAccess) -> QuerySet[TimelineEvent]:
 
 def participants_for(standing: SummitAccess) -> QuerySet[Participant]:
     return Participant.objects.filter(summit=standing.summit, is_active=True)
+
+
+def action_organisations_for(standing: SummitAccess) -> QuerySet[Organisation]:
+    """Who may own a summit action: the organisations taking part (page and API alike)."""
+    return Organisation.objects.filter(
+        pk__in=participants_for(standing).values("organisation_id")
+    ).order_by("name")
+
+
+def action_owners_for(standing: SummitAccess) -> QuerySet[User]:
+    """The people a summit action may name as its owner: the participants' representatives."""
+    reps = Representative.objects.filter(summit=standing.summit, participant__is_active=True)
+    return (
+        User.objects.filter(pk__in=reps.values("user_id"))
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name")
+    )
+
+
+def action_meetings_for(standing: SummitAccess) -> QuerySet[SummitMeeting]:
+    """The meetings a summit action may be agreed at: the summit's, unless cancelled."""
+    return meetings_for(standing).exclude(status=SummitMeeting.Status.CANCELLED)
 
 
 def participant_for(standing: SummitAccess, pk) -> Participant:

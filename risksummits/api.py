@@ -7,6 +7,7 @@ actions. Every read of a summit is recorded in its access log.
 
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -16,9 +17,11 @@ from rest_framework.response import Response
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, idempotency_key
+from qsg.api.fields import IdField, VisibleRelatedField
+from qsg.api.filters import IdFilter
 from qsg.models import Organisation, User
 
-from . import access, selectors
+from . import access, rules, selectors
 from .models import (
     CQCJudgement,
     Participant,
@@ -39,6 +42,7 @@ class SummitSerializer(serializers.ModelSerializer):
     )
     first_meeting_due = serializers.DateTimeField(read_only=True)
     clock = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
     # Both use the yes / no / not applicable answers: plain strings keep one enum in the schema.
     adult_safeguarding_followed = serializers.CharField(read_only=True)
     lscb_notified = serializers.CharField(read_only=True)
@@ -60,6 +64,7 @@ class SummitSerializer(serializers.ModelSerializer):
             "judged_at",
             "first_meeting_due",
             "clock",
+            "stage",
             "involves_adult_safeguarding",
             "involves_child_safeguarding",
             "origin",
@@ -101,6 +106,10 @@ class SummitSerializer(serializers.ModelSerializer):
     def get_clock(self, obj) -> str:
         return selectors.clock_for(obj, obj.meetings.all()).state
 
+    def get_stage(self, obj) -> str:
+        """first_meeting_due, meeting or closed (`risksummits.rules`)."""
+        return rules.stage_name(obj, obj.meetings.all())
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if instance.pk in self.context.get("limited_ids", ()):
@@ -109,7 +118,7 @@ class SummitSerializer(serializers.ModelSerializer):
 
 
 class SummitTriggerSerializer(serializers.Serializer):
-    providers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    providers = serializers.ListField(child=IdField(), min_length=1, max_length=100)
     concern = serializers.CharField(max_length=4000)
     source = serializers.ChoiceField(choices=RiskSummit.Source.choices)
     source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -124,6 +133,7 @@ class SummitTriggerSerializer(serializers.Serializer):
 class SummitParticipantSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     people = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField()
 
     class Meta:
         model = Participant
@@ -132,6 +142,7 @@ class SummitParticipantSerializer(serializers.ModelSerializer):
             "organisation",
             "organisation_name",
             "basis",
+            "role",
             "is_guest",
             "shared_items_only",
             "ring_holder_position",
@@ -141,6 +152,10 @@ class SummitParticipantSerializer(serializers.ModelSerializer):
 
     def get_people(self, obj) -> list[str]:
         return [r.user.display_name for r in obj.representatives.all()]
+
+    def get_role(self, obj) -> str:
+        """Why the organisation takes part; "Holds the ring" only for the ring-holder now."""
+        return rules.participant_role(self.context.get("summit") or obj.summit, obj)
 
 
 class SummitMeetingSerializer(serializers.ModelSerializer):
@@ -158,6 +173,7 @@ class SummitMeetingSerializer(serializers.ModelSerializer):
             "status",
             "format",
             "venue",
+            "late_reason",
             "shared_with_provider",
             "chaired_by",
             "discussion",
@@ -182,13 +198,30 @@ class SummitJudgementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _of_summit(choices):
+    """What the summit in the serializer's context offers (risksummits.access): a body naming
+    anything else, or anything hidden, is answered as a missing id."""
+    return lambda field, user: choices(field.context["standing"])
+
+
 class SummitActionSerializer(serializers.ModelSerializer):
-    owner_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    owner_organisation = VisibleRelatedField(
+        _of_summit(access.action_organisations_for), model=Organisation, with_field=True
     )
-    meeting = serializers.PrimaryKeyRelatedField(
-        queryset=SummitMeeting.objects.all(), required=False, allow_null=True
+    owner = VisibleRelatedField(
+        _of_summit(access.action_owners_for),
+        model=User,
+        noun="person",
+        with_field=True,
+        required=False,
+        allow_null=True,
+    )
+    meeting = VisibleRelatedField(
+        _of_summit(access.action_meetings_for),
+        model=SummitMeeting,
+        with_field=True,
+        required=False,
+        allow_null=True,
     )
     owner_organisation_name = serializers.CharField(
         source="owner_organisation.name", read_only=True
@@ -217,6 +250,14 @@ class SummitActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "number", "status", "transferred_to"]
 
 
+class SummitFilter(django_filters.FilterSet):
+    qsg = IdFilter(field_name="qsg_id")
+
+    class Meta:
+        model = RiskSummit
+        fields = ["status", "qsg", "ring_holder_status"]
+
+
 def _translate(fn):
     try:
         return fn()
@@ -233,7 +274,7 @@ class RiskSummitViewSet(
 
     queryset = RiskSummit.objects.all()
     serializer_class = SummitSerializer
-    filterset_fields = ["status", "qsg", "ring_holder_status"]
+    filterset_class = SummitFilter
     search_fields = ["reference", "providers__name", "providers__ods_code"]
     ordering_fields = ["triggered_at", "reference"]
 
@@ -320,7 +361,9 @@ class RiskSummitViewSet(
                 .prefetch_related("representatives__user")
                 .order_by("organisation__name")
             )
-        return Response(SummitParticipantSerializer(rows, many=True).data)
+        return Response(
+            SummitParticipantSerializer(rows, many=True, context={"summit": standing.summit}).data
+        )
 
     @extend_schema(responses=SummitMeetingSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -351,7 +394,9 @@ class RiskSummitViewSet(
         if request.method == "POST":
             if not standing.can_manage:
                 raise exceptions.PermissionDenied()
-            serializer = SummitActionSerializer(data=request.data)
+            serializer = SummitActionSerializer(
+                data=request.data, context={"request": request, "standing": standing}
+            )
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             key = idempotency_key(request, data)

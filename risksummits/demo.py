@@ -221,7 +221,6 @@ def _closed_summit_closed(summit: RiskSummit, users: dict[str, User]) -> None:
             standing=manager,
             action=action,
             status="transferred" if improvement else "done",
-            transferred_to="Greater Manchester QSG action log" if improvement else "",
         )
     checks_record(
         actor=secretariat,

@@ -474,6 +474,34 @@ class MeetingBookForm(DateTimeMixin, TokenForm):
     shared_with_provider = forms.BooleanField(
         required=False, label="The provider may see this meeting and its record"
     )
+    late_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If this first meeting is after the deadline, why can the members not meet in time?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        return self._post_clean_datetimes(super().clean())
+
+
+class MeetingMoveForm(DateTimeMixin, forms.Form):
+    datetime_fields = ("starts_at",)
+
+    starts_at_date = NHSDateField(
+        label="New date",
+        help_text="For example, 15 3 2026",
+        error_messages={"required": "Enter the date"},
+    )
+    starts_at_time = TimeField(
+        label="New start time", error_messages={"required": "Enter the start time"}
+    )
+    late_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If this first meeting is after the deadline, why can the members not meet in time?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         return self._post_clean_datetimes(super().clean())
@@ -513,6 +541,13 @@ class MeetingRecordForm(DateTimeMixin, forms.Form):
     )
     shared_with_provider = forms.BooleanField(
         required=False, label="The provider may see this meeting and its record"
+    )
+    late_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If this first meeting was after the deadline, why could the members not meet "
+        "in time?",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, people, **kwargs):
@@ -610,12 +645,6 @@ class ActionUpdateForm(forms.Form):
     )
     progress_note = forms.CharField(
         max_length=2000, required=False, label="Progress", widget=forms.Textarea(attrs={"rows": 3})
-    )
-    transferred_to = forms.CharField(
-        max_length=300,
-        required=False,
-        label="Transferred to",
-        help_text="Required if transferred: for example, the QSG's action log or the ICB's improvement plan",
     )
     due_on = NHSDateField(required=False, label="Due date", help_text="For example, 15 3 2026")
 

@@ -114,9 +114,44 @@ class RiskSummit(models.Model):
         FURTHER_INFORMATION = "further-information", "Further information required"
         NO_FURTHER_ACTION = "no-further-action", "No further action"
 
+    class Kind(models.TextChoices):
+        # One model and state machine for both faces: the 2013 risk summit and the 2022 rapid
+        # quality review (National Quality Board, 2022). The labels follow the kind.
+        RISK_SUMMIT = "risk_summit", "Risk summit"
+        RAPID_REVIEW = "rapid_review", "Rapid quality review"
+
+    class Trigger(models.TextChoices):
+        CONCERN = "concern", "A member's concern"
+        LEVEL_DECISION = "level_decision", "An escalation level decision"
+        REGULATOR_ACTION = (
+            "regulator_action",
+            "A regulator's action (warning notice, conditions, rating)",
+        )
+
+    SETTLED_RING = (RingHolderStatus.AGREED, RingHolderStatus.DEFAULTED)
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RISK_SUMMIT)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, blank=True)
+    convened_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A rapid quality review: the ICB or NHS England region that convenes it.",
+    )
+    meeting_interval_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="A rapid quality review meets again every this many days until its exit "
+        "criteria are met.",
+    )
+
     reference = models.CharField(max_length=20, unique=True)
     qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="risk_summits")
-    providers = models.ManyToManyField(Provider, related_name="risk_summits")
+    providers = models.ManyToManyField(
+        Provider, related_name="risk_summits", through="SummitProvider"
+    )
     concern = models.TextField()
     source = models.CharField(max_length=20, choices=Source.choices)
     source_detail = models.CharField(
@@ -226,12 +261,50 @@ class RiskSummit(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def is_rapid_review(self) -> bool:
+        return self.kind == self.Kind.RAPID_REVIEW
+
+    @property
+    def ring_label(self) -> str:
+        """What the party who holds the ring is called on this face of the summit."""
+        return "Lead organisation" if self.is_rapid_review else "Ring-holder"
+
+    @property
     def first_meeting_due(self) -> dt.datetime:
         return self.judged_at + dt.timedelta(hours=self.clock_hours)
 
     @property
     def ring_holder_due(self) -> dt.datetime:
         return self.triggered_at + dt.timedelta(hours=self.ring_holder_window_hours)
+
+    @property
+    def current_ring_holder_id(self) -> int | None:
+        """The one rule for who holds the ring now: the ring-holder once agreed or set by
+        default; while only proposed, nobody holds it."""
+        return self.ring_holder_id if self.ring_holder_status in self.SETTLED_RING else None
+
+
+class SummitProvider(models.Model):
+    """A provider a summit is about. `summit_open` mirrors the summit's status so that the
+    database keeps one open summit per provider (the partial unique constraint below)."""
+
+    risksummit = models.ForeignKey(RiskSummit, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    summit_open = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "risksummits_risksummit_providers"
+        constraints = [
+            models.UniqueConstraint(fields=["risksummit", "provider"], name="summit_provider_once"),
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=Q(summit_open=True),
+                name="one_open_summit_per_provider",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} in {self.risksummit_id}"
 
 
 class Participant(models.Model):
@@ -244,7 +317,9 @@ class Participant(models.Model):
         COMMISSIONER = "commissioner", "Commissions the provider"
         REGULATOR = "regulator", "Regulator (CQC)"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
-        RING_HOLDER = "ring_holder", "Holds the ring"
+        # Why the organisation was added; whether it holds the ring *now* is
+        # `RiskSummit.current_ring_holder_id` (see `risksummits.rules.participant_role`).
+        RING_HOLDER = "ring_holder", "Proposed to hold the ring"
         MEMBER = "member", "Other QSG member"
         INVITED = "invited", "Invited party"
         PROVIDER = "provider", "The provider"
@@ -410,6 +485,11 @@ class SummitMeeting(models.Model):
     shared_with_provider = models.BooleanField(
         default=False, help_text="The provider, if invited to parts, sees this meeting's record."
     )
+    late_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why the first meeting is after the clock's deadline (required then).",
+    )
     discussion = models.TextField(blank=True)
     judgements = models.TextField(
         blank=True, help_text="The collective judgements the meeting reached."
@@ -438,6 +518,10 @@ class SummitMeeting(models.Model):
 
     @property
     def title(self) -> str:
+        """Numbers follow the meetings' dates (`risksummits.rules.meeting_order`): the earliest
+        meeting not cancelled is the first; cancelled meetings are numbered after the rest."""
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled meeting"
         return "First meeting" if self.number == 1 else f"Follow-up meeting {self.number - 1}"
 
 
@@ -467,7 +551,7 @@ class SummitAction(models.Model):
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Closed: done"
-        TRANSFERRED = "transferred", "Transferred"
+        TRANSFERRED = "transferred", "Transferred to the QSG's action log"
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
@@ -488,7 +572,15 @@ class SummitAction(models.Model):
     transferred_to = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Where the action now lives, e.g. the QSG's action log.",
+        help_text="Where the action now lives: the QSG's action log and its reference there.",
+    )
+    transferred_action = models.OneToOneField(
+        "surveillance.Action",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The action in the QSG's action log this one was transferred to.",
     )
     shared_with_provider = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -573,7 +665,12 @@ class SummitDocument(models.Model):
         SummitMeeting, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(
+        help_text="1 for the first issued version of this document, 2 for the next, ..."
+    )
+    record_revision = models.PositiveIntegerField(
+        default=0, help_text="The record's internal revision this version was printed from."
+    )
     job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="+")
     snapshot = models.JSONField(
         default=dict, help_text="The record as it stood when this version was asked for."
@@ -594,6 +691,15 @@ class SummitDocument(models.Model):
                 fields=["summit", "kind", "version"],
                 condition=Q(meeting__isnull=True),
                 name="summit_closure_document_once_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["summit", "meeting", "kind", "record_revision"],
+                name="summit_document_once_per_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["summit", "kind", "record_revision"],
+                condition=Q(meeting__isnull=True),
+                name="summit_closure_document_once_per_revision",
             ),
         ]
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from qsg import broker, jobs, navigation
+    from qsg import broker, jobs, navigation, vocabulary
     from qsg.api.router import router
     from qsg.demo import register_seeder
     from surveillance.regional.selectors import register_summit_source
 
-    from . import api, demo, regional, tasks
+    from . import api, demo, demo_rapid_review, regional, tasks
     from .services.documents import PDF_KIND
     from .views import sections
 
@@ -26,7 +26,10 @@ def register() -> None:
 
     navigation.register_nav(
         navigation.NavItem(
-            "Risk summits", "risksummits:list", order=60, visible=sections.nav_visible
+            lambda: vocabulary.term("risk_summits", capital=True),
+            "risksummits:list",
+            order=60,
+            visible=sections.nav_visible,
         )
     )
     navigation.register_home_panel(
@@ -54,8 +57,18 @@ def register() -> None:
             order=80,
         ),
     )
+    navigation.register_detail_section(
+        "escalation",
+        navigation.DetailSection(
+            "rapid-reviews",
+            "risksummits/sections/escalation.jinja",
+            sections.escalation_section,
+            order=10,
+        ),
+    )
     api.register(router)
     register_seeder("risk-summits", demo.seed, order=80)
+    register_seeder("rapid-reviews", demo_rapid_review.seed, order=96)
     jobs.register_requeue(
         PDF_KIND, lambda job: broker.publish(tasks.render_summit_pdf, {"job_id": str(job.pk)})
     )

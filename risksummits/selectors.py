@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from qsg.jinja2 import uk_date, uk_datetime
 
-from . import access, clock
+from . import access, clock, rules
 from .access import SummitAccess
 from .models import (
     Attendance,
@@ -31,18 +31,7 @@ Objective = SummitAction.Objective
 def clock_for(
     summit: RiskSummit, meetings=None, *, now: dt.datetime | None = None
 ) -> clock.ClockState:
-    if meetings is None:
-        meetings = summit.meetings.all()
-    return clock.state(
-        judged_at=summit.judged_at,
-        clock_hours=summit.clock_hours,
-        meetings=[
-            clock.MeetingTime(m.starts_at, m.status)
-            for m in meetings
-            if m.status != SummitMeeting.Status.CANCELLED
-        ],
-        now=now or timezone.now(),
-    )
+    return rules.clock_for(summit, meetings, now=now)
 
 
 def participants_with_people(standing: SummitAccess) -> list[Participant]:
@@ -169,7 +158,7 @@ def _head(summit: RiskSummit) -> dict:
         "reference": summit.reference,
         "qsg": summit.qsg.name,
         "providers": [f"{p.name} ({p.ods_code})" for p in summit.providers.order_by("name")],
-        "status": summit.get_status_display(),
+        "status": rules.STAGE_LABELS[rules.stage_name(summit, summit.meetings.all())],
         "ring_holder": summit.ring_holder.name if summit.ring_holder else "Not yet agreed",
         "ring_holder_status": summit.get_ring_holder_status_display(),
         "ring_holder_basis": summit.ring_holder_basis,
@@ -179,7 +168,6 @@ def _head(summit: RiskSummit) -> dict:
         "triggered_at": _dt(summit.triggered_at),
         "triggered_by": summit.triggering_organisation.name,
         "origin": summit.origin_label or summit.get_origin_display(),
-        "revision": summit.revision,
     }
 
 
@@ -233,8 +221,8 @@ def meeting_document(meeting: SummitMeeting) -> dict:
             "discussion": meeting.discussion,
             "judgements": meeting.judgements,
             "shared_with_provider": meeting.shared_with_provider,
-            "version": meeting.revision,
             "within_clock": meeting.number == 1 and meeting.starts_at <= summit.first_meeting_due,
+            "late_reason": meeting.late_reason,
         },
         "clock": state.label,
         "attendance": [
@@ -245,7 +233,7 @@ def meeting_document(meeting: SummitMeeting) -> dict:
 
 
 def closure_document(summit: RiskSummit) -> dict:
-    meetings = list(summit.meetings.order_by("number"))
+    meetings = rules.meeting_order(summit.meetings.all())
     judgements = CQCJudgement.objects.filter(summit=summit).select_related("organisation")
     requests = (
         ImpactAssessmentRequest.objects.filter(summit=summit)
@@ -276,7 +264,7 @@ def closure_document(summit: RiskSummit) -> dict:
         "participants": [
             {
                 "organisation": p.organisation.name,
-                "basis": p.get_basis_display(),
+                "basis": rules.participant_role(summit, p),
                 "guest": p.is_guest,
                 "shared_only": p.shared_items_only,
             }
@@ -327,6 +315,7 @@ def closure_document(summit: RiskSummit) -> dict:
             {
                 "title": m.title,
                 "when": _dt(m.starts_at),
+                "late_reason": m.late_reason,
                 "status": m.get_status_display(),
                 "judgements": m.judgements,
             }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 
 def register() -> None:
+    from surveillance.escalation import registry as escalation
     from surveillance.intelligence import registry as intelligence
     from surveillance.meetings import registry as meetings
     from surveillance.packs import registry as packs
@@ -13,5 +14,6 @@ def register() -> None:
 
     intelligence.register()
     meetings.register()
+    escalation.register()
     regional.register()
     packs.register()

@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("", include("surveillance.packs.urls")),
     path("", include("surveillance.intelligence.urls")),
     path("", include("surveillance.regional.urls")),
+    path("", include("surveillance.escalation.urls")),
 ]

@@ -17,6 +17,8 @@ from django.apps import apps
 SEEDED = [
     ("qsg.OrganisationType", "qsg.migrations.0002_organisation_types"),
     ("dashboard.Indicator", "dashboard.migrations.0002_seed_indicators"),
+    ("dashboard.Indicator", "dashboard.migrations.0004_indicator_frequency"),
+    ("dashboard.Indicator", "dashboard.migrations.0005_real_data"),
     ("risksummits.RingHolderRule", "risksummits.migrations.0002_ring_holder_rules"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0002_meetings_reference_data"),
     ("surveillance.Theme", "surveillance.migrations.0005_intelligence_themes_search"),
@@ -25,6 +27,10 @@ SEEDED = [
 
 
 def ensure() -> None:
+    """A model seeded by several migrations gets all of their seeds, in order, when empty."""
+    empty: dict[str, bool] = {}
     for model_label, module_name in SEEDED:
-        if not apps.get_model(model_label).objects.exists():
+        if model_label not in empty:
+            empty[model_label] = not apps.get_model(model_label).objects.exists()
+        if empty[model_label]:
             importlib.import_module(module_name).seed(apps, None)

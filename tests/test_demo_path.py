@@ -73,9 +73,15 @@ def test_demo_path(tmp_path):
         env,
         "shell",
         "-c",
-        "from qsg.models import *; print(QSG.objects.count(), Provider.objects.count(), User.objects.count())",
+        "from qsg.models import *; from dashboard.models import PeerStat; "
+        "print(QSG.objects.count(), Provider.objects.count(), User.objects.count(), "
+        "PeerStat.objects.filter(group='national').values('indicator').distinct().count())",
     )
-    assert counts.strip().splitlines()[-1].split()[:2] == ["31", "274"]
+    # 274 trusts of the A&E data, and R0B and R0D: successors of trusts that merged after 2019
+    values = counts.strip().splitlines()[-1].split()
+    assert values[:2] == ["31", "276"]
+    # real data for A&E, bed occupancy (quarterly), RTT (2) and the three cancer standards
+    assert int(values[3]) == 7
 
     port = _free_port()
     server = subprocess.Popen(

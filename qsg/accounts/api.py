@@ -32,14 +32,9 @@ class TokenRequestSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(
         choices=ApiToken.Scope.choices, default=ApiToken.Scope.READ_WRITE
     )
-    days = serializers.IntegerField(required=False, min_value=1)
-
-    def validate_days(self, value):
-        if value > settings.QSG_API_TOKEN_MAX_DAYS:
-            raise serializers.ValidationError(
-                f"Ensure this value is less than or equal to {settings.QSG_API_TOKEN_MAX_DAYS}."
-            )
-        return value
+    days = serializers.IntegerField(
+        required=False, min_value=1, max_value=settings.QSG_API_TOKEN_MAX_DAYS
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ urlpatterns = [
     ),
     path("account/activity/", views.account_activity, name="account-activity"),
     path("account/tokens/new/", views.token_create, name="token-create"),
-    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("account/tokens/<id:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("account/sso/", oidc.sso_login, name="oidc-login"),
     path("account/sso/callback/", oidc.sso_callback, name="oidc-callback"),
     path("account/sso/signed-out/", oidc.sso_logged_out, name="oidc-logged-out"),

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 
-from qsg import once
+from qsg import ids, once
 
 
 class AccessViewSet(viewsets.GenericViewSet):
@@ -31,6 +31,11 @@ class AccessViewSet(viewsets.GenericViewSet):
 
     def get_object(self):
         pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if self.lookup_field == "pk":
+            # Not an id in range (qsg.ids): nothing has it, and the database is not asked.
+            pk = ids.parse_id(pk)
+            if pk is None:
+                raise exceptions.NotFound()
         try:
             return self.fetch(pk, manage=self.action in self.write_actions)
         except Http404 as exc:

@@ -3,6 +3,8 @@ from rest_framework.exceptions import ValidationError
 
 from qsg.pagination import CountParts, UnionCountPaginator
 
+MAX_PAGE = 2**31 - 1
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
@@ -37,8 +39,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         value = raw[-1]
         if value in self.last_page_strings:
             return paginator.num_pages
-        if len(raw) > 1 or not value.isascii() or not value.isdigit() or int(value) < 1:
-            raise ValidationError({"page": ["Enter a whole number of 1 or more"]})
+        if (
+            len(raw) > 1
+            or not value.isascii()
+            or not value.isdigit()
+            or not 1 <= int(value) <= MAX_PAGE
+        ):
+            raise ValidationError({"page": [f"Enter a whole number from 1 to {MAX_PAGE}"]})
         return value
 
     def get_schema_operation_parameters(self, view):
@@ -51,5 +58,5 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     "maximum": self.max_page_size,
                 }
             if parameter["name"] == self.page_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
         return parameters

@@ -1,6 +1,9 @@
-"""OpenAPI post-processing: document the error answers every endpoint can give."""
+"""OpenAPI post-processing: document the error answers every endpoint can give, and the range
+of every id in a path."""
 
 from __future__ import annotations
+
+from qsg import ids
 
 ERROR_COMPONENT = {
     "type": "object",
@@ -37,4 +40,18 @@ def add_error_responses(result, generator, request, public):
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+    return result
+
+
+def bound_path_ids(result, generator, request, public):
+    """An integer in a path is an id: say its range (qsg.ids), which AccessViewSet enforces, so
+    that clients and schemathesis's boundary cases know it."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("type") == "integer":
+                    schema.update({k: v for k, v in ids.SCHEMA.items() if k not in schema})
     return result

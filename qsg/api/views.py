@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from .. import access, services
 from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from .base import AccessViewSet, denied_unless
+from .fields import TargetField, VisibleRelatedField
 from .filters import IdFilter, StrictBooleanFilter
 
 # Serializers --------------------------------------------------------------------------------------
@@ -51,8 +52,8 @@ class QSGSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    qsg = TargetField(access.qsg_for_user, model=QSG, noun="QSG")
+    organisation = VisibleRelatedField(access.organisation_directory_for, model=Organisation)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -69,8 +70,8 @@ class MembershipUpdateSerializer(serializers.ModelSerializer):
 
 
 class RoleSerializer(serializers.ModelSerializer):
-    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    qsg = TargetField(access.qsg_for_user, model=QSG, noun="QSG")
+    user = VisibleRelatedField(access.assignable_people_anywhere_for, model=User, noun="person")
     user_name = serializers.CharField(source="user.display_name", read_only=True)
     organisation = serializers.CharField(
         source="user.organisation.name", read_only=True, default=None
@@ -92,9 +93,9 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class ProviderSerializer(serializers.ModelSerializer):
-    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.filter(level=QSG.Level.LOCAL))
-    commissioners = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), many=True, required=False
+    qsg = TargetField(access.qsg_for_user, model=QSG, noun="QSG")
+    commissioners = VisibleRelatedField(
+        access.organisation_directory_for, model=Organisation, many=True, required=False
     )
     ods_code = serializers.RegexField(r"^[A-Za-z0-9]{3,10}$", max_length=10)
 
@@ -111,6 +112,11 @@ class ProviderSerializer(serializers.ModelSerializer):
             "is_active",
         ]
         read_only_fields = ["id", "is_active"]
+
+    def validate_qsg(self, qsg):
+        if qsg.level != QSG.Level.LOCAL:
+            raise serializers.ValidationError("Choose a local QSG: providers belong to one")
+        return qsg
 
 
 # Filters ------------------------------------------------------------------------------------------
@@ -248,7 +254,7 @@ class MembershipViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        qsg = access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        qsg = data.pop("qsg")  # TargetField: visible and managed
         serializer.instance = services.membership_add(actor=self.request.user, qsg=qsg, **data)
 
     def perform_update(self, serializer):
@@ -283,7 +289,7 @@ class RoleViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        qsg = access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        qsg = data.pop("qsg")
         user = data.pop("user")
         if not access.assignable_people_for(self.request.user, qsg).filter(pk=user.pk).exists():
             raise serializers.ValidationError(
@@ -323,13 +329,11 @@ class ProviderViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        qsg = access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        qsg = data.pop("qsg")
         serializer.instance = services.provider_create(actor=self.request.user, qsg=qsg, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        if "qsg" in data:
-            data["qsg"] = access.qsg_for_user(self.request.user, data["qsg"].pk, manage=True)
         serializer.instance = services.provider_update(
             actor=self.request.user, provider=serializer.instance, **data
         )

@@ -344,6 +344,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "qsg.api.pagination.PageNumberPagination",
+    # JSON with a cap on nesting depth (qsg.api.parsers): 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "qsg.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "qsg.api.filters.StrictFilterBackend",
@@ -374,6 +380,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "qsg.api.schema.add_error_responses",
+        "qsg.api.schema.bound_path_ids",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -415,6 +422,9 @@ LOGGING = {
 
 # Hours the participants have to agree a ring-holder before NHS England holds it by default.
 RISK_SUMMIT_RING_HOLDER_HOURS = env.int("RISK_SUMMIT_RING_HOLDER_HOURS", default=24)
+# The deployment's model and terms: "2013" (QSGs, risk summits) or "2022" (System and Regional
+# Quality Groups, rapid quality reviews). See qsg.vocabulary; `QSG_PROFILE=2022 make demo`.
+QSG_PROFILE = env.str("QSG_PROFILE", default="2013")
 QSG_PROTECTIVE_MARKING = env.str("QSG_PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
 QSG_RETURNS_DAYS_BEFORE = env.int("QSG_RETURNS_DAYS_BEFORE", default=7)
 QSG_SITE_URL = env.str("QSG_SITE_URL", default="http://127.0.0.1:8000")

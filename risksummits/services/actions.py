@@ -9,11 +9,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from qsg import once
 from qsg.models import Organisation, User
 
+from .. import handoff
 from ..access import SummitAccess
 from ..models import Participant, RiskSummit, SummitAction, SummitMeeting
 from ._common import (
@@ -127,31 +129,51 @@ def action_update(
     action: SummitAction,
     status: str,
     progress_note: str = "",
-    transferred_to: str = "",
     due_on: dt.date | None = None,
 ) -> SummitAction:
+    """Record progress. "Transferred" puts the action on the QSG's action log (surveillance),
+    linked both ways; from then on its progress is recorded there, not here."""
     summit = _lock(standing.summit)
     _require_open(summit)
     if not can_update_action(standing, action):
         raise ValidationError("Only the action's owner or the ring-holder updates it")
     action = SummitAction.objects.select_for_update().get(pk=action.pk)
-    transferred_to = transferred_to.strip()
-    if status == SummitAction.Status.TRANSFERRED and not transferred_to:
-        raise ValidationError({"transferred_to": "Say where the action has been transferred to"})
+    if action.transferred_action_id is not None:
+        raise ValidationError(
+            f"This action is now on the QSG's action log ({action.transferred_to}). Record its "
+            "progress there"
+        )
+    transferring = status == SummitAction.Status.TRANSFERRED
+    if transferring and not standing.can_manage:
+        raise ValidationError(
+            {
+                "status": "Only the QSG's secretariat or chair, or the ring-holder, transfers an "
+                "action to the QSG's action log"
+            }
+        )
     if due_on is not None and due_on < timezone.localtime(summit.triggered_at).date():
         raise ValidationError({"due_on": "The due date cannot be before the summit was triggered"})
-    screen_pid(
-        {
-            "progress_note": ("The progress note", progress_note),
-            "transferred_to": ("Where it was transferred", transferred_to),
-        }
-    )
+    screen_pid({"progress_note": ("The progress note", progress_note)})
     before = action.get_status_display()
     action.status = status
     action.progress_note = progress_note.strip()
-    action.transferred_to = transferred_to if status == SummitAction.Status.TRANSFERRED else ""
     if due_on is not None and standing.can_manage:
         action.due_on = due_on
+    if transferring:
+        providers = list(summit.providers.values_list("pk", flat=True))
+        moved = handoff.transfer_action(
+            actor=actor,
+            qsg_id=summit.qsg_id,
+            description=action.description,
+            owner_organisation_id=action.owner_organisation_id,
+            owner_id=action.owner_id,
+            due_date=action.due_on,
+            provider_id=providers[0] if len(providers) == 1 else None,
+            source=f"Risk summit {summit.reference}, action {action.number}",
+            source_url=reverse("risksummits:action", args=[summit.pk, action.pk]),
+        )
+        action.transferred_action_id = moved.id
+        action.transferred_to = f"{moved.qsg_name}, {moved.reference}"[:300]
     action.closed_at = None if action.is_open else (action.closed_at or _now())
     action.full_clean()
     _stamp(action, actor)
@@ -161,7 +183,8 @@ def action_update(
             summit,
             actor,
             "action_updated",
-            f"Action {action.number}: {before} → {action.get_status_display()}",
+            f"Action {action.number}: {before} → {action.get_status_display()}"
+            + (f" ({action.transferred_to})" if transferring else ""),
             shared=action.shared_with_provider,
         )
     _bump(summit)

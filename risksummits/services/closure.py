@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import handoff
-from ..models import CQCJudgement, RiskSummit, SummitAction, SummitMeeting
+from ..models import RiskSummit, SummitProvider
+from ..rules import closure_problems
 from ._common import (
     _bump,
     _event,
@@ -21,44 +22,6 @@ from ._common import (
     _stamp,
     screen_pid,
 )
-
-RHS = RiskSummit.RingHolderStatus
-
-
-def closure_problems(summit: RiskSummit) -> dict[str, list[str]]:
-    """Everything that stops the summit closing, by form field ('__all__' for the rest)."""
-    problems: dict[str, list[str]] = {}
-
-    def add(key: str, text: str) -> None:
-        problems.setdefault(key, []).append(text)
-
-    open_actions = SummitAction.objects.filter(
-        summit=summit, status__in=SummitAction.OPEN_STATUSES
-    ).order_by("number")
-    if open_actions:
-        numbers = ", ".join(str(a.number) for a in open_actions)
-        add("__all__", f"Close or transfer every action first (still open: {numbers})")
-    if summit.involves_child_safeguarding and not summit.lscb_notified:
-        add(
-            "__all__",
-            "The concern involves child safeguarding: record whether the Local Safeguarding "
-            "Children Board was notified",
-        )
-    if summit.involves_adult_safeguarding and not summit.adult_safeguarding_followed:
-        add(
-            "__all__",
-            "The concern involves adult safeguarding: record whether the adult safeguarding "
-            "protocol was followed",
-        )
-    if not summit.professional_referral:
-        add("__all__", "Record whether a referral to a professional regulator was considered")
-    if not CQCJudgement.objects.filter(summit=summit).exists():
-        add("__all__", "The CQC's regulatory judgement has not been recorded")
-    if not SummitMeeting.objects.filter(summit=summit, status=SummitMeeting.Status.HELD).exists():
-        add("__all__", "No summit meeting has been recorded as held")
-    if summit.ring_holder_status not in (RHS.AGREED, RHS.DEFAULTED):
-        add("__all__", "The ring-holder has not been agreed")
-    return problems
 
 
 @transaction.atomic
@@ -98,6 +61,7 @@ def summit_close(
             "level_after",
         ]
     )
+    SummitProvider.objects.filter(risksummit=summit).update(summit_open=False)
     recorded = [
         handoff.record_level_after(
             provider_id=provider_id,

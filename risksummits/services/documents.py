@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from qsg import broker
 from qsg.models import Job
@@ -22,7 +23,9 @@ def document_request(
 ) -> tuple[SummitDocument, bool]:
     """The PDF of this version of a meeting's record or of the closure report; (doc, queued).
 
-    A version already rendered is reused; a failed one is queued again.
+    A document's version is what its readers count: 1 for the first printed, 2 for the next
+    (after the record changed), never the record's internal revision counter. Asking again
+    for an unchanged record reuses its version; a failed one is queued again.
     """
     summit = RiskSummit.objects.get(pk=standing.summit.pk)
     if kind == SummitDocument.Kind.MEETING:
@@ -31,22 +34,21 @@ def document_request(
         meeting = SummitMeeting.objects.get(pk=meeting.pk)
         if meeting.status != SummitMeeting.Status.HELD:
             raise ValidationError("A meeting's record can be printed once the meeting is held")
-        version = meeting.revision
+        revision = meeting.revision
     elif kind == SummitDocument.Kind.CLOSURE:
         if summit.status != RiskSummit.Status.CLOSED:
             raise ValidationError("The closure report is available once the summit is closed")
         meeting = None
-        version = summit.revision
+        revision = summit.revision
     else:
         raise ValidationError("Unknown document")
-    key = f"{PDF_KIND}:{summit.pk}:{kind}:{meeting.pk if meeting else 0}:v{version}"
-    document = (
-        SummitDocument.objects.select_for_update()
-        .filter(summit=summit, meeting=meeting, kind=kind, version=version)
-        .first()
-    )
+    RiskSummit.objects.select_for_update().filter(pk=summit.pk).first()  # one version at a time
+    key = f"{PDF_KIND}:{summit.pk}:{kind}:{meeting.pk if meeting else 0}:r{revision}"
+    issued = SummitDocument.objects.filter(summit=summit, meeting=meeting, kind=kind)
+    document = issued.select_for_update().filter(record_revision=revision).first()
     created = False
     if document is None:
+        version = (issued.aggregate(v=Max("version"))["v"] or 0) + 1
         job, created = Job.objects.select_for_update().get_or_create(
             key=key,
             defaults={
@@ -70,8 +72,13 @@ def document_request(
             summit=summit,
             meeting=meeting,
             kind=kind,
-            version=version,
-            defaults={"job": job, "snapshot": snapshot, "created_by": _actor(actor)},
+            record_revision=revision,
+            defaults={
+                "version": version,
+                "job": job,
+                "snapshot": snapshot,
+                "created_by": _actor(actor),
+            },
         )
     job = Job.objects.select_for_update().get(pk=document.job_id)
     requeue = not created and job.status in {Job.Status.FAILED, Job.Status.NOT_QUEUED}
@@ -83,7 +90,12 @@ def document_request(
         job.save(update_fields=["status", "progress", "error", "message"])
     if created or requeue:
         label = f"record of {meeting.title.lower()}" if meeting is not None else "closure report"
-        _event(summit, actor, "pdf_requested", f"PDF of the {label} (version {version}) requested")
+        _event(
+            summit,
+            actor,
+            "pdf_requested",
+            f"PDF of the {label} (version {document.version}) requested",
+        )
         job_id = str(job.pk)
 
         def enqueue():

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F
 from django.utils import timezone
 
 from qsg import once
 from qsg.models import User
 
+from .. import rules
 from ..models import Attendance, Representative, RiskSummit, SummitMeeting
 from ._common import (
     ALREADY_SENT,
@@ -45,6 +46,41 @@ def _check_meeting_start(
         )
 
 
+def _check_clock(
+    summit: RiskSummit,
+    starts_at: dt.datetime,
+    late_reason: str,
+    meeting: SummitMeeting | None = None,
+) -> None:
+    error = rules.late_first_meeting_error(
+        summit, starts_at=starts_at, late_reason=late_reason, meeting=meeting
+    )
+    if error:
+        raise ValidationError({"late_reason": error})
+
+
+def _renumber(summit: RiskSummit, actor) -> None:
+    """Number the summit's meetings by date (`rules.meeting_order`); say so if any changed."""
+    meetings = list(SummitMeeting.objects.select_for_update().filter(summit=summit))
+    ordered = rules.meeting_order(meetings)
+    if [m.number for m in ordered] == list(range(1, len(ordered) + 1)):
+        return
+    before = {m.pk: m.title for m in meetings}
+    SummitMeeting.objects.filter(summit=summit).update(number=F("number") + 10000)
+    for number, m in enumerate(ordered, start=1):
+        SummitMeeting.objects.filter(pk=m.pk).update(number=number)
+        m.number = number
+    moved = [
+        f"{timezone.localtime(m.starts_at):%-d %B %Y} is now the {m.title.lower()}"
+        for m in ordered
+        if m.status != SummitMeeting.Status.CANCELLED and before[m.pk] != m.title
+    ]
+    if moved:
+        _event(
+            summit, actor, "meetings_renumbered", "Meetings numbered by date: " + "; ".join(moved)
+        )
+
+
 @transaction.atomic
 def meeting_book(
     *,
@@ -54,6 +90,7 @@ def meeting_book(
     format: str,
     venue: str = "",
     shared_with_provider: bool = False,
+    late_reason: str = "",
     form_token: str = "",
 ) -> SummitMeeting:
     claim = once.claim(user=actor, scope=f"risk_summit_meeting:{summit.pk}", token=form_token)
@@ -64,24 +101,27 @@ def meeting_book(
     _check_meeting_start(summit, starts_at)
     if starts_at > _now() + dt.timedelta(days=365):
         raise ValidationError({"starts_at": "The meeting must be within the next year"})
-    number = (SummitMeeting.objects.filter(summit=summit).aggregate(n=Max("number"))["n"] or 0) + 1
+    _check_clock(summit, starts_at, late_reason)
+    screen_pid({"late_reason": ("The reason", late_reason)})
+    late_first = rules.late_first_meeting_error(summit, starts_at=starts_at, late_reason="")
     meeting = SummitMeeting(
         summit=summit,
-        number=number,
+        number=SummitMeeting.objects.filter(summit=summit).count() + 1,
         starts_at=starts_at,
         format=format,
         venue=venue.strip(),
         shared_with_provider=shared_with_provider,
+        late_reason=late_reason.strip()[:500] if late_first else "",
         created_by=_actor(actor),
     )
     meeting.full_clean()
     _stamp(meeting, actor)
     meeting.save()
+    _renumber(summit, actor)
+    meeting.refresh_from_db(fields=["number"])
     claim.remember(meeting)
     when = timezone.localtime(starts_at)
-    late = ""
-    if number == 1 and starts_at > summit.first_meeting_due:
-        late = " (after the clock's deadline)"
+    late = f" (after the clock's deadline: {meeting.late_reason})" if late_first else ""
     _event(
         summit,
         actor,
@@ -111,6 +151,7 @@ def meeting_record(
     judgements: str,
     present: Iterable[User],
     shared_with_provider: bool,
+    late_reason: str = "",
 ) -> SummitMeeting:
     """Record a meeting as held: when, who was there, the discussion and the judgements."""
     summit = _lock(meeting.summit)
@@ -125,6 +166,8 @@ def meeting_record(
         raise ValidationError({"ends_at": "The meeting must end after it starts"})
     if ends_at - starts_at > dt.timedelta(hours=12):
         raise ValidationError({"ends_at": "A meeting lasts at most 12 hours"})
+    late_reason = late_reason.strip() or meeting.late_reason
+    _check_clock(summit, starts_at, late_reason, meeting)
     present = list(present)
     if not present:
         raise ValidationError({"present": "Choose who attended"})
@@ -133,6 +176,7 @@ def meeting_record(
             "discussion": ("The discussion", discussion),
             "judgements": ("The judgements", judgements),
             "chaired_by": ("The chair", chaired_by),
+            "late_reason": ("The reason", late_reason),
         }
     )
     linked = dict(
@@ -150,6 +194,10 @@ def meeting_record(
     meeting.discussion = discussion.strip()
     meeting.judgements = judgements.strip()
     meeting.shared_with_provider = shared_with_provider
+    late_first = rules.late_first_meeting_error(
+        summit, starts_at=starts_at, late_reason="", meeting=meeting
+    )
+    meeting.late_reason = late_reason[:500] if late_first else ""
     meeting.status = SummitMeeting.Status.HELD
     meeting.held_recorded_at = meeting.held_recorded_at or _now()
     meeting.revision = meeting.revision + (1 if was_held else 0)
@@ -161,6 +209,8 @@ def meeting_record(
         Attendance(meeting=meeting, user=person, organisation_id=linked[person.pk], present=True)
         for person in present
     )
+    _renumber(summit, actor)
+    meeting.refresh_from_db(fields=["number"])
     when = timezone.localtime(starts_at)
     verb = "record updated" if was_held else "held"
     _event(
@@ -175,17 +225,73 @@ def meeting_record(
 
 
 @transaction.atomic
+def meeting_move(
+    *, actor, meeting: SummitMeeting, starts_at: dt.datetime, late_reason: str = ""
+) -> SummitMeeting:
+    """Move a booked meeting to another time. The meetings are numbered by date again, and a
+    move that makes a late first meeting needs the reason, as booking one does."""
+    summit = _lock(meeting.summit)
+    _require_open(summit)
+    meeting = SummitMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != SummitMeeting.Status.BOOKED:
+        raise ValidationError(
+            "Only a booked meeting can be moved. Change a held meeting's record instead"
+        )
+    _check_meeting_start(summit, starts_at)
+    if starts_at > _now() + dt.timedelta(days=365):
+        raise ValidationError({"starts_at": "The meeting must be within the next year"})
+    late_reason = late_reason.strip() or meeting.late_reason
+    _check_clock(summit, starts_at, late_reason, meeting)
+    screen_pid({"late_reason": ("The reason", late_reason)})
+    if starts_at == meeting.starts_at and late_reason == meeting.late_reason:
+        return meeting
+    before, title = timezone.localtime(meeting.starts_at), meeting.title
+    meeting.starts_at = starts_at
+    late_first = rules.late_first_meeting_error(
+        summit, starts_at=starts_at, late_reason="", meeting=meeting
+    )
+    meeting.late_reason = late_reason[:500] if late_first else ""
+    meeting.full_clean()
+    _stamp(meeting, actor)
+    meeting.save(update_fields=["starts_at", "late_reason"])
+    when = timezone.localtime(starts_at)
+    late = f" (after the clock's deadline: {meeting.late_reason})" if late_first else ""
+    _event(
+        summit,
+        actor,
+        "meeting_moved",
+        f"{title} moved from {before:%-d %B %Y at %H:%M} to {when:%-d %B %Y at %H:%M}{late}",
+        shared=meeting.shared_with_provider,
+    )
+    _renumber(summit, actor)
+    meeting.refresh_from_db(fields=["number"])
+    _bump(summit)
+    _notify_summit(
+        summit,
+        f"Risk summit {summit.reference}: {meeting.title.lower()} moved to "
+        f"{when:%-d %B %Y at %H:%M}",
+        f"A risk summit meeting has moved.\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
+        exclude=actor,
+    )
+    return meeting
+
+
+@transaction.atomic
 def meeting_cancel(*, actor, meeting: SummitMeeting, reason: str) -> SummitMeeting:
     summit = _lock(meeting.summit)
     _require_open(summit)
+    meeting = SummitMeeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != SummitMeeting.Status.BOOKED:
         raise ValidationError("Only a booked meeting can be cancelled")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the meeting is cancelled"})
     screen_pid({"reason": ("The reason", reason)})
+    title = meeting.title
     meeting.status = SummitMeeting.Status.CANCELLED
     _stamp(meeting, actor)
     meeting.save(update_fields=["status"])
-    _event(summit, actor, "meeting_cancelled", f"{meeting.title} cancelled: {reason.strip()}"[:500])
+    _event(summit, actor, "meeting_cancelled", f"{title} cancelled: {reason.strip()}"[:500])
+    _renumber(summit, actor)
+    meeting.refresh_from_db(fields=["number"])
     _bump(summit)
     return meeting

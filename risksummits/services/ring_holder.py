@@ -94,7 +94,7 @@ def ring_holder_propose(
     _require_open(summit)
     if not (standing.can_take_position or standing.leads):
         raise ValidationError("Only participants from the QSG propose a ring-holder")
-    if summit.ring_holder_status in (RHS.AGREED, RHS.DEFAULTED):
+    if summit.ring_holder_status in RiskSummit.SETTLED_RING:
         raise ValidationError("The ring-holder has been settled")
     if not reason.strip():
         raise ValidationError({"reason": "Say why this organisation should hold the ring"})

@@ -19,7 +19,7 @@ from django.utils import timezone
 from qsg import once
 from qsg.models import QSG, Organisation, Provider
 
-from .. import handoff
+from .. import access, handoff, rules
 from ..models import Participant, RiskSummit
 from ._common import (
     ALREADY_SENT,
@@ -31,10 +31,12 @@ from ._common import (
     _link,
     _lock,
     _named_people,
+    _notify,
     _notify_summit,
     _now,
     _require_open,
     _stamp,
+    lead_user_ids,
     screen_pid,
 )
 from .participants import propose_participants
@@ -68,7 +70,12 @@ def summit_trigger(
     referral: handoff.Referral | None = None,
     triggering_organisation: Organisation | None = None,
 ) -> RiskSummit:
-    """Open a risk summit. From a referral, at most one summit ever results from it."""
+    """Open a risk summit. From a referral, at most one summit ever results from it.
+
+    One open summit per provider: a referral about a provider that already has an open summit
+    is linked to it (and says so on its timeline); a direct trigger is refused with a field error
+    that names the open summit only to those who may see it.
+    """
     claim = once.claim(user=actor, scope="risk_summit_trigger", token=form_token)
     if not claim.first:
         return claim.repeat(RiskSummit, ALREADY_SENT)
@@ -105,6 +112,13 @@ def summit_trigger(
             "source_detail": ("The source reference", source_detail),
         }
     )
+    # Lock the providers so that two triggers at once cannot both find no open summit.
+    list(Provider.objects.select_for_update().filter(pk__in=[p.pk for p in providers]))
+    already = rules.open_summit_for(p.pk for p in providers)
+    if already is not None:
+        if referral is not None:
+            return _link_referral(already, referral)
+        raise ValidationError({"providers": _already_open(actor, already, providers)})
     qsg = QSG.objects.select_related("convening_organisation").get(pk=providers[0].qsg_id)
     if triggering_organisation is None:
         triggering_organisation = getattr(actor, "organisation", None) or qsg.convening_organisation
@@ -230,19 +244,71 @@ def _summit_for_referral(referral: handoff.Referral) -> RiskSummit | None:
     return None
 
 
-def referrals_pick_up(*, qsg_ids: Iterable[int] | None = None) -> int:
-    """Open a summit for each pending referral (beat task and pages). Safe to run at once twice."""
+def _already_open(actor, summit: RiskSummit, providers: list[Provider]) -> str:
+    about = (
+        ", ".join(p.name for p in providers if summit.providers.filter(pk=p.pk).exists())
+        or "this provider"
+    )
+    if access.summits_for(actor).filter(pk=summit.pk).exists():
+        return (
+            f"Risk summit {summit.reference} is already open about {about}. Add this concern "
+            "to it rather than opening a second summit"
+        )
+    return (
+        f"A risk summit about {about} is already open. Tell the QSG's secretariat about this "
+        "concern so that they bring it into that summit"
+    )
+
+
+def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit:
+    """A "risk summit required" conclusion about a provider whose summit is already open joins
+    that summit. The conclusion's rationale stays in the note: it is not copied."""
+    if handoff.claim_referral(referral_id=referral.id, reference=summit.reference):
+        provider = Provider.objects.get(pk=referral.provider_id)
+        source = referral.meeting_label or "A QSG meeting"
+        text = (
+            f"{source} concluded that a risk summit is required for {provider.name}. This summit "
+            "was already open about the provider, so the conclusion is linked to it rather than "
+            "opening a second summit."
+        )
+        if not RiskSummit.objects.filter(pk=summit.pk, events__text=text[:500]).exists():
+            _event(summit, None, "referral_linked", text)
+            _notify(
+                lead_user_ids(summit),
+                f"Risk summit {summit.reference}: a meeting's conclusion is linked to it",
+                f"{text}\n{_link('risksummits:detail', summit.pk)}",
+            )
+    return summit
+
+
+def _referral_concern(referral: handoff.Referral) -> str:
+    source = referral.meeting_label or "A QSG meeting"
+    if referral.confidential:
+        return (
+            f"{source} concluded that a risk summit is required. The group's reasons are "
+            "confidential (marked for exemption under the Freedom of Information Act) and stay "
+            "in the agreed note, for those who may read it."
+        )
+    return referral.rationale or f"{source} concluded that a risk summit is required."
+
+
+def referrals_pick_up(*, qsg_ids: Iterable[int] | None = None, report: dict | None = None) -> int:
+    """Take up each pending referral (beat task and pages): open a summit, or link it to the
+    summit already open about the provider. Safe to run at once twice. The number taken up;
+    `report` (if given) gets how many were opened and linked."""
     made = 0
+    report = report if report is not None else {}
+    report.update(opened=0, linked=0)
     for referral in handoff.pending_referrals(qsg_ids=qsg_ids):
         provider = Provider.objects.filter(pk=referral.provider_id).first()
         if provider is None:
             continue
+        before = RiskSummit.objects.filter(referral_id=referral.id).exists()
         try:
-            summit_trigger(
+            summit = summit_trigger(
                 actor=None,
                 providers=[provider],
-                concern=referral.rationale
-                or "A QSG meeting concluded that a risk summit is required.",
+                concern=_referral_concern(referral),
                 source=RiskSummit.Source.QSG_INTELLIGENCE,
                 source_detail=referral.meeting_label[:200],
                 urgency=RiskSummit.Urgency.URGENT,
@@ -253,6 +319,8 @@ def referrals_pick_up(*, qsg_ids: Iterable[int] | None = None) -> int:
             log.warning("referral %s not picked up: %s", referral.id, error)
             continue
         made += 1
+        opened = summit.referral_id == referral.id and not before
+        report["opened" if opened else "linked"] += 1
     return made
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .. import access, clock
+from .. import access, clock, rules
 from ..access import SummitAccess
 from ..services import access_log
 
@@ -24,6 +24,7 @@ def _ctx(standing: SummitAccess, **extra) -> dict:
         "standing": standing,
         "summit": standing.summit,
         "describe_remaining": clock.describe_remaining,
+        "participant_role": lambda p: rules.participant_role(standing.summit, p),
         "today": timezone.localdate(),
         **extra,
     }

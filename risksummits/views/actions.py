@@ -8,12 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from qsg import once
-from qsg.models import Organisation, User
 from qsg.pages import posted, submit
 
 from .. import access
 from ..forms import ActionForm, ActionUpdateForm
-from ..models import Participant, Representative, SummitMeeting
 from ..services import actions
 from ._common import BASE, _ctx, _open
 
@@ -23,21 +21,9 @@ from ._common import BASE, _ctx, _open
 def action_create(request, pk):
     standing = _open(request, pk, "Add an action", manage=True)
     summit = standing.summit
-    organisations = Organisation.objects.filter(
-        pk__in=Participant.objects.filter(summit=summit, is_active=True).values("organisation_id")
-    ).order_by("name")
-    people = (
-        User.objects.filter(
-            pk__in=Representative.objects.filter(summit=summit, participant__is_active=True).values(
-                "user_id"
-            )
-        )
-        .select_related("organisation")
-        .order_by("organisation__name", "last_name")
-    )
-    meetings = SummitMeeting.objects.filter(summit=summit).exclude(
-        status=SummitMeeting.Status.CANCELLED
-    )
+    organisations = access.action_organisations_for(standing)
+    people = access.action_owners_for(standing)
+    meetings = access.action_meetings_for(standing)
     initial = {}
     if request.GET.get("meeting", "").isdigit():
         initial["meeting"] = int(request.GET["meeting"])
@@ -70,11 +56,14 @@ def action_create(request, pk):
 def action_detail(request, pk, action_pk):
     standing = _open(request, pk, "Summit action")
     action = access.action_for(standing, action_pk)
-    can_update = standing.summit.is_open and actions.can_update_action(standing, action)
+    can_update = (
+        standing.summit.is_open
+        and action.transferred_action_id is None
+        and actions.can_update_action(standing, action)
+    )
     initial = {
         "status": action.status,
         "progress_note": action.progress_note,
-        "transferred_to": action.transferred_to,
         "due_on": action.due_on,
     }
     form = ActionUpdateForm(posted(request), initial=initial)

@@ -13,7 +13,7 @@ from qsg.models import User
 from qsg.pages import posted, submit
 
 from .. import access, selectors
-from ..forms import MeetingBookForm, MeetingCancelForm, MeetingRecordForm
+from ..forms import MeetingBookForm, MeetingCancelForm, MeetingMoveForm, MeetingRecordForm
 from ..models import Representative
 from ..services import meetings
 from ._common import BASE, _ctx, _open
@@ -34,12 +34,17 @@ def meeting_book(request, pk):
             format=data["format"],
             venue=data["venue"],
             shared_with_provider=data["shared_with_provider"],
+            late_reason=data["late_reason"],
             form_token=once.token_of(form),
         ),
         done=lambda meeting: f"The {meeting.title.lower()} has been booked",
         then=lambda meeting: reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
         rename={"starts_at": "starts_at_date"},
-    ) or render(request, BASE + "meeting_book.jinja", _ctx(standing, form=form))
+    ) or render(
+        request,
+        BASE + "meeting_book.jinja",
+        _ctx(standing, form=form, clock=selectors.clock_for(standing.summit)),
+    )
 
 
 @login_required
@@ -94,6 +99,7 @@ def meeting_record(request, pk, meeting_pk):
         "discussion": meeting.discussion,
         "judgements": meeting.judgements,
         "shared_with_provider": meeting.shared_with_provider,
+        "late_reason": meeting.late_reason,
         "present": list(meeting.attendance.values_list("user_id", flat=True)),
     }
     form = MeetingRecordForm(posted(request), people=people, initial=initial)
@@ -110,11 +116,47 @@ def meeting_record(request, pk, meeting_pk):
             judgements=data["judgements"],
             present=data["present"],
             shared_with_provider=data["shared_with_provider"],
+            late_reason=data["late_reason"],
         ),
-        done=f"The {meeting.title.lower()} has been recorded as held",
+        done=lambda held: f"The {held.title.lower()} has been recorded as held",
         then=reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
         rename={"starts_at": "starts_at_date", "ends_at": "ends_at_time"},
-    ) or render(request, BASE + "meeting_record.jinja", _ctx(standing, form=form, meeting=meeting))
+    ) or render(
+        request,
+        BASE + "meeting_record.jinja",
+        _ctx(standing, form=form, meeting=meeting, clock=selectors.clock_for(standing.summit)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_move(request, pk, meeting_pk):
+    standing = _open(request, pk, "Move a meeting", manage=True)
+    meeting = access.meeting_for(standing, meeting_pk)
+    local_start = timezone.localtime(meeting.starts_at)
+    initial = {
+        "starts_at_date": local_start.date(),
+        "starts_at_time": local_start.strftime("%H:%M"),
+        "late_reason": meeting.late_reason,
+    }
+    form = MeetingMoveForm(posted(request), initial=initial)
+    return submit(
+        request,
+        form,
+        lambda data: meetings.meeting_move(
+            actor=request.user,
+            meeting=meeting,
+            starts_at=data["starts_at"],
+            late_reason=data["late_reason"],
+        ),
+        done=lambda moved: f"The meeting has been moved. It is the {moved.title.lower()}",
+        then=reverse("risksummits:meeting", args=[standing.summit.pk, meeting.pk]),
+        rename={"starts_at": "starts_at_date"},
+    ) or render(
+        request,
+        BASE + "meeting_move.jinja",
+        _ctx(standing, form=form, meeting=meeting, clock=selectors.clock_for(standing.summit)),
+    )
 
 
 @login_required

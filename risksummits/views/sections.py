@@ -19,6 +19,22 @@ def provider_section(request, provider):
     return {"summits": summits, "provider": provider, "can_trigger": can_trigger}
 
 
+def escalation_section(request, record):
+    """On an escalation record's page: the rapid quality reviews about its provider that this
+    person may see, and a link to open one (triggered by the level decision)."""
+    reviews = list(
+        access.summits_for(request.user)
+        .filter(providers=record.provider_id, kind="rapid_review")
+        .order_by("status", "-triggered_at")[:10]
+    )
+    can_trigger = (
+        access.triggerable_providers_for(request.user).filter(pk=record.provider_id).exists()
+    )
+    if not reviews and not can_trigger:
+        return None
+    return {"reviews": reviews, "record": record, "can_trigger": can_trigger}
+
+
 def home_alerts(request):
     return selectors.home_alerts(request.user)
 

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET
 
 from qsg.views import page_of
 
-from .. import access, handoff, selectors
+from .. import access, handoff, rules, selectors
 from ..models import CQCJudgement
-from ..services import closure
 from ._common import BASE, _ctx, _open
+from .rapid_review import rapid_review_panel
 
 
 @login_required
@@ -43,6 +43,8 @@ def summit_detail(request, pk):
     standing = _open(request, pk, "Summit page")
     summit = standing.summit
     meetings = list(access.meetings_for(standing).order_by("number"))
+    # The stage and its clock read every meeting, also for those who see only shared ones.
+    stage = rules.stage(summit, None if standing.shared_only else meetings)
     actions = list(
         access.actions_for(standing)
         .select_related("owner_organisation", "owner", "meeting")
@@ -55,11 +57,13 @@ def summit_detail(request, pk):
         objectives=selectors.actions_by_objective(actions),
         events=list(access.events_for(standing).select_related("actor").order_by("-at", "-pk")),
         documents=list(access.documents_for(standing).order_by("-created_at")[:20]),
-        clock=selectors.clock_for(summit, meetings if not standing.shared_only else None),
+        stage=stage,
+        clock=stage.clock,
         next_meeting=next(
             (m for m in meetings if m.status == "booked" and m.starts_at >= timezone.now()), None
         ),
         now=timezone.now(),
+        rapid_review=rapid_review_panel(request.user, standing),
     )
     if not standing.shared_only:
         ctx.update(
@@ -70,8 +74,6 @@ def summit_detail(request, pk):
                 )
             ),
             impact_requests=selectors.impact_requests(standing),
-            closure_problems=closure.closure_problems(summit).get("__all__", [])
-            if summit.is_open
-            else [],
+            closure_problems=list(stage.problems),
         )
     return render(request, BASE + "detail.jinja", ctx)

@@ -24,11 +24,21 @@ def referrals_pick_up(request):
     the same every few minutes)."""
     qsg_ids = access.lead_qsg_ids(request.user)
     access.require(bool(qsg_ids))
-    made = trigger.referrals_pick_up(qsg_ids=qsg_ids)
+    report: dict = {}
+    made = trigger.referrals_pick_up(qsg_ids=qsg_ids, report=report)
     if made:
-        messages.success(
-            request, f"{made} risk summit{'s' if made != 1 else ''} opened from meeting conclusions"
-        )
+        opened, linked = report["opened"], report["linked"]
+        parts = []
+        if opened:
+            parts.append(
+                f"{opened} risk summit{'s' if opened != 1 else ''} opened from meeting conclusions"
+            )
+        if linked:
+            parts.append(
+                f"{linked} conclusion{'s' if linked != 1 else ''} linked to the summit already "
+                "open about the provider"
+            )
+        messages.success(request, "; ".join(parts))
     else:
         messages.success(request, "There were no meeting conclusions waiting for a risk summit")
     return redirect("risksummits:list")

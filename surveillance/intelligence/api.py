@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
+from qsg.api.fields import IdField
 from qsg.api.filters import IdFilter
 from surveillance.intelligence import access
 from surveillance.intelligence import selectors as selectors_intelligence
@@ -177,14 +178,12 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
     """What a member submits. Ids that are not found and every rule of the issue are checked by
     the service, which answers with field errors (400)."""
 
-    qsg = serializers.IntegerField(min_value=1)
-    providers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=100
-    )
+    qsg = IdField()
+    providers = serializers.ListField(child=IdField(), allow_empty=True, max_length=100)
     service_site = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
     source_type = serializers.ChoiceField(choices=Item.SourceType.choices)
     quality_dimension = serializers.ChoiceField(choices=Item.QualityDimension.choices)
-    theme = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    theme = IdField(required=False, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
     details = serializers.CharField(allow_blank=True)
     observed_from = serializers.DateField()
@@ -196,7 +195,7 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
         choices=Item.Distribution.choices, default=Item.Distribution.QSG
     )
     named_organisations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=100
+        child=IdField(), required=False, default=list, max_length=100
     )
     do_not_attribute = serializers.BooleanField(required=False, default=False)
     outside_reason = serializers.CharField(allow_blank=True, required=False, default="")
@@ -206,10 +205,8 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
 
 
 class TriageSerializer(serializers.Serializer):
-    theme = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    providers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
-    )
+    theme = IdField(required=False, allow_null=True)
+    providers = serializers.ListField(child=IdField(), required=False, max_length=100)
     for_next_meeting = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(
         choices=[

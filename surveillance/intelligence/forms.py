@@ -136,7 +136,8 @@ class AboutForm(TokenForm):
         screen_text(self, "service_site", "outside_reason")
         outside = self.outside() if "providers" in data else []
         if outside and not (data.get("outside_reason") or "").strip():
-            names = ", ".join(f"{p.name} ({p.ods_code})" for p in outside)
+            # By the codes typed: a provider outside your QSGs is not yours to see named.
+            names = ", ".join(p.ods_code for p in outside)
             self.add_error(
                 "outside_reason",
                 f"Say why you are sharing intelligence about {names}, which is outside your QSGs",

@@ -184,10 +184,12 @@ def _clean(actor, data: dict[str, Any], *, submitting: bool) -> dict[str, Any]:
     home = scope.role_qsg_ids | scope.region_qsg_ids
     outside = [p for p in providers if p.qsg_id not in home]
     if outside and not out.get("outside_reason") and "outside_reason" not in errors:
-        names = ", ".join(sorted(p.name for p in outside))
+        # By the ids the caller sent: a provider outside their QSGs is not theirs to see named.
+        named = ", ".join(str(p.pk) for p in sorted(outside, key=lambda p: p.pk))
         err(
             "outside_reason",
-            f"Give a reason for sharing intelligence about a provider outside your QSGs ({names})",
+            "Give a reason for sharing intelligence about a provider outside your QSGs "
+            f"(id {named})",
         )
     out["providers"] = providers
     if not outside and "outside_reason" not in errors:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qsg import access as qsg_access
-from qsg import once
+from qsg import ids, once
 from qsg.exports import csv_response
 from qsg.models import Organisation
 from qsg.pages import page_of, posted, submit
@@ -652,7 +652,8 @@ def intelligence_merge(request, pk):
 def intelligence_access_log(request):
     _require_secretariat(request.user)
     log = sel.access_log_for(request.user)
-    if request.GET.get("item", "").isdigit():
-        log = log.filter(item_id=int(request.GET["item"]))
+    item_id = ids.parse_id(request.GET.get("item", ""))
+    if item_id is not None:
+        log = log.filter(item_id=item_id)
     page = page_of(request, log)
     return render(request, "surveillance/intelligence/access_log.jinja", {"page": page})

@@ -315,8 +315,16 @@ def note_part_for_user(user, meeting: Meeting, model, pk):
 
 
 def actions_for(user) -> QuerySet[Action]:
+    """Actions of notes this person may read; an action transferred in from a risk summit (no
+    note) is confidential, as the summit is."""
+    p = principal(user)
+    trusted = [q for q in p.qsg_ids if sees_confidential(user, q)]
     return Action.objects.filter(
-        _by_qsg_statuses(user, qsg_field="qsg_id", status_field="note__status"),
+        (
+            Q(note__isnull=False)
+            & _by_qsg_statuses(user, qsg_field="qsg_id", status_field="note__status")
+        )
+        | Q(note__isnull=True, qsg_id__in=trusted),
         _confidential_filter(user, qsg_field="qsg_id", flag=Q(foi_exemption__isnull=False)),
     )
 

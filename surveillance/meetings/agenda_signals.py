@@ -1,45 +1,93 @@
-"""Dashboard signals as an agenda source: what the data says since the last meeting.
+"""Dashboard signals for a meeting: one window per meeting, read by the agenda and the pack.
 
-One proposal per provider with signals (special cause concern, target missed, outlier against
-peers) in the months since the QSG last met, read through the dashboard's own selectors so the
-viewer sees only what the dashboard would show them. The window starts the month before the
-previous meeting; where the data is older than that meeting (indicator data arrives months
-late), it starts the month before the latest data, so a meeting always sees the newest signals.
+A meeting's window is the indicator data that is new to the group: the periods loaded since the
+previous meeting was held (indicator data arrives months late, so the window follows what was
+loaded, not the calendar). It ends with the latest period loaded by the time the meeting is held
+(or now, for a meeting to come). If the previous meeting saw no data, or there is none, the
+window is the two newest months. A window with nothing new says so: the agenda proposes no
+signals and the pack prints "No new dashboard data since the meeting of ...". Signals are read
+through the dashboard's own selectors, so a viewer sees only what the dashboard would show them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from dashboard import selectors as dashboard
+from qsg.models import Provider
 
 
-def signals_window_start(meeting, previous) -> dt.date | None:
-    latest = dashboard.latest_data_month()
-    if latest is None:
-        return None
-    if previous is None:
-        return dashboard.month_before(latest)
-    last_met = timezone.localtime(previous.starts_at).date().replace(day=1)
-    return dashboard.month_before(min(last_met, latest))
+@dataclass(frozen=True)
+class SignalWindow:
+    since: dt.date | None  # the first period in the window
+    until: dt.date | None  # the last period in the window
+    previous: Any = None  # the previous meeting, if any
+
+    @property
+    def has_data(self) -> bool:
+        return self.since is not None and self.until is not None and self.since <= self.until
+
+    def sentence(self) -> str:
+        if self.until is None:
+            return "There is no dashboard data for this QSG's providers yet."
+        if not self.has_data:
+            held = timezone.localtime(self.previous.starts_at)
+            return (
+                f"No new dashboard data since the meeting of {held:%-d %B %Y}: the latest, "
+                f"to {self.until:%B %Y}, was there."
+            )
+        return f"Dashboard data from {self.since:%B %Y} to {self.until:%B %Y}."
+
+
+def _footprint_ids(qsg) -> list[int]:
+    return list(
+        Provider.objects.filter(Q(qsg=qsg) | Q(qsg__regional_qsg=qsg)).values_list("pk", flat=True)
+    )
+
+
+def signal_window(meeting) -> SignalWindow:
+    """The one window of a meeting (see the module's docstring)."""
+    from surveillance.meetings.selectors import previous_meeting
+
+    previous = previous_meeting(meeting)
+    ids = _footprint_ids(meeting.qsg)
+    until = dashboard.data_period_loaded_by(ids, min(meeting.starts_at, timezone.now()))
+    if until is None:
+        return SignalWindow(since=None, until=None, previous=previous)
+    seen = dashboard.data_period_loaded_by(ids, previous.starts_at) if previous else None
+    if seen is None:
+        return SignalWindow(since=dashboard.month_before(until), until=until, previous=previous)
+    return SignalWindow(since=_month_after(seen), until=until, previous=previous)
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def signals_in(user, meeting, window: SignalWindow) -> list:
+    """The dashboard's signals for the meeting's QSG inside the window, as `user` may see them."""
+    if not window.has_data:
+        return []
+    try:
+        found = dashboard.signals_since(user, meeting.qsg, window.since)
+    except Http404:
+        return []
+    return [s for s in found if s.period <= window.until]
 
 
 def signals_for_meeting(user, meeting) -> list:
-    from surveillance.meetings.selectors import Suggestion, previous_meeting
+    from surveillance.meetings.selectors import Suggestion
 
-    since = signals_window_start(meeting, previous_meeting(meeting))
-    if since is None:
-        return []
-    try:
-        signals = dashboard.signals_since(user, meeting.qsg, since)
-    except Http404:
-        return []
+    window = signal_window(meeting)
     by_provider: dict[int, list] = defaultdict(list)
-    for s in signals:
+    for s in signals_in(user, meeting, window):
         by_provider[s.provider_id].append(s)
     out = []
     for provider_id, found in by_provider.items():
@@ -56,7 +104,7 @@ def signals_for_meeting(user, meeting) -> list:
                 key=f"provider-{provider_id}",
                 title=f"{first.provider_name}: dashboard signals",
                 kind="signals",
-                reason=f"Since {since:%B %Y}. {reason}",
+                reason=f"Since {window.since:%B %Y}. {reason}",
                 provider_ids=[provider_id],
                 presenter="NHS England (dashboard)",
                 duration=10,

@@ -15,6 +15,7 @@ from rest_framework import mixins, serializers
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless
+from qsg.api.fields import TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
 from surveillance.intelligence import access as intelligence_access
@@ -39,7 +40,7 @@ from surveillance.meetings.services import schedule as schedule_services
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    qsg = TargetField(qsg_access.qsg_for_user, model=QSG, noun="QSG")
     date = serializers.DateField(write_only=True)
     start_time = serializers.TimeField(write_only=True)
     end_time = serializers.TimeField(write_only=True)
@@ -136,7 +137,7 @@ class MeetingViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        qsg = qsg_access.qsg_for_user(self.request.user, data.pop("qsg").pk, manage=True)
+        qsg = data.pop("qsg")  # TargetField: visible and managed
         data.pop("status", None)
         serializer.instance = schedule_services.meeting_create(
             actor=self.request.user, qsg=qsg, **data
@@ -162,12 +163,12 @@ class MeetingViewSet(
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    providers = serializers.PrimaryKeyRelatedField(
-        queryset=Provider.objects.all(), many=True, required=False
+    meeting = TargetField(am.meeting_for_user, model=Meeting)
+    providers = VisibleRelatedField(
+        qsg_access.providers_for, model=Provider, many=True, required=False
     )
-    presenter_organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
+    presenter_organisation = VisibleRelatedField(
+        qsg_access.organisations_for, model=Organisation, required=False, allow_null=True
     )
 
     class Meta:
@@ -227,16 +228,10 @@ class AgendaItemViewSet(
             qsg_access.require(am.manages(self.request.user, item.meeting.qsg_id))
         return item
 
-    def _providers_ok(self, meeting, providers):
-        visible = qsg_access.provider_ids_visible(self.request.user, [p.pk for p in providers])
-        if len(visible) < len(providers):
-            raise serializers.ValidationError({"providers": ["Unknown provider"]})
-
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        meeting = am.meeting_for_user(self.request.user, data.pop("meeting").pk, manage=True)
+        meeting = data.pop("meeting")  # TargetField: visible and managed
         providers = data.pop("providers", [])
-        self._providers_ok(meeting, providers)
         serializer.instance = agenda_services.agenda_item_create(
             actor=self.request.user, meeting=meeting, providers=providers, **data
         )
@@ -245,8 +240,6 @@ class AgendaItemViewSet(
         data = dict(serializer.validated_data)
         data.pop("meeting", None)
         providers = data.pop("providers", None)
-        if providers is not None:
-            self._providers_ok(serializer.instance.meeting, providers)
         serializer.instance = agenda_services.agenda_item_update(
             actor=self.request.user, item=serializer.instance, providers=providers, **data
         )
@@ -259,11 +252,12 @@ class AgendaItemViewSet(
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    meeting = TargetField(am.meeting_for_user, model=Meeting)
+    user = VisibleRelatedField(
+        qsg_access.people_for, model=User, noun="person", required=False, allow_null=True
     )
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    # Guests come from any organisation: the directory the secretariat chooses from.
+    organisation = VisibleRelatedField(qsg_access.organisation_directory_for, model=Organisation)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     minutes = serializers.IntegerField(read_only=True)
 
@@ -316,7 +310,7 @@ class AttendanceViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        meeting = am.meeting_for_user(self.request.user, data.pop("meeting").pk, manage=True)
+        meeting = data.pop("meeting")
         serializer.instance = attendance_services.attendance_add(
             actor=self.request.user, meeting=meeting, **data
         )
@@ -336,10 +330,8 @@ class AttendanceViewSet(
 
 
 class ConclusionSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(
-        source="note.meeting", queryset=Meeting.objects.all()
-    )
-    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all())
+    meeting = TargetField(am.meeting_for_user, model=Meeting, source="note.meeting")
+    provider = VisibleRelatedField(qsg_access.providers_for, model=Provider)
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=ConclusionCategory.objects.filter(is_active=True)
     )
@@ -350,8 +342,8 @@ class ConclusionSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
-    agenda_item = serializers.PrimaryKeyRelatedField(
-        queryset=AgendaItem.objects.all(), required=False, allow_null=True
+    agenda_item = VisibleRelatedField(
+        am.agenda_items_for, model=AgendaItem, required=False, allow_null=True
     )
 
     class Meta:
@@ -400,16 +392,10 @@ class ConclusionViewSet(
 
     def _save(self, serializer, conclusion=None):
         data = dict(serializer.validated_data)
-        meeting_pk = data.pop("note", {}).get("meeting")
-        meeting = (
-            conclusion.note.meeting
-            if conclusion
-            else am.meeting_for_user(self.request.user, meeting_pk.pk, manage=True)
-        )
+        named = data.pop("note", {}).get("meeting")  # TargetField: visible and managed
+        meeting = conclusion.note.meeting if conclusion else named
         note = am.note_for_user(self.request.user, meeting)
         provider = data.pop("provider", conclusion.provider if conclusion else None)
-        if not qsg_access.provider_ids_visible(self.request.user, [provider.pk]):
-            raise serializers.ValidationError({"provider": ["Unknown provider"]})
         fields = {
             "category": conclusion.category if conclusion else None,
             "key_issues": conclusion.key_issues if conclusion else "",
@@ -437,7 +423,7 @@ class ConclusionViewSet(
 
 class ActionSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    meeting = serializers.IntegerField(source="note.meeting_id", read_only=True)
+    meeting = serializers.IntegerField(source="note.meeting_id", read_only=True, allow_null=True)
     owner_organisation_name = serializers.CharField(
         source="owner_organisation.name", read_only=True
     )
@@ -450,6 +436,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "reference",
             "qsg",
             "meeting",
+            "transferred_from",
             "provider",
             "description",
             "owner_organisation",
@@ -464,6 +451,7 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "id",
             "qsg",
+            "transferred_from",
             "provider",
             "description",
             "owner_organisation",

@@ -212,6 +212,64 @@ class AttendanceForm(TokenForm):
         return data
 
 
+class ExpectedAttendanceForm(TokenForm):
+    """One submit for everyone expected: per person, did they attend, send apologies or a
+    deputy, and from when to when. Fields are named `<field>_<user id>`."""
+
+    ANSWERS = [
+        ("present", "Present"),
+        ("apologies", "Apologies"),
+        ("deputy", "Sent a deputy"),
+        ("absent", "Did not attend"),
+    ]
+
+    def __init__(self, *args, expected=(), starts=None, ends=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = [e for e in expected if not e.recorded]
+        for e in self.expected:
+            who = e.user.display_name
+            pk = e.user.pk
+            self.fields[f"status_{pk}"] = forms.ChoiceField(
+                choices=self.ANSWERS,
+                widget=forms.RadioSelect,
+                initial="present",
+                label=f"{who}, {e.user.organisation}",
+                error_messages={"required": f"Choose whether {who} attended"},
+            )
+            self.fields[f"deputy_{pk}"] = forms.CharField(
+                max_length=150,
+                required=False,
+                label=f"Name of the deputy for {who}",
+                help_text="Only if they sent a deputy",
+            )
+            self.fields[f"from_{pk}"] = NHSTimeField(
+                label=f"{who}: present from", required=False, initial=starts, help_text=""
+            )
+            self.fields[f"to_{pk}"] = NHSTimeField(
+                label=f"{who}: present until", required=False, initial=ends, help_text=""
+            )
+
+    def rows(self):
+        """Per person: the fields in the order the page shows them."""
+        return [
+            [self[f"{name}_{e.user.pk}"] for name in ("status", "deputy", "from", "to")]
+            for e in self.expected
+        ]
+
+    def answers(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "expected": e,
+                "status": data.get(f"status_{e.user.pk}"),
+                "deputy": data.get(f"deputy_{e.user.pk}", ""),
+                "present_from": data.get(f"from_{e.user.pk}"),
+                "present_to": data.get(f"to_{e.user.pk}"),
+            }
+            for e in self.expected
+        ]
+
+
 class PassageForm(TokenForm):
     agenda_item = forms.ModelChoiceField(
         queryset=AgendaItem.objects.none(), label="Agenda item", empty_label=None

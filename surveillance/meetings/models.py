@@ -494,7 +494,21 @@ class Action(models.Model):
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
     qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="meeting_actions")
-    note = models.ForeignKey(MeetingNote, on_delete=models.PROTECT, related_name="actions")
+    note = models.ForeignKey(
+        MeetingNote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The note that agreed it; none for an action transferred from elsewhere.",
+    )
+    transferred_from = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Where the action was transferred from, e.g. 'Risk summit RS-2026-0003, "
+        "action 2'. Such actions are confidential, as risk summits are.",
+    )
+    transferred_from_url = models.CharField(max_length=300, blank=True)
     number = models.PositiveIntegerField(help_text="Numbered within the QSG: A1, A2, ...")
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="meeting_actions"
@@ -522,7 +536,16 @@ class Action(models.Model):
         ordering = ["due_date", "number"]
         indexes = [models.Index(fields=["qsg", "status", "due_date"])]
         constraints = [
-            models.UniqueConstraint(fields=["qsg", "number"], name="action_number_per_qsg")
+            models.UniqueConstraint(fields=["qsg", "number"], name="action_number_per_qsg"),
+            models.CheckConstraint(
+                name="action_from_a_note_or_transferred",
+                condition=Q(note__isnull=False) | ~Q(transferred_from=""),
+            ),
+            models.UniqueConstraint(
+                fields=["transferred_from"],
+                condition=~Q(transferred_from=""),
+                name="action_transferred_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -534,7 +557,7 @@ class Action(models.Model):
 
     @property
     def is_confidential(self) -> bool:
-        return self.foi_exemption_id is not None
+        return self.foi_exemption_id is not None or bool(self.transferred_from)
 
     @property
     def is_open(self) -> bool:

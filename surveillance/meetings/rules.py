@@ -100,9 +100,24 @@ class QuorumResult:
         return [r.label for r in self.results if not r.met]
 
 
+OBSERVER = "observer"
+
+
+def quorum_roles(capacity: str, qsg_roles: Iterable[str]) -> frozenset[str]:
+    """The roles someone present brings to the quorum: {"observer"} alone if they observe.
+
+    An observer of the QSG stays an observer whatever capacity they were recorded in, and anyone
+    recorded in the capacity of observer observes, whatever their role in the QSG."""
+    roles = frozenset(qsg_roles)
+    if capacity == OBSERVER or (roles and roles <= {OBSERVER}):
+        return frozenset({OBSERVER})
+    return (roles | {capacity}) - {OBSERVER}
+
+
 def quorum_check(requirements: Sequence[Requirement], present: Iterable[Present]) -> QuorumResult:
-    """Each requirement is met by enough distinct people present in its role or from its types."""
-    people = list({p.key: p for p in present}.values())
+    """Each requirement is met by enough distinct people present in its role or from its types.
+    Observers never count, whatever their organisation (see `quorum_roles`)."""
+    people = [p for p in {p.key: p for p in present}.values() if OBSERVER not in p.roles]
     results = []
     for req in requirements:
         by = [

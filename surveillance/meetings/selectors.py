@@ -89,13 +89,67 @@ def meeting_quorum(meeting: Meeting) -> meetings_rules.QuorumResult:
         meetings_rules.Present(
             key=f"u{r.user_id}" if r.user_id else f"n{r.name.lower()}:{r.organisation_id}",
             name=r.name,
-            roles=frozenset(roles.get(r.user_id, set()) | {r.capacity}),
+            roles=meetings_rules.quorum_roles(r.capacity, roles.get(r.user_id, ())),
             organisation_type_id=r.organisation.type_id,
             organisation_id=r.organisation_id,
         )
         for r in rows
     ]
     return meetings_rules.quorum_check(requirements, present)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Someone expected at a meeting: a person with a role in the QSG whose organisation is a
+    member, in the capacity their role gives them."""
+
+    user: Any
+    capacity: str
+    recorded: bool
+
+    @property
+    def capacity_label(self) -> str:
+        return Attendance.Capacity(self.capacity).label
+
+
+# A person with several roles attends in the first of these.
+_CAPACITY_OF_ROLE = (
+    (Role.CHAIR, Attendance.Capacity.CHAIR),
+    (Role.SECRETARIAT, Attendance.Capacity.SECRETARIAT),
+    (Role.MEMBER, Attendance.Capacity.MEMBER),
+    (Role.OBSERVER, Attendance.Capacity.OBSERVER),
+)
+
+
+def expected_attendees(meeting: Meeting) -> list[Expected]:
+    """Everyone expected at the meeting, from the membership, and whether they are recorded
+    (present, apologies, or a deputy standing in for them)."""
+    from qsg.models import User
+
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in QSGRole.objects.filter(
+        qsg_id=meeting.qsg_id,
+        role__in=[r for r, _ in _CAPACITY_OF_ROLE],
+        user__is_active=True,
+        user__organisation__memberships__qsg_id=meeting.qsg_id,
+    ).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    people = (
+        User.objects.filter(pk__in=roles)
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name", "first_name")
+    )
+    rows = list(Attendance.objects.filter(meeting=meeting).values_list("user_id", "deputy_for"))
+    recorded_ids = {user_id for user_id, _ in rows if user_id}
+    deputised = {name.strip().lower() for _, name in rows if name}
+    return [
+        Expected(
+            user=u,
+            capacity=next(c for r, c in _CAPACITY_OF_ROLE if r in roles[u.pk]),
+            recorded=u.pk in recorded_ids or u.display_name.strip().lower() in deputised,
+        )
+        for u in people
+    ]
 
 
 # The note as a document --------------------------------------------------------------------
@@ -299,7 +353,10 @@ def redact(
         for item in document["items"]:
             if item["confidential"]:
                 continue
-            items.append({**item, "passages": [p for p in item["passages"] if not p["exemption"]]})
+            kept = [p for p in item["passages"] if not p["exemption"]]
+            items.append(
+                {**item, "passages": kept, "passages_withheld": len(item["passages"]) - len(kept)}
+            )
         out = {
             **document,
             "audience": "open",
@@ -307,9 +364,26 @@ def redact(
             "conclusions": [c for c in document["conclusions"] if not c["exemption"]],
             "actions": [a for a in document["actions"] if not a["exemption"]],
         }
-    out["items"] = inherit(out["items"], withheld, words=ITEM_WORDS)
+    out["items"] = [
+        {**item, "withheld_reason": _withheld_reason(item)}
+        for item in inherit(out["items"], withheld, words=ITEM_WORDS)
+    ]
     out["conclusions"] = inherit(out["conclusions"], withheld, words=CONCLUSION_WORDS)
     return out
+
+
+def _withheld_reason(item: dict[str, Any]) -> str:
+    """Say that a record is withheld, and why, where the reader would otherwise read nothing
+    (or less) and take it for "No record."."""
+    if item.get("withheld"):
+        return "The record of this item is withheld: it draws on intelligence not shared with you."
+    hidden = item.get("passages_withheld", 0)
+    if not hidden:
+        return ""
+    if not item["passages"]:
+        return "The record of this item is withheld from this copy: it is confidential."
+    passages = "passage" if hidden == 1 else "passages"
+    return f"{hidden} further {passages} withheld from this copy: confidential."
 
 
 def redact_for(
@@ -432,13 +506,16 @@ def source_matters_arising(user, meeting: Meeting) -> list[Suggestion]:
     from surveillance.meetings.access import sees_confidential
 
     actions = Action.objects.filter(
+        Q(
+            note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
+            note__meeting__starts_at__lt=meeting.starts_at,
+        )
+        | Q(note__isnull=True, created_at__lt=meeting.starts_at),  # transferred in
         qsg_id=meeting.qsg_id,
         status__in=Action.OPEN_STATUSES,
-        note__status__in=[MeetingNote.Status.AGREED, MeetingNote.Status.PUBLISHED],
-        note__meeting__starts_at__lt=meeting.starts_at,
     )
     if not sees_confidential(user, meeting.qsg_id):
-        actions = actions.filter(foi_exemption__isnull=True)
+        actions = actions.filter(foi_exemption__isnull=True, transferred_from="")
     rows = list(actions.values_list("number", "due_date", "provider_id"))
     if not rows:
         return []

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 
+from qsg import ids
 from qsg.api.base import AccessViewSet
 from qsg.models import Job
 from surveillance.packs import access as ap
@@ -72,6 +73,7 @@ class PackSerializer(serializers.ModelSerializer):
             "render",
             "files",
         ]
+        read_only_fields = fields  # packs are made by the pages' jobs, not through the API
 
     def _user(self):
         return self.context["request"].user
@@ -115,7 +117,7 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessViewSe
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "file", OpenApiTypes.INT, description="A file id from `files`; default: your copy"
+                "file", ids.SCHEMA, description="A file id from `files`; default: your copy"
             )
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
@@ -127,10 +129,11 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AccessViewSe
         pack = self.get_object()
         raw = request.query_params.get("file")
         if raw not in (None, ""):
-            if not raw.isdigit():
-                raise exceptions.ValidationError({"file": ["Enter a whole number."]})
+            file_id = ids.parse_id(raw)
+            if file_id is None:
+                raise exceptions.ValidationError({"file": [ids.OUT_OF_RANGE]})
             try:
-                version = ap.version_for_user(request.user, pack, raw)
+                version = ap.version_for_user(request.user, pack, file_id)
             except Http404 as exc:
                 raise exceptions.NotFound() from exc
         else:

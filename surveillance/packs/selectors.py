@@ -32,6 +32,7 @@ from dashboard import selectors as dashboard_selectors
 from dashboard.models import Indicator, SpcSeries
 from qsg.models import Organisation, QSGRole, User
 from surveillance.meetings import access as am
+from surveillance.meetings import agenda_signals
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Action, AgendaItem, Meeting, MeetingNote, NoteVersion
 from surveillance.packs import intelligence as pack_intelligence
@@ -48,6 +49,7 @@ SECTIONS = [
     ("intelligence", "Intelligence shared with the group"),
     ("returns", "Returns from members"),
     ("regional", "Feedback from the region"),
+    ("escalation", "Escalation levels"),
 ]
 
 
@@ -146,7 +148,9 @@ def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str,
 def _action_log(meeting: Meeting, since: dt.date | None, confidential: bool) -> list[dict]:
     rows = (
         Action.objects.filter(
-            qsg_id=meeting.qsg_id, note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED]
+            Q(note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED])
+            | Q(note__isnull=True),  # transferred in (from a risk summit): confidential
+            qsg_id=meeting.qsg_id,
         )
         .filter(
             Q(status__in=Action.OPEN_STATUSES)
@@ -242,6 +246,7 @@ def document(
         "returns": _returns(pack, audience),
         "missing_returns": missing_returns(pack) if audience.is_full else [],
         "regional": regional_feedback(meeting, audience),
+        "escalation": escalation_levels(meeting, audience),
     }
 
 
@@ -263,6 +268,35 @@ def intelligence_by_section(doc: dict[str, Any]) -> dict[str, list[int]]:
         "previous-note": sorted(shown(previous.get("items")) | shown(previous.get("conclusions"))),
         "intelligence": sorted(int(i["id"]) for i in doc.get("intelligence") or []),
     }
+
+
+def escalation_levels(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
+    """The group's providers above routine quality surveillance, read as the audience's reader
+    through the escalation access layer: level, since when, lead, review date, exit criteria."""
+    from surveillance.escalation import selectors as escalation
+
+    if audience.reader is None:
+        return []
+    out = []
+    for row in escalation.records_of_group(audience.reader, meeting.qsg):
+        r = row.record
+        if r.level == "routine":
+            continue
+        out.append(
+            {
+                "name": str(r),
+                "level": r.get_level_display(),
+                "since": r.level_since.isoformat(),
+                "days": row.days_at_level,
+                "lead": r.lead_organisation.name if r.lead_organisation else "",
+                "review": r.review_date.isoformat() if r.review_date else "",
+                "criteria": [
+                    {"text": c.text, "status": c.get_status_display()}
+                    for c in r.criteria.exclude(status="superseded").order_by("pk")
+                ],
+            }
+        )
+    return out
 
 
 def regional_feedback(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
@@ -300,8 +334,9 @@ def agenda_provider_ids(meeting: Meeting) -> list[int]:
     )
 
 
-def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) -> dict:
-    """The matrix for the providers on this agenda and a chart for every signal since `since`.
+def dashboard_summary(meeting: Meeting, *, reader: User) -> dict:
+    """The matrix for the providers on this agenda and a chart for every signal in the
+    meeting's window (`agenda_signals.signal_window`, the one the agenda proposed from).
 
     Read as `reader` (the secretariat member who asked for the pack) through the dashboard's
     own selectors, so only providers they may see appear."""
@@ -334,8 +369,8 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             )
         rows.append({"provider": p.name, "ods_code": p.ods_code, "cells": cells})
 
-    since = since or (timezone.localdate() - dt.timedelta(days=92))
-    signals = dashboard_selectors.signals_since(reader, meeting.qsg, since)
+    window = agenda_signals.signal_window(meeting)
+    signals = agenda_signals.signals_in(reader, meeting, window)
     grouped: dict[tuple[int, str], list] = {}
     for s in signals:
         grouped.setdefault((s.provider_id, s.indicator_code), []).append(s)
@@ -358,13 +393,15 @@ def dashboard_summary(meeting: Meeting, *, reader: User, since: dt.date | None) 
             {
                 "provider": s.provider.name,
                 "indicator": s.indicator.name,
-                "signals": [f"{g.kind_label}, {g.period:%B %Y}: {g.detail}" for g in found],
+                "signals": [f"{g.kind_label}, {g.period_label}: {g.detail}" for g in found],
                 "svg": svg,
                 "description": dashboard_selectors.describe(s, s.indicator, points),
             }
         )
     return {
-        "since": since,
+        "since": window.since,
+        "until": window.until,
+        "window": window.sentence(),
         "indicators": [{"code": i.code, "name": i.name} for i in indicators],
         "rows": rows,
         "charts": charts_out,

@@ -49,8 +49,15 @@ def returns_days_before() -> int:
 # The pack -----------------------------------------------------------------------------------
 
 
-def default_due_date(meeting: Meeting) -> dt.date:
-    return meeting.date - dt.timedelta(days=returns_days_before())
+def default_due_date(meeting: Meeting, *, today: dt.date | None = None) -> dt.date:
+    """The usual notice before the meeting; when that day has passed (a meeting booked at short
+    notice), the day before the meeting; never a day already gone, or every member would be
+    overdue the moment the pack is opened."""
+    today = today or timezone.localdate()
+    usual = meeting.date - dt.timedelta(days=returns_days_before())
+    if usual >= today:
+        return usual
+    return max(today, meeting.date - dt.timedelta(days=1))
 
 
 @transaction.atomic
@@ -70,7 +77,10 @@ def meeting_pack_open(*, actor, meeting: Meeting, returns_due_on: dt.date | None
 def meeting_pack_settings(*, actor, pack: MeetingPack, returns_due_on: dt.date, marking: str):
     if returns_due_on > pack.meeting.date:
         raise ValidationError({"returns_due_on": "The deadline must be on or before the meeting"})
+    if returns_due_on != pack.returns_due_on and returns_due_on < timezone.localdate():
+        raise ValidationError({"returns_due_on": "The deadline must be today or in the future"})
     marking = (marking or "").strip()
+    screen_pid({"marking": ("Protective marking", marking)})
     if not marking:
         raise ValidationError({"marking": "Enter the protective marking, like OFFICIAL-SENSITIVE"})
     pack.returns_due_on = returns_due_on
@@ -161,9 +171,7 @@ def meeting_pack_render(
         ).first()
     )
     previous = selectors_meetings.previous_meeting(meeting)
-    dashboard = selectors_packs.dashboard_summary(
-        meeting, reader=reader, since=previous.date if previous else None
-    )
+    dashboard = selectors_packs.dashboard_summary(meeting, reader=reader)
     groups: dict[str, dict] = {}
     for audience in selectors_packs.audiences(meeting, secretariat_reader=reader):
         doc = selectors_packs.document(pack, audience, number=number, previous=previous)
@@ -197,7 +205,9 @@ def meeting_pack_render(
         versions.append(version)
         if progress:
             progress(10 + int(88 * (index + 1) / total))
-    return versions
+    # As stored: the rendering recorded each file's pages and size in the database.
+    stored = PackVersion.objects.in_bulk([v.pk for v in versions])
+    return [stored[v.pk] for v in versions]
 
 
 def _version_row(pack, number, key, *, full: bool, label: str, job: Job) -> PackVersion:

@@ -59,7 +59,8 @@ def render_meeting_pack(*, job_id: str) -> None:
         status=Job.Status.SUCCEEDED,
         progress=100,
         finished_at=timezone.now(),
-        message=f"{len(versions)} file{'s' if len(versions) != 1 else ''}, {pages} pages",
+        message=f"{len(versions)} file{'s' if len(versions) != 1 else ''}, "
+        f"{pages} page{'s' if pages != 1 else ''}",
         counts={**job.counts, "files": len(versions), "pages": pages},
     )
 

@@ -8,10 +8,13 @@ Built on `qsg.access.principal`:
 * The regional view of a regional QSG is for anyone with a role there (secretariat, chair,
   reviewers, members, observers). What it shows comes through the same functions, so a regional
   member who does not oversee the locals sees only what their own access allows.
-* Regional recommendations are sent by the regional secretariat to one of its local QSGs; they
-  are read by those who see the local QSG and by people with a role in the regional QSG.
-* An assurance return belongs to its QSG: the secretariat completes and submits it; everyone who
-  sees the QSG reads it (so the region reads all its locals' returns).
+* Regional recommendations are sent by those who oversee the locals (the regional secretariat,
+  chair and reviewers) to one of its local QSGs; they are read by those who see the local QSG
+  and by people with a role in the regional QSG. The same people comment on and acknowledge a
+  submitted local report.
+* An assurance return belongs to its QSG: the secretariat completes and submits it; a draft is
+  read by its secretariat and chair only; once submitted, everyone who sees the QSG reads it (so
+  the region reads its locals' submitted returns).
 * Not visible: 404. Visible but not yours to change: 403.
 """
 
@@ -83,8 +86,21 @@ def region_for_user(user, pk, *, manage: bool = False) -> QSG:
     return region
 
 
+def oversees_locals_of(user, region_id: int) -> bool:
+    """The regional secretariat, chair and reviewers: they review the region's locals."""
+    p = principal(user)
+    if p.manages(region_id) or p.chairs(region_id):
+        return True
+    return QSG.objects.filter(regional_qsg_id=region_id, pk__in=list(p.overseen)).exists()
+
+
 def can_send_recommendations(user, region_id: int) -> bool:
-    return principal(user).manages(region_id)
+    return oversees_locals_of(user, region_id)
+
+
+def can_review(user, report: LocalReport) -> bool:
+    """Comment on and acknowledge a submitted local report: those who oversee its QSG."""
+    return report.is_locked and principal(user).oversees(report.qsg_id)
 
 
 def recommendations_for(user) -> QuerySet[RegionalRecommendation]:
@@ -101,10 +117,15 @@ def recommendations_for(user) -> QuerySet[RegionalRecommendation]:
 
 
 def assurance_returns_for(user) -> QuerySet[AssuranceReturn]:
+    """Submitted returns for everyone who sees the QSG; a draft for its secretariat and chair
+    only (as a local report's draft): the region does not read a return before it is sent."""
     p = principal(user)
     if p.is_anonymous:
         return AssuranceReturn.objects.none()
-    return AssuranceReturn.objects.filter(qsg_id__in=p.qsg_ids)
+    drafts = [q for q in p.qsg_ids if reads_drafts(user, q)]
+    return AssuranceReturn.objects.filter(
+        Q(qsg_id__in=drafts) | Q(qsg_id__in=p.qsg_ids, status=AssuranceReturn.Status.SUBMITTED)
+    )
 
 
 def assurance_return_for_user(user, pk, *, manage: bool = False) -> AssuranceReturn:

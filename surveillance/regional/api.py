@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet
+from qsg.api.fields import TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter
 from qsg.models import QSG
 from surveillance.regional import access as ar
@@ -41,7 +42,7 @@ class LocalReportSectionSerializer(serializers.ModelSerializer):
 
 
 class LocalReportSerializer(serializers.ModelSerializer):
-    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    qsg = TargetField(qsg_access.qsg_for_user, model=QSG, noun="QSG")
     sections = LocalReportSectionSerializer(many=True, read_only=True)
     withheld_total = serializers.IntegerField(read_only=True)
 
@@ -99,7 +100,7 @@ class LocalReportViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        qsg = _qsg(self.request.user, data["qsg"].pk)
+        qsg = data["qsg"]  # TargetField: visible and managed
         serializer.instance = sv.local_report_draft(
             actor=self.request.user,
             qsg=qsg,
@@ -113,25 +114,14 @@ class LocalReportViewSet(
         return Response(self.get_serializer(report).data)
 
 
-def _qsg(user, pk) -> QSG:
-    """The QSG named in a body: not visible is a 404, not yours to change a 403."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-    from rest_framework import exceptions
-
-    try:
-        return qsg_access.qsg_for_user(user, pk, manage=True)
-    except Http404 as exc:
-        raise exceptions.NotFound() from exc
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied() from exc
-
-
 # Assurance returns -----------------------------------------------------------------------------
 
 
 class AssuranceAnswerSerializer(serializers.ModelSerializer):
-    question = serializers.PrimaryKeyRelatedField(queryset=AssuranceQuestion.objects.all())
+    # The pro forma's questions are reference data: every question is there to answer.
+    question = VisibleRelatedField(
+        lambda user: AssuranceQuestion.objects.all(), model=AssuranceQuestion
+    )
     code = serializers.CharField(source="question.code", read_only=True)
     rag = serializers.ChoiceField(choices=["", *AssuranceAnswer.Rag.values], allow_blank=True)
     comments = serializers.CharField(max_length=2000, allow_blank=True, required=False)
@@ -143,7 +133,7 @@ class AssuranceAnswerSerializer(serializers.ModelSerializer):
 
 
 class AssuranceReturnSerializer(serializers.ModelSerializer):
-    qsg = serializers.PrimaryKeyRelatedField(queryset=QSG.objects.all())
+    qsg = TargetField(qsg_access.qsg_for_user, model=QSG, noun="QSG")
     month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
     answers = AssuranceAnswerSerializer(many=True)
     submit = serializers.BooleanField(write_only=True, default=False)
@@ -191,7 +181,7 @@ class AssuranceReturnViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        qsg = _qsg(request.user, data["qsg"].pk)
+        qsg = data["qsg"]
         answers = {
             a["question"].pk: {
                 "rag": a.get("rag", ""),

@@ -32,6 +32,17 @@ class SectionForm(forms.Form):
     )
 
 
+class CommentForm(TokenForm):
+    text = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000,
+        help_text="The local QSG reads it with its report. No patient-identifiable information. "
+        "3,000 characters at most.",
+        error_messages={"required": "Enter your comment"},
+    )
+
+
 class RecommendationForm(TokenForm):
     local_qsg = forms.ModelChoiceField(
         queryset=QSG.objects.none(), label="Local QSG", empty_label="Choose a local QSG"
@@ -50,16 +61,20 @@ class RecommendationForm(TokenForm):
         help_text="What the region asks the local QSG to consider. 3,000 characters at most.",
     )
 
-    def __init__(self, *args, region: QSG, **kwargs):
+    def __init__(self, *args, region: QSG, local_qsg: QSG | None = None, **kwargs):
+        """`local_qsg`: the local QSG chosen (from the page's address or the posted form);
+        the providers offered are that QSG's footprint, none until one is chosen."""
         super().__init__(*args, **kwargs)
         locals_ = QSG.objects.filter(regional_qsg=region, is_active=True).order_by("name")
         self.fields["local_qsg"].queryset = locals_
-        self.fields["provider"].queryset = (
-            Provider.objects.filter(qsg__in=locals_, is_active=True)
-            .select_related("qsg")
-            .order_by("name")
-        )
-        self.fields["provider"].label_from_instance = lambda p: f"{p.name} ({p.qsg.name})"
+        providers = Provider.objects.none()
+        if local_qsg is not None and local_qsg.regional_qsg_id == region.pk:
+            providers = Provider.objects.filter(qsg=local_qsg, is_active=True).order_by("name")
+            self.fields["local_qsg"].widget = forms.HiddenInput()
+            self.fields["provider"].help_text = f"A provider in {local_qsg.name}'s footprint"
+        else:
+            self.fields["provider"].help_text = "Choose the local QSG first"
+        self.fields["provider"].queryset = providers
 
 
 RAG_CHOICES = [("", "Not rated"), *AssuranceAnswer.Rag.choices]

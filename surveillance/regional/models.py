@@ -19,6 +19,7 @@ __all__ = [
     "AssuranceQuestion",
     "AssuranceReturn",
     "LocalReport",
+    "LocalReportComment",
     "LocalReportSection",
     "RegionalRecommendation",
 ]
@@ -51,6 +52,10 @@ class LocalReport(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,6 +122,21 @@ class LocalReportSection(models.Model):
 
     def __str__(self) -> str:
         return self.get_key_display()
+
+
+class LocalReportComment(models.Model):
+    """The region's comment on a submitted local report, read by the local QSG. Not edited."""
+
+    report = models.ForeignKey(LocalReport, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.report_id} by {self.author_id}"
 
 
 class RegionalRecommendation(models.Model):

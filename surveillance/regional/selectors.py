@@ -246,9 +246,9 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
 
     actions = []
     overdue = Action.objects.filter(
+        Q(note__status__in=AGREED) | Q(note__isnull=True),  # transferred in: confidential
         qsg=qsg,
         status__in=Action.OPEN_STATUSES,
-        note__status__in=AGREED,
         due_date__lt=min(end, timezone.localdate()) + dt.timedelta(days=1),
     ).select_related("provider", "owner_organisation")
     for a in overdue.order_by("due_date", "number"):

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qsg import services as qsg_services
 from qsg.models import QSG, Provider
 from surveillance.meetings.services._common import screen_pid
+from surveillance.regional import access as ar
 from surveillance.regional import selectors as selectors_regional
 from surveillance.regional.models import (
     AssuranceAnswer,
     AssuranceQuestion,
     AssuranceReturn,
     LocalReport,
+    LocalReportComment,
     LocalReportSection,
     RegionalRecommendation,
 )
@@ -148,6 +150,43 @@ def local_report_submit(*, actor, report: LocalReport) -> LocalReport:
     return report
 
 
+# The region's review of a submitted report -------------------------------------------------------
+
+
+def _reviewable(actor, report: LocalReport) -> None:
+    if not report.is_locked:
+        raise ValidationError("The region reviews a report once it has been submitted")
+    if not ar.can_review(actor, report):
+        raise PermissionDenied
+
+
+def local_report_comment(*, actor, report: LocalReport, text: str) -> LocalReportComment:
+    """The region comments on a submitted report; the local QSG reads the comment on it."""
+    _reviewable(actor, report)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ["Enter your comment"]})
+    screen_pid({"text": ("Comment", text)})
+    comment = LocalReportComment(report=report, author=actor, text=text)
+    comment.full_clean()
+    with transaction.atomic():
+        comment.save()
+    return comment
+
+
+def local_report_acknowledge(*, actor, report: LocalReport) -> LocalReport:
+    """The region has read the report. Acknowledging twice keeps the first acknowledgement."""
+    _reviewable(actor, report)
+    with transaction.atomic():
+        report = LocalReport.objects.select_for_update().get(pk=report.pk)
+        if report.acknowledged_at is None:
+            report.acknowledged_at = timezone.now()
+            report.acknowledged_by = actor
+            _stamp(report, actor)
+            report.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return report
+
+
 # Regional recommendations ----------------------------------------------------------------------
 
 
@@ -163,6 +202,8 @@ def recommendation_send(
 ) -> RegionalRecommendation:
     if local_qsg.regional_qsg_id != region.pk:
         raise ValidationError({"local_qsg": ["Choose a local QSG of this region"]})
+    if report is not None and report.qsg_id != local_qsg.pk:
+        raise ValidationError({"local_qsg": ["The report is from another local QSG"]})
     if provider is not None and provider.qsg_id != local_qsg.pk:
         raise ValidationError({"provider": ["Choose a provider in that local QSG's footprint"]})
     screen_pid({"title": ("Title", title), "text": ("Recommendation", text)})

@@ -17,17 +17,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qsg import access as qsg_access
 from qsg import once
 from qsg.audit import history_rows
+from qsg.models import QSG
 from qsg.pages import posted, submit
+from surveillance.escalation import selectors as escalation_selectors
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
+from surveillance.regional.facts import assurance_facts
 from surveillance.regional.forms import (
     AssuranceForm,
+    CommentForm,
     LocalReportForm,
     RecommendationForm,
     SectionForm,
 )
-from surveillance.regional.models import AssuranceReturn, LocalReport, LocalReportSection
+from surveillance.regional.models import LocalReport, LocalReportSection
 
 TEMPLATES = "surveillance/regional/"
 
@@ -149,6 +153,11 @@ def local_report_detail(request, pk):
             "sections": list(report.sections.all()),
             "withheld": sr.withheld_sentence(report.withheld or {}),
             "can_manage": p.manages(report.qsg_id) and not report.is_locked,
+            "can_review": ar.can_review(request.user, report),
+            "can_recommend": report.is_locked
+            and report.qsg.regional_qsg_id is not None
+            and ar.can_send_recommendations(request.user, report.qsg.regional_qsg_id),
+            "comments": list(report.comments.select_related("author", "author__organisation")),
             "history": _report_history(report) if p.manages(report.qsg_id) else None,
         },
     )
@@ -221,6 +230,42 @@ def local_report_submit(request, pk):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_report_comment(request, pk):
+    report = ar.local_report_for_user(request.user, pk)
+    qsg_access.require(ar.can_review(request.user, report))
+    form = once.with_token(CommentForm(posted(request)))
+    return submit(
+        request,
+        form,
+        lambda data: sv.local_report_comment(actor=request.user, report=report, text=data["text"]),
+        scope="local-report-comment",
+        done="Your comment has been added to the report",
+        then=report.get_absolute_url() + "#comments",
+    ) or render(
+        request,
+        TEMPLATES + "form.jinja",
+        {
+            "form": form,
+            "title": "Comment on the report",
+            "caption": str(report),
+            "submit": "Add the comment",
+            "back": report.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def local_report_acknowledge(request, pk):
+    report = ar.local_report_for_user(request.user, pk)
+    qsg_access.require(ar.can_review(request.user, report))
+    sv.local_report_acknowledge(actor=request.user, report=report)
+    messages.success(request, "You have acknowledged the report")
+    return redirect(report.get_absolute_url())
+
+
 # The regional view -------------------------------------------------------------------------------
 
 
@@ -244,19 +289,58 @@ def regional_view(request, pk):
             "end": end,
             "quarters": sr.recent_quarters(today),
             "can_send": ar.can_send_recommendations(request.user, region.pk),
+            "escalations": [
+                row
+                for row in escalation_selectors.records_of_group(request.user, region)
+                if row.record.level != "routine"
+            ],
             **overview,
         },
     )
 
 
+def _chosen_local(region, value) -> QSG | None:
+    value = str(value or "")
+    if not value.isdigit():
+        return None
+    return QSG.objects.filter(pk=int(value), regional_qsg=region, is_active=True).first()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def recommendation_create(request, pk):
-    region = ar.region_for_user(request.user, pk, manage=True)
-    initial = {}
-    if request.GET.get("local_qsg", "").isdigit():
-        initial["local_qsg"] = int(request.GET["local_qsg"])
-    form = once.with_token(RecommendationForm(posted(request), region=region, initial=initial))
+    region = ar.region_for_user(request.user, pk)
+    qsg_access.require(ar.can_send_recommendations(request.user, region.pk))
+    report = None
+    if request.GET.get("report"):
+        report = ar.local_report_for_user(request.user, request.GET["report"])
+        if not report.is_locked or report.qsg.regional_qsg_id != region.pk:
+            raise Http404("Not found")
+    source = request.POST if request.method == "POST" else request.GET
+    local = report.qsg if report else _chosen_local(region, source.get("local_qsg"))
+    back = (
+        report.get_absolute_url()
+        if report
+        else reverse("surveillance:regional-view", args=[region.pk])
+    )
+    page = {
+        "title": "Send a recommendation to a local QSG",
+        "caption": region.name,
+        "back": back,
+    }
+    if local is None and request.method == "GET":
+        # First the local QSG, so that the providers offered are its own.
+        form = RecommendationForm(region=region)
+        return render(
+            request,
+            TEMPLATES + "recommendation_choose.jinja",
+            {**page, "form": form, "field": form["local_qsg"]},
+        )
+    form = once.with_token(
+        RecommendationForm(
+            posted(request), region=region, local_qsg=local, initial={"local_qsg": local}
+        )
+    )
     return submit(
         request,
         form,
@@ -267,22 +351,32 @@ def recommendation_create(request, pk):
             provider=data.get("provider"),
             title=data["title"],
             text=data["text"],
+            report=report,
         ),
         scope="regional-recommendation",
         done=lambda _: (
             f"Recommendation sent to {form.cleaned_data['local_qsg'].name}: it will be proposed "
             "for its next agenda"
         ),
-        then=reverse("surveillance:regional-view", args=[region.pk]),
+        then=back,
     ) or render(
         request,
         TEMPLATES + "form.jinja",
         {
+            **page,
             "form": form,
-            "title": "Send a recommendation to a local QSG",
-            "caption": region.name,
             "submit": "Send the recommendation",
-            "back": reverse("surveillance:regional-view", args=[region.pk]),
+            "intro": (
+                f"To {local.name}"
+                + (f", in reply to its report for {report.period_label}." if report else ".")
+                if local
+                else ""
+            ),
+            "change": (
+                reverse("surveillance:recommendation-create", args=[region.pk])
+                if local and not report
+                else ""
+            ),
         },
     )
 
@@ -315,14 +409,24 @@ def assurance_return(request, qsg_pk, month):
     month_date = ar.parse_month(month)
     qsg = qsg_access.qsg_for_user(request.user, qsg_pk, manage=request.method == "POST")
     can_manage = qsg_access.principal(request.user).manages(qsg.pk)
-    ret = AssuranceReturn.objects.filter(qsg=qsg, month=month_date).first()
+    ret = ar.assurance_returns_for(request.user).filter(qsg=qsg, month=month_date).first()
     questions = sv.questions_for(qsg)
+    known = assurance_facts(qsg, month_date)
     initial = {}
+    prefilled = set()
+    if ret is None or not ret.is_locked:
+        # What the workspace knows, for the secretariat to confirm; their own words stand.
+        for q in questions:
+            if known.evidence.get(q.code):
+                initial[f"evidence_{q.pk}"] = known.evidence[q.code]
+                prefilled.add(q.pk)
     if ret is not None:
         for a in ret.answers.all():
             initial[f"rag_{a.question_id}"] = a.rag
             initial[f"comments_{a.question_id}"] = a.comments
-            initial[f"evidence_{a.question_id}"] = a.evidence
+            if a.evidence or ret.is_locked:
+                initial[f"evidence_{a.question_id}"] = a.evidence
+                prefilled.discard(a.question_id)
     form = once.with_token(AssuranceForm(posted(request), questions=questions, initial=initial))
     submitting = request.POST.get("action") == "submit"
     return submit(
@@ -346,6 +450,8 @@ def assurance_return(request, qsg_pk, month):
             "ret": ret,
             "form": form,
             "editable": can_manage and not (ret and ret.is_locked),
+            "facts": known,
+            "prefilled": prefilled,
             "history": history_rows(ret.history.all()) if ret and can_manage else None,
         },
     )

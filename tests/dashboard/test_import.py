@@ -59,10 +59,10 @@ BAD_ROWS = [
     ("XXX,AE_4HR,2019-01,5,,", "provider", "No provider has the ODS code XXX"),
     (",AE_4HR,2019-01,5,,", "provider", "Enter the provider's ODS code"),
     ("RAA,NOPE,2019-01,5,,", "indicator", "No indicator has the code NOPE"),
-    ("RAA,AE_4HR,2019-13,5,,", "period", "is not a month"),
-    ("RAA,AE_4HR,2019-01-15,5,,", "period", "is not a month"),
-    ("RAA,AE_4HR,January,5,,", "period", "is not a month"),
-    ("RAA,AE_4HR,,5,,", "period", "Enter the month"),
+    ("RAA,AE_4HR,2019-13,5,,", "period", "is not a period"),
+    ("RAA,AE_4HR,2019-01-15,5,,", "period", "is not a period"),
+    ("RAA,AE_4HR,January,5,,", "period", "is not a period"),
+    ("RAA,AE_4HR,,5,,", "period", "Enter the period"),
     ("RAA,AE_4HR,2019-01,five,,", "value", "'five' is not a number"),
     ("RAA,AE_4HR,2019-01,,,", "value", "Enter the value, or the numerator and denominator"),
     ("RAA,AE_4HR,2019-01,,5,0", "denominator", "The denominator is 0"),
@@ -70,6 +70,8 @@ BAD_ROWS = [
     ("RAA,AE_4HR,2019-01,,5,", "", "Give both the numerator and the denominator"),
     ("RAA,AE_4HR,2019-01,,9,4", "numerator", "larger than the denominator"),
     ("RAA,AE_4HR,2019-01,50,5,100", "value", "does not match"),
+    ("RAA,AE_4HR,2019-01,194.2,,", "value", "'194.2' is over 100%: a proportion cannot be more"),
+    ("RAA,AE_4HR,2019-01,-0.5,,", "value", "'-0.5' is negative"),
     ("RAA,AE_4HR,2019-01,=1+2,,", "value", "formula"),
     ("RAA,AE_4HR,2019-01,inf,,", "value", "is not a number"),
 ]
@@ -98,7 +100,7 @@ def test_duplicate_rows_in_the_file_are_errors_naming_the_first(cast, analyst):
     ]
     batch = load(analyst, csv_bytes(rows))
     assert batch.outcome == "rejected"
-    assert errors_of(batch) == [(4, "", "Duplicate of row 2: same provider, indicator and month")]
+    assert errors_of(batch) == [(4, "", "Duplicate of row 2: same provider, indicator and period")]
 
 
 def test_error_report_download_lists_every_problem_and_defuses_formulas(cast, analyst, client_for):

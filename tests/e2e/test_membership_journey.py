@@ -17,7 +17,7 @@ def test_secretariat_adds_member_organisation(cast, site, page, login, axe_check
 
     # Submitting without choosing shows the NHS.UK error summary and keeps the page.
     page.get_by_role("button", name="Add member").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("This field is required")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select the organisation")
     assert page.title().startswith("Error: ")
     axe_check("add member form with errors")
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 
+import pytest
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 FUZZ_EXAMPLES = int(os.environ.get("QSG_FUZZ_EXAMPLES", "25"))
@@ -21,3 +24,14 @@ HOSTILE_SETTINGS = settings(
         HealthCheck.data_too_large,
     ],
 )
+
+
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """Call the WSGI app as Django's test client does: keep the test's connection and
+    transaction (a request's start and end would otherwise close it)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -10,9 +10,7 @@ import os
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -38,14 +36,7 @@ schema = schemathesis.openapi.from_wsgi(
 )
 
 
-@pytest.fixture(autouse=True)
-def _keep_test_connection():
-    """Call the WSGI app as Django's test client does: keep the test's connection and transaction."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
 
 
 @pytest.fixture

@@ -52,6 +52,18 @@ def _batch(c):
     return {"pk": batch.pk}
 
 
+def _pending(c):
+    """A published-layout file the analyst uploaded and has not yet confirmed."""
+    from dashboard.models import PendingUpload
+    from tests.dashboard.test_presets import ae_file
+
+    pending = PendingUpload.objects.create(
+        preset="ae-monthly-csv", file_name="ae.csv", content=ae_file(),
+        uploaded_by=c.users["member_b"],
+    )  # fmt: skip
+    return {"pk": pending.pk}
+
+
 def _job(c):
     batch = load(c.users["member_b"], csv_bytes(["RAA,AE_4HR,2019-01,5,,"]), recompute_now=False)
     return {"job": str(batch.job_id)}
@@ -165,6 +177,17 @@ RULES = {
             data=_upload,
             ok=ANALYST,
             forbidden=NOT_ANALYST,
+            ok_status=frozenset({302}),
+        ),
+    ],
+    "dashboard:import-preview": [
+        Case(kwargs=_pending, ok=ANALYST, hidden=NOT_ANALYST),
+        Case(
+            method="POST",
+            kwargs=_pending,
+            data=lambda c: {"cancel": "1"},
+            ok=ANALYST,
+            hidden=NOT_ANALYST,
             ok_status=frozenset({302}),
         ),
     ],

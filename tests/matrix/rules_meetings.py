@@ -113,6 +113,10 @@ RULES = {
         ),
     ],
     "surveillance:quorum-panel": [view(kwargs=_m("draft"))],
+    "surveillance:attendance-expected": [
+        manage(kwargs=_m("draft")),
+        manage(method="POST", kwargs=_m("draft"), data=lambda c: {}, label="rejected form"),
+    ],
     "surveillance:attendance-edit": [manage(kwargs=_with("draft", "row_pk", "draft_attendance"))],
     "surveillance:attendance-delete": [manage(kwargs=_with("draft", "row_pk", "draft_attendance"))],
     "surveillance:note": [

@@ -3,7 +3,8 @@
 QSG A's reports: drafts for its secretariat (who changes them) and chair; submitted ones for
 everyone who sees QSG A (its participants and the regional secretariat and reviewer). The
 regional view of Test North: anyone with a role in the regional QSG (regional_member too);
-recommendations are sent by the regional secretariat. Everyone else: 404.
+recommendations are sent, and submitted reports commented on and acknowledged, by those who oversee
+the locals (the regional secretariat and reviewer). Everyone else: 404.
 """
 
 from tests.cast import A_PARTICIPANTS, REGIONAL_OVERSIGHT
@@ -16,7 +17,7 @@ A_HIDDEN = everyone(but=A_VIEW)
 SEC = users("secretariat_a")
 DRAFT_READERS = users("secretariat_a", "chair_a")
 REGION = users("regional_secretariat", "reviewer", "regional_member")
-REGION_SEC = users("regional_secretariat")
+REVIEWERS = users(REGIONAL_OVERSIGHT)  # the regional secretariat, chair and reviewers
 REDIRECT = frozenset({302})
 
 
@@ -60,6 +61,10 @@ def manage(**extra) -> Case:
     return Case(ok=SEC, forbidden=A_VIEW - SEC, hidden=A_HIDDEN, **extra)
 
 
+def review(**extra) -> Case:
+    return Case(ok=REVIEWERS, forbidden=A_VIEW - REVIEWERS, hidden=A_HIDDEN, **extra)
+
+
 def draft_manage(**extra) -> Case:
     return Case(ok=SEC, forbidden=DRAFT_READERS - SEC, hidden=everyone(but=DRAFT_READERS), **extra)
 
@@ -78,16 +83,16 @@ RULES = {
     "surveillance:recommendation-create": [
         Case(
             kwargs=_region,
-            ok=REGION_SEC,
-            forbidden=REGION - REGION_SEC,
+            ok=REVIEWERS,
+            forbidden=REGION - REVIEWERS,
             hidden=everyone(but=REGION),
         ),
         Case(
             method="POST",
             kwargs=_region,
             data=lambda c: {"title": ""},
-            ok=REGION_SEC,
-            forbidden=REGION - REGION_SEC,
+            ok=REVIEWERS,
+            forbidden=REGION - REVIEWERS,
             hidden=everyone(but=REGION),
             label="rejected form",
         ),
@@ -126,6 +131,13 @@ RULES = {
     "surveillance:local-report-submit": [
         draft_manage(kwargs=_pk("draft")),
         draft_manage(method="POST", kwargs=_pk("draft"), ok_status=REDIRECT),
+    ],
+    "surveillance:local-report-comment": [
+        review(kwargs=_pk("submitted")),
+        review(method="POST", kwargs=_pk("submitted"), data=lambda c: {}, label="rejected form"),
+    ],
+    "surveillance:local-report-acknowledge": [
+        review(method="POST", kwargs=_pk("submitted"), ok_status=REDIRECT)
     ],
     "surveillance:assurance-list": [view(kwargs=_qsg)],
     "surveillance:assurance-return": [

@@ -8,6 +8,10 @@ regional team (regional_secretariat, reviewer) reads it. Guests are tested in
 tests/risksummits/test_guests.py (the cast is fixed).
 """
 
+import datetime as dt
+
+from django.utils import timezone
+
 from tests.cast import A_PARTICIPANTS, REGIONAL_OVERSIGHT
 from tests.risksummits.factories import world
 
@@ -23,6 +27,16 @@ A_TRIGGER = users(A_PARTICIPANTS, REGIONAL_OVERSIGHT)
 CANNOT_TRIGGER = users("outsider", "regional_member")
 FOUND = frozenset({302})
 LEADS = users("secretariat_a", "chair_a", "secretariat_b", "secretariat_c", "regional_secretariat")
+
+
+def _moved_to(when) -> dict:
+    local = timezone.localtime(when)
+    return {
+        "starts_at_date-day": local.day,
+        "starts_at_date-month": local.month,
+        "starts_at_date-year": local.year,
+        "starts_at_time": local.strftime("%H:%M"),
+    }
 
 
 def _s(c):
@@ -163,6 +177,15 @@ RULES = {
     "risksummits:meeting-book": [manage(kwargs=_s)],
     "risksummits:meeting": [view(kwargs=_sub(meeting_pk="held"))],
     "risksummits:meeting-record": [manage(kwargs=_sub(meeting_pk="held"))],
+    "risksummits:meeting-move": [
+        manage(kwargs=_sub(meeting_pk="booked")),
+        manage(
+            kwargs=_sub(meeting_pk="booked"),
+            method="POST",
+            ok_status=FOUND,
+            data=lambda c: _moved_to(world(c).booked.starts_at + dt.timedelta(days=1)),
+        ),
+    ],
     "risksummits:meeting-cancel": [
         manage(kwargs=_sub(meeting_pk="booked")),
         manage(

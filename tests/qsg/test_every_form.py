@@ -86,7 +86,13 @@ def _arguments(cast) -> dict[str, Callable[[], object]]:
 def _overrides() -> dict[str, dict[str, Callable[[], object]]]:
     from surveillance.meetings.models import Meeting
 
-    return {"surveillance.meetings.forms.PlanEntryForm": {"meetings": Meeting.objects.all}}
+    return {
+        "surveillance.meetings.forms.PlanEntryForm": {"meetings": Meeting.objects.all},
+        "surveillance.escalation.forms.DecisionForm": {
+            "provider": lambda: Provider.objects.get(ods_code="RAA"),
+            "record": lambda: None,
+        },
+    }
 
 
 def build(form_class, cast, data=None):
@@ -171,6 +177,23 @@ def test_every_choice_field_renders_as_its_component(cast):
         if found:
             problems[f"{form_class.__module__}.{form_class.__qualname__}"] = found
     assert not problems
+
+
+@pytest.mark.django_db
+def test_no_error_on_any_form_says_only_this_field_is_required(cast):
+    """Submitted empty, every form's errors (summary and inline) name their field, as the
+    NHS.UK error message guidance asks ("Enter the title", "Select who attended")."""
+    generic = str(forms.Field.default_error_messages["required"])
+    unnamed = {}
+    for form_class in FORMS:
+        form = build(form_class, cast, data={})
+        texts = [i["text"] for i in forms_nhs.error_list(form)]
+        texts += [
+            forms_nhs.field_params(bf)["params"]["errorMessage"]["text"] for bf in form if bf.errors
+        ]
+        if any(generic in t for t in texts):
+            unnamed[f"{form_class.__module__}.{form_class.__qualname__}"] = texts
+    assert not unnamed
 
 
 # Round trips -------------------------------------------------------------------------------
@@ -472,6 +495,90 @@ ROUND_TRIPS = [
         data=lambda c: {"distribution": "named"},
         stored=_named_stored,
         pick=lambda c: [c.orgs["cqc"].pk, c.orgs["hw_a"].pk],
+    ),
+]
+
+
+def _escalation_data(cast, *, review=False):
+    def parts(name, day):
+        return {f"{name}[day]": day.day, f"{name}[month]": day.month, f"{name}[year]": day.year}
+
+    today = timezone.localdate()
+    data = {
+        "level": "enhanced",
+        "group": cast.qsgs["a"].pk,
+        "decided_by": "The group by consensus",
+        "rationale": "Staffing gaps reported by three members",
+        "lead_organisation": cast.orgs["icb_a"].pk,
+        **parts("decided_on", today - dt.timedelta(days=1)),
+        **parts("review_date", today + dt.timedelta(days=60)),
+    }
+    if not review:
+        data["criterion_1_text"] = "Staffing plan agreed"
+    return data
+
+
+def _escalation_start_url(cast):
+    from tests.surveillance.intelligence.factories import scenario
+
+    scenario(cast)
+    return reverse("surveillance:escalation-start", args=[cast.providers["provider_a1"].pk])
+
+
+def _escalation_signals_url(cast):
+    from dashboard.models import Indicator, SpcSeries
+
+    for code in ("AE_4HR", "SHMI"):
+        SpcSeries.objects.get_or_create(
+            provider=cast.providers["provider_a1"],
+            indicator=Indicator.objects.get(code=code),
+            defaults={"n_points": 12},
+        )
+    return reverse("surveillance:escalation-start", args=[cast.providers["provider_a1"].pk])
+
+
+def _escalation_decision(cast):
+    from surveillance.escalation.models import EscalationDecision
+
+    return EscalationDecision.objects.order_by("-pk").first()
+
+
+def _escalation_record(cast):
+    from tests.surveillance.escalation.factories import escalation_scenario
+
+    return escalation_scenario(cast)["record"]
+
+
+def _escalation_met(cast):
+    return set(_escalation_record(cast).criteria.filter(status="met").values_list("pk", flat=True))
+
+
+ROUND_TRIPS += [
+    RoundTrip(
+        form="surveillance.escalation.forms.DecisionForm",
+        field="intelligence_item_ids",
+        user="secretariat_a",
+        url=_escalation_start_url,
+        data=_escalation_data,
+        stored=lambda c: set(_escalation_decision(c).intelligence_item_ids),
+    ),
+    RoundTrip(
+        form="surveillance.escalation.forms.DecisionForm",
+        field="signal_indicators",
+        user="secretariat_a",
+        url=_escalation_signals_url,
+        data=_escalation_data,
+        stored=lambda c: set(
+            _escalation_decision(c).signal_indicators.values_list("pk", flat=True)
+        ),
+    ),
+    RoundTrip(
+        form="surveillance.escalation.forms.DecisionForm",
+        field="criteria_met",
+        user="chair_a",
+        url=lambda c: reverse("surveillance:escalation-decide", args=[_escalation_record(c).pk]),
+        data=lambda c: _escalation_data(c, review=True),
+        stored=_escalation_met,
     ),
 ]
 

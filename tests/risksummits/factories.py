@@ -123,7 +123,12 @@ def world(cast) -> SimpleNamespace:
         counts={"path": path, "filename": "test.pdf"},
     )
     document = SummitDocument.objects.create(
-        summit=summit, meeting=held, kind=SummitDocument.Kind.MEETING, version=1, job=job
+        summit=summit,
+        meeting=held,
+        kind=SummitDocument.Kind.MEETING,
+        version=1,
+        record_revision=held.revision,
+        job=job,
     )
     icb = Participant.objects.get(summit=summit, organisation=cast.orgs["icb_a"])
     result = SimpleNamespace(

@@ -215,15 +215,23 @@ def test_summit_lists_take_the_same_queries_however_many_summits(cast, client_fo
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from qsg import services as qsg_services
+
+    cast.providers["provider_b2"] = qsg_services.provider_create(
+        actor=None,
+        ods_code="RBB",
+        name="Bravo Community Trust",
+        sector="community",
+        qsg=cast.qsgs["b"],
+        commissioners=[cast.orgs["icb_b"]],
+    )
     client = client_for("regional_secretariat")
     counts = []
-    for provider in ("provider_a1", "provider_b1"):
-        trigger(
-            cast,
-            by="secretariat_a" if provider == "provider_a1" else "secretariat_b",
-            provider=provider,
-        )
-        trigger(cast, by="member_a", provider="provider_a2")
+    # One open summit per provider: each round is about two more providers.
+    for first, second in (("provider_a1", "provider_a2"), ("provider_b1", "provider_b2")):
+        by = "secretariat_a" if first == "provider_a1" else "secretariat_b"
+        trigger(cast, by=by, provider=first)
+        trigger(cast, by=by, provider=second)
         sizes = []
         for url in (reverse("api:risk-summit-list"), reverse("risksummits:list")):
             with CaptureQueriesContext(connection) as ctx:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from qsg import notifications
@@ -130,6 +130,57 @@ def action_update_status(
     return action
 
 
+# Actions transferred in (from a risk summit) -----------------------------------------------
+
+
+@transaction.atomic
+def action_transfer_in(
+    *,
+    actor,
+    qsg_id: int,
+    description: str,
+    owner_organisation_id: int,
+    due_date: dt.date,
+    transferred_from: str,
+    transferred_from_url: str = "",
+    owner_id: int | None = None,
+    provider_id: int | None = None,
+) -> Action:
+    """Put an action handed over from elsewhere (a risk summit) on the QSG's action log, once per
+    source: a repeated call answers the action already made. It has no note; it is confidential,
+    as its source is (`Action.is_confidential`), and reminders and the log treat it as agreed."""
+    transferred_from = transferred_from.strip()[:120]
+    if not transferred_from:
+        raise ValidationError({"transferred_from": "Say where the action comes from"})
+    existing = Action.objects.filter(transferred_from=transferred_from).first()
+    if existing is not None:
+        return existing
+    if not description.strip():
+        raise ValidationError({"description": "Enter what is to be done"})
+    screen_pid({"description": ("Action", description)})
+    owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+    owner_organisation = Organisation.objects.get(pk=owner_organisation_id)
+    _owner_check(owner, owner_organisation)
+    qsg = QSG.objects.select_for_update().get(pk=qsg_id)
+    top = Action.objects.filter(qsg=qsg).aggregate(m=Max("number"))["m"] or 0
+    action = Action(
+        qsg=qsg,
+        note=None,
+        number=top + 1,
+        description=description.strip()[:2000],
+        owner_organisation=owner_organisation,
+        owner=owner,
+        due_date=due_date,
+        provider_id=provider_id,
+        transferred_from=transferred_from,
+        transferred_from_url=transferred_from_url[:300],
+    )
+    action.full_clean(validate_constraints=False)
+    _stamp(action, actor)
+    action.save()
+    return action
+
+
 # Actions: reminders --------------------------------------------------------------------------
 
 DUE_SOON_DAYS = 7
@@ -140,8 +191,8 @@ def action_reminders_send(*, today: dt.date | None = None) -> int:
     sent once per action: the reminder row is claimed before the e-mail is queued."""
     today = today or timezone.localdate()
     open_actions = Action.objects.filter(
+        Q(note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED]) | Q(note__isnull=True),
         status__in=Action.OPEN_STATUSES,
-        note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED],
     ).select_related("qsg", "owner")
     plans = [
         (

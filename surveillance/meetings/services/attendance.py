@@ -7,12 +7,36 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from qsg.models import QSG, Organisation, User
 from surveillance.meetings import rules as meetings_rules
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Attendance, Meeting, QuorumRequirement
 from surveillance.meetings.services._common import _record_editable, _stamp
+
+
+def _times_check(
+    meeting: Meeting, present_from: dt.time | None, present_to: dt.time | None, *, who: str
+) -> dict[str, str]:
+    """Arrival and departure of someone present: both given, in order, inside the meeting."""
+    errors: dict[str, str] = {}
+    them = "they" if who == "They" else who
+    if present_from is None:
+        errors["present_from"] = f"Enter the time {them} arrived, like 10:00"
+    if present_to is None:
+        errors["present_to"] = f"Enter the time {them} left, like 12:30"
+    if errors:
+        return errors
+    if present_to <= present_from:
+        return {"present_to": f"The time {them} left must be after the time {them} arrived"}
+    starts = timezone.localtime(meeting.starts_at)
+    ends = timezone.localtime(meeting.ends_at)
+    if present_from < starts.time():
+        errors["present_from"] = f"{who} cannot arrive before the meeting starts at {starts:%H:%M}"
+    if ends.date() == starts.date() and present_to > ends.time():
+        errors["present_to"] = f"{who} cannot leave after the meeting ends at {ends:%H:%M}"
+    return errors
 
 
 def _attendance_check(
@@ -25,17 +49,13 @@ def _attendance_check(
     status: str,
     present_from: dt.time | None,
     present_to: dt.time | None,
+    who: str = "They",
 ) -> None:
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Enter the person's name"
     if status == Attendance.Status.PRESENT:
-        if present_from is None:
-            errors["present_from"] = "Enter the time they arrived, like 10:00"
-        if present_to is None:
-            errors["present_to"] = "Enter the time they left, like 12:30"
-        if present_from and present_to and present_to <= present_from:
-            errors["present_to"] = "The time they left must be after the time they arrived"
+        errors.update(_times_check(meeting, present_from, present_to, who=who))
     if errors:
         raise ValidationError(errors)
     others = Attendance.objects.filter(meeting=meeting).exclude(pk=row_pk)
@@ -73,6 +93,7 @@ def attendance_add(
     present_from: dt.time | None = None,
     present_to: dt.time | None = None,
     deputy_for: str = "",
+    who: str = "They",
 ) -> Attendance:
     if user is not None:
         name = name.strip() or user.display_name
@@ -89,6 +110,7 @@ def attendance_add(
         status=status,
         present_from=present_from,
         present_to=present_to,
+        who=who,
     )
     row = Attendance(
         meeting=meeting,
@@ -105,6 +127,63 @@ def attendance_add(
     _stamp(row, actor)
     row.save()
     return row
+
+
+EXPECTED_ANSWERS = ("present", "apologies", "deputy", "absent")
+
+
+@transaction.atomic
+def attendance_record_expected(*, actor, meeting: Meeting, answers: list[dict]) -> list[Attendance]:
+    """Record everyone expected at once: each answer is {expected, status, present_from,
+    present_to, deputy}, where `expected` is a `selectors.Expected` and `status` one of
+    EXPECTED_ANSWERS ("absent": nothing is recorded). All or nothing: errors come back keyed
+    `<field>_<user id>` (status, from, to, deputy) and name the person."""
+    _record_editable(meeting)
+    errors: dict[str, list[str]] = {}
+    rows: list[Attendance] = []
+    names = {"present_from": "from", "present_to": "to", "name": "deputy", "status": "status"}
+    for answer in answers:
+        person = answer["expected"].user
+        status = answer["status"]
+        if status not in EXPECTED_ANSWERS:
+            errors[f"status_{person.pk}"] = [f"Choose whether {person.display_name} attended"]
+            continue
+        if status == "absent":
+            continue
+        deputy = (answer.get("deputy") or "").strip()
+        if status == "deputy" and not deputy:
+            errors[f"deputy_{person.pk}"] = [
+                f"Enter the name of the deputy for {person.display_name}"
+            ]
+            continue
+        try:
+            with transaction.atomic():
+                rows.append(
+                    attendance_add(
+                        actor=actor,
+                        meeting=meeting,
+                        organisation=person.organisation,
+                        user=None if status == "deputy" else person,
+                        name=deputy if status == "deputy" else person.display_name,
+                        capacity=(
+                            Attendance.Capacity.MEMBER
+                            if status == "deputy"
+                            else answer["expected"].capacity
+                        ),
+                        status="apologies" if status == "apologies" else "present",
+                        present_from=answer.get("present_from"),
+                        present_to=answer.get("present_to"),
+                        deputy_for=person.display_name if status == "deputy" else "",
+                        who=deputy or person.display_name,
+                    )
+                )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                key = f"{names.get(field, 'status')}_{person.pk}"
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return rows
 
 
 @transaction.atomic

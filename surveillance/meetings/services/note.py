@@ -322,6 +322,39 @@ def _apply_to_providers(note: MeetingNote, version: int) -> None:
             )
 
 
+def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
+    """What stops the chair agreeing the note, each as {"text", "conclusion_id"}: a provider on
+    the agenda with no conclusion (the note records a conclusion per provider discussed), and a
+    disagreement the chair has not settled. Empty when the note can be agreed."""
+    conclusions = list(Conclusion.objects.filter(note=note).select_related("provider"))
+    concluded = {c.provider_id for c in conclusions}
+    discussed = (
+        Provider.objects.filter(
+            pk__in=AgendaItem.providers.through.objects.filter(
+                agenda_item__meeting_id=note.meeting_id
+            ).values("provider_id")
+        )
+        .exclude(pk__in=concluded)
+        .order_by("name")
+    )
+    gaps = [
+        {
+            "text": f"Record a conclusion on {p.name}: it is on the agenda and has none",
+            "conclusion_id": None,
+        }
+        for p in discussed
+    ]
+    gaps += [
+        {
+            "text": f"Settle the disagreement recorded on {c.provider.name}",
+            "conclusion_id": c.pk,
+        }
+        for c in sorted(conclusions, key=lambda c: c.provider.name)
+        if c.awaits_chair
+    ]
+    return gaps
+
+
 @transaction.atomic
 def meeting_note_agree(*, actor, note: MeetingNote) -> MeetingNote:
     note = MeetingNote.objects.select_for_update().select_related("meeting__qsg").get(pk=note.pk)
@@ -330,17 +363,9 @@ def meeting_note_agree(*, actor, note: MeetingNote) -> MeetingNote:
         raise ValidationError("Only the chair agrees the note")
     if note.status != NoteStatus.CIRCULATED:
         raise ValidationError("Circulate the note to members before it is agreed")
-    waiting = [
-        c.provider.name
-        for c in Conclusion.objects.filter(note=note).select_related("provider")
-        if c.awaits_chair
-    ]
-    if waiting:
-        raise ValidationError(
-            "Settle the disagreement recorded on "
-            + ", ".join(waiting)
-            + " before agreeing the note"
-        )
+    gaps = meeting_note_agreement_gaps(note)
+    if gaps:
+        raise ValidationError([g["text"] for g in gaps])
     now = _now()
     note.status = NoteStatus.AGREED
     note.agreed_at = now

@@ -15,7 +15,11 @@ from qsg.models import Organisation, QSGRole
 from qsg.pages import posted, submit
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
-from surveillance.meetings.forms import AttendanceForm, QuorumRequirementForm
+from surveillance.meetings.forms import (
+    AttendanceForm,
+    ExpectedAttendanceForm,
+    QuorumRequirementForm,
+)
 from surveillance.meetings.models import Attendance, Meeting, QuorumRequirement
 from surveillance.meetings.services import attendance as attendance_services
 from surveillance.meetings.views._common import (
@@ -98,6 +102,48 @@ def attendance(request, pk):
             apologies=[r for r in rows if r.status == Attendance.Status.APOLOGIES],
             quorum=selectors_meetings.meeting_quorum(meeting),
             locked=bool(note and note.is_locked),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_expected(request, pk):
+    """Record everyone expected, from the membership, in one submit."""
+    meeting = am.meeting_for_user(request.user, pk, manage=True)
+    expected = selectors_meetings.expected_attendees(meeting)
+    form = once.with_token(
+        ExpectedAttendanceForm(
+            posted(request),
+            expected=expected,
+            starts=timezone.localtime(meeting.starts_at).time(),
+            ends=timezone.localtime(meeting.ends_at).time(),
+        )
+    )
+    back = reverse("surveillance:attendance", args=[meeting.pk])
+    response = submit(
+        request,
+        form,
+        lambda _: attendance_services.attendance_record_expected(
+            actor=request.user, meeting=meeting, answers=form.answers()
+        ),
+        scope="attendance-expected",
+        done=lambda rows: f"Attendance recorded: {len(rows)} people",
+        then=back,
+    )
+    if response:
+        return response
+    note = am.note_of(meeting)
+    return render(
+        request,
+        "surveillance/meetings/attendance_expected.jinja",
+        _meeting_context(
+            request,
+            meeting,
+            form=form,
+            already=[e for e in expected if e.recorded],
+            locked=bool(note and note.is_locked),
+            back=back,
         ),
     )
 

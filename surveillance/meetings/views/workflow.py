@@ -34,9 +34,25 @@ def _workflow_page(
     step: Callable[[], object],
     done: str,
     allowed: bool,
+    blockers: list[dict] | None = None,
 ):
     qsg_access.require(allowed)
     back = reverse("surveillance:note", args=[meeting.pk])
+    if form is None and blockers:
+        # What is missing, shown before the chair presses anything; a POST (from a page opened
+        # before a gap appeared) gets the same list as an error summary. The service refuses too.
+        errors = [{"text": b["text"], "href": "#blockers"} for b in blockers]
+        page = _page(
+            meeting,
+            title,
+            submit,
+            form=form,
+            intro=intro,
+            blockers=blockers,
+            meeting_pk=meeting.pk,
+            page_errors=errors if request.method == "POST" else [],
+        )
+        return _form_page(request, page)
     if form is None:
         if request.method == "POST":
             try:
@@ -120,6 +136,7 @@ def note_agree(request, pk):
         step=lambda: note_services.meeting_note_agree(actor=request.user, note=note),
         done=f"Version {note.version} of the note has been agreed",
         allowed=am.chairs(request.user, meeting.qsg_id),
+        blockers=note_services.meeting_note_agreement_gaps(note) if note.pk else None,
     )
 
 

@@ -127,7 +127,9 @@ def test_a_provider_outside_the_submitters_qsgs_needs_a_reason(cast, client_for)
     outside = [cast.providers["provider_c1"].pk]
     refused = post(client, payload(cast, providers=outside))
     assert refused.status_code == 400
-    assert "Charlie University Hospitals" in refused.json()["outside_reason"][0]
+    message = refused.json()["outside_reason"][0]
+    assert str(outside[0]) in message, "named by the id the caller sent"
+    assert "Charlie University Hospitals" not in message, "not by a name they may not see"
     accepted = post(
         client,
         payload(

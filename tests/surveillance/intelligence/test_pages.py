@@ -112,7 +112,9 @@ def test_submit_in_steps_check_answers_and_confirmation(cast, client_for):
     assert item.status == Item.Status.SUBMITTED
     assert first["Location"] == reverse("surveillance:intelligence-submitted", args=[item.pk])
     confirmation = client.get(first["Location"]).content.decode()
-    assert item.reference in confirmation
+    # The panel's markup is markup, not text shown to the person (issue 15, finding 4).
+    assert f"Your reference number<br><strong>{item.reference}</strong>" in confirmation
+    assert "&lt;" not in confirmation
     assert "Intelligence submitted" in confirmation
 
     # The same form posted again (double click, back and resubmit): still one item.
@@ -370,6 +372,10 @@ def test_triage_queue_triage_and_merge(cast, client_for):
     assert merge.status_code == 302
     second.refresh_from_db()
     assert second.merged_into_id == first.pk
+    merged = sec.get(reverse("surveillance:intelligence-detail", args=[second.pk])).content
+    link = reverse("surveillance:intelligence-detail", args=[first.pk])
+    assert f'duplicate of <a href="{link}">{first.reference}</a>' in merged.decode()
+    assert "&lt;a href" not in merged.decode()
     wrong = sec.post(
         reverse("surveillance:intelligence-merge", args=[first.pk]), {"into": "INT-0000-000000"}
     )

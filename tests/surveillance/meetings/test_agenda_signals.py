@@ -2,10 +2,14 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 from dashboard import selectors as dashboard
+from dashboard.models import Observation
 from surveillance.meetings import agenda_signals
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.services import agenda as agenda_services
+from surveillance.packs.selectors import dashboard_summary
 from tests.dashboard.helpers import seed_cast_data
 
 from .factories import meeting
@@ -37,28 +41,77 @@ def test_signals_since_the_last_meeting_are_proposed_per_provider(cast):
     assert all(s.key != mine.key for s in _proposals(secretariat, m)["signals"])
 
 
-def test_no_data_means_no_signals_and_window_follows_the_last_meeting(cast):
+def _signal_titles(user, m):
+    return sorted(s.title for s in _proposals(user, m)["signals"])
+
+
+def _loaded(when, **filters):
+    """Pretend the matching observations were loaded at `when`."""
+    Observation.objects.filter(**filters).update(updated_at=when)
+
+
+def test_no_data_means_no_signals_and_an_empty_window(cast):
     m = meeting(cast, days=10)
     assert _proposals(cast.users["secretariat_a"], m)["signals"] == []
+    window = agenda_signals.signal_window(m)
+    assert (window.since, window.until) == (None, None)
+    assert window.sentence() == "There is no dashboard data for this QSG's providers yet."
+
+
+def test_a_meeting_whose_previous_one_saw_no_data_gets_the_two_newest_months(cast):
     seed_cast_data(cast)
     latest = dashboard.latest_data_month()
-    assert agenda_signals.signals_window_start(m, None) == dashboard.month_before(latest)
-    earlier = meeting(cast, days=-30)
-    # the last meeting is later than the data: the window is the newest data
-    assert agenda_signals.signals_window_start(m, earlier) == dashboard.month_before(latest)
-
-
-def test_window_starts_the_month_before_a_meeting_held_within_the_data(cast):
-    seed_cast_data(cast)
     m = meeting(cast, days=10)
+    assert agenda_signals.signal_window(m).since == dashboard.month_before(latest)
+    meeting(cast, days=-30)  # held before the data was loaded (the data came today)
+    window = agenda_signals.signal_window(m)
+    assert (window.since, window.until) == (dashboard.month_before(latest), latest)
+    assert _proposals(cast.users["secretariat_a"], m)["signals"]
+
+
+def test_the_next_meeting_does_not_propose_the_same_signals_again(cast):
+    """Finding 7: every agenda proposed the same (2019) signals, meeting after meeting."""
+    seed_cast_data(cast)
+    secretariat = cast.users["secretariat_a"]
     held = meeting(cast, days=-30)
+    _loaded(timezone.now() - dt.timedelta(days=60))  # the data was there when it met
+    window = agenda_signals.signal_window(meeting(cast, days=10))
+    assert not window.has_data
+    assert window.sentence().startswith(
+        f"No new dashboard data since the meeting of {timezone.localtime(held.starts_at):%-d %B %Y}"
+    )
+    assert _proposals(secretariat, meeting(cast, days=40))["signals"] == []
+
+
+def test_the_window_starts_after_what_the_previous_meeting_saw(cast):
+    seed_cast_data(cast)
     latest = dashboard.latest_data_month()
-    held.starts_at = held.starts_at.replace(year=latest.year, month=latest.month, day=15)
-    start = agenda_signals.signals_window_start(m, held)
-    assert start == dashboard.month_before(latest)
-    held.starts_at = held.starts_at.replace(year=latest.year - 1)
-    year_before = dt.date(latest.year - 1, latest.month, 1)
-    assert agenda_signals.signals_window_start(m, held) == dashboard.month_before(year_before)
+    seen = dashboard.month_before(dashboard.month_before(latest))
+    meeting(cast, days=-30)
+    _loaded(timezone.now() - dt.timedelta(days=60), period__lte=seen)
+    window = agenda_signals.signal_window(meeting(cast, days=10))
+    assert (window.since, window.until) == (dashboard.month_before(latest), latest)
+
+
+def test_the_agenda_and_the_pack_read_the_same_window(cast):
+    """Finding 7: the agenda proposed signals while the pack said there were none."""
+    seed_cast_data(cast)
+    secretariat = cast.users["secretariat_a"]
+    meeting(cast, days=-30)  # held before the data came
+    m = meeting(cast, days=10)
+    proposed = _proposals(secretariat, m)["signals"]
+    assert proposed
+    summary = dashboard_summary(m, reader=secretariat)
+    window = agenda_signals.signal_window(m)
+    assert summary["since"] == window.since and summary["until"] == window.until
+    assert summary["signal_count"] == len(agenda_signals.signals_in(secretariat, m, window)) > 0
+    assert summary["window"] == window.sentence()
+    # And once nothing is new, both say so.
+    _loaded(timezone.now() - dt.timedelta(days=60))
+    assert _proposals(secretariat, m)["signals"] == []
+    summary = dashboard_summary(m, reader=secretariat)
+    assert summary["signal_count"] == 0
+    assert summary["window"].startswith("No new dashboard data since the meeting of")
 
 
 def test_people_outside_the_qsg_get_no_signals(cast):

@@ -1,0 +1,105 @@
+"""An analyst's upload, before the import: NHS England's published layouts are recognised and
+previewed (what will load, what is left out), and loaded only once the analyst confirms. A file
+in the standard columns, or with a column mapping chosen, goes straight to the import."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from qsg.models import Provider
+
+from . import access, importing, presets, services
+from .models import ImportBatch, Indicator, PendingUpload
+
+
+def _columns(file_name: str, content: bytes) -> list[str]:
+    try:
+        first = next(importing.read_table(content, file_name, chunk_rows=5))
+    except importing.FileProblem as problem:
+        raise ValidationError({"file": str(problem)}) from None
+    return [c for c in first.columns if c != "_row"]
+
+
+def upload(*, actor, file_name: str, content: bytes, mapping=None, source: str = "", token=None):
+    """A PendingUpload to preview (a published layout), or the ImportBatch of a queued import."""
+    access.require_analyst(actor)
+    if mapping is None and content:
+        columns = _columns(file_name, content)
+        preset = presets.recognise(columns)
+        if preset is not None:
+            return PendingUpload.objects.create(
+                preset=preset.key,
+                file_name=(file_name or "upload.csv").rsplit("/", 1)[-1][:255],
+                content=bytes(content),
+                uploaded_by=actor,
+            )
+        missing = importing.missing_columns(columns, importing.STANDARD)
+        if missing:
+            shown = ", ".join(f"'{c}'" for c in columns[:12])
+            raise ValidationError(
+                {
+                    "mapping": "The file is in none of NHS England's published layouts this "
+                    "service knows, and has no column called "
+                    + ", ".join(f"'{m}'" for m in missing)
+                    + f". Its columns are {shown}. Choose a column mapping that says which "
+                    "column holds what, or add one on the column mappings page"
+                }
+            )
+    batch, _ = services.import_submit(
+        actor=actor, file_name=file_name, content=content, mapping=mapping, source=source,
+        token=token,
+    )  # fmt: skip
+    return batch
+
+
+def pending_for_user(user, pk) -> PendingUpload:
+    """The user's own pending upload (anyone else's answers as if it did not exist)."""
+    found = PendingUpload.objects.filter(pk=pk, uploaded_by=user).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _build(pending: PendingUpload):
+    preset = presets.by_key(pending.preset)
+    if preset is None:
+        raise ValidationError("The layout of this file is no longer known. Upload it again")
+    frames = list(importing.read_table(bytes(pending.content), pending.file_name))
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    rows, notes = preset.build(frame)
+    providers = set(Provider.objects.values_list("ods_code", flat=True))
+    kept, per, unknown = presets.summarise(rows, providers)
+    names = dict(Indicator.objects.values_list("code", "name"))
+    for item in per:
+        item["name"] = names.get(item["indicator"], item["indicator"])
+    return preset, kept, {"per": per, "unknown": unknown, "notes": notes,
+                          "unknown_rows": len(rows) - len(kept)}  # fmt: skip
+
+
+def preview(pending: PendingUpload) -> dict:
+    """What the file will load, and what it leaves out, without loading anything."""
+    preset, _, summary = _build(pending)
+    return {"preset": preset, **summary}
+
+
+def confirm(*, actor, pending: PendingUpload, token=None) -> ImportBatch:
+    """Load what the preview showed: the standard rows of the workspace's providers."""
+    access.require_analyst(actor)
+    preset, kept, _ = _build(pending)
+    if kept.empty:
+        raise ValidationError("There is nothing to load: no row is for a provider in this service")
+    with transaction.atomic():
+        batch, _ = services.import_submit(
+            actor=actor, file_name=pending.file_name, content=presets.to_csv(kept),
+            source=preset.source, token=token,
+        )  # fmt: skip
+        PendingUpload.objects.filter(pk=pending.pk).delete()
+    return batch
+
+
+def cancel(*, actor, pending: PendingUpload) -> None:
+    access.require_analyst(actor)
+    PendingUpload.objects.filter(pk=pending.pk, uploaded_by=actor).delete()

@@ -1,0 +1,110 @@
+"""Serializer fields for ids in request bodies.
+
+`IdField` is an id in range (qsg.ids): a number too large for the database is a 400 with a
+clear message, not an OverflowError. `VisibleRelatedField` and `TargetField` are ids of related
+objects, found only through the access layer. Every id of a request body is one of the three
+(tests/hostile/test_hidden_ids.py and test_integer_bounds.py hold that).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+
+from qsg import ids
+
+
+@extend_schema_field(ids.SCHEMA)
+class IdField(serializers.IntegerField):
+    default_error_messages = {
+        "invalid": ids.OUT_OF_RANGE,
+        "min_value": ids.OUT_OF_RANGE,
+        "max_value": ids.OUT_OF_RANGE,
+        "max_string_length": ids.OUT_OF_RANGE,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.update(min_value=ids.ID_MIN, max_value=ids.ID_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        number = ids.parse_id(data)
+        if number is None:
+            self.fail("invalid")
+        return number
+
+
+@extend_schema_field(ids.SCHEMA)
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object named by id, looked up only among what the caller may see: `visible` is
+    an access-layer function, `visible(user)` a queryset already scoped (`providers_for`,
+    `meetings_for`, ...). An id that exists but is hidden gets exactly the answer of one that
+    does not exist (400, "No provider with id 12 was found"), so no answer confirms that a
+    hidden object exists, and no message names one. Every related id of a request body is
+    one of these, or a `TargetField`."""
+
+    default_error_messages = {
+        "required": "This field is required.",
+        "does_not_exist": "No {noun} with id {pk_value} was found",
+        "incorrect_type": ids.OUT_OF_RANGE,
+    }
+
+    def __init__(self, visible, *, model, noun: str | None = None, with_field=False, **kwargs):
+        # with_field: `visible(field, user)`, for choices that depend on the serializer's context
+        # (the risk summit an action belongs to).
+        self.visible = visible
+        self.with_field = with_field
+        self.noun = noun or str(model._meta.verbose_name)
+        # Without a request (schema generation) nothing is visible.
+        kwargs["queryset"] = model._default_manager.none()
+        super().__init__(**kwargs)
+
+    def user(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return user if getattr(user, "is_authenticated", False) else None
+
+    def get_queryset(self):
+        user = self.user()
+        if user is None:
+            return self.queryset
+        return self.visible(self, user) if self.with_field else self.visible(user)
+
+    def id_of(self, data) -> int:
+        pk = ids.parse_id(data)
+        if pk is None:
+            self.fail("incorrect_type")
+        return pk
+
+    def to_internal_value(self, data):
+        pk = self.id_of(data)
+        found = self.get_queryset().filter(pk=pk).first()
+        if found is None:
+            self.fail("does_not_exist", noun=self.noun, pk_value=pk)
+        return found
+
+
+class TargetField(VisibleRelatedField):
+    """The object a write goes into (the meeting of a new agenda item, the QSG of a new
+    membership), fetched with the access layer's `<thing>_for_user(user, pk, manage=True)`:
+    hidden or missing is 404 (the same body for both), visible but not the caller's to change is
+    403, as for the object's own URL. Declare it before the other fields: it is checked first."""
+
+    def __init__(self, fetch, *, model, noun: str | None = None, **kwargs):
+        self.fetch = fetch
+        super().__init__(None, model=model, noun=noun, **kwargs)
+
+    def to_internal_value(self, data):
+        pk = self.id_of(data)
+        user = self.user()
+        try:
+            if user is None:
+                raise Http404
+            return self.fetch(user, pk, manage=True)
+        except Http404:
+            message = self.error_messages["does_not_exist"].format(noun=self.noun, pk_value=pk)
+            raise exceptions.NotFound({self.field_name: [message]}) from None
+        except PermissionDenied:
+            raise exceptions.PermissionDenied() from None

@@ -1,0 +1,254 @@
+"""Reads of escalation records, always through `surveillance.escalation.access`: the list per
+group and per region, a record's page, a provider's timeline, the progress of measured exit
+criteria and the agenda source that prompts a group when one is met."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from dashboard import access as dashboard_access
+from dashboard.models import SpcSeries
+from qsg.models import QSG
+from surveillance.escalation import access
+from surveillance.escalation.models import (
+    EscalationDecision,
+    EscalationRecord,
+    ExitCriterion,
+    Level,
+    rank,
+)
+from surveillance.intelligence.access import items_for
+from surveillance.meetings.access import meetings_for
+
+# Progress of a measured exit criterion ------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """The latest values of a measure against its target, as the reader's dashboard shows them."""
+
+    criterion: ExitCriterion
+    values: list[tuple[dt.date, float, bool]] = field(default_factory=list)
+    concern_in_window: bool = False
+
+    @property
+    def months_meeting(self) -> int:
+        """Months in a row, up to the latest, meeting the target."""
+        n = 0
+        for _period, _value, ok in reversed(self.values):
+            if not ok:
+                break
+            n += 1
+        return n
+
+    @property
+    def met_for_period(self) -> bool:
+        c = self.criterion
+        return (
+            len(self.values) >= c.months
+            and self.months_meeting >= c.months
+            and not self.concern_in_window
+        )
+
+    @property
+    def summary(self) -> str:
+        c = self.criterion
+        if not self.values:
+            return "No data on the dashboard yet"
+        text = f"Target met in {self.months_meeting} of the last {c.months} months required"
+        if self.concern_in_window:
+            text += "; the SPC shows special cause concern in that period"
+        return text
+
+
+def meets(criterion: ExitCriterion, value: float) -> bool:
+    if criterion.comparison == ExitCriterion.Comparison.AT_LEAST:
+        return value >= criterion.target
+    return value <= criterion.target
+
+
+def progress(user, criterion: ExitCriterion) -> Progress | None:
+    """None for a statement. Values come through the dashboard's access layer."""
+    if not criterion.is_measure:
+        return None
+    rows = list(
+        dashboard_access.observations_for(user)
+        .filter(provider_id=criterion.record.provider_id, indicator_id=criterion.indicator_id)
+        .order_by("-period")
+        .values_list("period", "value")[: max(criterion.months, 6)]
+    )
+    rows.reverse()
+    out = Progress(criterion, [(p, v, meets(criterion, v)) for p, v in rows])
+    window = rows[-criterion.months :]
+    if window:
+        concern = (
+            SpcSeries.objects.filter(
+                provider_id=criterion.record.provider_id, indicator_id=criterion.indicator_id
+            )
+            .values_list("last_concern_period", flat=True)
+            .first()
+        )
+        out.concern_in_window = bool(concern and concern >= window[0][0])
+    return out
+
+
+# A record's page -----------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionView:
+    decision: EscalationDecision
+    items: list = field(default_factory=list)
+    meeting: object | None = None
+    signals: list = field(default_factory=list)
+    agreed: list = field(default_factory=list)
+    confirmed: list = field(default_factory=list)
+
+
+def decision_views(user, decisions: Iterable[EscalationDecision]) -> list[DecisionView]:
+    """Each decision with only the evidence this reader may see."""
+    decisions = list(decisions)
+    item_ids = {i for d in decisions for i in d.intelligence_item_ids}
+    items = {i.pk: i for i in items_for(user).filter(pk__in=item_ids)} if item_ids else {}
+    meeting_ids = {d.meeting_id for d in decisions if d.meeting_id}
+    meetings = (
+        {m.pk: m for m in meetings_for(user).filter(pk__in=meeting_ids)} if meeting_ids else {}
+    )
+    out = []
+    for d in decisions:
+        out.append(
+            DecisionView(
+                d,
+                items=[items[i] for i in d.intelligence_item_ids if i in items],
+                meeting=meetings.get(d.meeting_id),
+                signals=list(d.signal_indicators.all()),
+                agreed=list(d.criteria_agreed.all()),
+                confirmed=list(d.criteria_confirmed.all()),
+            )
+        )
+    return out
+
+
+def record_page(user, record: EscalationRecord) -> dict:
+    decisions = (
+        record.decisions.select_related("group", "meeting", "lead_organisation", "recorded_by")
+        .prefetch_related("signal_indicators", "criteria_agreed", "criteria_confirmed")
+        .order_by("-decided_on", "-pk")
+    )
+    criteria = list(record.criteria.select_related("indicator", "record").order_by("pk"))
+    rows = [(c, progress(user, c)) for c in criteria]
+    return {
+        "record": record,
+        "decisions": decision_views(user, decisions),
+        "open_criteria": [(c, p) for c, p in rows if c.status == ExitCriterion.Status.OPEN],
+        "closed_criteria": [(c, p) for c, p in rows if c.status != ExitCriterion.Status.OPEN],
+        "ready": [c for c, p in rows if c.status == "open" and p is not None and p.met_for_period],
+        "days_at_level": (timezone.localdate() - record.level_since).days,
+        "review_overdue": bool(record.review_date and record.review_date < timezone.localdate()),
+    }
+
+
+# Lists per group and per region ----------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    record: EscalationRecord
+    days_at_level: int
+    review_due: bool
+    review_overdue: bool
+
+
+def records_of_group(user, qsg: QSG):
+    """Records kept by the group, or for a regional group by its local groups (those the user
+    sees), highest level first, longest at the level first."""
+    qs = access.records_for(user).select_related("provider", "qsg", "lead_organisation")
+    qs = qs.filter(qsg__regional_qsg=qsg) if qsg.level == QSG.Level.REGIONAL else qs.filter(qsg=qsg)
+    return rows_of(qs)
+
+
+def rows_of(records) -> list[Row]:
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=30)
+    rows = [
+        Row(
+            r,
+            (today - r.level_since).days,
+            bool(r.review_date and r.review_date <= soon),
+            bool(r.review_date and r.review_date < today),
+        )
+        for r in records
+    ]
+    rows.sort(key=lambda row: (-rank(row.record.level), row.record.level_since, str(row.record)))
+    return rows
+
+
+def level_counts(rows: list[Row]) -> list[tuple[str, str, int]]:
+    return [
+        (value, label, sum(1 for r in rows if r.record.level == value))
+        for value, label in Level.choices
+    ]
+
+
+# The provider page -----------------------------------------------------------------------------
+
+
+def provider_timeline(user, provider) -> dict:
+    records = list(
+        access.records_for(user).filter(provider=provider).select_related("lead_organisation")
+    )
+    decisions = (
+        EscalationDecision.objects.filter(record__in=records)
+        .select_related("record", "group", "meeting", "lead_organisation")
+        .prefetch_related("signal_indicators", "criteria_agreed", "criteria_confirmed")
+        .order_by("-decided_on", "-pk")
+    )
+    return {
+        "provider": provider,
+        "records": records,
+        "decisions": decision_views(user, decisions),
+        "can_decide": access.can_decide(user, provider.qsg_id),
+    }
+
+
+# Prompts: measures met for the agreed period ---------------------------------------------------
+
+
+def criteria_ready(user, qsg: QSG) -> list[ExitCriterion]:
+    """Open measured criteria of the group's records that the dashboard shows met."""
+    open_measures = (
+        access.criteria_for(user)
+        .filter(record__qsg=qsg, status=ExitCriterion.Status.OPEN, kind="measure")
+        .select_related("record", "record__provider", "indicator")
+    )
+    return [c for c in open_measures if progress(user, c).met_for_period]
+
+
+def source_exit_criteria(user, meeting) -> list:
+    """Agenda source: a record whose measured exit criteria the dashboard shows met."""
+    from surveillance.meetings.selectors import Suggestion
+
+    by_record: dict[int, list[ExitCriterion]] = {}
+    for c in criteria_ready(user, meeting.qsg):
+        by_record.setdefault(c.record_id, []).append(c)
+    out = []
+    for found in by_record.values():
+        record = found[0].record
+        out.append(
+            Suggestion(
+                source="exit_criteria",
+                key=f"record-{record.pk}",
+                title=f"{record}: exit criteria met on the dashboard",
+                kind="provider",
+                reason="; ".join(c.text for c in found)
+                + f". {record.get_level_display()} since {record.level_since:%-d %B %Y}.",
+                provider_ids=[record.provider_id],
+                presenter="Secretariat",
+                duration=10,
+            )
+        )
+    return sorted(out, key=lambda s: s.title)

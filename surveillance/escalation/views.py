@@ -1,0 +1,150 @@
+"""Pages of escalation records: the lists (everything the reader sees, per group, per region),
+a record with its decisions and exit criteria, and the decision form.
+
+Each view: access check (surveillance.escalation.access), the one service for writes, a response.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qsg import access as qsg_access
+from qsg import navigation, once
+from qsg.audit import history_rows
+from qsg.pages import posted, submit
+from surveillance.escalation import access
+from surveillance.escalation import selectors as sel
+from surveillance.escalation import services as sv
+from surveillance.escalation.forms import RENAME, DecisionForm
+from surveillance.escalation.models import Level
+
+TEMPLATES = "surveillance/escalation/"
+
+
+def nav_visible(request) -> bool:
+    return bool(qsg_access.principal(request.user).qsg_ids)
+
+
+@login_required
+@require_GET
+def escalation_index(request):
+    rows = sel.rows_of(access.records_for(request.user).select_related("provider", "qsg"))
+    groups = list(qsg_access.qsgs_for(request.user).order_by("level", "name"))
+    return render(
+        request,
+        TEMPLATES + "index.jinja",
+        {"rows": rows, "counts": sel.level_counts(rows), "groups": groups},
+    )
+
+
+@login_required
+@require_GET
+def escalation_group(request, qsg_pk):
+    qsg = access.group_for_user(request.user, qsg_pk)
+    rows = sel.records_of_group(request.user, qsg)
+    return render(
+        request,
+        TEMPLATES + "group.jinja",
+        {"qsg": qsg, "rows": rows, "counts": sel.level_counts(rows)},
+    )
+
+
+@login_required
+@require_GET
+def escalation_detail(request, pk):
+    record = access.record_for_user(request.user, pk)
+    ctx = sel.record_page(request.user, record)
+    ctx["can_decide"] = access.can_decide(request.user, record.qsg_id)
+    if ctx["can_decide"]:
+        ctx["history"] = history_rows(record.history.all(), limit=20)
+    ctx["sections"] = navigation.detail_sections("escalation", request, record)
+    return render(request, TEMPLATES + "detail.jinja", ctx)
+
+
+def _decision_page(request, form, provider, record):
+    title = "Record an escalation decision"
+    back = record.get_absolute_url() if record else provider.get_absolute_url()
+    return submit(
+        request,
+        form,
+        lambda data: sv.decision_record(
+            actor=request.user,
+            provider=provider,
+            idempotency_key=once.token_of(form),
+            **({"service": record.service} if record else {}),
+            **form.service_kwargs(),
+        ),
+        done=lambda d: f"Decision recorded: {d.record} is at {d.get_level_to_display().lower()}",
+        then=lambda d: d.record.get_absolute_url(),
+        rename=RENAME,
+    ) or render(
+        request,
+        TEMPLATES + "decide.jinja",
+        {
+            "form": form,
+            "title": title,
+            "caption": str(record) if record else provider.name,
+            "record": record,
+            "back": back,
+            "levels": Level.choices,
+        },
+    )
+
+
+def _initial(request) -> dict:
+    """A link from a meeting names it (?meeting=<id>); the form offers only meetings the person
+    may see, so any other id is simply not chosen."""
+    meeting = request.GET.get("meeting", "")
+    return {"meeting": int(meeting)} if meeting.isdigit() and len(meeting) < 10 else {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_start(request, provider_pk):
+    provider = access.provider_to_decide(request.user, provider_pk)
+    form = once.with_token(
+        DecisionForm(
+            posted(request),
+            provider=provider,
+            record=None,
+            user=request.user,
+            initial=_initial(request),
+        )
+    )
+    return _decision_page(request, form, provider, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_decide(request, pk):
+    record = access.record_for_user(request.user, pk, manage=True)
+    form = once.with_token(
+        DecisionForm(
+            posted(request),
+            provider=record.provider,
+            record=record,
+            user=request.user,
+            initial=_initial(request),
+        )
+    )
+    return _decision_page(request, form, record.provider, record)
+
+
+# The provider page's section and the home panel ---------------------------------------------------
+
+
+def provider_section(request, provider) -> dict | None:
+    ctx = sel.provider_timeline(request.user, provider)
+    if not ctx["records"] and not ctx["can_decide"]:
+        return None
+    return ctx
+
+
+def home_panel(request) -> dict | None:
+    records = access.records_for(request.user).exclude(level=Level.ROUTINE)
+    if not records.exists():
+        return None
+    rows = sel.rows_of(records.select_related("provider", "qsg"))
+    return {"rows": rows[:8], "total": len(rows), "due": sum(1 for r in rows if r.review_due)}

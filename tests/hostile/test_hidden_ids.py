@@ -1,0 +1,380 @@
+"""An id that exists but is hidden gets exactly the answer of an id that does not exist.
+
+For every create and update that names related objects by id: the same body with a visible id
+is accepted (so the body is otherwise right), and with a hidden id and a missing id the answers
+are the same status and the same message (each echoing only the number the caller sent).
+Before: another QSG's meeting in POST /api/v1/agenda-items/ was a 404, a missing one a 400
+'Invalid pk', and the same on memberships, roles, providers, meetings, local reports and
+attendance; a person's name came back in a role's error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from qsg import services
+from qsg.models import Organisation, OrganisationType, Provider, User
+from surveillance.meetings.models import Meeting
+from tests.surveillance.intelligence.factories import api_body, submit
+from tests.surveillance.meetings import factories as mf
+
+pytestmark = pytest.mark.django_db
+
+SECRETARIAT = "secretariat_a"
+
+
+def _missing(model) -> int:
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 10_000
+
+
+def _same(hidden_response, hidden_id, missing_response, missing_id):
+    assert hidden_response.status_code == missing_response.status_code, (
+        hidden_response.status_code,
+        hidden_response.content,
+        missing_response.status_code,
+        missing_response.content,
+    )
+    assert 400 <= hidden_response.status_code < 500
+    hidden = hidden_response.content.decode().replace(str(hidden_id), "N")
+    missing = missing_response.content.decode().replace(str(missing_id), "N")
+    assert hidden == missing
+
+
+@pytest.fixture
+def world(cast):
+    """QSG A (secretariat_a's) and what secretariat_a may not see: QSG C's meeting, people,
+    provider and member organisation, and an organisation and provider no longer active."""
+    retired_org = services.organisation_create(
+        actor=None, name="Retired Commissioning Unit", type=OrganisationType.objects.first()
+    )
+    retired_provider = services.provider_create(
+        actor=None, ods_code="RZR", name="Retired Hospital", sector="acute", qsg=cast.qsgs["a"]
+    )
+    Organisation.objects.filter(pk=retired_org.pk).update(is_active=False)
+    Provider.objects.filter(pk=retired_provider.pk).update(is_active=False)
+    return {
+        "meeting_a": mf.meeting(cast, days=20),
+        "meeting_c": mf.meeting(cast, qsg="c", days=20, title="Area C QSG meeting"),
+        "retired_org": retired_org,
+        "retired_provider": retired_provider,
+    }
+
+
+TIMES = {"present_from": "10:00", "present_to": "12:00"}
+
+
+def _future(days=30) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+# name: (url, field, body(cast, world, id), a visible id or None, a hidden id, the noun)
+CASES = {
+    "meeting qsg": (
+        "/api/v1/meetings/",
+        "qsg",
+        lambda c, w, v: {
+            "qsg": v,
+            "title": "Extra meeting",
+            "date": _future(),
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "venue": "Room 2",
+        },
+        lambda c, w: c.qsgs["a"].pk,
+        lambda c, w: c.qsgs["c"].pk,
+        "QSG",
+    ),
+    "agenda item meeting": (
+        "/api/v1/agenda-items/",
+        "meeting",
+        lambda c, w, v: {"meeting": v, "title": "Staffing in maternity"},
+        lambda c, w: w["meeting_a"].pk,
+        lambda c, w: w["meeting_c"].pk,
+        "meeting",
+    ),
+    "agenda item providers": (
+        "/api/v1/agenda-items/",
+        "providers",
+        lambda c, w, v: {"meeting": w["meeting_a"].pk, "title": "Item", "providers": [v]},
+        lambda c, w: c.providers["provider_a1"].pk,
+        lambda c, w: c.providers["provider_c1"].pk,
+        "provider",
+    ),
+    "agenda item presenter organisation": (
+        "/api/v1/agenda-items/",
+        "presenter_organisation",
+        lambda c, w, v: {"meeting": w["meeting_a"].pk, "title": "I", "presenter_organisation": v},
+        lambda c, w: c.orgs["icb_a"].pk,
+        lambda c, w: c.orgs["icb_c"].pk,
+        "organisation",
+    ),
+    "attendance meeting": (
+        "/api/v1/attendance/",
+        "meeting",
+        lambda c, w, v: {
+            "meeting": v,
+            "name": "A Guest",
+            "organisation": c.orgs["icb_a"].pk,
+            **TIMES,
+        },
+        lambda c, w: w["meeting_a"].pk,
+        lambda c, w: w["meeting_c"].pk,
+        "meeting",
+    ),
+    "attendance person": (
+        "/api/v1/attendance/",
+        "user",
+        lambda c, w, v: {
+            "meeting": w["meeting_a"].pk,
+            "user": v,
+            "organisation": c.orgs["icb_a"].pk,
+            **TIMES,
+        },
+        lambda c, w: c.users["member_a"].pk,
+        lambda c, w: c.users["member_c"].pk,
+        "person",
+    ),
+    "attendance organisation": (
+        "/api/v1/attendance/",
+        "organisation",
+        lambda c, w, v: {
+            "meeting": w["meeting_a"].pk,
+            "name": "A Guest",
+            "organisation": v,
+            **TIMES,
+        },
+        lambda c, w: c.orgs["icb_c"].pk,  # a guest may come from any active organisation
+        lambda c, w: w["retired_org"].pk,
+        "organisation",
+    ),
+    "membership qsg": (
+        "/api/v1/memberships/",
+        "qsg",
+        lambda c, w, v: {"qsg": v, "organisation": c.orgs["outsider_org"].pk, "kind": "co_opted"},
+        lambda c, w: c.qsgs["a"].pk,
+        lambda c, w: c.qsgs["c"].pk,
+        "QSG",
+    ),
+    "membership organisation": (
+        "/api/v1/memberships/",
+        "organisation",
+        lambda c, w, v: {"qsg": c.qsgs["a"].pk, "organisation": v, "kind": "co_opted"},
+        lambda c, w: c.orgs["outsider_org"].pk,
+        lambda c, w: w["retired_org"].pk,
+        "organisation",
+    ),
+    "role qsg": (
+        "/api/v1/qsg-roles/",
+        "qsg",
+        lambda c, w, v: {"qsg": v, "user": c.users["member_a"].pk, "role": "observer"},
+        lambda c, w: c.qsgs["a"].pk,
+        lambda c, w: c.qsgs["c"].pk,
+        "QSG",
+    ),
+    "role person": (
+        "/api/v1/qsg-roles/",
+        "user",
+        lambda c, w, v: {"qsg": c.qsgs["a"].pk, "user": v, "role": "observer"},
+        lambda c, w: c.users["member_a"].pk,
+        lambda c, w: c.users["member_c"].pk,
+        "person",
+    ),
+    "provider qsg": (
+        "/api/v1/providers/",
+        "qsg",
+        lambda c, w, v: {"ods_code": "RZQ", "name": "Zulu Hospital", "sector": "acute", "qsg": v},
+        lambda c, w: c.qsgs["a"].pk,
+        lambda c, w: c.qsgs["c"].pk,
+        "QSG",
+    ),
+    "provider commissioners": (
+        "/api/v1/providers/",
+        "commissioners",
+        lambda c, w, v: {
+            "ods_code": "RZQ",
+            "name": "Zulu Hospital",
+            "sector": "acute",
+            "qsg": c.qsgs["a"].pk,
+            "commissioners": [v],
+        },
+        lambda c, w: c.orgs["icb_a"].pk,
+        lambda c, w: w["retired_org"].pk,
+        "organisation",
+    ),
+    "local report qsg": (
+        "/api/v1/local-reports/",
+        "qsg",
+        lambda c, w, v: {"qsg": v, "period_start": "2026-07-01", "period_end": "2026-09-30"},
+        lambda c, w: c.qsgs["a"].pk,
+        lambda c, w: c.qsgs["c"].pk,
+        "QSG",
+    ),
+    "conclusion meeting": (
+        "/api/v1/conclusions/",
+        "meeting",
+        lambda c, w, v: {
+            "meeting": v,
+            "provider": c.providers["provider_a1"].pk,
+            "category": "regular-review",
+        },
+        None,
+        lambda c, w: w["meeting_c"].pk,
+        "meeting",
+    ),
+    "conclusion provider": (
+        "/api/v1/conclusions/",
+        "provider",
+        lambda c, w, v: {"meeting": w["meeting_a"].pk, "provider": v, "category": "x"},
+        None,
+        lambda c, w: c.providers["provider_c1"].pk,
+        "provider",
+    ),
+}
+
+
+def _model(noun):
+    from qsg.models import QSG
+
+    return {"QSG": QSG, "meeting": Meeting, "provider": Provider, "person": User}.get(
+        noun, Organisation
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_hidden_id_is_answered_as_a_missing_one(cast, client_for, world, case):
+    url, field, body, visible, hidden, noun = CASES[case]
+    client = client_for(SECRETARIAT)
+    hidden_id = hidden(cast, world)
+    missing_id = _missing(_model(noun))
+
+    def send(value):
+        return client.post(url, body(cast, world, value), content_type="application/json")
+
+    hidden_response = send(hidden_id)
+    missing_response = send(missing_id)
+    _same(hidden_response, hidden_id, missing_response, missing_id)
+    assert f"No {noun} with id {missing_id} was found" in str(missing_response.json()[field])
+    if visible is not None:
+        accepted = send(visible(cast, world))
+        assert accepted.status_code == 201, accepted.content
+
+
+@pytest.mark.parametrize("case", ["agenda item providers", "agenda item presenter organisation"])
+def test_an_update_answers_a_hidden_id_as_a_missing_one(cast, client_for, world, case):
+    _, field, _, visible, hidden, noun = CASES[case]
+    client = client_for(SECRETARIAT)
+    created = client.post(
+        "/api/v1/agenda-items/",
+        {"meeting": world["meeting_a"].pk, "title": "Staffing"},
+        content_type="application/json",
+    )
+    url = f"/api/v1/agenda-items/{created.json()['id']}/"
+
+    def send(value):
+        data = {field: [value] if field == "providers" else value}
+        return client.patch(url, data, content_type="application/json")
+
+    hidden_id, missing_id = hidden(cast, world), _missing(_model(noun))
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+    assert send(visible(cast, world)).status_code == 200
+
+
+def test_no_answer_names_a_hidden_person(cast, client_for, world):
+    response = client_for(SECRETARIAT).post(
+        "/api/v1/qsg-roles/",
+        {"qsg": cast.qsgs["a"].pk, "user": cast.users["member_c"].pk, "role": "observer"},
+        content_type="application/json",
+    )
+    assert cast.users["member_c"].display_name not in response.content.decode()
+
+
+# Intelligence: the provider directory -----------------------------------------------------
+
+
+def test_a_submission_answers_a_retired_provider_as_a_missing_one(cast, client_for, world):
+    client = client_for("member_a")
+    hidden_id, missing_id = world["retired_provider"].pk, _missing(Provider)
+
+    def send(value):
+        return client.post(
+            "/api/v1/intelligence/",
+            api_body(cast, providers=[value]),
+            content_type="application/json",
+        )
+
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+
+
+def test_a_submission_never_names_a_provider_the_submitter_cannot_see(cast, client_for):
+    outside = cast.providers["provider_c1"]
+    response = client_for("member_a").post(
+        "/api/v1/intelligence/",
+        api_body(cast, providers=[outside.pk]),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "outside_reason" in response.json()
+    assert outside.name not in text and outside.ods_code not in text
+    assert str(outside.pk) in text, "the caller is told which of their ids it is about"
+
+
+def test_triage_answers_a_retired_provider_as_a_missing_one(cast, client_for, world):
+    item = submit(cast)
+    client = client_for(SECRETARIAT)
+    hidden_id, missing_id = world["retired_provider"].pk, _missing(Provider)
+
+    def send(value):
+        return client.post(
+            f"/api/v1/intelligence/{item.pk}/triage/",
+            {"providers": [value]},
+            content_type="application/json",
+        )
+
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+
+
+# Every serializer ------------------------------------------------------------------------
+
+
+def _serializers():
+    from rest_framework import serializers
+
+    import qsg.api.router  # noqa: F401  (every app's API module is imported by now)
+
+    seen, todo = set(), [serializers.Serializer]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    project = ("qsg.", "dashboard.", "surveillance.", "risksummits.")
+    return sorted(
+        (s for s in seen if s.__module__.startswith(project)), key=lambda s: s.__qualname__
+    )
+
+
+def test_every_related_id_a_request_may_carry_goes_through_the_access_layer():
+    """A writable relation is a VisibleRelatedField or TargetField (qsg.api.fields); slugs of
+    reference data (organisation types, conclusion categories, indicator codes) are the only
+    other kind."""
+    from rest_framework import relations
+
+    from qsg.api.fields import VisibleRelatedField
+
+    unscoped = []
+    for serializer_class in _serializers():
+        for name, field in serializer_class().fields.items():
+            if field.read_only:
+                continue
+            relation = getattr(field, "child_relation", field)
+            if isinstance(relation, relations.RelatedField) and not isinstance(
+                relation, VisibleRelatedField | relations.SlugRelatedField
+            ):
+                unscoped.append(f"{serializer_class.__module__}.{serializer_class.__name__}.{name}")
+    assert not unscoped, unscoped
+    assert len(_serializers()) > 20

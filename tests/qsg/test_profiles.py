@@ -1,0 +1,102 @@
+"""The deployment's profile and terms (qsg.vocabulary), and the 2022 demo network with its
+escalation story (QSG_PROFILE=2022); the 2013 demo stays the default."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory, override_settings
+
+from qsg import demo, navigation, vocabulary
+from qsg.models import QSG, Membership, Provider, Term
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_terms():
+    vocabulary.forget()
+    yield
+    vocabulary.forget()
+
+
+def _nav(user) -> list[str]:
+    request = RequestFactory().get("/")
+    request.user = user
+    return [i["text"] for i in navigation.primary_items(request)]
+
+
+def test_the_2013_terms_are_the_default():
+    assert vocabulary.profile() == "2013"
+    assert vocabulary.term("risk_summit") == "risk summit"
+    assert vocabulary.term("ring_holder", capital=True) == "Ring-holder"
+
+
+@override_settings(QSG_PROFILE="2022")
+def test_the_2022_profile_and_an_administrators_override():
+    assert vocabulary.term("qsg_long") == "System Quality Group"
+    assert vocabulary.term("risk_summits", capital=True) == "Rapid quality reviews"
+    Term.objects.create(key="qsg_long", label="Integrated Care Quality Group")
+    vocabulary.forget()
+    assert vocabulary.term("qsg_long") == "Integrated Care Quality Group"
+    assert vocabulary.term("regional_qsg") == "Regional Quality Group"
+
+
+@override_settings(QSG_PROFILE="nonsense")
+def test_an_unknown_profile_falls_back_to_2013():
+    assert vocabulary.term("qsg") == "QSG"
+
+
+def test_navigation_labels_follow_the_profile(cast):
+    assert "Risk summits" in _nav(cast.users["secretariat_a"])
+    with override_settings(QSG_PROFILE="2022"):
+        vocabulary.forget()
+        labels = _nav(cast.users["secretariat_a"])
+    assert "Rapid quality reviews" in labels and "Quality groups" in labels
+
+
+def test_the_2013_accounts_stay_the_default():
+    names = {a.username for a in demo.demo_accounts_spec()}
+    assert "gm.secretariat" in names and "wy.secretariat" not in names
+
+
+@override_settings(QSG_PROFILE="2022")
+def test_the_2022_demo_seeds_an_ics_network_and_the_escalation_story():
+    from risksummits.models import RiskSummit
+    from surveillance.escalation.models import EscalationRecord
+
+    demo.seed(password="demo-password-2026")
+    region = QSG.objects.get(name="North East and Yorkshire Regional Quality Group")
+    systems = QSG.objects.filter(regional_qsg=region)
+    assert sorted(systems.values_list("name", flat=True)) == [
+        "Humber and North Yorkshire System Quality Group",
+        "West Yorkshire System Quality Group",
+    ]
+    assert not QSG.objects.filter(name__endswith=" QSG").exists()  # no 2013 network
+    wy = systems.get(name__startswith="West")
+    assert wy.convening_organisation.name == "NHS West Yorkshire Integrated Care Board"
+    # Providers are member organisations of their system's group.
+    member_names = set(
+        Membership.objects.filter(qsg=wy).values_list("organisation__name", flat=True)
+    )
+    assert set(Provider.objects.filter(qsg=wy).values_list("name", flat=True)) <= member_names
+
+    rxf = EscalationRecord.objects.get(provider__ods_code="RXF")
+    assert rxf.level == "intensive" and rxf.lead_organisation.name.startswith("NHS England")
+    assert [d.direction for d in rxf.decisions.order_by("decided_on")] == [
+        "placed",
+        "reviewed",
+        "escalated",
+    ]
+    assert rxf.criteria.filter(kind="measure", indicator__code="AE_4HR").exists()
+    assert EscalationRecord.objects.get(provider__ods_code="RAE").level == "routine"
+    review = RiskSummit.objects.get(providers=rxf.provider)
+    assert review.kind == "rapid_review" and review.trigger == "level_decision"
+
+    from dashboard.models import Observation, SpcSeries
+
+    assert Observation.objects.filter(provider=rxf.provider).exists()
+    assert SpcSeries.objects.filter(provider=rxf.provider).exists()
+    # A second run adds nothing.
+    demo.seed(password="demo-password-2026")
+    assert rxf.decisions.count() == 3 and RiskSummit.objects.count() == 1
+    assert {a["username"] for a in demo.accounts_listing()} >= {"wy.secretariat", "ney.reviewer"}
