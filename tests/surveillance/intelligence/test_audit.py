@@ -8,11 +8,10 @@ import pytest
 from qsg import pdf
 from qsg.models import Job
 from surveillance.intelligence.models import IntelligenceAccess
-from surveillance.meetings.services import note as note_services
 from surveillance.meetings.services import pdf as pdf_services
 
 from .factories import Distribution, released
-from .test_derived_visibility import DISCUSSED, _ticked_into_agenda
+from .test_derived_visibility import _ticked_into_agenda, note_with_passage
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,8 @@ def test_a_note_pdf_download_carrying_a_restricted_item_is_logged(cast, client_f
     m, item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
     from tests.surveillance.meetings.factories import agree, quorate
 
-    secretariat = cast.users["secretariat_a"]
     quorate(cast, m)
-    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
-    note_services.passage_save(
-        actor=secretariat, note=note, agenda_item=agenda_item, text=DISCUSSED
-    )
-    note = agree(cast, note)
+    agree(cast, note_with_passage(cast, m, agenda_item))
 
     def finished(username):
         client = client_for(username)
