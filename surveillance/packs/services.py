@@ -52,12 +52,13 @@ def returns_days_before() -> int:
 def default_due_date(meeting: Meeting, *, today: dt.date | None = None) -> dt.date:
     """The usual notice before the meeting; when that day has passed (a meeting booked at short
     notice), the day before the meeting; never a day already gone, or every member would be
-    overdue the moment the pack is opened."""
+    overdue the moment the pack is opened; never after the meeting (a meeting already held
+    keeps its own date)."""
     today = today or timezone.localdate()
     usual = meeting.date - dt.timedelta(days=returns_days_before())
     if usual >= today:
         return usual
-    return max(today, meeting.date - dt.timedelta(days=1))
+    return min(meeting.date, max(today, meeting.date - dt.timedelta(days=1)))
 
 
 @transaction.atomic
