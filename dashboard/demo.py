@@ -125,10 +125,31 @@ def demo_rows(spec: DemoFile, providers: set[str]) -> bytes:
     return frame[keep].to_csv(index=False).encode()
 
 
+NOTE_2022 = (
+    "2022-2026 data shown on the 2022 network: each trust's figures sit with its integrated "
+    "care system's System Quality Group."
+)
+RECENT = ("RTT_WITHIN_18WK", "RTT_OVER_52WK", "CANCER_FDS28", "CANCER_31D", "CANCER_62D")
+
+
+def note_the_network() -> None:
+    """The 2022-2026 indicators say on which network their data is placed (the migration's
+    note is the 2013 network's; the 2022 profile places them on its own systems)."""
+    from qsg import vocabulary
+
+    from .models import Indicator
+
+    if vocabulary.profile() == "2022":
+        Indicator.objects.filter(code__in=RECENT, notes__startswith="2022-2026 data").update(
+            notes=NOTE_2022
+        )
+
+
 def seed_dashboard(*, stdout=None, password=None) -> None:
     from . import recompute, services
 
     ensure_analyst_group()
+    note_the_network()
     analyst = _analyst()
     if analyst is None or not (shared_dir() / "data" / FILES[0].file).exists():
         return

@@ -421,6 +421,36 @@ class ProviderSuccession(models.Model):
         return f"{self.predecessor} -> {self.successor} from {self.effective:%Y-%m-%d}"
 
 
+class ProviderContext(models.Model):
+    """What a group reads beside the charts: a provider's latest CQC rating (per registered
+    location, as CQC publishes them) or its NHS Oversight Framework segment, always dated.
+    Keyed by ODS code as published; optional (a deployment loads what it has)."""
+
+    class Kind(models.TextChoices):
+        CQC = "cqc", "CQC rating"
+        NOF = "nof", "NHS Oversight Framework segment"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    ods_code = models.CharField(max_length=20)
+    place = models.CharField(max_length=200, blank=True, help_text="The CQC location, if any.")
+    label = models.CharField(max_length=120)
+    as_of = models.DateField(help_text="When it was published.")
+    source = models.CharField(max_length=200)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "ods_code", "place"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "ods_code", "place"], name="providercontext_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["ods_code"], name="providercontext_ods")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ods_code}: {self.label} ({self.as_of})"
+
+
 class SpcSeries(models.Model):
     """Stored SPC result of one provider x indicator: the summary pages read, and every point.
 

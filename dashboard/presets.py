@@ -18,6 +18,11 @@ Layouts, as NHS England publishes them (column names exactly as in the files):
   `TOTAL` (``TOTAL TREATED`` in older extracts), `WITHIN STANDARD`, one row per cancer type,
   route and modality: summed per provider, month and standard into CANCER_FDS28, CANCER_31D and
   CANCER_62D. Months with no patients are left out.
+* NHS Oversight Framework metrics (CSV, long format, as its metadata page describes it):
+  `Trust_code`, `Metric_ID`, `Metric_description`, `Reporting_date` (``Mar-26``), `Units`,
+  `Value`, with the medians, quartiles and ranks beside them. A metric loads into the catalogue's
+  indicator coded ``NOF_`` and its Metric_ID (``NOF_OF0005``); the preview lists the metrics
+  with no such indicator, which an analyst can add to the catalogue.
 """
 
 from __future__ import annotations
@@ -186,6 +191,47 @@ def _cwt(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return grouped.reset_index(drop=True), notes
 
 
+_MON_YY = re.compile(r"^([A-Za-z]{3})-(\d{2})$")
+_ABBR = {m[:3]: n for m, n in MONTHS.items()}
+
+
+def _mon_yy(text: pd.Series) -> pd.Series:
+    """'Mar-26' -> '2026-03' (blank when the reporting date is not a month, e.g. a plan)."""
+    found = text.str.strip().str.extract(_MON_YY)
+    month = found[0].str.lower().map(_ABBR)
+    out = "20" + found[1] + "-" + month.map(lambda m: f"{int(m):02d}" if pd.notna(m) else "")
+    return out.where(month.notna(), "")
+
+
+def _nof(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """One row per trust x metric x reporting date; a metric loads into the indicator whose code
+    is NOF_ and its Metric_ID (NOF_OF0005), when the catalogue has one."""
+    metric = "NOF_" + frame["Metric_ID"].str.strip().str.upper()
+    period = _mon_yy(frame["Reporting_date"])
+    value = pd.to_numeric(frame["Value"].str.replace(",", "", regex=False), errors="coerce")
+    dated = period != ""
+    valued = value.notna()
+    out = pd.DataFrame(
+        {
+            "provider": frame["Trust_code"].str.strip().str.upper(),
+            "indicator": metric,
+            "period": period,
+            "value": value,
+            "numerator": np.nan,
+            "denominator": np.nan,
+        }
+    )[dated & valued]
+    notes = {
+        "rows_read": len(frame),
+        "rows_used": int((dated & valued).sum()),
+        "left_out": {
+            "reporting dates that are not a month (plans, years)": int((~dated).sum()),
+            "no value": int((dated & ~valued).sum()),
+        },
+    }
+    return out.reset_index(drop=True), notes
+
+
 PRESETS = [
     Preset(
         "rtt-full-csv",
@@ -221,6 +267,13 @@ PRESETS = [
         ("PERIOD", "STANDARD", "ORG CODE", "WITHIN STANDARD"),
         _cwt,
         alternatives=(("TOTAL", "TOTAL TREATED"),),
+    ),
+    Preset(
+        "nof-metrics-csv",
+        "NHS Oversight Framework metrics (CSV, long format)",
+        "NHS England NHS Oversight Framework metrics",
+        ("Trust_code", "Metric_ID", "Metric_description", "Reporting_date", "Value"),
+        _nof,
     ),
 ]
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from qsg import broker, jobs, once
 from qsg.models import Job, Provider
+from qsg.screening import screen_pid
 
 from . import access, importing, pgcopy, recompute
 from .models import (
@@ -168,6 +169,11 @@ def _mapping_of(mapping: ColumnMapping | None) -> dict:
     return mapping.as_dict() if mapping else {}
 
 
+def screen_upload_names(file_name: str, source: str) -> None:
+    """The name and source are shown on the import pages: no patient's details in them."""
+    screen_pid({"file": ("The file's name", file_name), "source": ("Source of the data", source)})
+
+
 def import_submit(
     *,
     actor,
@@ -187,6 +193,7 @@ def import_submit(
     if not access.is_analyst(actor):
         raise PermissionDenied("Only analysts can load indicator data")
     file_name = (file_name or "upload.csv").rsplit("/", 1)[-1][:255]
+    screen_upload_names(file_name, source)
     if not content:
         raise ValidationError({"file": "The selected file is empty"})
     limit = settings.QSG_MAX_UPLOAD_BYTES
@@ -657,6 +664,22 @@ INDICATOR_FIELDS = frozenset(INDICATOR_EDITABLE)
 _JUDGEMENT_FIELDS = {"improvement_direction", "target", "kind", "multiplier"}
 
 
+# The catalogue's words (shown on every indicator page) and an analyst's notes: no patient's details.
+INDICATOR_TEXT = {
+    "name": "Name",
+    "metric": "Metric",
+    "unit": "Unit",
+    "target_note": "Target note",
+    "notes": "Notes",
+    "definition": "Definition",
+    "source": "Source",
+}
+
+
+def _screen_indicator(fields: dict) -> None:
+    screen_pid({k: (label, fields.get(k)) for k, label in INDICATOR_TEXT.items() if k in fields})
+
+
 def _require_catalogue(actor) -> None:
     if not access.can_edit_catalogue(actor):
         raise PermissionDenied("Only analysts can change the indicator catalogue")
@@ -668,6 +691,7 @@ def indicator_create(*, actor, code: str, **fields) -> Indicator:
     unknown = set(fields) - INDICATOR_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be set: {', '.join(sorted(unknown))}")
+    _screen_indicator(fields)
     code = code.strip().upper()
     if Indicator.objects.filter(code=code).exists():
         raise ValidationError({"code": f"An indicator with the code {code} already exists"})
@@ -685,6 +709,7 @@ def indicator_update(*, actor, indicator: Indicator, **changes) -> Indicator:
     unknown = set(changes) - INDICATOR_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
+    _screen_indicator(changes)
     changed = {k for k, v in changes.items() if getattr(indicator, k) != v}
     if "frequency" in changed and Observation.objects.filter(indicator=indicator).exists():
         raise ValidationError(
@@ -708,6 +733,13 @@ def indicator_update(*, actor, indicator: Indicator, **changes) -> Indicator:
 @transaction.atomic
 def mapping_create(*, actor, **fields) -> ColumnMapping:
     access.require_analyst(actor)
+    screen_pid(
+        {
+            "name": ("Name", fields.get("name")),
+            "description": ("Description", fields.get("description")),
+            "filter_value": ("Filter value", fields.get("filter_value")),
+        }
+    )
     mapping = ColumnMapping(created_by=actor, **fields)
     mapping.full_clean()
     _stamp(mapping, actor)
@@ -721,6 +753,7 @@ def rebase_add(*, actor, provider, indicator: Indicator, period, reason: str) ->
     from . import periods
 
     access.require_analyst(actor)
+    screen_pid({"reason": ("Reason", reason)})
     if not periods.is_start(period, indicator.frequency):
         raise ValidationError(
             {"period": f"Choose the first day of a {periods.noun(indicator.frequency, 1)}"}

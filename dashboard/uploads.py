@@ -26,6 +26,7 @@ def _columns(file_name: str, content: bytes) -> list[str]:
 def upload(*, actor, file_name: str, content: bytes, mapping=None, source: str = "", token=None):
     """A PendingUpload to preview (a published layout), or the ImportBatch of a queued import."""
     access.require_analyst(actor)
+    services.screen_upload_names(file_name, source)
     if mapping is None and content:
         columns = _columns(file_name, content)
         preset = presets.recognise(columns)
@@ -70,13 +71,50 @@ def _build(pending: PendingUpload):
     frames = list(importing.read_table(bytes(pending.content), pending.file_name))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rows, notes = preset.build(frame)
+    catalogue = {
+        code: (name, frequency)
+        for code, name, frequency in Indicator.objects.filter(is_active=True).values_list(
+            "code", "name", "frequency"
+        )
+    }
+    # a metric with no indicator in the catalogue is listed, not loaded
+    missing = sorted(set(rows["indicator"]) - set(catalogue))
+    if missing:
+        notes["left_out"][f"metrics with no indicator in the catalogue ({', '.join(missing[:8])}"
+                          f"{' and others' if len(missing) > 8 else ''})"] = int(
+            (~rows["indicator"].isin(catalogue)).sum()
+        )  # fmt: skip
+        rows = rows[rows["indicator"].isin(catalogue)]
+    rows = _to_frequency(rows, {c: f for c, (_, f) in catalogue.items()})
     providers = set(Provider.objects.values_list("ods_code", flat=True))
     kept, per, unknown = presets.summarise(rows, providers)
-    names = dict(Indicator.objects.values_list("code", "name"))
+    names = {c: n for c, (n, _) in catalogue.items()}
     for item in per:
         item["name"] = names.get(item["indicator"], item["indicator"])
     return preset, kept, {"per": per, "unknown": unknown, "notes": notes,
                           "unknown_rows": len(rows) - len(kept)}  # fmt: skip
+
+
+def _to_frequency(rows: pd.DataFrame, frequency: dict[str, str]) -> pd.DataFrame:
+    """A month given for a quarterly or annual indicator is read as the period containing it
+    (a quarter's reporting month, like Mar-26, names the quarter January to March 2026)."""
+    import datetime as dt
+
+    from . import periods
+
+    if rows.empty:
+        return rows
+
+    def start(row) -> str:
+        text, freq = row["period"], frequency.get(row["indicator"], "monthly")
+        if freq == "monthly" or len(text) < 7:
+            return text
+        day = periods.start_of(dt.date(int(text[:4]), int(text[5:7]), 1), freq)
+        return day.isoformat()
+
+    rows = rows.copy()
+    rows["period"] = rows.apply(start, axis=1)
+    return rows
 
 
 def preview(pending: PendingUpload) -> dict:

@@ -170,12 +170,19 @@ def qsg_signals(request, pk):
     qsg = qsg_access.qsg_for_user(request.user, pk)
     latest = selectors.latest_data_month(request.user, qsg)
     default = selectors.month_before(latest) if latest else None
+    # By default, the window of the QSG's next meeting: what its agenda proposes.
+    window = selectors.meeting_window(request.user, qsg)
+    if window and window["since"]:
+        default = window["since"]
     if "since-day" in request.GET or "since" in request.GET:
         form = SignalsForm(request.GET)
+        window = None
     else:
         form = SignalsForm(initial={"since": default})
     since = form.cleaned_data["since"] if form.is_bound and form.is_valid() else default
     signals = selectors.signals_since(request.user, qsg, since) if since else []
+    if window:
+        signals = [s for s in signals if window["has_data"] and s.period <= window["until"]]
     groups = {kind: [s for s in signals if s.kind == kind] for kind in selectors.SIGNAL_KINDS}
     return _render(
         request,
@@ -188,6 +195,7 @@ def qsg_signals(request, pk):
             "signals": signals,
             "groups": groups,
             "kinds": selectors.SIGNAL_KINDS,
+            "window": window,
         },
     )
 
@@ -198,7 +206,7 @@ def qsg_signals(request, pk):
 @login_required
 @require_GET
 def provider_dashboard(request, pk):
-    from . import successions
+    from . import context, successions
 
     provider = qsg_access.provider_for_user(request.user, pk)
     views = selectors.provider_series(request.user, provider)
@@ -206,7 +214,13 @@ def provider_dashboard(request, pk):
     return _render(
         request,
         "dashboard/provider.jinja",
-        {"provider": provider, "views": views, "before": before, "after": after},
+        {
+            "provider": provider,
+            "views": views,
+            "before": before,
+            "after": after,
+            "context": context.for_provider(provider),
+        },
     )
 
 

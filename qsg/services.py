@@ -22,6 +22,7 @@ from .models import (
     QSGRole,
     User,
 )
+from .screening import screen_pid
 
 Role = QSGRole.Role
 
@@ -112,6 +113,8 @@ def qsg_update(*, actor, qsg: QSG, **changes) -> QSG:
     unknown = set(changes) - QSG_EDITABLE
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
+    if "footprint" in changes:
+        screen_pid({"footprint": ("Footprint", changes["footprint"])})
     for key, value in changes.items():
         setattr(qsg, key, value)
     qsg.full_clean()
@@ -140,6 +143,7 @@ def membership_add(
         )
     if not organisation.is_active:
         raise ValidationError({"organisation": "This organisation is inactive"})
+    screen_pid({"notes": ("Notes", notes)})
     membership = Membership(
         qsg=qsg, organisation=organisation, kind=kind, joined_on=joined_on, notes=notes
     )
@@ -162,6 +166,8 @@ def membership_update(*, actor, membership: Membership, **changes) -> Membership
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
+    if "notes" in changes:
+        screen_pid({"notes": ("Notes", changes["notes"])})
     for key, value in changes.items():
         setattr(membership, key, value)
     membership.full_clean()
@@ -243,6 +249,7 @@ def provider_create(
     ods_code = ods_code.strip().upper()
     if Provider.objects.filter(ods_code=ods_code).exists():
         raise ValidationError({"ods_code": f"A provider with ODS code {ods_code} already exists"})
+    screen_pid({"district": ("District", district)})
     provider = Provider(
         ods_code=ods_code, name=name.strip(), sector=sector, qsg=qsg, district=district
     )
@@ -270,6 +277,8 @@ def provider_update(*, actor, provider: Provider, commissioners=None, **changes)
             raise ValidationError(
                 {"ods_code": f"A provider with ODS code {changes['ods_code']} already exists"}
             )
+    if "district" in changes:
+        screen_pid({"district": ("District", changes["district"])})
     for key, value in changes.items():
         setattr(provider, key, value)
     provider.full_clean()
@@ -294,6 +303,30 @@ def provider_delete(*, actor, provider: Provider) -> None:
 
 
 # Users ------------------------------------------------------------------------------------------
+
+
+PROFILE_FIELDS = {"first_name", "last_name", "email", "job_title"}
+
+
+@transaction.atomic
+def user_profile_update(*, actor, user: User, **changes) -> User:
+    """A person's own details. Their name is a person's name and their e-mail an address; the
+    job title is shown beside their name on notes and summits: nothing about a patient."""
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
+    screen_pid(
+        {
+            "first_name": ("First name", changes.get("first_name")),
+            "last_name": ("Last name", changes.get("last_name")),
+            "job_title": ("Job title", changes.get("job_title")),
+        },
+        allow={"first_name": ("personal_name",), "last_name": ("personal_name",)},
+    )
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.save(update_fields=list(changes))
+    return user
 
 
 @transaction.atomic

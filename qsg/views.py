@@ -38,7 +38,7 @@ from .forms import (
     RoleAssignForm,
 )
 from .models import QSG, Membership, Organisation, QSGRole
-from .pages import page_of, posted, submit
+from .pages import apply_errors, page_of, posted, submit
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +94,13 @@ def profile(request):
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            for key, value in form.cleaned_data.items():
-                setattr(user, key, value)
-            user.save(update_fields=list(form.cleaned_data))
-            messages.success(request, "Your details have been saved")
-            return redirect("qsg:profile")
+            try:
+                services.user_profile_update(actor=user, user=user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "Your details have been saved")
+                return redirect("qsg:profile")
     else:
         form = ProfileForm(initial={f: getattr(user, f) for f in ProfileForm.base_fields})
     p = access.principal(user)

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from qsg.screening import screen_pid
+
 from .models import (
     AccountEvent,
     ApiToken,
@@ -189,6 +191,7 @@ def token_issue(
         raise ValidationError(
             {"days": f"Enter a number of days from 1 to {settings.QSG_API_TOKEN_MAX_DAYS}"}
         )
+    screen_pid({"name": ("Token name", name)})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,

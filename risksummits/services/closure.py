@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qsg.screening import pid_errors
+
 from .. import handoff
 from ..models import RiskSummit, SummitProvider
 from ..rules import closure_problems
@@ -20,7 +22,6 @@ from ._common import (
     _now,
     _require_open,
     _stamp,
-    screen_pid,
 )
 
 
@@ -39,9 +40,11 @@ def summit_close(
         errors.setdefault("level_after", []).append(
             "Choose the provider's level of surveillance after the summit"
         )
+    # Every problem at once, patient-identifiable data in the summary included.
+    for name, messages in pid_errors({"outcome_summary": ("The summary", outcome_summary)}).items():
+        errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    screen_pid({"outcome_summary": ("The summary", outcome_summary)})
     now = _now()
     summit.status = RiskSummit.Status.CLOSED
     summit.closed_at = now

@@ -93,6 +93,10 @@ def meeting_book(
     late_reason: str = "",
     form_token: str = "",
 ) -> SummitMeeting:
+    screen_pid(
+        {"venue": ("The venue", venue), "late_reason": ("The reason", late_reason)},
+        allow={"venue": ("postcode", "phone_number")},
+    )
     claim = once.claim(user=actor, scope=f"risk_summit_meeting:{summit.pk}", token=form_token)
     if not claim.first:
         return claim.repeat(SummitMeeting, ALREADY_SENT)
@@ -177,7 +181,8 @@ def meeting_record(
             "judgements": ("The judgements", judgements),
             "chaired_by": ("The chair", chaired_by),
             "late_reason": ("The reason", late_reason),
-        }
+        },
+        allow={"chaired_by": ("personal_name",)},  # the chair's own name
     )
     linked = dict(
         Representative.objects.filter(summit=summit, participant__is_active=True).values_list(

@@ -31,6 +31,7 @@ from ._common import (
     _notify,
     _require_open,
     _stamp,
+    screen_pid,
 )
 from .ring_holder import _reconsider_ring_holder
 
@@ -177,6 +178,20 @@ def guest_invite(
 ) -> Representative:
     """Invite a person from outside the QSG's membership. They get an account that sees this
     summit only, and an e-mail with a link to set their password."""
+    # The guest's own name is a person's name; nothing else about anyone is.
+    screen_pid(
+        {
+            "first_name": ("First name", first_name),
+            "last_name": ("Last name", last_name),
+            "job_title": ("Job title", job_title),
+            "organisation_name": ("Organisation", organisation_name),
+        },
+        allow={
+            "first_name": ("personal_name",),
+            "last_name": ("personal_name",),
+            "organisation_name": ("personal_name",),  # "Dr Shah's practice"
+        },
+    )
     claim = once.claim(user=actor, scope=f"risk_summit_guest:{summit.pk}", token=form_token)
     if not claim.first:
         return claim.repeat(Representative, ALREADY_SENT)

@@ -141,6 +141,9 @@ class DecisionSerializer(serializers.Serializer):
     criteria_met = serializers.ListField(
         child=IdField(), required=False, default=list, max_length=50
     )
+    idempotency_key = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, write_only=True
+    )
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -184,11 +187,10 @@ class EscalationViewSet(
 
     @extend_schema(request=DecisionSerializer, responses={201: RecordDetailSerializer})
     def create(self, request, *args, **kwargs):
-        data = dict(request.data) if isinstance(request.data, dict) else request.data
-        key = idempotency_key(request, data if isinstance(data, dict) else None)
-        serializer = DecisionSerializer(data=data)
+        serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        v = serializer.validated_data
+        v = dict(serializer.validated_data)
+        key = idempotency_key(request, v)
         try:
             provider = access.provider_to_decide(request.user, v["provider"])
         except Http404 as exc:

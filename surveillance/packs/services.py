@@ -52,12 +52,13 @@ def returns_days_before() -> int:
 def default_due_date(meeting: Meeting, *, today: dt.date | None = None) -> dt.date:
     """The usual notice before the meeting; when that day has passed (a meeting booked at short
     notice), the day before the meeting; never a day already gone, or every member would be
-    overdue the moment the pack is opened."""
+    overdue the moment the pack is opened; never after the meeting (a meeting already held
+    keeps its own date)."""
     today = today or timezone.localdate()
     usual = meeting.date - dt.timedelta(days=returns_days_before())
     if usual >= today:
         return usual
-    return max(today, meeting.date - dt.timedelta(days=1))
+    return min(meeting.date, max(today, meeting.date - dt.timedelta(days=1)))
 
 
 @transaction.atomic
@@ -236,7 +237,9 @@ def _render_version(version: PackVersion, doc: dict, dashboard: dict, *, label, 
         checksum=hashlib.sha256(rendered.content).hexdigest(),
         pages=rendered.pages,
         size=len(rendered.content),
-        contents=pdf_packs.contents_pages(rendered.anchors),
+        contents=pdf_packs.contents_pages(
+            rendered.anchors, selectors_packs.intelligence_by_section(doc)
+        ),
         rendered_at=timezone.now(),
     )
     from django.core.files.storage import default_storage
@@ -283,6 +286,18 @@ def meeting_pack_publish(*, actor, pack: MeetingPack, number: int) -> MeetingPac
 
 
 def pack_download_record(*, user, version: PackVersion, via: str = "web") -> PackDownload:
+    """The pack's download log, and the intelligence access log for the restricted and "do not
+    attribute" items whose words the file carries."""
+    from surveillance.intelligence import services as intelligence_services
+    from surveillance.intelligence.models import IntelligenceAccess, IntelligenceItem
+
+    ids = {int(i) for c in version.contents or [] for i in c.get("intelligence_item_ids") or []}
+    if ids:
+        intelligence_services.items_seen(
+            user=user,
+            items=IntelligenceItem.objects.filter(pk__in=sorted(ids)),
+            channel=IntelligenceAccess.Channel.PDF,
+        )
     return PackDownload.objects.create(
         version=version, user=user, organisation_id=user.organisation_id, via=via
     )

@@ -1,6 +1,11 @@
 """National-scale dashboard benchmark: import, full and incremental recompute, page times.
 
     python tests/benchmarks/bench_dashboard.py [--providers 8000] [--months 60] [--keep]
+        [--quarterly 6]
+
+`--quarterly N` makes N of the 22 indicators quarterly (financial-year quarters, a point every
+three months) before the data is written: a mixed monthly and quarterly catalogue, as the real
+data brings (KH03 bed occupancy is quarterly).
 
 Creates its own PostgreSQL database (qsg_bench_dash, dropped at the end unless --keep), builds
 the 2013 network shape (4 regions, 27 local QSGs) with N providers, writes a national CSV of
@@ -29,8 +34,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-from tests.signin import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -150,12 +153,15 @@ def write_national_csv(path: Path, n_providers: int, months: list[dt.date], seed
 
     rng = np.random.default_rng(seed)
     codes = np.array([f"B{i:05d}" for i in range(n_providers)], dtype=object)
-    periods = np.array([m.strftime("%Y-%m") for m in months], dtype=object)
-    m = len(months)
     rows = 0
     with path.open("w", encoding="utf-8") as fh:
         fh.write("provider,indicator,period,value,numerator,denominator\n")
         for ind in Indicator.objects.order_by("code"):
+            own = [d for d in months if ind.frequency != "quarterly" or d.month in (1, 4, 7, 10)]
+            if not own:
+                continue
+            periods = np.array([d.strftime("%Y-%m") for d in own], dtype=object)
+            m = len(own)
             level = rng.uniform(0.02, 0.3, n_providers)[:, None]
             walk = np.cumsum(rng.normal(0, 0.004, (n_providers, m)), axis=1)
             step = (rng.random(n_providers) < 0.1)[:, None] * (np.arange(m) >= m - 8) * 0.05
@@ -204,6 +210,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards")
+    parser.add_argument(
+        "--quarterly", type=int, default=0, help="How many indicators are quarterly (0 to 22)"
+    )
     parser.add_argument("--database", default=DB, help="Name of the database to create")
     args = parser.parse_args()
     db = args.database
@@ -231,6 +240,19 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         viewer, analyst, qsg = build_network(args.providers)
+        if args.quarterly:
+            from dashboard.models import Indicator
+
+            chosen = list(Indicator.objects.order_by("code").values_list("pk", flat=True))
+            Indicator.objects.filter(
+                pk__in=chosen[:: max(1, 22 // args.quarterly)][: args.quarterly]
+            ).update(frequency="quarterly")
+            print(
+                "   quarterly: "
+                + ", ".join(
+                    Indicator.objects.filter(frequency="quarterly").values_list("code", flat=True)
+                )
+            )
         # Time the import and the recompute separately: the import queues nothing here.
         services._enqueue = lambda job, task, **kwargs: None
         work = Path(tempfile.mkdtemp(prefix="qsg-bench-"))
@@ -257,12 +279,14 @@ def main() -> None:
 
         month = work / "one-month.csv"
         write_national_csv(month, args.providers, all_months[-1:], seed=8)
-        with Step("import of one more month (every provider and indicator)"):
+        with Step("import of one more month (every provider and indicator due)"):
             batch = services.import_file(actor=analyst, path=str(month), source="bench")
         assert batch.outcome == "loaded", batch.job.message
         with Step("incremental recompute after that month"):
             counts = recompute.run()
         print(f"   {counts}")
+
+        from tests.signin import log_in  # needs Django set up
 
         client = Client()
         log_in(client, viewer)

@@ -200,3 +200,50 @@ def test_cancel_loads_nothing_and_an_unknown_layout_asks_for_a_mapping(cast, cli
         "none of NHS England's published layouts" in body
     )
     assert ("column mapping" in body and "&#39;Trust&#39;" in body) or "'Trust'" in body
+
+
+NOF_HEADER = [
+    "Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Domain", "Sub-domain",
+    "Metric_ID", "Metric_description", "Reporting_date", "Units", "Value", "Median_value",
+    "Lower_quartile", "Upper_quartile", "Rank",
+]  # fmt: skip
+
+
+def nof_file() -> bytes:
+    def row(metric, description, date, value):
+        return ["North West", "Acute", "Large", "RAA", "ALPHA GENERAL", "Access to services",
+                "Elective care", metric, description, date, "Percentage", value, "3.1", "1.2",
+                "6.0", "42"]  # fmt: skip
+
+    return _csv(
+        NOF_HEADER,
+        [
+            row("OF0005", "Patients waiting over 52 weeks", "Mar-26", "4.2"),
+            row("OF0079", "Planned surplus/deficit", "2025/26 plan", "-1.5"),
+            row("OF9999", "A metric not in the catalogue", "Mar-26", "7"),
+        ],
+    )
+
+
+def test_nof_metrics_load_into_matching_indicators_at_their_frequency(
+    cast, client_for, django_capture_on_commit_callbacks
+):
+    from dashboard import services
+
+    services.indicator_create(
+        actor=cast.users["member_b"], code="NOF_OF0005", name="NOF: waiting over 52 weeks",
+        metric="Percentage of patients waiting over 52 weeks", domain="4",
+        quality_dimension="experience", unit="percent", kind="measure", multiplier=1.0,
+        improvement_direction="decrease", frequency="quarterly",
+    )  # fmt: skip
+    client = client_for("member_b")
+    response = _upload(client, nof_file(), "nhs-oversight-framework-acute-trust-data.csv")
+    page = client.get(response["Location"]).content.decode()
+    assert "NHS Oversight Framework metrics" in page
+    assert "NOF_OF9999" in page and "not a month" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {})
+    obs = Observation.objects.get(indicator__code="NOF_OF0005")
+    # Mar-26 for a quarterly indicator: the quarter January to March 2026 (Q4 2025-26)
+    assert str(obs.period) == "2026-01-01" and obs.value == 4.2
+    assert Observation.objects.count() == 1

@@ -1,5 +1,6 @@
 """Reports to the region in a real browser: the local secretariat drafts, edits and submits a
-report and an assurance return; the regional reviewer opens the regional view. Axe on each page."""
+report and an assurance return; the regional reviewer opens the regional view, comments on and
+acknowledges a report and recommends back. Axe on each page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from django.utils import timezone
 
 from surveillance.regional import services as sv
+from surveillance.regional.models import LocalReport, RegionalRecommendation
 from tests.surveillance.meetings.factories import ensure_reference_data
 from tests.surveillance.regional.factories import agreed_note, period
 
@@ -98,5 +100,46 @@ def test_regional_reviewer_opens_the_regional_view(cast, site, page, login, axe_
     assert page.locator("#assurance-grid .app-rag--amber").count() == 1
     axe_check("regional view")
     _shot(page, "regional-view")
-    # The reviewer reads, but does not send recommendations.
-    assert page.get_by_role("link", name="Send a recommendation").count() == 0
+
+    # The reviewer reads Area A's report, comments on it, acknowledges it and recommends back.
+    report_a = LocalReport.objects.get(qsg=cast.qsgs["a"])
+    page.locator("#side-by-side").get_by_role("link", name=report_a.period_label).first.click()
+    page.wait_for_url(f"**/regional/reports/{report_a.pk}/")
+    axe_check("submitted report, as the reviewer")
+    page.get_by_role("link", name="Comment on the report").click()
+    page.get_by_role("button", name="Add the comment").click()
+    assert page.title().startswith("Error: ")
+    axe_check("comment with errors")
+    page.get_by_label("Your comment").fill(
+        "Staffing again: what has changed since the last quarter?"
+    )
+    page.get_by_role("button", name="Add the comment").click()
+    page.wait_for_url(f"**/regional/reports/{report_a.pk}/#comments")
+    page.get_by_role("button", name="Acknowledge the report").click()
+    assert "Acknowledged by" in page.locator("#acknowledged").inner_text()
+    page.get_by_role("link", name="Recommend back to Area A QSG").click()
+    axe_check("recommendation form")
+    provider = page.get_by_label("Provider (optional)")
+    options = provider.locator("option").all_inner_texts()
+    assert "Alpha General Hospital (RAA)" in options
+    assert not any("Bravo" in o for o in options)  # area B's provider is not offered
+    provider.select_option(label="Alpha General Hospital (RAA)")
+    page.get_by_label("Title").fill("Staffing review")
+    page.get_by_label("Recommendation").fill("Bring the staffing review to your next meeting.")
+    page.get_by_role("button", name="Send the recommendation").click()
+    page.wait_for_url(f"**/regional/reports/{report_a.pk}/")
+    assert "Staffing review" in page.content()
+
+    # Read back what was stored.
+    report_a.refresh_from_db()
+    assert report_a.acknowledged_by == cast.users["reviewer"]
+    assert [c.text for c in report_a.comments.all()] == [
+        "Staffing again: what has changed since the last quarter?"
+    ]
+    rec = RegionalRecommendation.objects.get(report=report_a)
+    assert (rec.title, rec.provider, rec.local_qsg, rec.sent_by) == (
+        "Staffing review",
+        cast.providers["provider_a1"],
+        cast.qsgs["a"],
+        cast.users["reviewer"],
+    )

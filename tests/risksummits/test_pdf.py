@@ -109,6 +109,11 @@ def test_meeting_record_and_closure_report_pdfs(cast, django_capture_on_commit_c
     job = Job.objects.get(pk=closure.job_id)
     assert job.status == Job.Status.SUCCEEDED, job.error
     text = _text(default_storage.open(job.counts["path"], "rb").read())
+    # Its version is the document's own (the first issued), not the record's revision counter.
+    assert closure.version == 1 and "Closure report, version 1 " in text
+    revision = type(summit).objects.get(pk=summit.pk).revision
+    assert revision > 1 and f"version {revision}" not in text
+    assert "Holds the ring" in text  # the agreed ring-holder, and only it
     for expected in [
         "closure report",
         "Breach of the essential standards",

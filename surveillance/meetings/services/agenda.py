@@ -156,7 +156,7 @@ def agenda_apply_template(*, actor, meeting: Meeting) -> int:
     return added
 
 
-def _agenda_fields_check(title: str, description: str, papers: str) -> None:
+def _agenda_fields_check(title: str, description: str, papers: str, presenter: str = "") -> None:
     if not title.strip():
         raise ValidationError({"title": "Enter a title for the item"})
     screen_pid(
@@ -164,7 +164,9 @@ def _agenda_fields_check(title: str, description: str, papers: str) -> None:
             "title": ("Title", title),
             "description": ("Description", description),
             "papers": ("Papers", papers),
-        }
+            "presenter": ("Presenter", presenter),
+        },
+        allow={"presenter": ("personal_name",)},  # who presents: a person's own name
     )
 
 
@@ -187,7 +189,7 @@ def agenda_item_create(
     intelligence_item_ids: Iterable[int] = (),
 ) -> AgendaItem:
     _record_editable(meeting)
-    _agenda_fields_check(title, description, papers)
+    _agenda_fields_check(title, description, papers, presenter)
     item = AgendaItem(
         meeting=meeting,
         position=_next_position(meeting),
@@ -239,6 +241,7 @@ def agenda_item_update(
         changes.get("title", item.title),
         changes.get("description", item.description),
         changes.get("papers", item.papers),
+        changes.get("presenter", item.presenter),
     )
     for key, value in changes.items():
         setattr(item, key, value)

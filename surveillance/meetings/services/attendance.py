@@ -13,7 +13,14 @@ from qsg.models import QSG, Organisation, User
 from surveillance.meetings import rules as meetings_rules
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Attendance, Meeting, QuorumRequirement
-from surveillance.meetings.services._common import _record_editable, _stamp
+from surveillance.meetings.services._common import _record_editable, _stamp, screen_pid
+
+# A person's own name is what these fields hold; anything else that identifies a patient is not.
+NAMES = {"name": ("personal_name",), "deputy_for": ("personal_name",)}
+
+
+def _screen_attendance(name: str, deputy_for: str) -> None:
+    screen_pid({"name": ("Name", name), "deputy_for": ("Deputy for", deputy_for)}, allow=NAMES)
 
 
 def _times_check(
@@ -99,6 +106,7 @@ def attendance_add(
         name = name.strip() or user.display_name
         organisation = organisation or user.organisation
     _record_editable(meeting)
+    _screen_attendance(name, deputy_for)
     if status == Attendance.Status.APOLOGIES:
         present_from = present_to = None
     _attendance_check(
@@ -204,6 +212,7 @@ def attendance_update(*, actor, row: Attendance, **changes) -> Attendance:
     _record_editable(row.meeting)
     for key, value in changes.items():
         setattr(row, key, value)
+    _screen_attendance(row.name, row.deputy_for)
     if row.status == Attendance.Status.APOLOGIES:
         row.present_from = row.present_to = None
     _attendance_check(
@@ -245,6 +254,7 @@ def quorum_requirement_add(
         )
     if minimum < 1:
         raise ValidationError({"minimum": "At least one person must meet the requirement"})
+    screen_pid({"label": ("Label", label)})
     top = QuorumRequirement.objects.filter(qsg=qsg).aggregate(m=Max("sort_order"))["m"] or 0
     row = QuorumRequirement(
         qsg=qsg, label=label.strip(), role=role, minimum=minimum, sort_order=top + 10

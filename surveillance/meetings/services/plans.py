@@ -21,6 +21,7 @@ def business_plan_create(
 ) -> BusinessPlan:
     if period_end <= period_start:
         raise ValidationError({"period_end": "The end of the period must be after its start"})
+    screen_pid({"title": ("Title", title)})
     plan = BusinessPlan(
         qsg=qsg, title=title.strip(), period_start=period_start, period_end=period_end
     )

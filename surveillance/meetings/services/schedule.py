@@ -10,7 +10,16 @@ from django.db import transaction
 from qsg.models import QSG
 from surveillance.meetings import rules as meetings_rules
 from surveillance.meetings.models import Meeting, MeetingSeries
-from surveillance.meetings.services._common import _local, _stamp
+from surveillance.meetings.services._common import _local, _stamp, screen_pid
+
+
+def _screen_meeting(title: str, venue: str, dial_in: str) -> None:
+    """Printed on notes, packs and calendar files: no patient's details. A venue may have its
+    postcode and a dial-in its phone number."""
+    screen_pid(
+        {"title": ("Title", title), "venue": ("Venue", venue), "dial_in": ("Dial-in", dial_in)},
+        allow={"venue": ("postcode", "phone_number"), "dial_in": ("phone_number",)},
+    )
 
 
 def _check_times(start: dt.time, end: dt.time, field: str = "end_time") -> None:
@@ -33,6 +42,7 @@ def meeting_series_create(
     dial_in: str = "",
 ) -> MeetingSeries:
     """A series and its meetings, dated by the cadence rule (each date can be changed later)."""
+    _screen_meeting(title, venue, dial_in)
     _check_times(start_time, end_time)
     if until < first_date:
         raise ValidationError({"until": "The last date must be on or after the first meeting"})
@@ -80,6 +90,7 @@ def meeting_create(
     venue: str = "",
     dial_in: str = "",
 ) -> Meeting:
+    _screen_meeting(title, venue, dial_in)
     _check_times(start_time, end_time)
     meeting = Meeting(
         qsg=qsg,
@@ -108,6 +119,7 @@ def meeting_update(
     dial_in: str,
     status: str,
 ) -> Meeting:
+    _screen_meeting(title, venue, dial_in)
     _check_times(start_time, end_time)
     meeting.title = title.strip()
     meeting.starts_at = _local(date, start_time)

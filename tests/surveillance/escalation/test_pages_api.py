@@ -198,3 +198,25 @@ def test_the_regional_view_lists_providers_above_routine(cast, client_for):
     assert 'id="escalation"' in body and SECRET in body
     # regional_member has a role in the region but oversees no local group: nothing listed.
     assert SECRET not in client_for("regional_member").get(url).content.decode()
+
+
+def test_a_link_from_a_meeting_preselects_it_and_ignores_others(cast, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from surveillance.meetings.services import schedule
+
+    meeting = schedule.meeting_create(
+        actor=cast.users["secretariat_a"],
+        qsg=cast.qsgs["a"],
+        title="Area A meeting",
+        date=timezone.localdate() - dt.timedelta(days=1),
+        start_time=dt.time(10),
+        end_time=dt.time(12),
+    )
+    url = reverse("surveillance:escalation-start", args=[cast.providers["provider_a1"].pk])
+    client = client_for("secretariat_a")
+    body = client.get(url + f"?meeting={meeting.pk}").content.decode()
+    assert f'value="{meeting.pk}" selected' in body
+    assert client.get(url + "?meeting=99999999999999999999").status_code == 200

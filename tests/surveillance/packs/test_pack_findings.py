@@ -32,7 +32,7 @@ def _pages(version: PackVersion) -> list[str]:
 
 @pytest.mark.parametrize(
     ("meeting_in", "due_in"),
-    [(20, 13), (8, 1), (7, 0), (3, 2), (1, 0), (0, 0), (-5, 0)],
+    [(20, 13), (8, 1), (7, 0), (3, 2), (1, 0), (0, 0), (-5, -5)],
 )
 def test_the_default_deadline_is_never_a_day_already_gone(cast, settings, meeting_in, due_in):
     settings.QSG_RETURNS_DAYS_BEFORE = 7
