@@ -357,6 +357,21 @@ def data_period_loaded_by(provider_ids, when: dt.datetime) -> dt.date | None:
     )
 
 
+# The signal window of a QSG's next meeting: the meetings layer registers how it is found
+# (surveillance.meetings.agenda_signals.next_meeting_window), so that the signals page shows by
+# default what that meeting's agenda proposes. fn(user, qsg) -> dict(since, until, meeting,
+# sentence) or None.
+_MEETING_WINDOW: list = []
+
+
+def register_meeting_window(fn) -> None:
+    _MEETING_WINDOW[:] = [fn]
+
+
+def meeting_window(user, qsg: QSG) -> dict | None:
+    return _MEETING_WINDOW[0](user, qsg) if _MEETING_WINDOW else None
+
+
 def latest_data_month(user=None, qsg: QSG | None = None) -> dt.date | None:
     """The latest month with data in the country (from the national aggregates)."""
     return PeerStat.objects.filter(group=PeerStat.NATIONAL).aggregate(m=Max("period")).get("m")

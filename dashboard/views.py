@@ -170,12 +170,19 @@ def qsg_signals(request, pk):
     qsg = qsg_access.qsg_for_user(request.user, pk)
     latest = selectors.latest_data_month(request.user, qsg)
     default = selectors.month_before(latest) if latest else None
+    # By default, the window of the QSG's next meeting: what its agenda proposes.
+    window = selectors.meeting_window(request.user, qsg)
+    if window and window["since"]:
+        default = window["since"]
     if "since-day" in request.GET or "since" in request.GET:
         form = SignalsForm(request.GET)
+        window = None
     else:
         form = SignalsForm(initial={"since": default})
     since = form.cleaned_data["since"] if form.is_bound and form.is_valid() else default
     signals = selectors.signals_since(request.user, qsg, since) if since else []
+    if window:
+        signals = [s for s in signals if window["has_data"] and s.period <= window["until"]]
     groups = {kind: [s for s in signals if s.kind == kind] for kind in selectors.SIGNAL_KINDS}
     return _render(
         request,
@@ -188,6 +195,7 @@ def qsg_signals(request, pk):
             "signals": signals,
             "groups": groups,
             "kinds": selectors.SIGNAL_KINDS,
+            "window": window,
         },
     )
 

@@ -59,6 +59,9 @@ def summit_detail(request, pk):
         documents=list(access.documents_for(standing).order_by("-created_at")[:20]),
         stage=stage,
         clock=stage.clock,
+        first_meeting=next(
+            (m for m in meetings if m.number == 1 and m.status != "cancelled"), None
+        ),
         next_meeting=next(
             (m for m in meetings if m.status == "booked" and m.starts_at >= timezone.now()), None
         ),

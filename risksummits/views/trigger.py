@@ -75,7 +75,7 @@ def summit_trigger(request):
             f"Risk summit {summit.reference} has been triggered. The participants have been told."
         ),
         then=lambda summit: summit.get_absolute_url(),
-        rename={"judged_at": "judged_at_date"},
+        rename={"judged_at": "judged_at_date", "providers": "provider"},
     ) or render(request, BASE + "trigger.jinja", {"form": form})
 
 

@@ -84,3 +84,38 @@ def deciding_groups(record: EscalationRecord) -> list[QSG]:
     if record.qsg.regional_qsg_id:
         groups.append(record.qsg.regional_qsg)
     return groups
+
+
+def conclusion_to_propose(user, pk):
+    """A conclusion of a draft note the user may read; 403 unless they run its meeting's group
+    (secretariat); 404 if not visible or the note is agreed."""
+    from surveillance.meetings.access import conclusions_for, manages
+
+    conclusion = (
+        conclusions_for(user)
+        .select_related("note__meeting__qsg", "provider", "provider__qsg")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if conclusion is None or conclusion.note.is_locked:
+        raise not_found()
+    require(manages(user, conclusion.note.meeting.qsg_id))
+    return conclusion
+
+
+def proposable_conclusions(user, provider):
+    """Conclusions on the provider in draft notes of meetings the user runs."""
+    from surveillance.meetings.access import conclusions_for
+    from surveillance.meetings.models import MeetingNote
+
+    p = principal(user)
+    return (
+        conclusions_for(user)
+        .filter(
+            provider=provider,
+            note__meeting__qsg_id__in=p.managed_qsg_ids,
+            note__status__in=[MeetingNote.Status.DRAFT, MeetingNote.Status.CIRCULATED],
+        )
+        .select_related("note__meeting")
+        .order_by("-note__meeting__starts_at")
+    )

@@ -210,3 +210,35 @@ class DecisionForm(TokenForm):
 # The service names the n-th new criterion "exit_criteria_<n>"; the form's slot is its text box.
 RENAME = {f"exit_criteria_{n}": f"criterion_{n}_text" for n in range(1, CRITERIA_SLOTS + 1)}
 RENAME["exit_criteria"] = "criterion_1_text"
+
+
+class ProposalForm(forms.Form):
+    """A level change proposed with a conclusion; the note's agreement enacts it."""
+
+    level = forms.ChoiceField(
+        choices=[("none", "No change to the level"), *Level.choices],
+        widget=forms.RadioSelect,
+        label="Level the group proposes",
+        help_text="Coming down needs the exit criteria of the level left confirmed met first, "
+        "by a decision on the escalation record.",
+    )
+    rationale = forms.CharField(
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Rationale (optional)",
+        help_text=f"The conclusion's rationale if left blank. {PID_HELP}",
+    )
+    lead_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        label="Lead organisation",
+        empty_label="Choose the lead organisation",
+    )
+    review_date = NHSDateField(
+        required=False, label="Review date", help_text="Needed above routine surveillance."
+    )
+    exit_criteria_1 = forms.CharField(
+        max_length=500, required=False, label="Exit criterion 1 (on entering a higher level)"
+    )
+    exit_criteria_2 = forms.CharField(max_length=500, required=False, label="Exit criterion 2")

@@ -21,9 +21,9 @@ from simple_history.models import HistoricalRecords
 
 from dashboard.models import Indicator
 from qsg.models import QSG, Organisation, Provider
-from surveillance.meetings.models import Meeting
+from surveillance.meetings.models import Conclusion, Meeting
 
-__all__ = ["EscalationDecision", "EscalationRecord", "ExitCriterion"]
+__all__ = ["EscalationDecision", "EscalationProposal", "EscalationRecord", "ExitCriterion"]
 
 
 class Level(models.TextChoices):
@@ -208,3 +208,30 @@ class ExitCriterion(models.Model):
     @property
     def is_measure(self) -> bool:
         return self.kind == self.Kind.MEASURE
+
+
+class EscalationProposal(models.Model):
+    """A level change proposed with a meeting's conclusion on a provider; the note's agreement
+    enacts it as a decision (meeting, group and date of the meeting)."""
+
+    conclusion = models.OneToOneField(
+        Conclusion, on_delete=models.PROTECT, related_name="escalation_proposal"
+    )
+    level = models.CharField(max_length=10, choices=Level.choices)
+    rationale = models.TextField(max_length=5000, blank=True)
+    lead_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_date = models.DateField(null=True, blank=True)
+    exit_criteria = models.JSONField(default=list, blank=True, help_text="Statements, as text.")
+    enacted = models.ForeignKey(
+        EscalationDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.conclusion.provider}: {self.get_level_display()} (proposed)"

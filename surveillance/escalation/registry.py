@@ -9,8 +9,9 @@ def register() -> None:
     from qsg.api.router import router
     from qsg.demo import register_seeder
     from surveillance.meetings.selectors import register_agenda_source
+    from surveillance.meetings.services.note import register_on_agreed
 
-    from . import api, demo, selectors, views
+    from . import api, demo, selectors, services, views
 
     navigation.register_nav(
         navigation.NavItem(
@@ -33,6 +34,7 @@ def register() -> None:
     )
     api.register(router)
     register_seeder("escalation", demo.seed, order=95)
+    register_on_agreed("escalation", services.proposals_enact)
     register_agenda_source(
         "exit_criteria",
         "Exit criteria met on the dashboard",

@@ -207,11 +207,18 @@ def provider_timeline(user, provider) -> dict:
         .prefetch_related("signal_indicators", "criteria_agreed", "criteria_confirmed")
         .order_by("-decided_on", "-pk")
     )
+    from surveillance.escalation.models import EscalationProposal
+
+    conclusions = list(access.proposable_conclusions(user, provider))
+    proposals = {
+        p.conclusion_id: p for p in EscalationProposal.objects.filter(conclusion__in=conclusions)
+    }
     return {
         "provider": provider,
         "records": records,
         "decisions": decision_views(user, decisions),
         "can_decide": access.can_decide(user, provider.qsg_id),
+        "proposable": [(c, proposals.get(c.pk)) for c in conclusions],
     }
 
 

@@ -43,6 +43,7 @@ _stamp = qsg_services._stamp
 SCOPE = "escalation-decision"
 MAX_CRITERIA = 10
 MAX_EVIDENCE = 50
+NO_CHANGE = "none"
 
 
 def _merge(errors: dict[str, list[str]], field: str, message: str) -> None:
@@ -311,3 +312,102 @@ def _decide(
     _stamp(record, actor)
     record.save(update_fields=changed)
     return decision
+
+
+# Level changes proposed with a meeting's conclusions ------------------------------------------
+
+
+def proposal_save(
+    *,
+    actor,
+    conclusion,
+    level: str,
+    rationale: str = "",
+    lead_organisation: Organisation | None = None,
+    review_date: dt.date | None = None,
+    exit_criteria: Sequence[str] = (),
+):
+    """Propose (or change the proposal of) a level change with a conclusion of a draft note.
+    The caller checked the actor runs the meeting's group. Checked now as far as it can be;
+    the agreement of the note enacts it through `decision_record`, with every rule."""
+    from surveillance.escalation.models import EscalationProposal
+
+    if conclusion.note.is_locked:
+        raise ValidationError("The note has been agreed: record a decision instead")
+    if level == NO_CHANGE:
+        EscalationProposal.objects.filter(conclusion=conclusion, enacted__isnull=True).delete()
+        return None
+    errors: dict[str, list[str]] = {}
+    if level not in Level.values:
+        _merge(errors, "level", "Choose a level")
+    texts = [t.strip() for t in exit_criteria if t and t.strip()]
+    if level in Level.values and rank(level) > 0:
+        if lead_organisation is None:
+            _merge(errors, "lead_organisation", "Choose the lead organisation")
+        if review_date is None:
+            _merge(errors, "review_date", "Enter the review date")
+    if texts and level == Level.ROUTINE:
+        _merge(errors, "exit_criteria_1", "Exit criteria are agreed on entering a higher level")
+    fields = {"rationale": ("Rationale", rationale)}
+    for n, text in enumerate(texts, start=1):
+        fields[f"exit_criteria_{n}"] = (f"Exit criterion {n}", text)
+    for name, messages in pid_errors(fields).items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    proposal = EscalationProposal.objects.filter(conclusion=conclusion).first() or (
+        EscalationProposal(conclusion=conclusion, proposed_by=actor)
+    )
+    proposal.level, proposal.rationale = level, (rationale or "").strip()
+    proposal.lead_organisation, proposal.review_date = lead_organisation, review_date
+    proposal.exit_criteria = texts
+    proposal.full_clean()
+    _stamp(proposal, actor)
+    proposal.save()
+    return proposal
+
+
+def proposals_enact(*, actor, note) -> list[EscalationDecision]:
+    """On the agreement of a note (registered with the meetings' `register_on_agreed`): each
+    proposal of its conclusions becomes a decision at the meeting. A proposal the rules refuse
+    (coming down with exit criteria unmet, say) stops the agreement, saying why."""
+    from surveillance.escalation.models import EscalationProposal
+
+    meeting = note.meeting
+    decided_on = min(timezone.localtime(meeting.starts_at).date(), timezone.localdate())
+    made = []
+    proposals = EscalationProposal.objects.filter(
+        conclusion__note=note, enacted__isnull=True
+    ).select_related("conclusion__provider__qsg", "lead_organisation")
+    visible = set(items_for(actor).values_list("pk", flat=True)) if proposals else set()
+    for p in proposals:
+        c = p.conclusion
+        try:
+            decision = decision_record(
+                actor=actor,
+                provider=c.provider,
+                level=p.level,
+                decided_on=decided_on,
+                group=meeting.qsg if meeting.qsg_id == c.provider.qsg_id else None,
+                meeting=meeting if meeting.qsg_id == c.provider.qsg_id else None,
+                decided_by=f"{meeting.qsg.name}, agreeing the note of {meeting.title}"[:200],
+                rationale=p.rationale or c.rationale,
+                lead_organisation=p.lead_organisation,
+                review_date=p.review_date,
+                intelligence_item_ids=[i for i in c.intelligence_item_ids if i in visible],
+                exit_criteria=[{"text": t} for t in p.exit_criteria],
+            )
+        except ValidationError as error:
+            messages = (
+                "; ".join(m for ms in error.message_dict.values() for m in ms)
+                if hasattr(error, "error_dict")
+                else "; ".join(error.messages)
+            )
+            raise ValidationError(
+                f"The level change proposed for {c.provider.name} cannot be made: {messages}"
+            ) from None
+        p.enacted = decision
+        _stamp(p, actor)
+        p.save(update_fields=["enacted"])
+        made.append(decision)
+    return made

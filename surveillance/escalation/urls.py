@@ -14,4 +14,9 @@ urlpatterns = [
         v.escalation_start,
         name="escalation-start",
     ),
+    path(
+        "escalations/conclusions/<id:pk>/propose/",
+        v.escalation_propose,
+        name="escalation-propose",
+    ),
 ]

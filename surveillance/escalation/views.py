@@ -17,7 +17,7 @@ from qsg.pages import posted, submit
 from surveillance.escalation import access
 from surveillance.escalation import selectors as sel
 from surveillance.escalation import services as sv
-from surveillance.escalation.forms import RENAME, DecisionForm
+from surveillance.escalation.forms import RENAME, DecisionForm, ProposalForm
 from surveillance.escalation.models import Level
 
 TEMPLATES = "surveillance/escalation/"
@@ -132,12 +132,56 @@ def escalation_decide(request, pk):
     return _decision_page(request, form, record.provider, record)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_propose(request, pk):
+    """Propose a level change with a conclusion of a draft note: its secretariat. The note's
+    agreement enacts it."""
+    conclusion = access.conclusion_to_propose(request.user, pk)
+    existing = getattr(conclusion, "escalation_proposal", None)
+    initial = {"level": "none"}
+    if existing is not None:
+        initial = {
+            "level": existing.level,
+            "rationale": existing.rationale,
+            "lead_organisation": existing.lead_organisation_id,
+            "review_date": existing.review_date,
+            **{f"exit_criteria_{n}": t for n, t in enumerate(existing.exit_criteria[:2], 1)},
+        }
+    form = ProposalForm(posted(request), initial=initial)
+    meeting = conclusion.note.meeting
+    return submit(
+        request,
+        form,
+        lambda data: sv.proposal_save(
+            actor=request.user,
+            conclusion=conclusion,
+            level=data["level"],
+            rationale=data["rationale"],
+            lead_organisation=data["lead_organisation"],
+            review_date=data["review_date"],
+            exit_criteria=[data["exit_criteria_1"], data["exit_criteria_2"]],
+        ),
+        done="Saved: the level change is made when the note is agreed",
+        then=conclusion.provider.get_absolute_url(),
+    ) or render(
+        request,
+        TEMPLATES + "propose.jinja",
+        {
+            "form": form,
+            "conclusion": conclusion,
+            "meeting": meeting,
+            "back": conclusion.provider.get_absolute_url(),
+        },
+    )
+
+
 # The provider page's section and the home panel ---------------------------------------------------
 
 
 def provider_section(request, provider) -> dict | None:
     ctx = sel.provider_timeline(request.user, provider)
-    if not ctx["records"] and not ctx["can_decide"]:
+    if not ctx["records"] and not ctx["can_decide"] and not ctx["proposable"]:
         return None
     return ctx
 

@@ -5,8 +5,12 @@ that reads intelligence goes through `items_for(user)` or `item_for_user(user, p
 
 The rules (docs/architecture.md, "Soft intelligence"):
 
+* **A role in the QSG is needed to read its intelligence** (or, for the regional team, the
+  oversight of it: `qsg.access.Principal.qsg_ids`). An organisation's membership of other QSGs
+  gives nothing here. The one exception: **the submitter always sees their own item**.
 * **Drafts** are seen by their author only.
-* **The submitting organisation** sees every submitted item it holds, whatever the status.
+* **The submitting organisation's people in the QSG** see every submitted item it holds there,
+  whatever the status.
 * **The QSG team** (secretariat and chair of the QSG the item is submitted to) sees every
   submitted item of that QSG; only the secretariat triages and sees who submitted an item
   marked "do not attribute".
@@ -16,7 +20,8 @@ The rules (docs/architecture.md, "Soft intelligence"):
   - this QSG's members: people holding a role (secretariat, chair, member, observer) in the QSG;
   - this QSG and its regional QSG: those, and the people holding a role in the regional QSG
     (its secretariat, chair, members and regional reviewers);
-  - named organisations: people of the organisations named on the item.
+  - named organisations: people of the organisations named on the item who see the QSG.
+* Only the submitter and the QSG's secretariat change an item's sharing.
 * Outsiders get 404; lists and searches leave the item out, and so do counts.
 
 `scope_for(user)` resolves, once per request (two small queries on top of the principal), what
@@ -56,6 +61,9 @@ class Scope:
 
     principal: Principal
     role_qsg_ids: frozenset[int]  # QSGs where the user holds a role (the QSG's members)
+    seen_qsg_ids: frozenset[
+        int
+    ]  # role_qsg_ids and the local QSGs the user's regional team oversees
     team_qsg_ids: frozenset[int]  # QSGs where the user is secretariat or chair
     managed_qsg_ids: frozenset[int]  # QSGs where the user is secretariat
     region_qsg_ids: frozenset[int]  # local QSGs whose regional QSG the user holds a role in
@@ -103,12 +111,15 @@ def scope_for(user) -> Scope:
     scope = Scope(
         principal=p,
         role_qsg_ids=role_ids,
+        seen_qsg_ids=frozenset(p.qsg_ids),
         team_qsg_ids=team,
         managed_qsg_ids=managed,
         region_qsg_ids=region,
         unmoderated_qsg_ids=unmoderated,
         named_item_ids=(
-            _named_item_ids(p.organisation_id, unmoderated) if not p.is_anonymous else frozenset()
+            _named_item_ids(p.organisation_id, unmoderated, frozenset(p.qsg_ids))
+            if not p.is_anonymous
+            else frozenset()
         ),
     )
     if not p.is_anonymous:
@@ -122,10 +133,12 @@ def forget(user) -> None:
             delattr(user, attr)
 
 
-def _named_item_ids(org_id: int | None, unmoderated: frozenset[int]) -> frozenset[int] | None:
-    """Released items shared by name with the organisation (the status is checked here, so the
-    list clause is a plain primary-key condition)."""
-    if org_id is None:
+def _named_item_ids(
+    org_id: int | None, unmoderated: frozenset[int], qsg_ids: frozenset[int]
+) -> frozenset[int] | None:
+    """Released items of the QSGs the user sees, shared by name with the organisation (the
+    status and QSG are checked here, so the list clause is a plain primary-key condition)."""
+    if org_id is None or not qsg_ids:
         return frozenset()
     through = IntelligenceItem.named_organisations.through
     released = Q(intelligenceitem__status__in=RELEASED_STATUSES)
@@ -135,9 +148,9 @@ def _named_item_ids(org_id: int | None, unmoderated: frozenset[int]) -> frozense
             intelligenceitem__qsg_id__in=sorted(unmoderated),
         )
     ids = list(
-        through.objects.filter(released, organisation_id=org_id).values_list(
-            "intelligenceitem_id", flat=True
-        )[: NAMED_INLINE_MAX + 1]
+        through.objects.filter(
+            released, organisation_id=org_id, intelligenceitem__qsg_id__in=sorted(qsg_ids)
+        ).values_list("intelligenceitem_id", flat=True)[: NAMED_INLINE_MAX + 1]
     )
     return None if len(ids) > NAMED_INLINE_MAX else frozenset(ids)
 
@@ -167,10 +180,15 @@ def visibility_arms(scope: Scope) -> list[Q]:
     """
     if scope.is_anonymous:
         return []
-    arms = [
-        Q(submitted_by_id=scope.user_id),
-        Q(submitting_organisation_id=scope.organisation_id, status__in=SUBMITTED_STATUSES),
-    ]
+    arms = [Q(submitted_by_id=scope.user_id)]
+    if scope.seen_qsg_ids:
+        arms.append(
+            Q(
+                submitting_organisation_id=scope.organisation_id,
+                qsg_id__in=sorted(scope.seen_qsg_ids),
+                status__in=SUBMITTED_STATUSES,
+            )
+        )
     if scope.team_qsg_ids:
         arms.append(Q(qsg_id__in=sorted(scope.team_qsg_ids), status__in=SUBMITTED_STATUSES))
     arms += _released(
@@ -184,7 +202,11 @@ def visibility_arms(scope: Scope) -> list[Q]:
         if scope.unmoderated_qsg_ids:
             released |= Q(status=Status.SUBMITTED, qsg_id__in=sorted(scope.unmoderated_qsg_ids))
         arms.append(
-            Q(pk__in=named.values("intelligenceitem_id"), distribution=Distribution.NAMED)
+            Q(
+                pk__in=named.values("intelligenceitem_id"),
+                distribution=Distribution.NAMED,
+                qsg_id__in=sorted(scope.seen_qsg_ids),
+            )
             & released
         )
     elif scope.named_item_ids:
@@ -230,10 +252,13 @@ def is_released(scope: Scope, item: IntelligenceItem) -> bool:
     )
 
 
-def can_see(scope: Scope, item: IntelligenceItem, *, named_org_ids=None) -> bool:
+def can_see(
+    scope: Scope, item: IntelligenceItem, *, named_org_ids=None, distribution: str | None = None
+) -> bool:
     """The same rule as `visibility_q`, for one item in memory.
 
-    `named_org_ids` are the item's named organisations (fetched if not given).
+    `named_org_ids` are the item's named organisations (fetched if not given); `distribution`
+    asks what the answer would be under another distribution.
     """
     if scope.is_anonymous:
         return False
@@ -241,13 +266,16 @@ def can_see(scope: Scope, item: IntelligenceItem, *, named_org_ids=None) -> bool
         return True
     if item.status == Status.DRAFT:
         return False
-    if item.submitting_organisation_id == scope.organisation_id:
+    if (
+        item.submitting_organisation_id == scope.organisation_id
+        and item.qsg_id in scope.seen_qsg_ids
+    ):
         return True
     if item.qsg_id in scope.team_qsg_ids:
         return True
     if not is_released(scope, item):
         return False
-    return reaches(scope, item, item.distribution, named_org_ids=named_org_ids)
+    return reaches(scope, item, distribution or item.distribution, named_org_ids=named_org_ids)
 
 
 def reaches(scope: Scope, item, distribution: str, *, named_org_ids=None) -> bool:
@@ -259,6 +287,8 @@ def reaches(scope: Scope, item, distribution: str, *, named_org_ids=None) -> boo
     if distribution == Distribution.REGION and item.qsg_id in scope.region_qsg_ids:
         return True
     if distribution == Distribution.NAMED:
+        if item.qsg_id not in scope.seen_qsg_ids:
+            return False
         if named_org_ids is None:
             named_org_ids = {o.pk for o in item.named_organisations.all()}
         return scope.organisation_id in set(named_org_ids)
@@ -315,12 +345,11 @@ def can_triage(user, item: IntelligenceItem) -> bool:
 
 
 def can_change_distribution(user, item: IntelligenceItem) -> bool:
-    """The owner (the submitter, or their organisation) or the QSG's secretariat."""
+    """The submitter or the QSG's secretariat (not the submitter's colleagues)."""
     scope = scope_for(user)
     return item.status != Status.DRAFT and (
         scope.manages(item.qsg_id)
-        or item.submitted_by_id == scope.user_id
-        or item.submitting_organisation_id == scope.organisation_id
+        or (scope.user_id is not None and item.submitted_by_id == scope.user_id)
     )
 
 
@@ -351,6 +380,13 @@ def triage_queue_for(user) -> QuerySet[IntelligenceItem]:
     return IntelligenceItem.objects.filter(
         qsg_id__in=scope.managed_qsg_ids, status=Status.SUBMITTED
     ).order_by("submitted_at", "pk")
+
+
+def is_logged(item: IntelligenceItem) -> bool:
+    """Reads that go in the access log the secretariat reads: of an item shared other than with
+    the QSG's members, or marked "do not attribute" (whatever its distribution). Pages, API
+    (list and detail), CSV exports and every PDF (note, pack) carrying its words."""
+    return item.distribution != Distribution.QSG or bool(item.do_not_attribute)
 
 
 def access_log_for(user, item: IntelligenceItem):

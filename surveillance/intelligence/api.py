@@ -272,6 +272,7 @@ class IntelligenceViewSet(
             ]
         page = self.paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
+        si.reads_log(user=request.user, items=rows, channel="api")
         context = {**self.get_serializer_context(), "corroborations": corroborations_by_item(rows)}
         data = IntelligenceItemSerializer(rows, many=True, context=context).data
         if page is not None:

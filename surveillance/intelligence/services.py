@@ -499,11 +499,10 @@ def _audience_check(item: Item, distribution: str, named_ids: set[int]) -> list[
         user = sighting.user
         access.forget(user)
         scope = access.scope_for(user)
-        still = (
-            item.submitted_by_id == scope.user_id
-            or item.submitting_organisation_id == scope.organisation_id
-            or item.qsg_id in scope.team_qsg_ids
-            or access.reaches(scope, item, distribution, named_org_ids=named_ids)
+        # Only people who read it now can lose it (a sighting made under an older rule by
+        # someone who no longer reads the item does not hold the sharing back).
+        still = not access.can_see(scope, item) or access.can_see(
+            scope, item, distribution=distribution, named_org_ids=named_ids
         )
         if not still:
             lost.append(sighting)
@@ -624,7 +623,8 @@ def intelligence_item_close(*, actor, item: Item) -> Item:
 
 def intelligence_item_record_view(*, user, item: Item, channel: str = "page") -> None:
     """A reader opened the item: remember that they saw it, and log the read unless it is shared
-    with the QSG's members (those reads are the normal course of business)."""
+    with the QSG's members and attributed (those reads are the normal course of business;
+    `access.is_logged`)."""
     items_seen(user=user, items=[item], channel=channel)
 
 
@@ -646,6 +646,14 @@ def items_seen(*, user, items: Iterable[Item], channel: str = "page") -> None:
         ],
         ignore_conflicts=True,
     )
+    reads_log(user=user, items=items, channel=channel)
+
+
+def reads_log(*, user, items: Iterable[Item], channel: str) -> None:
+    """Log these reads in the access log the secretariat reads (`access.is_logged` items only),
+    in one INSERT. A list read through the API logs here without counting as a sighting."""
+    if not getattr(user, "is_authenticated", False):
+        return
     IntelligenceAccess.objects.bulk_create(
         [
             IntelligenceAccess(
@@ -656,6 +664,6 @@ def items_seen(*, user, items: Iterable[Item], channel: str = "page") -> None:
                 channel=channel,
             )
             for i in items
-            if i.distribution != Distribution.QSG
+            if access.is_logged(i)
         ]
     )

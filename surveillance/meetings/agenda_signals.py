@@ -111,3 +111,28 @@ def signals_for_meeting(user, meeting) -> list:
             )
         )
     return sorted(out, key=lambda s: s.title)
+
+
+def next_meeting_window(user, qsg) -> dict | None:
+    """The window of the QSG's next meeting, for the dashboard's signals page (registered in
+    dashboard.selectors.register_meeting_window); None if none is scheduled."""
+    from surveillance.meetings.models import Meeting
+
+    meeting = (
+        Meeting.objects.filter(
+            qsg=qsg, starts_at__gte=timezone.now(), status=Meeting.Status.SCHEDULED
+        )
+        .select_related("qsg")
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is None:
+        return None
+    window = signal_window(meeting)
+    return {
+        "since": window.since,
+        "until": window.until,
+        "has_data": window.has_data,
+        "meeting": f"the meeting of {timezone.localtime(meeting.starts_at):%-d %B %Y}",
+        "sentence": window.sentence(),
+    }

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 
 def register() -> None:
+    from dashboard import selectors as dashboard_selectors
     from qsg import broker, jobs
     from qsg.api.router import router
     from qsg.demo import register_seeder
 
-    from . import api, demo, navigation, tasks
+    from . import agenda_signals, api, demo, navigation, tasks
     from . import selectors as s
     from .services.pdf import PDF_KIND
 
     navigation.register()
+    dashboard_selectors.register_meeting_window(agenda_signals.next_meeting_window)
     api.register(router)
     register_seeder("meetings", demo.seed, order=50)
     jobs.register_retry(PDF_KIND, tasks.retry_note_pdf, label="Meeting note PDF")

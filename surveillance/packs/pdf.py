@@ -45,11 +45,20 @@ def render_pack_pdf(
     )
 
 
-def contents_pages(anchors: dict[str, int] | None) -> list[dict]:
-    """The page each section starts on, as laid out (kept with the version)."""
+def contents_pages(
+    anchors: dict[str, int] | None, intelligence: dict[str, list[int]] | None = None
+) -> list[dict]:
+    """The page each section starts on, as laid out, and the intelligence items whose words it
+    carries (kept with the version; the access log reads them at each download)."""
     anchors = anchors or {}
+    intelligence = intelligence or {}
     return [
-        {"key": key, "title": title, "page": anchors.get(key)}
+        {
+            "key": key,
+            "title": title,
+            "page": anchors.get(key),
+            "intelligence_item_ids": intelligence.get(key, []),
+        }
         for key, title in selectors_packs.SECTIONS
     ]
 

@@ -119,6 +119,8 @@ def _agenda(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
             "providers": row["providers"],
             "papers": row["papers"],
             "confidential": row["confidential"],
+            # Kept for the access log (not printed); none where the words are withheld.
+            "intelligence_item_ids": [] if row["withheld"] else row["intelligence_item_ids"],
         }
         for n, row in enumerate(rows, start=1)
     ]
@@ -245,6 +247,26 @@ def document(
         "missing_returns": missing_returns(pack) if audience.is_full else [],
         "regional": regional_feedback(meeting, audience),
         "escalation": escalation_levels(meeting, audience),
+    }
+
+
+def intelligence_by_section(doc: dict[str, Any]) -> dict[str, list[int]]:
+    """The intelligence items whose words each section of one audience's pack carries (for the
+    access log of downloads: `services.pack_download_record`)."""
+
+    def shown(rows) -> set[int]:
+        return {
+            int(i)
+            for r in rows or []
+            if not r.get("withheld")
+            for i in r.get("intelligence_item_ids") or []
+        }
+
+    previous = (doc.get("previous") or {}).get("document") or {}
+    return {
+        "agenda": sorted(shown(doc.get("agenda"))),
+        "previous-note": sorted(shown(previous.get("items")) | shown(previous.get("conclusions"))),
+        "intelligence": sorted(int(i["id"]) for i in doc.get("intelligence") or []),
     }
 
 

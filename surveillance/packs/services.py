@@ -237,7 +237,9 @@ def _render_version(version: PackVersion, doc: dict, dashboard: dict, *, label, 
         checksum=hashlib.sha256(rendered.content).hexdigest(),
         pages=rendered.pages,
         size=len(rendered.content),
-        contents=pdf_packs.contents_pages(rendered.anchors),
+        contents=pdf_packs.contents_pages(
+            rendered.anchors, selectors_packs.intelligence_by_section(doc)
+        ),
         rendered_at=timezone.now(),
     )
     from django.core.files.storage import default_storage
@@ -284,6 +286,18 @@ def meeting_pack_publish(*, actor, pack: MeetingPack, number: int) -> MeetingPac
 
 
 def pack_download_record(*, user, version: PackVersion, via: str = "web") -> PackDownload:
+    """The pack's download log, and the intelligence access log for the restricted and "do not
+    attribute" items whose words the file carries."""
+    from surveillance.intelligence import services as intelligence_services
+    from surveillance.intelligence.models import IntelligenceAccess, IntelligenceItem
+
+    ids = {int(i) for c in version.contents or [] for i in c.get("intelligence_item_ids") or []}
+    if ids:
+        intelligence_services.items_seen(
+            user=user,
+            items=IntelligenceItem.objects.filter(pk__in=sorted(ids)),
+            channel=IntelligenceAccess.Channel.PDF,
+        )
     return PackDownload.objects.create(
         version=version, user=user, organisation_id=user.organisation_id, via=via
     )

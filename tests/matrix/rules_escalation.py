@@ -182,3 +182,34 @@ RULES.update(
         ],
     }
 )
+
+
+def _draft_conclusion(c):
+    found = c.__dict__.get("_draft_conclusion")
+    if found:
+        return {"pk": found.pk}
+    from tests.surveillance.meetings.factories import meeting, note_with_content
+
+    _note, _item, conclusion = note_with_content(c, meeting(c, days=-3))
+    c.__dict__["_draft_conclusion"] = conclusion
+    return {"pk": conclusion.pk}
+
+
+PROPOSE_SEE = users("secretariat_a", "chair_a")
+RULES["surveillance:escalation-propose"] = [
+    Case(
+        kwargs=_draft_conclusion,
+        ok=users("secretariat_a"),
+        forbidden=PROPOSE_SEE - users("secretariat_a"),
+        hidden=everyone(but=PROPOSE_SEE),
+    ),
+    Case(
+        method="POST",
+        kwargs=_draft_conclusion,
+        data=lambda c: {"level": "nope"},
+        ok=users("secretariat_a"),
+        forbidden=PROPOSE_SEE - users("secretariat_a"),
+        hidden=everyone(but=PROPOSE_SEE),
+        label="rejected form",
+    ),
+]

@@ -1,8 +1,8 @@
 """Rules for the intelligence pages (surveillance app).
 
 The scenario, in QSG A: `shared` (submitted by member_a of the ICB, triaged, shared with the
-QSG's members), `named` (shared by name with the CQC, so cqc_a and the regional CQC member see
-it too), and member_a's `draft`. Members of QSG A read `shared`; only the secretariat triages;
+QSG's members), `named` (shared by name with the CQC, so cqc_a sees it too; the regional CQC
+member holds no role in QSG A and does not), and member_a's `draft`. Members of QSG A read `shared`; only the secretariat triages;
 the owner and the secretariat widen; other organisations corroborate; everyone else gets 404,
 and lists, exports and searches leave the items out.
 """
@@ -21,7 +21,8 @@ A_VIEW = users(A_PARTICIPANTS)
 A_HIDDEN = everyone(but=A_VIEW)
 SECRETARIATS = users("secretariat_a", "secretariat_b", "secretariat_c", "regional_secretariat")
 HAS_ROLE = everyone(but={"outsider"})
-NAMED_VIEW = users("member_a", "secretariat_a", "chair_a", "cqc_a", "regional_member")
+# A role in the QSG is needed to read its intelligence (issue 14 build 2): not regional_member.
+NAMED_VIEW = users("member_a", "secretariat_a", "chair_a", "cqc_a")
 
 
 def scenario(cast) -> dict:

@@ -880,6 +880,19 @@ WRITERS["surveillance.EscalationDecision.source_reference"] = (_escalation("sour
 WRITERS["surveillance.ExitCriterion.text"] = (_escalation("exit_criteria"), ALL)
 
 
+def _proposal_rationale(cast, w, text):
+    from surveillance.escalation import services as escalation_services
+    from tests.surveillance.meetings.factories import meeting, note_with_content
+
+    _note, _item, conclusion = note_with_content(cast, meeting(cast, days=-3))
+    escalation_services.proposal_save(
+        actor=cast.users["secretariat_a"], conclusion=conclusion, level="routine", rationale=text
+    )
+
+
+WRITERS["surveillance.EscalationProposal.rationale"] = (_proposal_rationale, ALL)
+
+
 def _model_key(key: str) -> str:
     return key.split(" ")[0]
 

@@ -185,7 +185,35 @@ def test_booking_page_asks_why_a_late_first_meeting_is_late(cast, client_for):
     meeting = SummitMeeting.objects.get(summit=summit)
     assert meeting.late_reason == "No room until then"
     detail = client.get(reverse("risksummits:detail", args=[summit.pk])).content.decode()
-    assert "No room until then" in detail
+    assert "The first meeting is after the clock&#39;s deadline" in detail
+    assert "The reason recorded: No room until then" in detail
+
+
+def test_trigger_page_points_to_the_open_summit_on_the_provider_field(cast, client_for):
+    summit = trigger(cast)
+    client = client_for("member_a")
+    judged = timezone.localtime() - dt.timedelta(hours=1)
+    response = client.post(
+        reverse("risksummits:trigger"),
+        {
+            "form_token": "second-1",
+            "provider": cast.providers["provider_a1"].pk,
+            "concern": "Another report about the maternity unit",
+            "source": "media",
+            "urgency": "urgent",
+            "judged_at_date-day": judged.day,
+            "judged_at_date-month": judged.month,
+            "judged_at_date-year": judged.year,
+            "judged_at_time": judged.strftime("%H:%M"),
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        'href="#id_provider"' in body and f"Risk summit {summit.reference} is already open" in body
+    )
+    assert "Another report about the maternity unit" in body  # what was typed is kept
+    assert RiskSummit.objects.count() == 1
 
 
 # The ring-holder ---------------------------------------------------------------------------------

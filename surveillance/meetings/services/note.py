@@ -5,7 +5,7 @@ and leaves risk summit referrals, which the risk summits work claims here."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -295,6 +295,16 @@ def level_record_from_risk_summit(
     return entry
 
 
+_ON_AGREED: dict[str, Callable[..., None]] = {}
+
+
+def register_on_agreed(key: str, fn: Callable[..., None]) -> None:
+    """A higher layer acts on the agreement of a note, inside its transaction:
+    `fn(actor=..., note=...)`; a ValidationError stops the agreement (escalation enacts the
+    level changes the conclusions propose)."""
+    _ON_AGREED[key] = fn
+
+
 def _apply_to_providers(note: MeetingNote, version: int) -> None:
     """Agreed conclusions set each provider's level; "risk summit required" leaves a referral."""
     meeting = note.meeting
@@ -382,6 +392,8 @@ def meeting_note_agree(*, actor, note: MeetingNote) -> MeetingNote:
         agreed_at=now,
     )
     _apply_to_providers(note, note.version)
+    for _key, fn in sorted(_ON_AGREED.items()):
+        fn(actor=actor, note=note)
     _event(meeting, actor, NoteEvent.Verb.AGREED, version=note.version)
     return note
 

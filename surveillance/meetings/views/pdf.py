@@ -81,6 +81,28 @@ def note_pdf_status(request, pk, job_id):
     return render(request, "surveillance/meetings/pdf_status.jinja", context)
 
 
+def _log_reads(request, meeting, job: Job) -> None:
+    """The restricted and "do not attribute" items whose words the file carries go in the
+    intelligence access log the secretariat reads."""
+    from surveillance.intelligence import services as intelligence_services
+    from surveillance.intelligence.models import IntelligenceAccess, IntelligenceItem
+    from surveillance.meetings import selectors as selectors_meetings
+    from surveillance.meetings.pdf import source_document
+
+    note = am.note_of(meeting)
+    if note is None:
+        return
+    ids = selectors_meetings.document_links(source_document(note)) - set(
+        job.counts.get("withheld") or []
+    )
+    if ids:
+        intelligence_services.items_seen(
+            user=request.user,
+            items=IntelligenceItem.objects.filter(pk__in=sorted(ids)),
+            channel=IntelligenceAccess.Channel.PDF,
+        )
+
+
 @login_required
 @require_GET
 def note_pdf_download(request, pk, job_id):
@@ -89,6 +111,7 @@ def note_pdf_download(request, pk, job_id):
     path = job.counts.get("path")
     if job.status != Job.Status.SUCCEEDED or not path or not default_storage.exists(path):
         raise Http404("Not found")
+    _log_reads(request, meeting, job)
     with default_storage.open(path, "rb") as fh:
         response = HttpResponse(fh.read(), content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -24,7 +24,9 @@ TEAM_A = {"secretariat_a", "chair_a"}
 A_ROLES = {"secretariat_a", "chair_a", "member_a", "cqc_a", "observer_a"}
 REGION_R = {"regional_secretariat", "reviewer", "regional_member"}
 # Named organisations used below: Bravo ICB (member_b) and the CQC (cqc_a, regional_member).
-NAMED = {"member_b", "cqc_a", "regional_member"}
+# A role in the QSG is needed to read its intelligence (issue 14, build 2): member_b (QSG B)
+# and regional_member (the regional QSG) are of named organisations but hold no role in A.
+NAMED = {"cqc_a"}
 
 # What each distribution reaches once the item is released, besides the author and the team.
 RELEASED_AUDIENCE = {
@@ -86,10 +88,11 @@ def test_drafts_are_the_authors_alone(cast):
     assert not access.drafts_for(cast.users["secretariat_a"]).exists()
 
 
-def test_colleagues_of_the_submitting_organisation_see_it_whatever_the_distribution(cast):
-    # cqc_a submits to A, for the CQC only: the CQC's regional member is a colleague.
+def test_colleagues_of_the_submitting_organisation_see_it_only_with_a_role_in_the_qsg(cast):
+    # cqc_a submits to A, for the CQC only: the CQC's regional member is a colleague, but holds
+    # no role in A, so reads nothing of A's intelligence.
     item = released(cast, author="cqc_a", distribution=Distribution.ORGANISATION)
-    assert _seen_by(cast, item) == {"cqc_a", "regional_member"} | TEAM_A
+    assert _seen_by(cast, item) == {"cqc_a"} | TEAM_A
 
 
 def test_regional_items_reach_the_regional_qsgs_people(cast):
@@ -101,13 +104,9 @@ def test_regional_items_reach_the_regional_qsgs_people(cast):
         providers=[cast.providers["provider_b1"]],
         outside_reason="",
     )
-    # The CQC (the author's organisation) includes cqc_a; the regional QSG's members see it.
-    assert _seen_by(cast, item) == {
-        "regional_member",
-        "cqc_a",
-        "regional_secretariat",
-        "reviewer",
-    }
+    # The regional QSG's people see it; cqc_a (the author's organisation, but a role in A
+    # only) does not.
+    assert _seen_by(cast, item) == {"regional_member", "regional_secretariat", "reviewer"}
 
 
 def test_item_for_user_gives_404_to_outsiders_and_403_to_readers_who_manage_nothing(cast):

@@ -102,6 +102,29 @@ def test_pack_of_each_audience_carries_the_item_only_where_it_is_shared(cast):
 DISCUSSED = "Rowan ward pay runs discussed with the finance director"
 
 
+def note_with_passage(cast, m, agenda_item):
+    """A draft note: a passage under the agenda item, and the conclusion on its provider that
+    agreeing the note needs."""
+    from surveillance.meetings.services import note as note_services
+    from tests.surveillance.meetings.factories import category
+
+    secretariat = cast.users["secretariat_a"]
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.passage_save(
+        actor=secretariat, note=note, agenda_item=agenda_item, text=DISCUSSED
+    )
+    note_services.conclusion_save(
+        actor=secretariat,
+        note=note,
+        provider=cast.providers["provider_a1"],
+        category=category("regular-review"),
+        key_issues="Bank staff pay",
+        rationale="Discussed under the item",
+        agenda_item=agenda_item,
+    )
+    return note
+
+
 def test_note_passages_and_conclusions_under_the_item_inherit_its_visibility(cast, client_for):
     import io
 
@@ -154,17 +177,11 @@ def test_note_passages_and_conclusions_under_the_item_inherit_its_visibility(cas
 def test_a_note_pdf_is_shared_only_by_readers_who_may_read_the_same_items(cast, client_for):
     """The secretariat's PDF job is not offered to a member who may not read its items."""
     from qsg.models import Job
-    from surveillance.meetings.services import note as note_services
     from tests.surveillance.meetings.factories import agree, quorate
 
     m, item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
-    secretariat = cast.users["secretariat_a"]
     quorate(cast, m)
-    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
-    note_services.passage_save(
-        actor=secretariat, note=note, agenda_item=agenda_item, text=DISCUSSED
-    )
-    note = agree(cast, note)
+    agree(cast, note_with_passage(cast, m, agenda_item))
     client_for("secretariat_a").post(f"/meetings/{m.pk}/note/pdf/")
     job = Job.objects.get(kind="meeting_note_pdf")
     assert job.counts["withheld"] == []

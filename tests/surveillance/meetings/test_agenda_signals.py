@@ -119,3 +119,24 @@ def test_people_outside_the_qsg_get_no_signals(cast):
     m = meeting(cast, days=10)
     assert agenda_signals.signals_for_meeting(cast.users["member_b"], m) == []
     assert agenda_signals.signals_for_meeting(cast.users["outsider"], m) == []
+
+
+def test_the_signals_page_shows_what_the_next_meetings_agenda_proposes(cast, client_for):
+    seed_cast_data(cast)
+    secretariat = cast.users["secretariat_a"]
+    meeting(cast, days=-30)  # held before the data came
+    m = meeting(cast, days=10)
+    client = client_for("secretariat_a")
+    url = f"/dashboard/qsgs/{cast.qsgs['a'].pk}/signals/"
+    window = agenda_signals.signal_window(m)
+    found = agenda_signals.signals_in(secretariat, m, window)
+    body = client.get(url).content.decode()
+    held = timezone.localtime(m.starts_at)
+    assert f"For the meeting of {held:%-d %B %Y}, as its agenda proposes them" in body
+    assert f"{len(found)} signal{'' if len(found) == 1 else 's'} since" in body
+    # Nothing new since the previous meeting: the page says so and lists nothing.
+    _loaded(timezone.now() - dt.timedelta(days=60))
+    body = client.get(url).content.decode()
+    assert "No new dashboard data since the meeting of" in body
+    assert "0 signals since" in body
+    assert _proposals(secretariat, m)["signals"] == []
