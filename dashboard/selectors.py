@@ -209,23 +209,45 @@ class SeriesView:
         return charts.format_value(v, self.indicator.unit)
 
 
-def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300, chart_id=None):
-    points = unpack_points(series.points, series.groups)
-    description = describe(series, indicator, points)
-    chart = charts.ChartSeries(
-        title=f"{indicator.name}: {series.provider.name if hasattr(series, 'provider') else ''}",
+def chart_series(
+    points,
+    indicator: Indicator,
+    *,
+    title: str,
+    target,
+    description: str,
+    rebase_groups=None,
+    boundaries=(),
+) -> charts.ChartSeries:
+    """What a chart draws of stored points (each with its group's limits)."""
+    return charts.ChartSeries(
+        title=title,
         periods=[p.period for p in points],
         values=[p.value for p in points],
         point_types=[p.point_type for p in points],
         means=[p.mean for p in points],
         lpls=[p.lpl for p in points],
         upls=[p.upl for p in points],
-        rebase_groups=[p.rebase_group for p in points],
-        target=series.target,
+        rebase_groups=(
+            list(rebase_groups) if rebase_groups is not None else [p.rebase_group for p in points]
+        ),
+        target=target,
         unit=indicator.unit,
         description=description,
         frequency=indicator.frequency,
         provisional=[p.provisional for p in points],
+        boundaries=list(boundaries),
+    )  # fmt: skip
+
+
+def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300, chart_id=None):
+    points = unpack_points(series.points, series.groups)
+    chart = chart_series(
+        points,
+        indicator,
+        title=f"{indicator.name}: {series.provider.name if hasattr(series, 'provider') else ''}",
+        target=series.target,
+        description=describe(series, indicator, points),
     )
     svg = charts.spc_chart_svg(
         chart, width=width, height=height, chart_id=chart_id or f"spc-{series.pk}"

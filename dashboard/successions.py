@@ -92,20 +92,13 @@ def joined_charts(user, series: SpcSeries) -> list[JoinedChart]:
             f". Each side is judged against its own history. "
             + selectors.describe(series, indicator, new)
         )
-        chart = charts.ChartSeries(
+        chart = selectors.chart_series(
+            points,
+            indicator,
             title=f"{indicator.name}: {link.provider.name}, then {series.provider.name}",
-            periods=[p.period for p in points],
-            values=[p.value for p in points],
-            point_types=[p.point_type for p in points],
-            means=[p.mean for p in points],
-            lpls=[p.lpl for p in points],
-            upls=[p.upl for p in points],
-            rebase_groups=groups,
             target=series.target,
-            unit=indicator.unit,
             description=description,
-            frequency=indicator.frequency,
-            provisional=[p.provisional for p in points],
+            rebase_groups=groups,
             boundaries=boundaries,
         )
         svg = charts.spc_chart_svg(chart, chart_id=f"spc-{series.pk}-from-{other.pk}")

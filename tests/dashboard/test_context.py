@@ -3,15 +3,14 @@ a provider's page: optional, dated, and only for the service's providers."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from dashboard import context
 from dashboard.models import ProviderContext
+
+from .test_presets import _csv
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +19,6 @@ CQC_HEADER = [
     "Location Latest Overall Rating", "Publication Date", "Inherited Rating (Y/N)",
     "Location Region", "Location Local Authority",
 ]  # fmt: skip
-
-
-def _csv(header, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode()
 
 
 def cqc_file() -> bytes:
