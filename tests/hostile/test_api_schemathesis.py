@@ -1,7 +1,14 @@
 """Schemathesis against the project's own OpenAPI schema, every check on, bounded examples.
 
 Runs as a secretariat user (the widest writer) so that writes are exercised, not just refused.
-QSG_SCHEMATHESIS_EXAMPLES sets the number of examples per operation (CI keeps it small).
+QSG_SCHEMATHESIS_EXAMPLES sets the number of fuzzed examples per operation (CI keeps it small).
+
+Boundaries: the coverage phase (schemathesis 4) sends, for every integer with a `minimum` and
+`maximum` in the schema, the minimum, the maximum and one past each (so `?qsg=0` and
+`?qsg=9223372036854775808`), valid and invalid. Every integer the API accepts has both
+(tests/hostile/test_integer_bounds.py holds that), so every one is tried at its edges. The
+coverage phase generates each case the schema defines once; it does not grow with the number
+of examples.
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ MAX_EXAMPLES = int(os.environ.get("QSG_SCHEMATHESIS_EXAMPLES", "15"))
 # already taken), so 400 is an accepted answer to schema-valid data as well.
 CONFIG = SchemathesisConfig.from_dict(
     {
+        "generation": {"mode": "all"},  # valid and invalid data
+        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}},
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
             }
-        }
+        },
     }
 )
 schema = schemathesis.openapi.from_wsgi(

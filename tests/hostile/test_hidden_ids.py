@@ -11,6 +11,7 @@ attendance; a person's name came back in a role's error.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -378,3 +379,148 @@ def test_every_related_id_a_request_may_carry_goes_through_the_access_layer():
                 unscoped.append(f"{serializer_class.__module__}.{serializer_class.__name__}.{name}")
     assert not unscoped, unscoped
     assert len(_serializers()) > 20
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+def _error_summary(response) -> list[str]:
+    """The messages of the page's NHS.UK error summary, each as 'field: message'."""
+    body = response.content.decode()
+    start = body.find("nhsuk-error-summary")
+    assert start != -1, "no error summary on the page"
+    block = body[start : body.find("</ul>", start)]
+    return [
+        f"{href}: {text.strip()}"
+        for href, text in re.findall(r'href="#([^"]+)"\s*>([^<]*)<', block)
+    ]
+
+
+PAGE_CASES = {
+    "agenda item presenter organisation": (
+        "surveillance:agenda-item-create",
+        lambda c, w: [w["meeting_a"].pk],
+        lambda c, w, v: {
+            "title": "Item",
+            "kind": "standard",
+            "duration_minutes": "10",
+            "presenter_organisation": v,
+        },
+        lambda c, w: c.orgs["icb_c"].pk,
+        Organisation,
+    ),
+    "agenda item providers": (
+        "surveillance:agenda-item-create",
+        lambda c, w: [w["meeting_a"].pk],
+        lambda c, w, v: {
+            "title": "Item",
+            "kind": "standard",
+            "duration_minutes": "10",
+            "providers": v,
+        },
+        lambda c, w: c.providers["provider_c1"].ods_code,
+        "RZZZ9",
+    ),
+    "membership organisation": (
+        "qsg:membership-add",
+        lambda c, w: [c.qsgs["a"].pk],
+        lambda c, w, v: {"organisation": v, "kind": "co_opted"},
+        lambda c, w: w["retired_org"].pk,
+        Organisation,
+    ),
+    "role person": (
+        "qsg:role-add",
+        lambda c, w: [c.qsgs["a"].pk],
+        lambda c, w, v: {"user": v, "role": "observer"},
+        lambda c, w: c.users["member_c"].pk,
+        User,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PAGE_CASES)
+def test_a_page_answers_a_hidden_choice_as_a_missing_one(cast, client_for, world, case):
+    from django.urls import reverse
+
+    name, args, data, hidden, missing = PAGE_CASES[case]
+    client = client_for(SECRETARIAT)
+    url = reverse(name, args=args(cast, world))
+    hidden_value = hidden(cast, world)
+    missing_value = missing if isinstance(missing, str) else _missing(missing)
+    answers = []
+    for n, value in enumerate((hidden_value, missing_value)):
+        response = client.post(url, {**data(cast, world, value), "form_token": f"hidden-{n}"})
+        assert response.status_code == 200
+        answers.append([m.replace(str(value), "N") for m in _error_summary(response)])
+    assert answers[0] == answers[1] and answers[0], answers
+
+
+def test_the_submission_page_names_an_outside_provider_by_the_code_typed(cast, client_for):
+    from django.urls import reverse
+
+    outside = cast.providers["provider_c1"]
+    client = client_for("member_a")
+    response = client.post(
+        reverse("surveillance:intelligence-new"),
+        {"qsg": cast.qsgs["a"].pk, "providers": outside.ods_code, "form_token": "about-1"},
+    )
+    assert response.status_code == 200
+    errors = " ".join(_error_summary(response))
+    assert outside.ods_code in errors and outside.name not in errors
+
+
+@pytest.mark.parametrize(
+    "field, hidden",
+    [
+        ("owner_organisation", lambda c: c.orgs["icb_c"].pk),
+        ("owner", lambda c: c.users["member_c"].pk),
+        ("meeting", lambda c: None),
+    ],
+)
+def test_a_summit_action_answers_a_hidden_id_as_a_missing_one(cast, client_for, field, hidden):
+    from risksummits.models import SummitMeeting
+    from tests.risksummits.factories import hold_first_meeting, trigger
+
+    summit, other = trigger(cast), trigger(cast, by="member_c", provider="provider_c1")
+    other_meeting = hold_first_meeting(cast, other, by="secretariat_c", present=["secretariat_c"])
+    hidden_id = hidden(cast) or other_meeting.pk
+    model = {"owner_organisation": Organisation, "owner": User, "meeting": SummitMeeting}[field]
+    missing_id = _missing(model)
+    client = client_for(SECRETARIAT)
+    url = f"/api/v1/risk-summits/{summit.pk}/actions/"
+    base = {
+        "objective": "continuity",
+        "description": "Agree divert arrangements with neighbours",
+        "owner_organisation": cast.orgs["nhse_a"].pk,
+        "due_on": _future(5),
+    }
+
+    def send(value):
+        return client.post(url, {**base, field: value}, content_type="application/json")
+
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+    assert send(None if field != "owner_organisation" else base[field]).status_code == 201
+
+
+def test_an_escalation_decision_answers_a_hidden_meeting_as_a_missing_one(cast, client_for, world):
+    client = client_for(SECRETARIAT)
+    body = {
+        "provider": cast.providers["provider_a2"].pk,
+        "level": "enhanced",
+        "decided_on": (timezone.localdate() - dt.timedelta(days=5)).isoformat(),
+        "decided_by": "The group by consensus",
+        "rationale": "Caseloads above plan",
+        "lead_organisation": cast.orgs["icb_a"].pk,
+        "review_date": _future(30),
+        "exit_criteria": [{"text": "Caseloads within plan"}],
+    }
+
+    def send(value):
+        return client.post(
+            "/api/v1/escalations/", {**body, "meeting": value}, content_type="application/json"
+        )
+
+    hidden_id, missing_id = world["meeting_c"].pk, _missing(Meeting)
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+    accepted = send(mf.meeting(cast, days=-7).pk)
+    assert accepted.status_code == 201, accepted.content

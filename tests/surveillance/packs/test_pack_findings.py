@@ -105,3 +105,12 @@ def test_the_job_page_counts_the_pages_and_the_header_prints_the_marking(
             flat = " ".join(text.split())
             assert marking in flat, flat[:300]
             assert "&amp;" not in flat and "&lt;" not in flat and "&#" not in flat
+
+
+def test_the_marking_cannot_leave_its_css_string():
+    from qsg.jinja2 import css_string
+
+    out = str(css_string('A "quote" </style><script>x</script> & \\ end'))
+    assert out.startswith('"') and out.endswith('"') and out.count('"') == 2
+    assert not {"<", ">", "&", "'"} & set(out)
+    assert "\\3c " in out and "\\26 " in out  # "<" and "&" as CSS escapes, read back by WeasyPrint
