@@ -36,7 +36,12 @@ from .models import (
 )
 
 Role = QSGRole.Role
+# Read roles: a person holding one of these in a QSG reads it (and its intelligence, as shared).
 READ_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.MEMBER, Role.OBSERVER})
+# Participating roles (not only watching): comment on notes, own actions, write returns.
+PARTICIPANT_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.MEMBER})
+# The QSG's team: its secretariat and chair.
+TEAM_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})
 OVERSIGHT_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.REGIONAL_REVIEWER})
 VIEW_QSG = "view_qsg"
 
@@ -74,9 +79,17 @@ class Principal:
     def chairs(self, qsg_id: int) -> bool:
         return Role.CHAIR in self.roles_in(qsg_id)
 
+    def is_team(self, qsg_id: int) -> bool:
+        """Secretariat or chair of the QSG: the one test for "the secretariat or the chair"."""
+        return bool(self.roles_in(qsg_id) & TEAM_ROLES)
+
+    @property
+    def team_qsg_ids(self) -> frozenset[int]:
+        return frozenset(q for q in self.roles if self.is_team(q))
+
     def is_member_of(self, qsg_id: int) -> bool:
         """Holds a participating role (not only oversight) in the QSG."""
-        return bool(self.roles_in(qsg_id) & {Role.SECRETARIAT, Role.CHAIR, Role.MEMBER})
+        return bool(self.roles_in(qsg_id) & PARTICIPANT_ROLES)
 
     def oversees(self, qsg_id: int) -> bool:
         return qsg_id in self.overseen
@@ -139,9 +152,29 @@ def principal(user) -> Principal:
 
 
 def forget(user) -> None:
-    """Drop the cached principal after the user's roles change."""
-    if hasattr(user, "_qsg_principal"):
-        del user._qsg_principal
+    """Drop the cached principal (and statutory answer) after the user's roles change."""
+    for attr in ("_qsg_principal", "_qsg_statutory"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def is_statutory(user) -> bool:
+    """Whether the person belongs to an active statutory organisation (`OrganisationType.
+    is_statutory`, the organisation `is_active`): the one test for "a member from a statutory
+    body" (confidential meeting material) and for who may trigger a risk summit."""
+    if user is None:
+        return False
+    cached = getattr(user, "_qsg_statutory", None)
+    if cached is None:
+        p = principal(user)
+        cached = bool(
+            not p.is_anonymous
+            and Organisation.objects.filter(
+                pk=p.organisation_id, type__is_statutory=True, is_active=True
+            ).exists()
+        )
+        user._qsg_statutory = cached
+    return cached
 
 
 def not_found() -> Http404:
@@ -314,6 +347,14 @@ def provider_for_user(user, pk, *, manage: bool = False) -> Provider:
     if manage:
         require(principal(user).manages(provider.qsg_id))
     return provider
+
+
+def footprint(qsg: QSG) -> QuerySet[Provider]:
+    """A QSG's provider footprint: the active providers of a local QSG, or of the local QSGs
+    under a regional one. The one definition (meeting forms, packs, coverage, plans)."""
+    if qsg.level == QSG.Level.LOCAL:
+        return Provider.objects.filter(qsg=qsg, is_active=True).order_by("name")
+    return Provider.objects.filter(qsg__regional_qsg=qsg, is_active=True).order_by("name")
 
 
 def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:

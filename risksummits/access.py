@@ -63,7 +63,7 @@ def lead_qsg_ids(user) -> set[int]:
 
 def _lead_qsg_ids(user) -> set[int]:
     p = qsg_access.principal(user)
-    return {q for q in p.qsg_ids if p.manages(q) or p.chairs(q)}
+    return {q for q in p.qsg_ids if p.is_team(q)}
 
 
 def summits_for(user) -> QuerySet[RiskSummit]:
@@ -183,7 +183,7 @@ def summit_for_user(user, pk, *, manage: bool = False) -> SummitAccess:
         .first()
     )
     participant = link.participant if link else None
-    leads = p.manages(summit.qsg_id) or p.chairs(summit.qsg_id)
+    leads = p.is_team(summit.qsg_id)
     oversees = p.oversees(summit.qsg_id)
     if not (leads or oversees or participant):
         raise not_found()
@@ -304,18 +304,10 @@ def document_for(standing: SummitAccess, pk) -> SummitDocument:
 # Triggering ---------------------------------------------------------------------------------
 
 
-def _is_statutory(user) -> bool:
-    if not user.organisation_id:
-        return False
-    return Organisation.objects.filter(
-        pk=user.organisation_id, type__is_statutory=True, is_active=True
-    ).exists()
-
-
 def triggerable_providers_for(user) -> QuerySet[Provider]:
     """Providers this person may trigger a risk summit about."""
     p = qsg_access.principal(user)
-    if p.is_anonymous or not _is_statutory(user):
+    if p.is_anonymous or not qsg_access.is_statutory(user):
         return Provider.objects.none()
     commissioned = Provider.commissioners.through.objects.filter(
         organisation_id=p.organisation_id

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from qsg import access as qsg_access
 from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, QSGRole
@@ -33,7 +34,7 @@ _stamp = qsg_services._stamp
 ALREADY_SENT = "This form has already been sent. Go back to the summit to see it."
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
-READ_ROLES = (Role.SECRETARIAT, Role.CHAIR, Role.MEMBER, Role.OBSERVER)
+READ_ROLES = sorted(qsg_access.READ_ROLES)
 
 
 # The demo runs the services as if it were a past moment (risksummits.demo._clock_at), so that a
@@ -90,7 +91,7 @@ def _lock(summit: RiskSummit) -> RiskSummit:
 def lead_user_ids(summit: RiskSummit) -> list[int]:
     return list(
         QSGRole.objects.filter(
-            qsg_id=summit.qsg_id, role__in=[Role.SECRETARIAT, Role.CHAIR], user__is_active=True
+            qsg_id=summit.qsg_id, role__in=sorted(qsg_access.TEAM_ROLES), user__is_active=True
         ).values_list("user_id", flat=True)
     )
 

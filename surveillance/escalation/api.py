@@ -25,6 +25,7 @@ from surveillance.escalation import access
 from surveillance.escalation import selectors as sel
 from surveillance.escalation import services as sv
 from surveillance.escalation.models import EscalationRecord, ExitCriterion, Level
+from surveillance.meetings.access import meetings_for
 from surveillance.meetings.models import Meeting
 
 
@@ -216,7 +217,7 @@ class EscalationViewSet(
             decided_by=v["decided_by"],
             rationale=v["rationale"],
             group=_resolve(QSG, v.get("group"), "group", groups),
-            meeting=_resolve(Meeting, v.get("meeting"), "meeting"),
+            meeting=_resolve(Meeting, v.get("meeting"), "meeting", meetings_for(request.user)),
             lead_organisation=_resolve(
                 Organisation, v.get("lead_organisation"), "lead_organisation",
                 Organisation.objects.filter(is_active=True),

@@ -49,7 +49,6 @@ SUBMITTED_STATUSES = sorted(RELEASED_OR_SUBMITTED)  # everything but drafts
 Role = QSGRole.Role
 Status = IntelligenceItem.Status
 Distribution = IntelligenceItem.Distribution
-TEAM_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})
 # Above this many items shared by name with one organisation, the clause uses a subquery
 # rather than a literal list of ids.
 NAMED_INLINE_MAX = 10000
@@ -95,7 +94,7 @@ def scope_for(user) -> Scope:
     p = principal(user)
     roles = {q: r for q, r in p.roles.items() if r}
     role_ids = frozenset(roles)
-    team = frozenset(q for q, r in roles.items() if r & TEAM_ROLES)
+    team = p.team_qsg_ids
     managed = frozenset(p.managed_qsg_ids)
     region: frozenset[int] = frozenset()
     unmoderated: frozenset[int] = frozenset()

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 
 from qsg import access
 from qsg.access import not_found, principal, require
-from qsg.models import QSG, Organisation, QSGRole
+from qsg.models import QSG, QSGRole
 from surveillance.intelligence import access as intelligence_access
 from surveillance.meetings.models import (
     Action,
@@ -61,33 +61,27 @@ def chairs(user, qsg_id: int) -> bool:
     return principal(user).chairs(qsg_id)
 
 
-def _statutory(user) -> bool:
-    cached = getattr(user, "_qsg_statutory", None)
-    if cached is None:
-        p = principal(user)
-        cached = bool(
-            p.organisation_id
-            and Organisation.objects.filter(pk=p.organisation_id, type__is_statutory=True).exists()
-        )
-        user._qsg_statutory = cached
-    return cached
+def is_team(user, qsg_id: int) -> bool:
+    """The secretariat or the chair (`Principal.is_team`)."""
+    return principal(user).is_team(qsg_id)
 
 
 def sees_confidential(user, qsg_id: int) -> bool:
-    """Confidential items and passages: secretariat, chair, and members from statutory bodies."""
+    """Confidential items and passages: secretariat, chair, and members from statutory bodies
+    (`qsg.access.is_statutory`). The one rule for pages, API, PDFs and packs."""
     if user is None:
         return False
-    roles = principal(user).roles_in(qsg_id)
-    if Role.SECRETARIAT in roles or Role.CHAIR in roles:
+    p = principal(user)
+    if p.is_team(qsg_id):
         return True
-    return Role.MEMBER in roles and _statutory(user)
+    return Role.MEMBER in p.roles_in(qsg_id) and access.is_statutory(user)
 
 
 def note_statuses(user, qsg_id: int) -> frozenset[str]:
     """The note states this person may read in this QSG."""
     p = principal(user)
     roles = p.roles_in(qsg_id)
-    if Role.SECRETARIAT in roles or Role.CHAIR in roles:
+    if p.is_team(qsg_id):
         return ALL_STATUSES
     if Role.MEMBER in roles:
         return MEMBER_STATUSES
@@ -101,10 +95,7 @@ def can_read_note(user, note: MeetingNote | None, qsg_id: int) -> bool:
 
 
 def can_comment(user, note: MeetingNote, qsg_id: int) -> bool:
-    roles = principal(user).roles_in(qsg_id)
-    return note.status == NoteStatus.CIRCULATED and bool(
-        roles & {Role.MEMBER, Role.CHAIR, Role.SECRETARIAT}
-    )
+    return note.status == NoteStatus.CIRCULATED and principal(user).is_member_of(qsg_id)
 
 
 def can_read_all_versions(user, qsg_id: int) -> bool:
@@ -364,6 +355,31 @@ def surveillance_log_for(user, provider) -> QuerySet[SurveillanceLogEntry]:
     return SurveillanceLogEntry.objects.filter(visible, provider=provider).filter(
         Q(is_confidential=False) | Q(qsg_id__in=trusted)
     )
+
+
+def surveillance_log_rows(user, provider, *, limit: int = 50) -> list[SurveillanceLogEntry]:
+    """The provider's timeline as this person may read it: an entry from a conclusion made
+    from intelligence they may not read keeps its level but not its rationale
+    (`intelligence.access.inherit`)."""
+    entries = list(
+        surveillance_log_for(user, provider).select_related(
+            "category", "qsg", "meeting", "conclusion"
+        )[:limit]
+    )
+    rows = intelligence_access.inherit_for(
+        user,
+        [
+            {
+                "rationale": e.rationale,
+                "intelligence_item_ids": e.conclusion.intelligence_item_ids if e.conclusion else [],
+            }
+            for e in entries
+        ],
+        words=("rationale",),
+    )
+    for entry, row in zip(entries, rows, strict=True):
+        entry.rationale = row["rationale"]  # in memory only: never saved
+    return entries
 
 
 # Business plans -------------------------------------------------------------------------------

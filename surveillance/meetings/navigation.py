@@ -46,11 +46,7 @@ def qsg_section(request, qsg) -> dict:
 
 
 def provider_section(request, provider) -> dict:
-    entries = list(
-        am.surveillance_log_for(request.user, provider).select_related(
-            "category", "qsg", "meeting"
-        )[:50]
-    )
+    entries = am.surveillance_log_rows(request.user, provider)
     return {"provider": provider, "entries": entries, "current": entries[0] if entries else None}
 
 

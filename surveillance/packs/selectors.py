@@ -89,11 +89,10 @@ def audiences(meeting: Meeting, *, secretariat_reader: User | None) -> list[Audi
     for role in members:
         reader_of.setdefault(role.user.organisation_id, role.user)
     for org in recipient_organisations(meeting):
-        out.append(
-            Audience(
-                organisation=org, confidential=org.type.is_statutory, reader=reader_of.get(org.pk)
-            )
-        )
+        reader = reader_of.get(org.pk)
+        # The organisation's pack is what its member may see (`access.sees_confidential`).
+        confidential = am.sees_confidential(reader, meeting.qsg_id)
+        out.append(Audience(organisation=org, confidential=confidential, reader=reader))
     return out
 
 
@@ -410,12 +409,9 @@ def dashboard_summary(meeting: Meeting, *, reader: User) -> dict:
 
 
 def footprint_providers(meeting: Meeting):
-    from qsg.models import Provider
+    from qsg.access import footprint
 
-    qsg = meeting.qsg
-    if qsg.is_local:
-        return Provider.objects.filter(qsg=qsg, is_active=True).order_by("name")
-    return Provider.objects.filter(qsg__regional_qsg=qsg, is_active=True).order_by("name")
+    return footprint(meeting.qsg)
 
 
 def footprint_provider_ids(meeting: Meeting) -> set[int]:

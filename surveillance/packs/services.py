@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qsg import broker, notifications, pdf
+from qsg.access import PARTICIPANT_ROLES
 from qsg.models import Job, Organisation, Provider, QSGRole, User
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import Meeting
@@ -271,7 +272,7 @@ def meeting_pack_publish(*, actor, pack: MeetingPack, number: int) -> MeetingPac
     meeting = pack.meeting
     recipients = QSGRole.objects.filter(
         qsg_id=meeting.qsg_id,
-        role__in=[Role.MEMBER, Role.CHAIR, Role.SECRETARIAT],
+        role__in=sorted(PARTICIPANT_ROLES),
         user__is_active=True,
     ).values_list("user_id", flat=True)
     _notify(

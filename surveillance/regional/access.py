@@ -34,7 +34,7 @@ from surveillance.regional.models import AssuranceReturn, LocalReport, RegionalR
 
 def reads_drafts(user, qsg_id: int) -> bool:
     p = principal(user)
-    return p.manages(qsg_id) or p.chairs(qsg_id)
+    return p.is_team(qsg_id)
 
 
 def local_reports_for(user) -> QuerySet[LocalReport]:
@@ -89,7 +89,7 @@ def region_for_user(user, pk, *, manage: bool = False) -> QSG:
 def oversees_locals_of(user, region_id: int) -> bool:
     """The regional secretariat, chair and reviewers: they review the region's locals."""
     p = principal(user)
-    if p.manages(region_id) or p.chairs(region_id):
+    if p.is_team(region_id):
         return True
     return QSG.objects.filter(regional_qsg_id=region_id, pk__in=list(p.overseen)).exists()
 

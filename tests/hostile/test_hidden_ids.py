@@ -500,3 +500,27 @@ def test_a_summit_action_answers_a_hidden_id_as_a_missing_one(cast, client_for, 
 
     _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
     assert send(None if field != "owner_organisation" else base[field]).status_code == 201
+
+
+def test_an_escalation_decision_answers_a_hidden_meeting_as_a_missing_one(cast, client_for, world):
+    client = client_for(SECRETARIAT)
+    body = {
+        "provider": cast.providers["provider_a2"].pk,
+        "level": "enhanced",
+        "decided_on": (timezone.localdate() - dt.timedelta(days=5)).isoformat(),
+        "decided_by": "The group by consensus",
+        "rationale": "Caseloads above plan",
+        "lead_organisation": cast.orgs["icb_a"].pk,
+        "review_date": _future(30),
+        "exit_criteria": [{"text": "Caseloads within plan"}],
+    }
+
+    def send(value):
+        return client.post(
+            "/api/v1/escalations/", {**body, "meeting": value}, content_type="application/json"
+        )
+
+    hidden_id, missing_id = world["meeting_c"].pk, _missing(Meeting)
+    _same(send(hidden_id), hidden_id, send(missing_id), missing_id)
+    accepted = send(mf.meeting(cast, days=-7).pk)
+    assert accepted.status_code == 201, accepted.content

@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from qsg import notifications
+from qsg.access import PARTICIPANT_ROLES
 from qsg.models import QSG, Organisation, Provider, QSGRole, User
 from surveillance.meetings.models import (
     Action,
@@ -21,7 +22,6 @@ from surveillance.meetings.models import (
 )
 from surveillance.meetings.services._common import (
     NoteStatus,
-    Role,
     _exemption_check,
     _link,
     _notify,
@@ -216,7 +216,7 @@ def action_reminders_send(*, today: dt.date | None = None) -> int:
                         QSGRole.objects.filter(
                             qsg_id=action.qsg_id,
                             user__organisation_id=action.owner_organisation_id,
-                            role__in=[Role.MEMBER, Role.CHAIR, Role.SECRETARIAT],
+                            role__in=sorted(PARTICIPANT_ROLES),
                         ).values_list("user_id", flat=True)
                     )
                 )

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from qsg.models import QSG, Organisation, Provider, User
+from qsg import access as qsg_access
+from qsg.models import QSG, Organisation, User
 from qsg.pages import submit
 from surveillance.meetings import access as am
 from surveillance.meetings.models import Meeting, MeetingNote
@@ -39,10 +40,8 @@ def _member_people(qsg: QSG):
 
 
 def _footprint(qsg: QSG):
-    """Providers a QSG discusses: its footprint, or its locals' for a regional QSG."""
-    if qsg.is_local:
-        return Provider.objects.filter(qsg=qsg, is_active=True).order_by("name")
-    return Provider.objects.filter(qsg__regional_qsg=qsg, is_active=True).order_by("name")
+    """Providers a QSG discusses (`qsg.access.footprint`)."""
+    return qsg_access.footprint(qsg)
 
 
 def _meeting_context(request, meeting: Meeting, **extra) -> dict:
@@ -52,7 +51,6 @@ def _meeting_context(request, meeting: Meeting, **extra) -> dict:
         "qsg": meeting.qsg,
         "can_manage": am.manages(request.user, qsg_id),
         "is_chair": am.chairs(request.user, qsg_id),
-        "sees_confidential": am.sees_confidential(request.user, qsg_id),
         **extra,
     }
 

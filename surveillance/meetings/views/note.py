@@ -16,7 +16,6 @@ from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import CommentForm, ConclusionForm, PassageForm, SettleForm
 from surveillance.meetings.models import (
-    AgendaItem,
     Conclusion,
     Meeting,
     MeetingNote,
@@ -103,10 +102,8 @@ def note_start(request, pk):
 
 
 def _items_of(meeting: Meeting, user):
-    items = AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk")
-    if not am.sees_confidential(user, meeting.qsg_id):
-        items = items.filter(is_confidential=False)
-    return items
+    """The agenda items this person may see (`access.agenda_items_for`)."""
+    return am.agenda_items_for(user).filter(meeting=meeting).order_by("position", "pk")
 
 
 @login_required
@@ -138,9 +135,7 @@ def passage_create(request, pk):
 def passage_edit(request, pk, passage_pk):
     meeting, note = _editable_note(request, pk)
     _, passage = am.note_part_for_user(request.user, meeting, NotePassage, passage_pk)
-    if passage.agenda_item.is_confidential and not am.sees_confidential(
-        request.user, meeting.qsg_id
-    ):
+    if not _items_of(meeting, request.user).filter(pk=passage.agenda_item_id).exists():
         raise Http404("Not found")
     initial = {
         "agenda_item": passage.agenda_item_id,

@@ -166,9 +166,7 @@ def note_revise(request, pk):
 def note_publish(request, pk):
     meeting = am.meeting_for_user(request.user, pk)
     note = am.note_for_user(request.user, meeting)
-    qsg_access.require(
-        am.manages(request.user, meeting.qsg_id) or am.chairs(request.user, meeting.qsg_id)
-    )
+    qsg_access.require(am.is_team(request.user, meeting.qsg_id))
     try:
         note_services.meeting_note_publish(actor=request.user, note=note)
     except ValidationError as error:

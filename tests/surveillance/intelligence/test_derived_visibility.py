@@ -192,3 +192,35 @@ def test_a_note_pdf_is_shared_only_by_readers_who_may_read_the_same_items(cast, 
     mine = Job.objects.exclude(pk=job.pk).get(kind="meeting_note_pdf")
     assert mine.counts["withheld"] == [item.pk]
     assert mine.counts["audience"] == "full"
+
+
+def test_the_provider_timeline_keeps_the_level_but_not_the_rationale(cast):
+    from surveillance.meetings import access as am
+    from surveillance.meetings.services import note as note_services
+    from tests.surveillance.meetings.factories import agree, category, quorate
+
+    m, _item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
+    secretariat = cast.users["secretariat_a"]
+    quorate(cast, m)
+    note = note_services.meeting_note_start(actor=secretariat, meeting=m)
+    note_services.conclusion_save(
+        actor=secretariat,
+        note=note,
+        provider=cast.providers["provider_a1"],
+        category=category("regular-review"),
+        key_issues="Bank staff pay",
+        rationale=DISCUSSED,
+        agenda_item=agenda_item,
+    )
+    note = agree(cast, note)
+    note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
+    provider = cast.providers["provider_a1"]
+    for username in (*READERS, "observer_a", "cqc_a"):
+        entries = am.surveillance_log_rows(cast.users[username], provider)
+        assert entries, username
+        rationale = entries[0].rationale
+        if username in READERS:
+            assert rationale == DISCUSSED, username
+        else:
+            assert rationale == f"1 {NOT_SHARED}", username
+            assert entries[0].category.code == "regular-review"
