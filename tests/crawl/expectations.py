@@ -65,6 +65,9 @@ READERS: dict[str, frozenset[str]] = {
     # and chair's until submitted; the region does not read them before (issue 15, finding 10).
     "reportdraft": A_TEAM,
     "assurancedraft": A_TEAM,
+    # The region's comment on a submitted local report: read with the report, by the local QSG
+    # and the regional team over it.
+    "reportcomment": A_ALL | REGION_TEAM,
     # An escalation record is kept by the provider's group: read by everyone who sees it (its
     # participants and the regional team over it).
     "escalation": A_ALL | REGION_TEAM,

@@ -388,6 +388,21 @@ def _regional(seed: Seed) -> None:
     for section in draft.sections.all():
         sv.local_report_section_edit(actor=sec, section=section, text=f"{r} {section.key}")
     seed.put("reportdraft", draft)
+    submitted = sv.local_report_draft(
+        actor=sec,
+        qsg=cast.qsgs["a"],
+        period_start=today - dt.timedelta(days=180),
+        period_end=today - dt.timedelta(days=91),
+    )
+    submitted = sv.local_report_submit(actor=sec, report=submitted)
+    seed.put(
+        "reportcomment",
+        sv.local_report_comment(
+            actor=cast.users["reviewer"],
+            report=submitted,
+            text=f"{seed.m('reportcomment')} comment",
+        ),
+    )
     a = seed.m("assurancedraft")
     questions = sv.questions_for(cast.qsgs["a"])
     seed.put(

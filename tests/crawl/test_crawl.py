@@ -101,9 +101,8 @@ UNMARKED = {
     "dashboard.StandardChange": "national data standard changes",
     "dashboard.ProviderSuccession": "provider mergers, published",
     "dashboard.ProviderContext": "published context (CQC ratings, NHS Oversight Framework)",
-    # Not yet seeded (landed while the crawl was being written): their words are the local
-    # QSG's and its region's. To do: a marker each, read by A and the regional team only.
-    "surveillance.LocalReportComment": "TO SEED: comments on a submitted local report",
+    # Not yet seeded (landed while the crawl was being written): its words are the local QSG's.
+    # To do: a marker, read by those who read the conclusion.
     "surveillance.EscalationProposal": "TO SEED: a conclusion's proposal to escalate",
     "surveillance.ItemSighting": "bookkeeping",
     "surveillance.IntelligenceAccess": "the access log",
