@@ -88,4 +88,4 @@ lock: ## Refresh constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
 
 clean: ## Remove the virtualenv and the demo database
-	rm -rf $(VENV) var/demo.sqlite3
+	rm -rf $(VENV) var/demo.sqlite3 var/demo-2022.sqlite3

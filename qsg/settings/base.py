@@ -97,9 +97,12 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}")
-}
+# The embedded default keeps one SQLite file per profile, so `QSG_PROFILE=2022 make demo` after
+# `make demo` seeds a network of its own instead of mixing the two models in one database.
+_DEMO_DB = (
+    "demo.sqlite3" if env.str("QSG_PROFILE", default="2013") == "2013" else "demo-2022.sqlite3"
+)
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / _DEMO_DB}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
