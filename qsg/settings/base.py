@@ -391,6 +391,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name across apps get a name each (dotted paths, no import).
     "ENUM_NAME_OVERRIDES": {
         "MembershipKindEnum": "qsg.models.Membership.Kind",
+        "QSGLevelEnum": "qsg.models.QSG.Level",
+        "EscalationLevelEnum": "surveillance.escalation.models.Level",
         "AgendaItemKindEnum": "surveillance.meetings.models.AgendaItem.Kind",
         "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
         "IndicatorQualityDimensionEnum": "dashboard.models.Indicator.Dimension",
