@@ -206,6 +206,29 @@ def seed_providers() -> int:
     return created
 
 
+@dataclass(frozen=True)
+class DemoGroups:
+    """The groups the apps' demo seeders fill, each with its accounts' username prefix."""
+
+    locals: list[tuple[str, str]]  # (prefix, group name)
+    regional: tuple[str, str]
+
+
+def demo_groups() -> DemoGroups:
+    if vocabulary.profile() == "2022":
+        from .demo_2022 import demo_groups as groups_2022
+
+        return groups_2022()
+    return DemoGroups(
+        locals=[
+            ("gm", "Greater Manchester QSG"),
+            ("lancs", "Lancashire QSG"),
+            ("wessex", "Wessex QSG"),
+        ],
+        regional=("north", "North regional QSG"),
+    )
+
+
 def demo_accounts_spec() -> list[DemoAccount]:
     if vocabulary.profile() == "2022":
         from .demo_2022 import demo_accounts_spec as spec_2022

@@ -104,9 +104,18 @@ def seed_network() -> dict[str, int]:
     return {"groups": QSG.objects.filter(name__endswith="Quality Group").count(), "new": made}
 
 
+def demo_groups():
+    from .demo import DemoGroups
+
+    return DemoGroups(
+        locals=[(prefix, system_group_name(system)) for prefix, system, _icb, _p in SYSTEMS],
+        regional=("ney", REGIONAL_GROUP),
+    )
+
+
 def demo_accounts_spec() -> list[DemoAccount]:
     accounts: list[DemoAccount] = []
-    for prefix, system, icb, _providers in SYSTEMS:
+    for prefix, system, icb, providers in SYSTEMS:
         group = system_group_name(system)
         accounts += [
             DemoAccount(f"{prefix}.secretariat", "Sam", f"Secretariat ({system})", icb, group,
@@ -117,6 +126,13 @@ def demo_accounts_spec() -> list[DemoAccount]:
                         Role.MEMBER, "Deputy director of operations"),
             DemoAccount(f"{prefix}.analyst", "Ana", f"Analyst ({system})", icb, group,
                         Role.MEMBER, "Quality analyst", analyst=True),
+            DemoAccount(f"{prefix}.icb", "Ira", f"Quality lead ({system})", icb, group,
+                        Role.MEMBER, "Head of quality, ICB"),
+            DemoAccount(f"{prefix}.healthwatch", "Hana", f"Healthwatch ({system})",
+                        f"Healthwatch in {system}", group, Role.MEMBER, "Healthwatch manager"),
+            # A provider trust's own person: sees only what is shared with the trust.
+            DemoAccount(f"{prefix}.trust", "Tom", f"Trust lead ({system})", providers[0][1],
+                        group, Role.MEMBER, "Director of nursing"),
         ]  # fmt: skip
     accounts += [
         DemoAccount("ney.secretariat", "Rhys", "Secretariat (NEY)", REGION_TEAM, REGIONAL_GROUP,

@@ -13,13 +13,13 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from qsg.demo import demo_groups
 from qsg.models import QSG, Organisation, Provider, User
 from surveillance.intelligence import services as si
 from surveillance.intelligence.models import IntelligenceItem, Theme
 
 Item = IntelligenceItem
 D = Item.Distribution
-LOCALS = [("gm", "Greater Manchester QSG"), ("lancs", "Lancashire QSG"), ("wessex", "Wessex QSG")]
 
 # (author suffix, theme, source, dimension, reliability, certainty, distribution, days ago,
 #  summary, details, extra)
@@ -197,7 +197,7 @@ def seed(*, stdout=None, password=None) -> None:
     today = timezone.localdate()
     made = 0
     with transaction.atomic():
-        for prefix, name in LOCALS:
+        for prefix, name in demo_groups().locals:
             qsg = QSG.objects.filter(name=name).first()
             if qsg is not None:
                 made += seed_qsg(prefix, qsg, today=today)

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from qsg.demo import demo_groups
 from qsg.models import QSG, Provider, User
 from surveillance.meetings.models import ConclusionCategory, FOIExemption, Meeting, MeetingSeries
 from surveillance.meetings.services import actions as actions_services
@@ -21,9 +22,6 @@ from surveillance.meetings.services import attendance as attendance_services
 from surveillance.meetings.services import note as note_services
 from surveillance.meetings.services import plans as plans_services
 from surveillance.meetings.services import schedule as schedule_services
-
-LOCALS = [("gm", "Greater Manchester QSG"), ("lancs", "Lancashire QSG"), ("wessex", "Wessex QSG")]
-REGIONAL = ("north", "North regional QSG")
 
 
 def _user(username: str) -> User | None:
@@ -226,7 +224,8 @@ def seed_qsg(prefix: str, qsg: QSG, *, today: dt.date) -> bool:
 def seed(*, stdout=None, password=None) -> None:
     today = timezone.localdate()
     made = 0
-    for prefix, name in [*LOCALS, REGIONAL]:
+    groups = demo_groups()
+    for prefix, name in [*groups.locals, groups.regional]:
         qsg = QSG.objects.filter(name=name).first()
         if qsg is not None and seed_qsg(prefix, qsg, today=today):
             made += 1

@@ -12,17 +12,17 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from qsg.demo import demo_groups
 from qsg.models import QSG, User
 from surveillance.regional import services as sv
 from surveillance.regional.models import AssuranceReturn, LocalReport
 
-REGION = "North regional QSG"
-LOCALS = [("gm", "Greater Manchester QSG", True), ("lancs", "Lancashire QSG", False)]
-# Ratings by month (oldest first) for each local: (red, amber) question codes; the rest green.
-RATINGS = {
-    "gm": [({"3e"}, {"2b", "3b"}), (set(), {"2b"}), (set(), set())],
-    "lancs": [({"1b.vi", "2b"}, {"3e"}), ({"2b"}, {"3e", "3f"}), (set(), {"3e"})],
-}
+# Ratings by month (oldest first) for the first and second local group: (red, amber) question
+# codes; the rest green.
+RATINGS = [
+    [({"3e"}, {"2b", "3b"}), (set(), {"2b"}), (set(), set())],
+    [({"1b.vi", "2b"}, {"3e"}), ({"2b"}, {"3e", "3f"}), (set(), {"3e"})],
+]
 
 
 def _user(username: str) -> User | None:
@@ -38,11 +38,14 @@ def _month_back(day: dt.date, n: int) -> dt.date:
 
 def seed(*, stdout=None, password=None) -> None:
     today = timezone.localdate()
-    region = QSG.objects.filter(name=REGION).first()
+    groups = demo_groups()
+    region = QSG.objects.filter(name=groups.regional[1]).first()
     if region is None:
         return
     made = 0
-    for prefix, name, submit in LOCALS:
+    # The first local group's reports are submitted, the second's stay in draft.
+    for n, (prefix, name) in enumerate(groups.locals[:2]):
+        submit = n == 0
         qsg = QSG.objects.filter(name=name).first()
         secretariat = _user(f"{prefix}.secretariat")
         if qsg is None or secretariat is None or LocalReport.objects.filter(qsg=qsg).exists():
@@ -57,7 +60,7 @@ def seed(*, stdout=None, password=None) -> None:
             if submit:
                 sv.local_report_submit(actor=secretariat, report=report)
             questions = sv.questions_for(qsg)
-            for back, (reds, ambers) in zip((2, 1, 0), RATINGS[prefix], strict=True):
+            for back, (reds, ambers) in zip((2, 1, 0), RATINGS[n], strict=True):
                 month = _month_back(today, back)
                 if AssuranceReturn.objects.filter(qsg=qsg, month=month).exists():
                     continue

@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 
 from qsg import demo, navigation, vocabulary
-from qsg.models import QSG, Membership, Provider, Term
+from qsg.models import QSG, Membership, Provider, Term, User
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,18 @@ def test_the_2022_demo_seeds_an_ics_network_and_the_escalation_story():
 
     assert Observation.objects.filter(provider=rxf.provider).exists()
     assert SpcSeries.objects.filter(provider=rxf.provider).exists()
+    # The meetings, intelligence and regional seeders fill the 2022 groups as they fill the
+    # 2013 ones: a system group has meetings and items, the region a local report.
+    from surveillance.intelligence.models import IntelligenceItem
+    from surveillance.meetings.models import Meeting
+    from surveillance.regional.models import LocalReport
+
+    assert Meeting.objects.filter(qsg=wy).exists() and Meeting.objects.filter(qsg=region).exists()
+    assert IntelligenceItem.objects.filter(qsg=wy).exists()
+    assert LocalReport.objects.filter(qsg__regional_qsg=region).exists()
+    # A provider trust's own person is a member of its system's group.
+    trust_person = User.objects.get(username="wy.trust")
+    assert trust_person.organisation.name == "Mid Yorkshire Teaching NHS Trust"
     # A second run adds nothing.
     demo.seed(password="demo-password-2026")
     assert rxf.decisions.count() == 3 and RiskSummit.objects.count() == 1
