@@ -112,3 +112,14 @@ def test_the_2022_demo_seeds_an_ics_network_and_the_escalation_story():
     demo.seed(password="demo-password-2026")
     assert rxf.decisions.count() == 3 and RiskSummit.objects.count() == 1
     assert {a["username"] for a in demo.accounts_listing()} >= {"wy.secretariat", "ney.reviewer"}
+
+
+def test_the_home_page_speaks_the_profile(cast, client):
+    from tests.signin import log_in
+
+    log_in(client, cast.users["secretariat_a"])
+    assert "My QSGs" in client.get("/").content.decode()
+    with override_settings(QSG_PROFILE="2022"):
+        vocabulary.forget()
+        body = client.get("/").content.decode()
+    assert "My Quality groups" in body and "My QSGs" not in body
