@@ -243,7 +243,7 @@ def _check_local(qsg: QSG) -> None:
         raise ValidationError({"qsg": "A provider sits in the footprint of a local QSG"})
 
 
-def _check_other_qsgs(lead: QSG, others) -> list[QSG]:
+def check_other_qsgs(lead: QSG, others) -> list[QSG]:
     """Other groups whose footprint a provider sits in: local groups, not its lead group."""
     others = list(others)
     if any(q.level != QSG.Level.LOCAL for q in others):
@@ -268,7 +268,7 @@ def provider_create(
     other_qsgs=(),
 ) -> Provider:
     _check_local(qsg)
-    other_qsgs = _check_other_qsgs(qsg, other_qsgs)
+    other_qsgs = check_other_qsgs(qsg, other_qsgs)
     ods_code = ods_code.strip().upper()
     if Provider.objects.filter(ods_code=ods_code).exists():
         raise ValidationError({"ods_code": f"A provider with ODS code {ods_code} already exists"})
@@ -302,7 +302,7 @@ def provider_update(
         # A new lead group may not stay among the other groups, nor the lead join them.
         lead = changes.get("qsg", provider.qsg)
         wanted = provider.other_qsgs.all() if other_qsgs is None else other_qsgs
-        checked = _check_other_qsgs(lead, wanted)
+        checked = check_other_qsgs(lead, wanted)
         other_qsgs = checked if other_qsgs is not None else None
     if "ods_code" in changes:
         changes["ods_code"] = changes["ods_code"].strip().upper()

@@ -188,3 +188,42 @@ def test_the_lead_group_is_not_also_another_group(cast, shared):
         services.provider_update(actor=None, provider=shared, qsg=cast.qsgs["a"])
     with pytest.raises(ValidationError):
         services.provider_update(actor=None, provider=shared, other_qsgs=[cast.qsgs["r"]])
+
+
+# Pages and API -----------------------------------------------------------------------------------
+
+
+def test_pages_show_the_lead_group_and_the_other_groups(cast, shared, client_for):
+    a, c = cast.qsgs["a"], cast.qsgs["c"]
+    member_a = client_for("member_a")
+    page = member_a.get(shared.get_absolute_url()).content.decode()
+    assert "(lead group: it keeps the escalation record)" in page
+    assert "Also in the footprint of" in page and f'href="{a.get_absolute_url()}"' in page
+    group = member_a.get(a.get_absolute_url()).content.decode()
+    assert "(of which 1 led by another group)" in group
+    listing = member_a.get(reverse("qsg:provider-list"), {"qsg": a.pk}).content.decode()
+    assert shared.name in listing
+    # C's secretariat sees the provider but not QSG A: A is named, not linked.
+    page_c = client_for("secretariat_c").get(shared.get_absolute_url()).content.decode()
+    assert a.name in page_c and f'href="{a.get_absolute_url()}"' not in page_c
+    record = decide(cast, "provider_c1", actor="secretariat_c", exit_criteria=[statement()]).record
+    detail = member_a.get(record.get_absolute_url()).content.decode()
+    assert f"{c.name} (the lead group; also read by {a.name})" in detail
+    assert reverse("surveillance:escalation-group", args=[c.pk]) not in detail
+    assert "Record a decision" not in detail
+
+
+def test_the_api_names_the_other_groups_the_reader_sees(cast, shared, client_for):
+    url = f"/api/v1/providers/{shared.pk}/"
+    assert client_for("member_a").get(url).json()["other_qsgs"] == [cast.qsgs["a"].pk]
+    body = client_for("secretariat_c").get(url).json()
+    assert body["qsg"] == cast.qsgs["c"].pk and body["other_qsgs"] == []
+
+
+def test_a_national_groups_page_lists_its_regions(cast, client):
+    client = _client(client, _national(cast))
+    page = client.get(cast.qsgs["n"].get_absolute_url()).content.decode()
+    assert "Regional groups under this group" in page and cast.qsgs["r"].name in page
+    assert cast.qsgs["s"].name not in page
+    assert client.get(cast.qsgs["a"].get_absolute_url()).status_code == 200
+    assert client.get(cast.qsgs["c"].get_absolute_url()).status_code == 404
