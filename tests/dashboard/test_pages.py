@@ -169,7 +169,7 @@ def test_import_page_field_errors(cast, client_for):
 def test_the_polled_status_of_a_rejected_import_carries_its_row_report(cast, client_for):
     """The progress page polls only its status partial: the rows at fault must come with it, or
     the analyst reads 'Nothing was loaded' and never which rows (issue 15, analyst journey)."""
-    rows = ae_rows("RAA", n=3) + ["ZZZ99,AE_4HR,2017-05,,5,100"]
+    rows = [*ae_rows("RAA", n=3), "ZZZ99,AE_4HR,2017-05,,5,100"]
     batch, _ = services.import_submit(
         actor=cast.users["member_b"], file_name="a.csv", content=csv_bytes(rows)
     )
