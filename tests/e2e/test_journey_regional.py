@@ -12,15 +12,11 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from surveillance.regional.models import LocalReport, RegionalRecommendation
+from tests.e2e.journey_steps import sign_out
 from tests.surveillance.meetings.factories import ensure_reference_data
 from tests.surveillance.regional.factories import agreed_note
 
 COMMENT = "Staffing again: what has changed since the last quarter?"
-
-
-def _logout(page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Log in")
 
 
 def test_reviewer_reads_comments_acknowledges_and_recommends_back(
@@ -41,7 +37,7 @@ def test_reviewer_reads_comments_acknowledges_and_recommends_back(
     page.get_by_role("button", name="Submit the report").click()
     expect(page.locator(".app-note-status")).to_contain_text("Submitted to the region")
     report = LocalReport.objects.get(qsg=qsg)
-    _logout(page)
+    sign_out(page)
 
     # The reviewer finds it in the regional view and reads it.
     login("reviewer")
@@ -71,7 +67,7 @@ def test_reviewer_reads_comments_acknowledges_and_recommends_back(
     page.get_by_label("Recommendation").fill("Bring the staffing review to your next meeting.")
     page.get_by_role("button", name="Send the recommendation").click()
     page.wait_for_url(report_url)
-    _logout(page)
+    sign_out(page)
 
     # The local secretariat was e-mailed a link (not the words) and reads the review.
     [message] = [m for m in mail.outbox if "commented" in m.subject]

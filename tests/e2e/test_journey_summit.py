@@ -15,25 +15,15 @@ from playwright.sync_api import expect
 
 from risksummits import rules
 from risksummits.models import RiskSummit, SummitAction, SummitMeeting
+from tests.e2e.journey_steps import fill_date, sign_out
 
 ATTENDEES = ("Member A, Alpha Integrated Care Board", "Secretariat A, NHS England Area A team")
-
-
-def _date(page, prefix: str, value: dt.date) -> None:
-    page.fill(f"#id_{prefix}-day", str(value.day))
-    page.fill(f"#id_{prefix}-month", str(value.month))
-    page.fill(f"#id_{prefix}-year", str(value.year))
-
-
-def _logout(page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Log in")
 
 
 def _book(page, summit_url: str, starts: dt.datetime) -> None:
     page.goto(summit_url)
     page.get_by_role("button", name="Book a meeting").click()
-    _date(page, "starts_at_date", starts.date())
+    fill_date(page, "starts_at_date", starts.date())
     page.get_by_label("Start time").fill(starts.strftime("%H:%M"))
     page.get_by_role("button", name="Book the meeting").click()
 
@@ -72,14 +62,14 @@ def test_a_summit_from_trigger_to_closure_through_its_rules(cast, site, page, lo
     page.get_by_label("What is the concern?").fill("Two midwives for the labour ward at night.")
     page.get_by_label("Whistleblower").check()
     page.get_by_label("Immediate: meet within 24 hours").check()
-    _date(page, "judged_at_date", judged.date())
+    fill_date(page, "judged_at_date", judged.date())
     page.get_by_label("Time of the judgement").fill(judged.strftime("%H:%M"))
     page.get_by_role("button", name="Trigger the risk summit").click()
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("has been triggered")
     expect(page.get_by_role("heading", level=1)).to_contain_text("the first meeting is due")
     summit = RiskSummit.objects.get()
     summit_url = f"{site}/risk-summits/{summit.pk}/"
-    _logout(page)
+    sign_out(page)
 
     login("secretariat_a")
     # Closing now is refused, with every reason.
@@ -131,13 +121,13 @@ def test_a_summit_from_trigger_to_closure_through_its_rules(cast, site, page, lo
     page.get_by_label("Rapidly safeguard patients").check()
     page.get_by_label("Action", exact=True).fill("Two extra midwives on every night shift")
     page.get_by_label("Owner organisation").select_option(label="Alpha Integrated Care Board")
-    _date(page, "due_on", timezone.localdate() + dt.timedelta(days=3))
+    fill_date(page, "due_on", timezone.localdate() + dt.timedelta(days=3))
     page.get_by_role("button", name="Add the action").click()
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Action 1 has been added")
     page.goto(summit_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("meeting until action")
     expect(page.locator(".nhsuk-inset-text")).to_contain_text("First meeting held within the clock")
-    _logout(page)
+    sign_out(page)
 
     login("cqc_a")
     page.goto(summit_url)
@@ -148,7 +138,7 @@ def test_a_summit_from_trigger_to_closure_through_its_rules(cast, site, page, lo
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
         "judgement has been recorded"
     )
-    _logout(page)
+    sign_out(page)
 
     login("secretariat_a")
     # Still booked, still open: the summit cannot close.
