@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from guardian.shortcuts import assign_perm, remove_perm
 
+from qsg.vocabulary import say
+
 from . import access
 from .models import (
     QSG,
@@ -84,7 +86,7 @@ def organisation_delete(*, actor, organisation: Organisation) -> None:
     if organisation.users.exists():
         reasons.append("it still has people")
     if organisation.memberships.exists():
-        reasons.append("it is still a member of a QSG")
+        reasons.append(say("it is still a member of a QSG"))
     if organisation.commissioned_providers.exists():
         reasons.append("it still commissions providers")
     if reasons:
@@ -198,7 +200,7 @@ def role_assign(
     *, actor, qsg: QSG, user: User, role: str, is_named_representative: bool = True
 ) -> QSGRole:
     if role == Role.REGIONAL_REVIEWER and qsg.level != QSG.Level.REGIONAL:
-        raise ValidationError({"role": "Regional reviewers are appointed on a regional QSG"})
+        raise ValidationError({"role": say("Regional reviewers are appointed on a regional QSG")})
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role"})
     if (
@@ -227,7 +229,7 @@ def role_remove(*, actor, qsg_role: QSGRole) -> None:
             pk=qsg_role.pk
         )
         if not others.exists():
-            raise ValidationError("A QSG must keep at least one secretariat member.")
+            raise ValidationError(say("A QSG must keep at least one secretariat member."))
     _stamp(qsg_role, actor)
     qsg_role.delete()
     access.forget(qsg_role.user)
@@ -238,7 +240,7 @@ def role_remove(*, actor, qsg_role: QSGRole) -> None:
 
 def _check_local(qsg: QSG) -> None:
     if qsg.level != QSG.Level.LOCAL:
-        raise ValidationError({"qsg": "A provider sits in the footprint of a local QSG"})
+        raise ValidationError({"qsg": say("A provider sits in the footprint of a local QSG")})
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
 from surveillance.intelligence import access as intelligence_access
 from surveillance.meetings import access as am
+from surveillance.meetings import selectors as meetings_selectors
 from surveillance.meetings.models import (
     Action,
     AgendaItem,
@@ -333,7 +334,10 @@ class ConclusionSerializer(serializers.ModelSerializer):
     meeting = TargetField(am.meeting_for_user, model=Meeting, source="note.meeting")
     provider = VisibleRelatedField(qsg_access.providers_for, model=Provider)
     category = serializers.SlugRelatedField(
-        slug_field="code", queryset=ConclusionCategory.objects.filter(is_active=True)
+        slug_field="code",
+        queryset=ConclusionCategory.objects.none(),
+        help_text="The code of a conclusion category the deployment's profile offers "
+        "(a conclusion keeps its own category on update).",
     )
     category_label = serializers.CharField(source="category.label", read_only=True)
     foi_exemption = serializers.SlugRelatedField(
@@ -362,6 +366,11 @@ class ConclusionSerializer(serializers.ModelSerializer):
             "foi_exemption",
         ]
         read_only_fields = ["id", "chair_decision"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = getattr(self.instance, "category_id", None)
+        self.fields["category"].queryset = meetings_selectors.categories(keep=own)
 
 
 class ConclusionViewSet(
