@@ -247,6 +247,37 @@ def participants_for(standing: SummitAccess) -> QuerySet[Participant]:
     return Participant.objects.filter(summit=standing.summit, is_active=True)
 
 
+def participant_organisations_for(summit: RiskSummit) -> QuerySet[Organisation]:
+    """Organisations that may be added to take part from the QSG: its active member
+    organisations not already taking part (others come in as guests, `guest_invite`)."""
+    taking_part = Participant.objects.filter(summit=summit, is_active=True).values(
+        "organisation_id"
+    )
+    return (
+        Organisation.objects.filter(is_active=True, memberships__qsg_id=summit.qsg_id)
+        .exclude(pk__in=taking_part)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def participant_people_for(summit: RiskSummit, organisation_ids) -> QuerySet[User]:
+    """People who may be added to take part for these organisations: active, and holding a
+    role (secretariat, chair or member) in the summit's QSG. Being in a member organisation is
+    not enough; guests are invited by name (`guest_invite`)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            organisation_id__in=organisation_ids,
+            qsg_roles__qsg_id=summit.qsg_id,
+            qsg_roles__role__in=sorted(qsg_access.PARTICIPANT_ROLES),
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__name", "last_name", "first_name")
+    )
+
+
 def action_organisations_for(standing: SummitAccess) -> QuerySet[Organisation]:
     """Who may own a summit action: the organisations taking part (page and API alike)."""
     return Organisation.objects.filter(

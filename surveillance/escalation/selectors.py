@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from dashboard import access as dashboard_access
 from dashboard.models import SpcSeries
-from qsg.models import QSG
+from qsg.access import in_footprint
+from qsg.models import QSG, Provider
 from surveillance.escalation import access
 from surveillance.escalation.models import (
     EscalationDecision,
@@ -164,11 +165,11 @@ class Row:
 
 
 def records_of_group(user, qsg: QSG):
-    """Records kept by the group, or for a regional group by its local groups (those the user
-    sees), highest level first, longest at the level first."""
+    """Records of the providers in the group's footprint (`qsg.access.in_footprint`: led there
+    or sitting there too; for a regional or national group, its local groups'), those the user
+    sees, highest level first, longest at the level first."""
     qs = access.records_for(user).select_related("provider", "qsg", "lead_organisation")
-    qs = qs.filter(qsg__regional_qsg=qsg) if qsg.level == QSG.Level.REGIONAL else qs.filter(qsg=qsg)
-    return rows_of(qs)
+    return rows_of(qs.filter(provider__in=Provider.objects.filter(in_footprint(qsg))))
 
 
 def rows_of(records) -> list[Row]:

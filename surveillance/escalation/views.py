@@ -57,6 +57,10 @@ def escalation_detail(request, pk):
     record = access.record_for_user(request.user, pk)
     ctx = sel.record_page(request.user, record)
     ctx["can_decide"] = access.can_decide(request.user, record.qsg_id)
+    # The lead group keeps the record; a reader from another group in the provider's footprint
+    # may not see the lead group's own pages, so it is named, not linked, for them.
+    ctx["sees_group"] = qsg_access.principal(request.user).sees_qsg(record.qsg_id)
+    ctx["other_groups"] = [q.name for q in record.provider.other_qsgs.order_by("name")]
     if ctx["can_decide"]:
         ctx["history"] = history_rows(record.history.all(), limit=20)
     ctx["sections"] = navigation.detail_sections("escalation", request, record)

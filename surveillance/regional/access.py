@@ -6,7 +6,8 @@ Built on `qsg.access.principal`:
   for the local secretariat and chair; once submitted it is read by everyone who sees the local
   QSG (its participants, and the regional secretariat, chair and reviewers who oversee it).
 * The regional view of a regional QSG is for anyone with a role there (secretariat, chair,
-  reviewers, members, observers). What it shows comes through the same functions, so a regional
+  reviewers, members, observers), and for the national team above it, read-only
+  (`Principal.read_only`: it reads the submitted reports but never comments or recommends). What it shows comes through the same functions, so a regional
   member who does not oversee the locals sees only what their own access allows.
 * Regional recommendations are sent by those who oversee the locals (the regional secretariat,
   chair and reviewers) to one of its local QSGs; they are read by those who see the local QSG
@@ -65,12 +66,13 @@ def local_report_for_user(user, pk, *, manage: bool = False) -> LocalReport:
 
 
 def sees_region(user, region_id: int) -> bool:
-    return bool(principal(user).roles_in(region_id))
+    p = principal(user)
+    return bool(p.roles_in(region_id)) or region_id in p.read_only
 
 
 def regions_for(user) -> QuerySet[QSG]:
     p = principal(user)
-    ids = [q for q in p.roles if p.roles_in(q)]
+    ids = [q for q in p.roles if p.roles_in(q)] + list(p.read_only)
     return QSG.objects.filter(pk__in=ids, level=QSG.Level.REGIONAL)
 
 

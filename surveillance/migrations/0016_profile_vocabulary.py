@@ -82,7 +82,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveillance", "0014_escalation_proposals"),
+        ("surveillance", "0015_action_links"),
     ]
 
     operations = [
