@@ -341,9 +341,10 @@ def _apply_to_providers(note: MeetingNote, version: int) -> None:
 
 
 def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
-    """What stops the chair agreeing the note, each as {"text", "conclusion_id"}: a provider on
-    the agenda with no conclusion (the note records a conclusion per provider discussed), and a
-    disagreement the chair has not settled. Empty when the note can be agreed."""
+    """What stops the chair agreeing the note, each as {"text", "conclusion_id", "provider_id"}:
+    a provider on the agenda with no conclusion (the note records a conclusion per provider
+    discussed), and a disagreement the chair has not settled. Empty when the note can be
+    agreed."""
     conclusions = list(Conclusion.objects.filter(note=note).select_related("provider"))
     concluded = {c.provider_id for c in conclusions}
     discussed = (
@@ -359,6 +360,7 @@ def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
         {
             "text": f"Record a conclusion on {p.name}: it is on the agenda and has none",
             "conclusion_id": None,
+            "provider_id": p.pk,
         }
         for p in discussed
     ]
@@ -366,6 +368,7 @@ def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
         {
             "text": f"Settle the disagreement recorded on {c.provider.name}",
             "conclusion_id": c.pk,
+            "provider_id": c.provider_id,
         }
         for c in sorted(conclusions, key=lambda c: c.provider.name)
         if c.awaits_chair
