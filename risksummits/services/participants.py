@@ -17,7 +17,9 @@ from django.utils.http import urlsafe_base64_encode
 from qsg import once
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, OrganisationType, Provider, User
+from qsg.vocabulary import say
 
+from .. import access
 from ..access import CQC_TYPE_CODE
 from ..models import Participant, Representative, RiskSummit
 from ._common import (
@@ -68,6 +70,16 @@ def propose_participants(
 
 
 @transaction.atomic
+def _require_may_take_part(summit, organisation_id: int, people, *, field="people") -> None:
+    """Only people the access layer allows (`access.participant_people_for`) are added for a
+    member organisation; the message names nobody."""
+    allowed = set(
+        access.participant_people_for(summit, [organisation_id]).values_list("pk", flat=True)
+    )
+    if any(p.pk not in allowed for p in people):
+        raise ValidationError({field: "Choose people who hold a role in the QSG"})
+
+
 def participant_add(
     *,
     actor,
@@ -93,6 +105,7 @@ def participant_add(
             raise ValidationError(
                 {"people": f"{person.display_name} does not work for {organisation.name}"}
             )
+    _require_may_take_part(summit, organisation.pk, people)
     participant = _attach(
         summit,
         organisation,
@@ -102,7 +115,7 @@ def participant_add(
         people=[p.pk for p in people],
     )
     claim.remember(participant)
-    kind = "as a guest" if participant.is_guest else "from the QSG"
+    kind = "as a guest" if participant.is_guest else say("from the QSG")
     limited = ", limited to what is shared with the provider" if shared_items_only else ""
     _event(summit, actor, "participant_added", f"{organisation.name} added {kind}{limited}")
     _bump(summit)
@@ -145,6 +158,8 @@ def representative_add(*, actor, participant: Participant, user: User) -> Repres
         )
     if not user.is_active:
         raise ValidationError({"user": "This account is inactive"})
+    if not participant.is_guest:
+        _require_may_take_part(summit, participant.organisation_id, [user], field="user")
     _link_person(summit, participant, user.pk, actor=actor)
     _event(
         summit,

@@ -18,12 +18,53 @@ from rest_framework.response import Response
 from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.fields import IdField
 from qsg.api.filters import IdFilter
-from surveillance.intelligence import access
+from surveillance.intelligence import access, dimensions
 from surveillance.intelligence import selectors as selectors_intelligence
 from surveillance.intelligence import services as si
 from surveillance.intelligence.models import Corroboration, IntelligenceItem, Theme
 
 Item = IntelligenceItem
+
+
+# Records made from items ----------------------------------------------------------------------
+
+
+class InheritedListSerializer(serializers.ListSerializer):
+    """A list of records made from intelligence: what the reader may not read among all their
+    items, in one query (`access.withheld_ids`), for the child to apply."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        reader = getattr(self.context.get("request"), "user", None)
+        self.child.withheld = access.withheld_ids(
+            reader, {i for r in rows for i in self.child.links(r)}
+        )
+        return super().to_representation(rows)
+
+
+class InheritedSerializer(serializers.ModelSerializer):
+    """A record made from intelligence items (`links`): a reader who may not read one of them
+    gets none of its `inherit_words` (`access.inherit`), on lists and on one record alike."""
+
+    inherit_words: tuple[str, ...] = ()
+    withheld: frozenset[int] | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.Meta.list_serializer_class = InheritedListSerializer
+
+    def links(self, instance) -> list[int]:
+        return list(instance.intelligence_item_ids or [])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        row = {**data, "_links": self.links(instance)}
+        withheld = self.withheld
+        if withheld is None:
+            reader = getattr(self.context.get("request"), "user", None)
+            withheld = access.withheld_ids(reader, row["_links"])
+        row = access.inherit([row], withheld, words=self.inherit_words, ids_key="_links")[0]
+        return {k: v for k, v in row.items() if k in data}
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -137,7 +178,7 @@ class IntelligenceFilter(django_filters.FilterSet):
     qsg = IdFilter(field_name="qsg_id")
     theme = IdFilter(field_name="theme_id")
     dimension = django_filters.ChoiceFilter(
-        field_name="quality_dimension", choices=Item.QualityDimension.choices
+        field_name="quality_dimension", choices=dimensions.choices
     )
     source_type = django_filters.ChoiceFilter(choices=Item.SourceType.choices)
     status = django_filters.ChoiceFilter(choices=Item.Status.choices)
@@ -182,7 +223,7 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
     providers = serializers.ListField(child=IdField(), allow_empty=True, max_length=100)
     service_site = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
     source_type = serializers.ChoiceField(choices=Item.SourceType.choices)
-    quality_dimension = serializers.ChoiceField(choices=Item.QualityDimension.choices)
+    quality_dimension = serializers.ChoiceField(choices=())
     theme = IdField(required=False, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
     details = serializers.CharField(allow_blank=True)
@@ -202,6 +243,10 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(
         max_length=80, required=False, allow_blank=True, write_only=True
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quality_dimension"].choices = dimensions.choices()
 
 
 class TriageSerializer(serializers.Serializer):

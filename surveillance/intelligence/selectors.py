@@ -34,16 +34,6 @@ def attribution(user, item: Item) -> str:
     return NOT_ATTRIBUTED
 
 
-def _attributable(user) -> Q:
-    """`access.sees_attribution` as a WHERE clause (for filtering by organisation)."""
-    p = principal(user)
-    return (
-        Q(do_not_attribute=False)
-        | Q(qsg_id__in=p.managed_qsg_ids)
-        | Q(submitting_organisation_id=p.organisation_id)
-    )
-
-
 SEARCH_MAX = 200
 # Newest submitted first. Drafts (no submitted_at) never show in the list; NULLS LAST keeps them
 # at the far end of the `intel_item_submitted` index (migration 0010, PostgreSQL), so a page
@@ -103,7 +93,7 @@ def filtered_items(user, data: dict, items: QuerySet[Item] | None = None) -> Que
     if data.get("status"):
         qs = qs.filter(status=data["status"])
     if data.get("organisation"):
-        qs = qs.filter(_attributable(user), submitting_organisation=data["organisation"])
+        qs = qs.filter(access.attributable_q(user), submitting_organisation=data["organisation"])
     if data.get("observed_after"):
         qs = qs.filter(
             Q(observed_to__gte=data["observed_after"])
@@ -140,7 +130,9 @@ def filter_choices(user) -> dict:
 
     p = principal(user)
     visible_orgs = Organisation.objects.filter(
-        pk__in=visible_items(user).filter(_attributable(user)).values("submitting_organisation")
+        pk__in=visible_items(user)
+        .filter(access.attributable_q(user))
+        .values("submitting_organisation")
     ).order_by("name")
     return {
         "providers": providers_for(user).order_by("name"),
@@ -225,6 +217,8 @@ def item_history(user, item: Item) -> list[dict]:
     rows = history_rows(item.history.exclude(status=Item.Status.DRAFT), limit=50)
     for row in rows:
         row["changes"] = [c for c in row["changes"] if str(c["field"]) not in QUIET_FIELDS]
+    # A change of quiet fields only (the submission's own stamps) says nothing to a reader.
+    rows = [r for r in rows if r["changes"] or r["action"] != "Changed"]
     if access.sees_attribution(user, item):
         return rows
     # Anyone from the submitting organisation would give it away: hide every name.

@@ -19,6 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Organisation, OrganisationType, Provider, QSGRole
+from qsg.vocabulary import PROFILE_CHOICES
 
 __all__ = [
     "Action",
@@ -45,10 +46,19 @@ __all__ = [
 
 
 class ConclusionCategory(models.Model):
-    """A conclusion on a provider, e.g. "risk summit required". Labels are data."""
+    """A conclusion on a provider, e.g. "risk summit required". Labels are data; each profile
+    (qsg.vocabulary) offers its own rows and those of every profile. A conclusion keeps its
+    category whatever the profile offers later."""
 
     code = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=120)
+    profile = models.CharField(
+        max_length=4,
+        choices=PROFILE_CHOICES,
+        blank=True,
+        default="",
+        help_text="Offered under this profile only (blank: under every profile).",
+    )
     description = models.CharField(max_length=300, blank=True)
     level = models.PositiveSmallIntegerField(
         help_text="Level of surveillance: higher means closer attention (0 is no further action)."
@@ -516,7 +526,18 @@ class Action(models.Model):
     conclusion = models.ForeignKey(
         Conclusion, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The agenda item whose discussion it arose from.",
+    )
     description = models.TextField(max_length=2000)
+    # The intelligence items it was made from: its conclusion's and its agenda item's, kept when
+    # saved (`services.actions.action_save`). Its words follow them (`intelligence.access.inherit`).
+    intelligence_item_ids = models.JSONField(default=list, blank=True)
     owner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

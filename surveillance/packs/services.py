@@ -173,7 +173,7 @@ def meeting_pack_render(
         ).first()
     )
     previous = selectors_meetings.previous_meeting(meeting)
-    dashboard = selectors_packs.dashboard_summary(meeting, reader=reader)
+    dashboards: dict[tuple[int, ...], dict] = {}
     groups: dict[str, dict] = {}
     for audience in selectors_packs.audiences(meeting, secretariat_reader=reader):
         doc = selectors_packs.document(pack, audience, number=number, previous=previous)
@@ -195,7 +195,12 @@ def meeting_pack_render(
         if version.status != PackVersion.Status.READY and _version_claim(
             version, token, redelivered=redelivered
         ):
-            _render_version(version, group["doc"], dashboard, label=label, token=token)
+            providers = tuple(group["doc"]["dashboard_providers"])
+            if providers not in dashboards:
+                dashboards[providers] = selectors_packs.dashboard_summary(
+                    meeting, reader=reader, provider_ids=list(providers)
+                )
+            _render_version(version, group["doc"], dashboards[providers], label=label, token=token)
         for org in group["organisations"]:
             try:
                 with transaction.atomic():
@@ -332,6 +337,12 @@ def member_return_save(
             "actions_completed": ("Actions completed", actions_completed),
             "intelligence": ("Intelligence to share", intelligence),
         }
+    )
+    # A submitted return stays submitted: a later save is a resubmission, checked as one.
+    submit = submit or (
+        MemberReturn.objects.filter(
+            pack=pack, organisation=organisation, status=MemberReturn.Status.SUBMITTED
+        ).exists()
     )
     if submit and not nothing_to_report and not (concerns or actions_completed or intelligence):
         raise ValidationError(
