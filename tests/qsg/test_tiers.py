@@ -223,7 +223,7 @@ def test_the_api_names_the_other_groups_the_reader_sees(cast, shared, client_for
 def test_a_national_groups_page_lists_its_regions(cast, client):
     client = _client(client, _national(cast))
     page = client.get(cast.qsgs["n"].get_absolute_url()).content.decode()
-    assert "Regional groups under this group" in page and cast.qsgs["r"].name in page
+    assert " under this group</h2>" in page and cast.qsgs["r"].name in page
     assert cast.qsgs["s"].name not in page
     assert client.get(cast.qsgs["a"].get_absolute_url()).status_code == 200
     assert client.get(cast.qsgs["c"].get_absolute_url()).status_code == 404
