@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from qsg.models import Provider, QSGRole
+from qsg.vocabulary import say
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import (
     AgendaItem,
@@ -481,7 +482,7 @@ def risk_summit_referral_claim(*, referral_id: int, reference: str) -> bool:
     no-op that answers True; a claim by anyone else after the first answers False."""
     reference = reference.strip()[:100]
     if not reference:
-        raise ValidationError({"reference": "Give the risk summit's reference"})
+        raise ValidationError({"reference": say("Give the risk summit's reference")})
     claimed = RiskSummitReferral.objects.filter(pk=referral_id, claimed_at__isnull=True).update(
         claimed_at=_now(), claimed_reference=reference
     )
