@@ -85,11 +85,9 @@ def series_for_user(user, provider_pk, indicator_code) -> SpcSeries:
 
 
 def scope_providers(user, qsg):
-    """Providers of a QSG's footprint (a regional QSG: its locals') that the user may see."""
-    visible = qsg_access.providers_for(user)
-    if qsg.level == qsg.Level.REGIONAL:
-        return visible.filter(qsg__regional_qsg=qsg)
-    return visible.filter(qsg=qsg)
+    """Providers of a QSG's footprint (`qsg.access.in_footprint`: led there or sitting there
+    too; a regional or national group: its locals') that the user may see."""
+    return qsg_access.providers_for(user).filter(qsg_access.in_footprint(qsg))
 
 
 # Imports --------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ def format_value(value: float | None, unit: str = "") -> str:
     """A value as people read it: 12.3%, 0.95, 4.1 per 1000 bed days."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no value"
+    if unit == "count" and float(value).is_integer():  # 1,874 patients, not 1,874.0
+        return f"{int(value):,}"
     magnitude = abs(value)
     digits = 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
     text = f"{value:,.{digits}f}"
@@ -266,7 +268,7 @@ def spc_chart_svg(
             f'fill="{colour}" '
             f'stroke="{TEXT if special else "#ffffff"}" stroke-width="{1 if special else 0.5}"/>'
         )
-    parts.append(_legend(chart, left, height - legend + 4))
+    parts.append(_legend(chart, left, height - legend + 4, width - right))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -294,7 +296,7 @@ def _segment(chart: ChartSeries, a: int, b: int, x, y, slot: float) -> str:
     return "".join(out)
 
 
-def _legend(chart: ChartSeries, x0: int, y0: float) -> str:
+def _legend(chart: ChartSeries, x0: int, y0: float, x_max: int = 10**6) -> str:
     items = [
         ("circle", COLOURS["special_cause_concern"], "Concern"),
         ("circle", COLOURS["special_cause_improvement"], "Improvement"),
@@ -307,7 +309,16 @@ def _legend(chart: ChartSeries, x0: int, y0: float) -> str:
         items.append(("target", TARGET, "Target"))
     if any(chart.provisional):
         items.append(("hollow", LINE, "Provisional"))
-    out, cx = [], x0
+
+    def offset(shape: str) -> int:
+        return 14 if shape in ("circle", "hollow") else 20
+
+    def step(shape: str, label: str) -> int:
+        return offset(shape) + 6 * len(label) + 14
+
+    # eight items (a target and provisional points) start further left, so that all fit
+    cx = min(x0, max(4, x_max - sum(step(shape, label) for shape, _, label in items)))
+    out = []
     for shape, colour, label in items:
         if shape == "hollow":
             out.append(
@@ -327,12 +338,11 @@ def _legend(chart: ChartSeries, x0: int, y0: float) -> str:
                 f'<line x1="{cx}" x2="{cx + 16}" y1="{_f(y0 + 6)}" y2="{_f(y0 + 6)}" '
                 f'stroke="{colour}" stroke-width="1.5"{dash}/>'
             )
-        offset = 14 if shape in ("circle", "hollow") else 20
         out.append(
-            f'<text x="{cx + offset}" y="{_f(y0 + 10)}" font-family="{FONT}" font-size="11" '
-            f'fill="{TEXT}">{escape(label)}</text>'
+            f'<text x="{cx + offset(shape)}" y="{_f(y0 + 10)}" font-family="{FONT}" '
+            f'font-size="11" fill="{TEXT}">{escape(label)}</text>'
         )
-        cx += offset + 7 * len(label) + 14
+        cx += step(shape, label)
     return "".join(out)
 
 

@@ -17,7 +17,8 @@ from .models import INDICATOR_EDITABLE, ColumnMapping, Indicator
 class ImportForm(TokenForm):
     file = forms.FileField(
         label="Upload a file",
-        help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx): the first sheet is read.",
+        help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx): the first sheet is read, or the "
+        "sheet of a published layout (KH03: NHS Trust by Sector).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
         error_messages={
             "required": "Select a CSV or Excel file",

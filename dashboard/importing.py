@@ -167,10 +167,41 @@ def count_data_rows(source: bytes) -> int:
     return max(source.count(b"\n") - 1, 1)
 
 
-def read_table(source, file_name: str, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+@dataclass(frozen=True)
+class Sheet:
+    """Where a workbook keeps its table: the sheet's name, and cells its header row holds (the
+    rows above it, a title block, are skipped; a row of group headings just above, such as
+    'Available' over several columns, is put before each column's name)."""
+
+    name: str
+    header_has: tuple[str, ...] = ()
+
+
+def sheet_names(source: bytes) -> list[str]:
+    """The sheets of an Excel workbook ([] for a CSV file or a file that cannot be opened)."""
+    import openpyxl
+
+    if not bytes(source[:4]).startswith(b"PK\x03\x04"):
+        return []
+    handle = io.BytesIO(source)
+    try:
+        _check_zip(handle)
+        workbook = openpyxl.load_workbook(handle, read_only=True)
+    except Exception:  # damaged: the ordinary read says why
+        return []
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def read_table(
+    source, file_name: str, *, chunk_rows: int = CHUNK_ROWS, sheet: Sheet | None = None
+) -> Iterator[pd.DataFrame]:
     """Yield the file's rows as DataFrames of stripped text cells, with column `_row`.
 
     `source` is the file's bytes or a binary file object (a path's open file, for commands).
+    `sheet` names the worksheet of a workbook to read (else the first) and how to find its header.
     """
     if isinstance(source, bytes | bytearray | memoryview):
         head = bytes(source[:8])
@@ -182,7 +213,7 @@ def read_table(source, file_name: str, *, chunk_rows: int = CHUNK_ROWS) -> Itera
         kind = file_kind(file_name, head)
         handle = source
     if kind == "excel":
-        yield from _read_excel(handle, chunk_rows)
+        yield from _read_excel(handle, chunk_rows, sheet)
     else:
         yield from _read_csv(handle, _csv_encoding(head), chunk_rows)
 
@@ -269,7 +300,43 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_excel(handle, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _header(rows, sheet: Sheet | None) -> tuple[list[str], int]:
+    """(column names, spreadsheet row of the header). Without a header to look for, the first
+    row; with one, the first of the top 60 rows holding every cell named, its group headings
+    (the row above, carried right across merged cells, when it starts right of the header's
+    first column) put before each name."""
+    if sheet is None or not sheet.header_has:
+        header = next(rows, None)
+        if header is None:
+            raise FileProblem("The first sheet of the workbook is empty")
+        return [_cell_text(c) for c in header], 1
+    above: list[str] = []
+    for number, raw in enumerate(rows, start=1):
+        cells = [_cell_text(c) for c in raw]
+        if set(sheet.header_has) <= set(cells):
+            # group headings stand over later columns only; a title over the first is not one
+            first = next(i for i, c in enumerate(cells) if c)
+            if any(above[: first + 1]):
+                above = []
+            group, names, seen = "", [], set()
+            for i, cell in enumerate(cells):
+                group = above[i] if i < len(above) and above[i] else group
+                name = f"{group} {cell}".strip() if cell and group else cell or f"Column {i + 1}"
+                while name in seen:
+                    name += " (again)"
+                seen.add(name)
+                names.append(name)
+            return names, number
+        if number >= 60:
+            break
+        above = cells
+    raise FileProblem(
+        f"The sheet '{sheet.name}' has no header row with "
+        + ", ".join(f"'{c}'" for c in sheet.header_has)
+    )
+
+
+def _read_excel(handle, chunk_rows: int, wanted: Sheet | None = None) -> Iterator[pd.DataFrame]:
     import openpyxl
 
     _check_zip(handle)
@@ -278,20 +345,23 @@ def _read_excel(handle, chunk_rows: int) -> Iterator[pd.DataFrame]:
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise FileProblem(f"The Excel file could not be opened ({type(exc).__name__})") from None
     try:
-        sheet = workbook.worksheets[0]
+        if wanted is None:
+            sheet = workbook.worksheets[0]
+        else:
+            named = {n.strip().lower(): n for n in workbook.sheetnames}
+            if wanted.name.lower() not in named:
+                raise FileProblem(f"The workbook has no sheet called '{wanted.name}'")
+            sheet = workbook[named[wanted.name.lower()]]
         declared = sheet.max_row or 0
         if declared > MAX_EXCEL_ROWS + 1:
             raise FileProblem(
                 f"The sheet has {declared:,} rows, more than {MAX_EXCEL_ROWS:,}. Save it as CSV"
             )
         rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise FileProblem("The first sheet of the workbook is empty")
-        columns = [_cell_text(c) for c in header]
+        columns, header_row = _header(rows, wanted)
         width = len(columns)
         buffer: list[list[str]] = []
-        first = 2
+        first = header_row + 1
         count = 0
         for raw in rows:
             count += 1
@@ -308,7 +378,7 @@ def _read_excel(handle, chunk_rows: int) -> Iterator[pd.DataFrame]:
                 yield _clean(pd.DataFrame(buffer, columns=columns, dtype=str), first)
                 first += len(buffer)
                 buffer = []
-        if buffer or first == 2:
+        if buffer or first == header_row + 1:
             if not buffer:
                 raise FileProblem("The first sheet of the workbook has no rows")
             yield _clean(pd.DataFrame(buffer, columns=columns, dtype=str), first)

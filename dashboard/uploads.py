@@ -11,16 +11,30 @@ from django.http import Http404
 
 from qsg.models import Provider
 
-from . import access, importing, presets, services
+from . import access, context, importing, presets, services
 from .models import ImportBatch, Indicator, PendingUpload
 
 
-def _columns(file_name: str, content: bytes) -> list[str]:
+def _columns(file_name: str, content: bytes, sheet=None) -> list[str]:
     try:
-        first = next(importing.read_table(content, file_name, chunk_rows=5))
+        first = next(importing.read_table(content, file_name, chunk_rows=5, sheet=sheet))
     except importing.FileProblem as problem:
         raise ValidationError({"file": str(problem)}) from None
     return [c for c in first.columns if c != "_row"]
+
+
+def _recognise(file_name: str, content: bytes):
+    """(the published layout the file is in or None, the columns of its first sheet): a
+    workbook is looked at in the sheets of known workbook layouts first."""
+    for sheet in presets.sheets_to_try(importing.sheet_names(content)):
+        try:
+            found = presets.recognise(_columns(file_name, content, sheet), sheet)
+        except ValidationError:
+            found = None  # the sheet is there but not laid out as published
+        if found is not None:
+            return found, []
+    columns = _columns(file_name, content)
+    return presets.recognise(columns), columns
 
 
 def upload(*, actor, file_name: str, content: bytes, mapping=None, source: str = "", token=None):
@@ -28,8 +42,7 @@ def upload(*, actor, file_name: str, content: bytes, mapping=None, source: str =
     access.require_analyst(actor)
     services.screen_upload_names(file_name, source)
     if mapping is None and content:
-        columns = _columns(file_name, content)
-        preset = presets.recognise(columns)
+        preset, columns = _recognise(file_name, content)
         if preset is not None:
             return PendingUpload.objects.create(
                 preset=preset.key,
@@ -68,7 +81,9 @@ def _build(pending: PendingUpload):
     preset = presets.by_key(pending.preset)
     if preset is None:
         raise ValidationError("The layout of this file is no longer known. Upload it again")
-    frames = list(importing.read_table(bytes(pending.content), pending.file_name))
+    frames = list(
+        importing.read_table(bytes(pending.content), pending.file_name, sheet=preset.sheet)
+    )
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rows, notes = preset.build(frame)
     catalogue = {
@@ -88,11 +103,28 @@ def _build(pending: PendingUpload):
     rows = _to_frequency(rows, {c: f for c, (_, f) in catalogue.items()})
     providers = set(Provider.objects.values_list("ods_code", flat=True))
     kept, per, unknown = presets.summarise(rows, providers)
+    segments = notes.pop("segments", None)
+    if segments is not None:
+        segments = segments[segments["provider"].isin(providers)]
     names = {c: n for c, (n, _) in catalogue.items()}
     for item in per:
         item["name"] = names.get(item["indicator"], item["indicator"])
     return preset, kept, {"per": per, "unknown": unknown, "notes": notes,
-                          "unknown_rows": len(rows) - len(kept)}  # fmt: skip
+                          "unknown_rows": len(rows) - len(kept),
+                          "segments": _segment_summary(segments)}  # fmt: skip
+
+
+def _segment_summary(segments) -> dict | None:
+    """The NHS Oversight Framework segments a file carries for the service's providers."""
+    if segments is None or segments.empty:
+        return None
+    latest = segments.sort_values("as_of").drop_duplicates("provider", keep="last")
+    return {
+        "providers": int(segments["provider"].nunique()),
+        "quarters": sorted(set(segments["quarter"]), key=presets.nof_quarter),
+        "latest": latest.sort_values("provider").to_dict("records"),
+        "frame": segments,
+    }
 
 
 def _to_frequency(rows: pd.DataFrame, frequency: dict[str, str]) -> pd.DataFrame:
@@ -123,17 +155,25 @@ def preview(pending: PendingUpload) -> dict:
     return {"preset": preset, **summary}
 
 
-def confirm(*, actor, pending: PendingUpload, token=None) -> ImportBatch:
-    """Load what the preview showed: the standard rows of the workspace's providers."""
+def confirm(*, actor, pending: PendingUpload, token=None) -> ImportBatch | None:
+    """Load what the preview showed: the standard rows of the workspace's providers, and the
+    segments a NOF file carries (None when the file held segments only)."""
     access.require_analyst(actor)
-    preset, kept, _ = _build(pending)
-    if kept.empty:
+    preset, kept, summary = _build(pending)
+    segments = summary["segments"]
+    if kept.empty and segments is None:
         raise ValidationError("There is nothing to load: no row is for a provider in this service")
+    batch = None
     with transaction.atomic():
-        batch, _ = services.import_submit(
-            actor=actor, file_name=pending.file_name, content=presets.to_csv(kept),
-            source=preset.source, token=token,
-        )  # fmt: skip
+        if not kept.empty:
+            # what loads is the standard columns as CSV, whatever the file was (a workbook too)
+            stem = pending.file_name.rsplit(".", 1)[0]
+            batch, _ = services.import_submit(
+                actor=actor, file_name=f"{stem}.csv", content=presets.to_csv(kept),
+                source=preset.source, token=token,
+            )  # fmt: skip
+        if segments is not None:
+            context.store_segments(actor=actor, segments=segments["frame"], source=preset.source)
         PendingUpload.objects.filter(pk=pending.pk).delete()
     return batch
 

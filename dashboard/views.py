@@ -353,6 +353,9 @@ def import_preview(request, pk):
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))
             return redirect(pending.get_absolute_url())
+        if batch is None:
+            messages.success(request, "The NHS Oversight Framework segments were loaded")
+            return redirect("dashboard:import-new")
         return redirect(batch.get_absolute_url())
     try:
         summary = uploads.preview(pending)

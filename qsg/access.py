@@ -9,6 +9,13 @@ Rules, in brief (docs/architecture.md has the page-long version):
   ``view_qsg`` on it *and* they hold a role there (secretariat, chair, member, observer).
 * The regional team (secretariat, chair or regional reviewer of a regional QSG) also reads the
   local QSGs of its region, read-only.
+* Tiers are data (`QSG.level`: local, regional, national). The national team (secretariat,
+  chair or reviewer of a national group) reads the regional groups under it and their local
+  groups, as a region reads its locals but strictly read-only (`Principal.read_only`: it never
+  counts as oversight, so no decision, comment or recommendation follows from it).
+* A provider sits in its lead group's footprint and may sit in other local groups' too
+  (`Provider.other_qsgs`): everyone who sees one of those groups sees the provider; only the
+  lead group's secretariat changes it.
 * Only the secretariat of a QSG changes its membership, people and providers.
 * Not visible: 404 (``Http404``). Visible but not yours to change: 403 (``PermissionDenied``).
 
@@ -54,6 +61,9 @@ class Principal:
     organisation_id: int | None
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
     overseen: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Regional groups under a national group the user's national team role covers, and their
+    # local groups: read, never overseen.
+    read_only: frozenset[int] = frozenset()
 
     @property
     def is_anonymous(self) -> bool:
@@ -61,7 +71,7 @@ class Principal:
 
     @property
     def qsg_ids(self) -> frozenset[int]:
-        return frozenset(self.roles) | frozenset(self.overseen)
+        return frozenset(self.roles) | frozenset(self.overseen) | self.read_only
 
     @property
     def managed_qsg_ids(self) -> frozenset[int]:
@@ -71,7 +81,7 @@ class Principal:
         return self.roles.get(qsg_id, frozenset())
 
     def sees_qsg(self, qsg_id: int) -> bool:
-        return qsg_id in self.roles or qsg_id in self.overseen
+        return qsg_id in self.roles or qsg_id in self.overseen or qsg_id in self.read_only
 
     def manages(self, qsg_id: int) -> bool:
         return Role.SECRETARIAT in self.roles_in(qsg_id)
@@ -98,6 +108,8 @@ class Principal:
         names = set(self.roles_in(qsg_id))
         if qsg_id in self.overseen:
             names.add(Role.REGIONAL_REVIEWER)
+        if not names and qsg_id in self.read_only:
+            names.add(Role.OBSERVER)
         return sorted(names)
 
 
@@ -126,13 +138,16 @@ def principal(user) -> Principal:
     ).values_list("qsg_id", "role", "qsg__level")
     roles: dict[int, set[str]] = {}
     oversight_regions: dict[int, set[str]] = {}
+    national: set[int] = set()
     for qsg_id, role, level in rows:
-        if role == Role.REGIONAL_REVIEWER and level != QSG.Level.REGIONAL:
+        if role == Role.REGIONAL_REVIEWER and level == QSG.Level.LOCAL:
             continue
         if role != Role.REGIONAL_REVIEWER:
             roles.setdefault(qsg_id, set()).add(role)
         if level == QSG.Level.REGIONAL and role in OVERSIGHT_ROLES:
             oversight_regions.setdefault(qsg_id, set()).add(role)
+        if level == QSG.Level.NATIONAL and role in OVERSIGHT_ROLES:
+            national.add(qsg_id)
         if role == Role.REGIONAL_REVIEWER:
             roles.setdefault(qsg_id, set()).add(Role.OBSERVER)
     overseen: dict[int, frozenset[str]] = {}
@@ -141,11 +156,20 @@ def principal(user) -> Principal:
             regional_qsg_id__in=oversight_regions, is_active=True
         ).values_list("id", "regional_qsg_id"):
             overseen[local_id] = frozenset(oversight_regions[region_id])
+    read_only: frozenset[int] = frozenset()
+    if national:
+        below = QSG.objects.filter(
+            Q(regional_qsg_id__in=national)
+            | Q(regional_qsg__regional_qsg_id__in=national, regional_qsg__is_active=True),
+            is_active=True,
+        ).values_list("id", flat=True)
+        read_only = frozenset(below) - frozenset(roles) - frozenset(overseen)
     result = Principal(
         user_id=user.pk,
         organisation_id=user.organisation_id,
         roles={k: frozenset(v) for k, v in roles.items()},
         overseen=overseen,
+        read_only=read_only,
     )
     user._qsg_principal = result
     return result
@@ -328,15 +352,25 @@ def assignable_people_anywhere_for(user) -> QuerySet[User]:
 # Providers ----------------------------------------------------------------------------------
 
 
+def shared_provider_ids(qsg_ids: Iterable[int]) -> QuerySet:
+    """Ids of providers that also sit in the footprint of one of these (non-lead) groups."""
+    return Provider.other_qsgs.through.objects.filter(qsg_id__in=list(qsg_ids)).values(
+        "provider_id"
+    )
+
+
 def providers_for(user) -> QuerySet[Provider]:
-    """Providers in the footprint of a QSG the user sees, and those their organisation commissions."""
+    """Providers in the footprint of a QSG the user sees (as lead group or another group), and
+    those their organisation commissions."""
     p = principal(user)
     if p.is_anonymous:
         return Provider.objects.none()
     commissioned = Provider.commissioners.through.objects.filter(
         organisation_id=p.organisation_id
     ).values("provider_id")
-    return Provider.objects.filter(Q(qsg_id__in=p.qsg_ids) | Q(pk__in=commissioned))
+    return Provider.objects.filter(
+        Q(qsg_id__in=p.qsg_ids) | Q(pk__in=shared_provider_ids(p.qsg_ids)) | Q(pk__in=commissioned)
+    )
 
 
 def provider_for_user(user, pk, *, manage: bool = False) -> Provider:
@@ -349,12 +383,30 @@ def provider_for_user(user, pk, *, manage: bool = False) -> Provider:
     return provider
 
 
-def footprint(qsg: QSG) -> QuerySet[Provider]:
-    """A QSG's provider footprint: the active providers of a local QSG, or of the local QSGs
-    under a regional one. The one definition (meeting forms, packs, coverage, plans)."""
+def local_group_ids(qsg: QSG) -> QuerySet:
+    """The local groups at or under a group: itself if local, a region's locals, a national
+    group's regions' locals."""
     if qsg.level == QSG.Level.LOCAL:
-        return Provider.objects.filter(qsg=qsg, is_active=True).order_by("name")
-    return Provider.objects.filter(qsg__regional_qsg=qsg, is_active=True).order_by("name")
+        return QSG.objects.filter(pk=qsg.pk).values("pk")
+    if qsg.level == QSG.Level.REGIONAL:
+        return QSG.objects.filter(regional_qsg=qsg).values("pk")
+    return QSG.objects.filter(regional_qsg__regional_qsg=qsg).values("pk")
+
+
+def in_footprint(qsg: QSG) -> Q:
+    """A filter on providers: those in the group's footprint, as lead group or another group
+    (each local group at or under it)."""
+    groups = local_group_ids(qsg)
+    return Q(qsg_id__in=groups) | Q(
+        pk__in=Provider.other_qsgs.through.objects.filter(qsg_id__in=groups).values("provider_id")
+    )
+
+
+def footprint(qsg: QSG) -> QuerySet[Provider]:
+    """A QSG's provider footprint: the active providers of a local group (led there or sitting
+    there too), or of the local groups under a regional or national one. The one definition
+    (meeting forms, packs, coverage, plans, the dashboard matrix, escalation lists)."""
+    return Provider.objects.filter(in_footprint(qsg), is_active=True).order_by("name")
 
 
 def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:

@@ -1,10 +1,12 @@
 """The Django admin is for system administrators only (staff accounts)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .accounts import services as account_services
 from .models import (
     QSG,
@@ -141,11 +143,34 @@ class QSGRoleAdmin(SimpleHistoryAdmin):
     list_filter = ["role"]
 
 
+class ProviderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Provider
+        fields = [
+            "ods_code",
+            "name",
+            "sector",
+            "qsg",
+            "other_qsgs",
+            "district",
+            "commissioners",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("qsg") is not None and data.get("other_qsgs") is not None:
+            services.check_other_qsgs(data["qsg"], data["other_qsgs"])
+        return data
+
+
 @admin.register(Provider)
 class ProviderAdmin(SimpleHistoryAdmin):
+    form = ProviderAdminForm
     list_display = ["name", "ods_code", "sector", "qsg"]
     list_filter = ["sector"]
     search_fields = ["name", "ods_code"]
+    filter_horizontal = ["other_qsgs"]
 
 
 @admin.register(Job)

@@ -1,6 +1,9 @@
 """The 2022 demo network (`QSG_PROFILE=2022 make demo`): one integrated care system region with
-two ICBs, each convening a System Quality Group with its providers among the members, and the
-NHS England region's Regional Quality Group above them.
+two ICBs, each convening a System Quality Group with its providers among the members, the
+NHS England region's Regional Quality Group above them, and a national group above the region
+(it reads the region read-only, as the region reads its systems). The region's ambulance
+trust serves both systems: West Yorkshire's group leads, Humber and North Yorkshire's has it
+in its footprint too.
 
 The same models and code as the 2013 network: a System Quality Group is a local group, a
 Regional Quality Group a regional one; only the words (qsg.vocabulary) and the data differ.
@@ -22,6 +25,10 @@ REGION = "North East and Yorkshire"
 REGIONAL_GROUP = "North East and Yorkshire Regional Quality Group"
 REGION_TEAM = "NHS England North East and Yorkshire"
 CQC = "Care Quality Commission, North East and Yorkshire"
+NATIONAL_GROUP = "National Quality Group"
+NATIONAL_TEAM = "NHS England national quality team"
+# A provider serving both systems: (ODS code, name, sector, lead system, other systems).
+SHARED = ("RX8", "Yorkshire Ambulance Service NHS Trust", Provider.Sector.AMBULANCE, "wy", ["hny"])
 
 # (prefix, system, ICB, providers: (ODS code, name, sector)), codes from the A&E data set so the
 # dashboard has their data.
@@ -49,8 +56,14 @@ SYSTEMS = [
     ),
 ]
 EXTRA_TYPES = [
-    ("provider-trust", "NHS provider trust or foundation trust", 150),
-    ("safeguarding-partnership", "Safeguarding partnership", 160),
+    ("provider-trust", "NHS provider trust or foundation trust", 150, {}),
+    ("safeguarding-partnership", "Safeguarding partnership", 160, {}),
+    (
+        "nhse-national",
+        "NHS England national team",
+        5,
+        {"is_statutory": True, "is_commissioner": True, "is_nhs_england": True},
+    ),
 ]
 
 
@@ -59,10 +72,10 @@ def system_group_name(system: str) -> str:
 
 
 def _types() -> None:
-    for code, label, order in EXTRA_TYPES:
+    for code, label, order, flags in EXTRA_TYPES:
         OrganisationType.objects.get_or_create(
             code=code,
-            defaults={"label": label, "is_statutory": False, "sort_order": order},
+            defaults={"label": label, "is_statutory": False, "sort_order": order, **flags},
         )
 
 
@@ -73,13 +86,19 @@ def seed_network() -> dict[str, int]:
     cqc = _org(CQC, "cqc")
     gmc = _org("General Medical Council", "gmc")
     nmc = _org("Nursing and Midwifery Council", "nmc")
-    regional = _qsg(REGIONAL_GROUP, QSG.Level.REGIONAL, REGION, None, region_team)
+    national_team = _org(NATIONAL_TEAM, "nhse-national")
+    national = _qsg(NATIONAL_GROUP, QSG.Level.NATIONAL, "England", None, national_team)
+    for org in (national_team, region_team, gmc, nmc):
+        _member(national, org)
+    regional = _qsg(REGIONAL_GROUP, QSG.Level.REGIONAL, REGION, national, region_team)
     for org in (region_team, cqc, gmc, nmc):
         _member(regional, org)
     made = 0
-    for _prefix, system, icb_name, providers in SYSTEMS:
+    groups: dict[str, tuple[QSG, object]] = {}
+    for prefix, system, icb_name, providers in SYSTEMS:
         icb = _org(icb_name, "icb-ccg")
         group = _qsg(system_group_name(system), QSG.Level.LOCAL, system, regional, icb)
+        groups[prefix] = (group, icb)
         _member(regional, icb)
         _member(group, icb)
         _member(group, region_team, Kind.FULL)
@@ -101,7 +120,29 @@ def seed_network() -> dict[str, int]:
                     commissioners=[icb],
                 )
                 made += 1
+    made += _shared_provider(groups)
     return {"groups": QSG.objects.filter(name__endswith="Quality Group").count(), "new": made}
+
+
+def _shared_provider(groups: dict[str, tuple[QSG, object]]) -> int:
+    """The ambulance trust: led by one system's group, in the other's footprint too, a member
+    organisation of both, commissioned by both ICBs."""
+    code, name, sector, lead, others = SHARED
+    trust = _org(name, "provider-trust", ods_code=code)
+    for prefix in [lead, *others]:
+        _member(groups[prefix][0], trust, Kind.FULL)
+    if Provider.objects.filter(ods_code=code).exists():
+        return 0
+    services.provider_create(
+        actor=None,
+        ods_code=code,
+        name=name,
+        sector=sector,
+        qsg=groups[lead][0],
+        commissioners=[groups[p][1] for p in [lead, *others]],
+        other_qsgs=[groups[p][0] for p in others],
+    )
+    return 1
 
 
 def demo_groups():
@@ -141,5 +182,14 @@ def demo_accounts_spec() -> list[DemoAccount]:
                     "Regional chief nurse"),
         DemoAccount("ney.reviewer", "Riley", "Reviewer (NEY)", REGION_TEAM, REGIONAL_GROUP,
                     Role.REGIONAL_REVIEWER, "Regional quality lead"),
+        # The national team reads the region and its systems, read-only.
+        DemoAccount("national.secretariat", "Nia", "Secretariat (national)", NATIONAL_TEAM,
+                    NATIONAL_GROUP, Role.SECRETARIAT, "National Quality Group secretariat"),
+        DemoAccount("national.reviewer", "Noel", "Reviewer (national)", NATIONAL_TEAM,
+                    NATIONAL_GROUP, Role.REGIONAL_REVIEWER, "National quality lead"),
+        # The ambulance trust's own person, in both systems' groups.
+        *[DemoAccount("yas.trust", "Yusuf", "Trust lead (ambulance)", SHARED[1],
+                      system_group_name(system), Role.MEMBER, "Director of quality")
+          for _p, system, _i, _v in SYSTEMS],
     ]  # fmt: skip
     return accounts

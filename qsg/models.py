@@ -6,6 +6,7 @@ Writes go through `qsg.services`; reads of protected objects go through `qsg.acc
 import uuid
 
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -88,9 +89,16 @@ class User(AbstractUser):
 
 
 class QSG(models.Model):
+    """A quality group at one of three tiers, as data: local (a 2013 local QSG, a 2022 System
+    Quality Group), regional, national. Each group but a national one may sit under the group
+    one tier up (`regional_qsg`, the parent): a local group always does, a regional group when
+    the deployment has a national group. The group above reads its children read-only
+    (qsg.access)."""
+
     class Level(models.TextChoices):
         LOCAL = "local", "Local"
         REGIONAL = "regional", "Regional"
+        NATIONAL = "national", "National"
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -101,8 +109,11 @@ class QSG(models.Model):
         null=True,
         blank=True,
         related_name="local_qsgs",
-        limit_choices_to={"level": "regional"},
-        help_text="The regional QSG a local QSG reports to.",
+        limit_choices_to={"level__in": ["regional", "national"]},
+        help_text=(
+            "The group one tier up: the regional group a local group reports to, or the "
+            "national group over a regional one (none for a national group)."
+        ),
     )
     footprint = models.CharField(
         max_length=200, blank=True, help_text="The area team or region whose footprint it covers."
@@ -129,8 +140,9 @@ class QSG(models.Model):
         verbose_name_plural = "QSGs"
         constraints = [
             models.CheckConstraint(
-                name="qsg_local_has_region",
-                condition=Q(level="regional", regional_qsg__isnull=True)
+                name="qsg_tier_parent",
+                condition=Q(level="national", regional_qsg__isnull=True)
+                | Q(level="regional")
                 | Q(level="local", regional_qsg__isnull=False),
             )
         ]
@@ -144,6 +156,23 @@ class QSG(models.Model):
     @property
     def is_local(self) -> bool:
         return self.level == self.Level.LOCAL
+
+    @property
+    def parent(self) -> "QSG | None":
+        """The group one tier up (a local group's region, a region's national group)."""
+        return self.regional_qsg
+
+    def clean(self) -> None:
+        wanted = PARENT_LEVEL.get(self.level)
+        if self.regional_qsg_id is not None and (
+            wanted is None or self.regional_qsg.level != wanted
+        ):
+            above = dict(self.Level.choices).get(wanted, "no").lower()
+            raise ValidationError({"regional_qsg": f"Choose a {above} group (one tier up)"})
+
+
+# The tier a group's parent sits at (a national group has none).
+PARENT_LEVEL = {QSG.Level.LOCAL: QSG.Level.REGIONAL, QSG.Level.REGIONAL: QSG.Level.NATIONAL}
 
 
 class Membership(models.Model):
@@ -224,8 +253,23 @@ class Provider(models.Model):
         on_delete=models.PROTECT,
         related_name="providers",
         limit_choices_to={"level": "local"},
-        verbose_name="local QSG",
-        help_text="The local QSG whose footprint the provider sits in.",
+        verbose_name="lead group",
+        help_text=(
+            "The local group whose footprint the provider sits in; for a provider serving "
+            "several systems, the lead group (it keeps the escalation record)."
+        ),
+    )
+    other_qsgs = models.ManyToManyField(
+        QSG,
+        related_name="shared_providers",
+        blank=True,
+        limit_choices_to={"level": "local"},
+        verbose_name="other groups",
+        help_text=(
+            "Other local groups whose footprint the provider also sits in (an ambulance or "
+            "specialist trust serving several systems): they read its records, the lead group "
+            "keeps them."
+        ),
     )
     district = models.CharField(max_length=120, blank=True)
     commissioners = models.ManyToManyField(
@@ -233,7 +277,7 @@ class Provider(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[commissioners])
+    history = HistoricalRecords(m2m_fields=[commissioners, other_qsgs])
 
     class Meta:
         ordering = ["name"]

@@ -197,8 +197,10 @@ def membership_remove(*, actor, membership: Membership) -> None:
 def role_assign(
     *, actor, qsg: QSG, user: User, role: str, is_named_representative: bool = True
 ) -> QSGRole:
-    if role == Role.REGIONAL_REVIEWER and qsg.level != QSG.Level.REGIONAL:
-        raise ValidationError({"role": "Regional reviewers are appointed on a regional QSG"})
+    if role == Role.REGIONAL_REVIEWER and qsg.level == QSG.Level.LOCAL:
+        raise ValidationError(
+            {"role": "Reviewers are appointed on a regional or national group, not a local one"}
+        )
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role"})
     if (
@@ -241,11 +243,32 @@ def _check_local(qsg: QSG) -> None:
         raise ValidationError({"qsg": "A provider sits in the footprint of a local QSG"})
 
 
+def check_other_qsgs(lead: QSG, others) -> list[QSG]:
+    """Other groups whose footprint a provider sits in: local groups, not its lead group."""
+    others = list(others)
+    if any(q.level != QSG.Level.LOCAL for q in others):
+        raise ValidationError({"other_qsgs": "A provider sits in the footprint of local groups"})
+    if any(q.pk == lead.pk for q in others):
+        raise ValidationError(
+            {"other_qsgs": f"{lead.name} is the lead group: choose only the other groups"}
+        )
+    return others
+
+
 @transaction.atomic
 def provider_create(
-    *, actor, ods_code: str, name: str, sector: str, qsg: QSG, district: str = "", commissioners=()
+    *,
+    actor,
+    ods_code: str,
+    name: str,
+    sector: str,
+    qsg: QSG,
+    district: str = "",
+    commissioners=(),
+    other_qsgs=(),
 ) -> Provider:
     _check_local(qsg)
+    other_qsgs = check_other_qsgs(qsg, other_qsgs)
     ods_code = ods_code.strip().upper()
     if Provider.objects.filter(ods_code=ods_code).exists():
         raise ValidationError({"ods_code": f"A provider with ODS code {ods_code} already exists"})
@@ -264,13 +287,23 @@ def provider_create(
         ) from None
     if commissioners:
         provider.commissioners.set(commissioners)
+    if other_qsgs:
+        provider.other_qsgs.set(other_qsgs)
     return provider
 
 
 @transaction.atomic
-def provider_update(*, actor, provider: Provider, commissioners=None, **changes) -> Provider:
+def provider_update(
+    *, actor, provider: Provider, commissioners=None, other_qsgs=None, **changes
+) -> Provider:
     if "qsg" in changes:
         _check_local(changes["qsg"])
+    if other_qsgs is not None or "qsg" in changes:
+        # A new lead group may not stay among the other groups, nor the lead join them.
+        lead = changes.get("qsg", provider.qsg)
+        wanted = provider.other_qsgs.all() if other_qsgs is None else other_qsgs
+        checked = check_other_qsgs(lead, wanted)
+        other_qsgs = checked if other_qsgs is not None else None
     if "ods_code" in changes:
         changes["ods_code"] = changes["ods_code"].strip().upper()
         if Provider.objects.filter(ods_code=changes["ods_code"]).exclude(pk=provider.pk).exists():
@@ -287,6 +320,8 @@ def provider_update(*, actor, provider: Provider, commissioners=None, **changes)
         provider.save(update_fields=list(changes))
     if commissioners is not None:
         provider.commissioners.set(commissioners)
+    if other_qsgs is not None:
+        provider.other_qsgs.set(other_qsgs)
     return provider
 
 

@@ -256,11 +256,9 @@ def qsg_detail(request, pk):
     )
     can_manage = p.manages(qsg.pk)
     history = audit.history_rows(QSG.history.filter(id=qsg.pk), limit=10) if can_manage else None
-    local_qsgs = (
-        qsg.local_qsgs.filter(pk__in=p.qsg_ids).order_by("name")
-        if qsg.level == QSG.Level.REGIONAL
-        else None
-    )
+    # The groups one tier down (a region's locals, a national group's regions) the user sees.
+    local_qsgs = None if qsg.is_local else qsg.local_qsgs.filter(pk__in=p.qsg_ids).order_by("name")
+    footprint = access.footprint(qsg)
     return render(
         request,
         "qsg/qsg_detail.jinja",
@@ -270,7 +268,8 @@ def qsg_detail(request, pk):
             "roles": roles,
             "can_manage": can_manage,
             "my_roles": p.role_names(qsg.pk),
-            "provider_count": qsg.providers.count(),
+            "provider_count": footprint.count(),
+            "shared_count": footprint.exclude(qsg=qsg).count() if qsg.is_local else 0,
             "local_qsgs": local_qsgs,
             "history": history,
             "sections": navigation.detail_sections("qsg", request, qsg),
@@ -438,7 +437,7 @@ def provider_list(request):
         if data.get("sector"):
             providers = providers.filter(sector=data["sector"])
         if data.get("qsg"):
-            providers = providers.filter(qsg=data["qsg"])
+            providers = providers.filter(access.in_footprint(data["qsg"]))
     can_create = bool(
         access.principal(request.user).managed_qsg_ids
         & set(visible_qsgs.values_list("pk", flat=True))
@@ -487,6 +486,8 @@ def provider_detail(request, pk):
         "qsg/provider_detail.jinja",
         {
             "provider": provider,
+            # Other groups whose footprint it sits in; linked only where the reader sees them.
+            "other_qsgs": [(q, p.sees_qsg(q.pk)) for q in provider.other_qsgs.order_by("name")],
             "commissioners": provider.commissioners.order_by("name"),
             "can_manage": can_manage,
             "history": audit.history_rows(provider.history.all()) if can_manage else None,

@@ -159,6 +159,26 @@ class RiskSummit(models.Model):
         blank=True,
         help_text="A reference to where the concern came from, such as an intelligence item.",
     )
+    # Where it came from, as links (issue 14): existing summits keep their free text and no link.
+    source_item = models.ForeignKey(
+        "surveillance.IntelligenceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The intelligence item that raised the concern, if one did.",
+    )
+    source_agenda_item = models.ForeignKey(
+        "surveillance.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The QSG agenda item whose discussion raised the concern, if one did.",
+    )
+    # The intelligence items its concern and source draw on: the source item, the agenda item's
+    # and the referring conclusion's. Their words follow them (`intelligence.access.inherit`).
+    intelligence_item_ids = models.JSONField(default=list, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices)
     clock_hours = models.PositiveSmallIntegerField(
         help_text="Hours from the judgement within which the relevant members first meet."

@@ -49,6 +49,12 @@ RULES = [
         ".py",
     ),
     (
+        "attribution of a 'do not attribute' item",
+        r"do_not_attribute=False|not item\.do_not_attribute",
+        "surveillance/intelligence/access.py",
+        ".py",
+    ),
+    (
         "confidential agenda items decided in a template",
         r"is_confidential and not sees_confidential|\bsees_confidential\b",
         None,
@@ -113,3 +119,25 @@ def test_a_regional_footprint_is_its_locals_providers(cast):
     assert local == set(
         Provider.objects.filter(qsg=cast.qsgs["a"], is_active=True).values_list("pk", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_attribution_as_a_clause_is_the_same_rule_as_for_one_item(cast):
+    """`attributable_q` (lists, filters) and `sees_attribution` (one item) agree for the cast."""
+    from surveillance.intelligence import access
+    from surveillance.intelligence.models import IntelligenceItem
+    from tests.surveillance.intelligence.factories import submit
+
+    submit(cast, "member_a", do_not_attribute=True)
+    submit(cast, "member_a", do_not_attribute=False)
+    submit(cast, "cqc_a", do_not_attribute=True)
+    items = list(IntelligenceItem.objects.all())
+    assert {i.do_not_attribute for i in items} == {True, False}
+    for user in cast.users.values():
+        clause = set(
+            IntelligenceItem.objects.filter(access.attributable_q(user)).values_list(
+                "pk", flat=True
+            )
+        )
+        one_by_one = {i.pk for i in items if access.sees_attribution(user, i)}
+        assert clause == one_by_one, user.username

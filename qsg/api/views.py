@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
@@ -98,6 +98,10 @@ class ProviderSerializer(serializers.ModelSerializer):
         access.organisation_directory_for, model=Organisation, many=True, required=False
     )
     ods_code = serializers.RegexField(r"^[A-Za-z0-9]{3,10}$", max_length=10)
+    other_qsgs = serializers.SerializerMethodField(
+        help_text="Other local groups whose footprint it sits in (those you can see); `qsg` "
+        "is the lead group."
+    )
 
     class Meta:
         model = Provider
@@ -107,11 +111,17 @@ class ProviderSerializer(serializers.ModelSerializer):
             "name",
             "sector",
             "qsg",
+            "other_qsgs",
             "district",
             "commissioners",
             "is_active",
         ]
         read_only_fields = ["id", "is_active"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_other_qsgs(self, provider) -> list[int]:
+        p = access.principal(self.context["request"].user)
+        return sorted(q.pk for q in provider.other_qsgs.all() if p.sees_qsg(q.pk))
 
     def validate_qsg(self, qsg):
         if qsg.level != QSG.Level.LOCAL:
@@ -320,7 +330,7 @@ class ProviderViewSet(
     def visible_queryset(self):
         return (
             access.providers_for(self.request.user)
-            .prefetch_related("commissioners")
+            .prefetch_related("commissioners", "other_qsgs")
             .order_by("name")
         )
 

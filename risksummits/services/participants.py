@@ -18,6 +18,7 @@ from qsg import once
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, OrganisationType, Provider, User
 
+from .. import access
 from ..access import CQC_TYPE_CODE
 from ..models import Participant, Representative, RiskSummit
 from ._common import (
@@ -68,6 +69,16 @@ def propose_participants(
 
 
 @transaction.atomic
+def _require_may_take_part(summit, organisation_id: int, people, *, field="people") -> None:
+    """Only people the access layer allows (`access.participant_people_for`) are added for a
+    member organisation; the message names nobody."""
+    allowed = set(
+        access.participant_people_for(summit, [organisation_id]).values_list("pk", flat=True)
+    )
+    if any(p.pk not in allowed for p in people):
+        raise ValidationError({field: "Choose people who hold a role in the QSG"})
+
+
 def participant_add(
     *,
     actor,
@@ -93,6 +104,7 @@ def participant_add(
             raise ValidationError(
                 {"people": f"{person.display_name} does not work for {organisation.name}"}
             )
+    _require_may_take_part(summit, organisation.pk, people)
     participant = _attach(
         summit,
         organisation,
@@ -145,6 +157,8 @@ def representative_add(*, actor, participant: Participant, user: User) -> Repres
         )
     if not user.is_active:
         raise ValidationError({"user": "This account is inactive"})
+    if not participant.is_guest:
+        _require_may_take_part(summit, participant.organisation_id, [user], field="user")
     _link_person(summit, participant, user.pk, actor=actor)
     _event(
         summit,

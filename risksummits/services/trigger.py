@@ -18,6 +18,10 @@ from django.utils import timezone
 
 from qsg import once
 from qsg.models import QSG, Organisation, Provider
+from surveillance.intelligence.access import items_for
+from surveillance.intelligence.models import IntelligenceItem
+from surveillance.meetings.access import agenda_items_for
+from surveillance.meetings.models import AgendaItem
 
 from .. import access, handoff, rules
 from ..models import Participant, RiskSummit
@@ -53,6 +57,21 @@ def _reference(summit: RiskSummit) -> str:
     return f"RS-{timezone.localtime(summit.triggered_at).year}-{summit.pk:04d}"
 
 
+def _source_links(actor, referral, source_item, source_agenda_item) -> list[int]:
+    """The intelligence items the summit is raised from. A source the actor may not see is
+    refused exactly as one that does not exist."""
+    links = set(referral.intelligence_item_ids) if referral is not None else set()
+    if source_item is not None:
+        if actor is None or not items_for(actor).filter(pk=source_item.pk).exists():
+            raise ValidationError({"source_item": "Choose an intelligence item you can see"})
+        links.add(source_item.pk)
+    if source_agenda_item is not None:
+        if actor is None or not agenda_items_for(actor).filter(pk=source_agenda_item.pk).exists():
+            raise ValidationError({"source_agenda_item": "Choose an agenda item you can see"})
+        links |= {int(i) for i in source_agenda_item.intelligence_item_ids or []}
+    return sorted(links)
+
+
 @transaction.atomic
 def summit_trigger(
     *,
@@ -69,6 +88,8 @@ def summit_trigger(
     form_token: str = "",
     referral: handoff.Referral | None = None,
     triggering_organisation: Organisation | None = None,
+    source_item: IntelligenceItem | None = None,
+    source_agenda_item: AgendaItem | None = None,
 ) -> RiskSummit:
     """Open a risk summit. From a referral, at most one summit ever results from it.
 
@@ -112,6 +133,7 @@ def summit_trigger(
             "source_detail": ("The source reference", source_detail),
         }
     )
+    links = _source_links(actor, referral, source_item, source_agenda_item)
     # Lock the providers so that two triggers at once cannot both find no open summit.
     list(Provider.objects.select_for_update().filter(pk__in=[p.pk for p in providers]))
     already = rules.open_summit_for(p.pk for p in providers)
@@ -130,6 +152,9 @@ def summit_trigger(
         concern=concern,
         source=source,
         source_detail=source_detail.strip(),
+        source_item=source_item,
+        source_agenda_item=source_agenda_item,
+        intelligence_item_ids=links,
         urgency=urgency,
         clock_hours=clock_hours,
         judged_at=judged_at,

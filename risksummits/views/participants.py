@@ -13,35 +13,18 @@ from qsg.models import Organisation, User
 from qsg.pages import posted, submit
 
 from .. import access
-from ..access import SummitAccess
 from ..forms import GuestForm, ParticipantAddForm, RepresentativeAddForm, RingHolderConfirmForm
-from ..models import Participant, Representative
+from ..models import Representative
 from ..services import participants
 from ._common import BASE, _ctx, _open
-
-
-def _candidate_organisations(standing: SummitAccess):
-    taking_part = Participant.objects.filter(summit=standing.summit, is_active=True).values(
-        "organisation_id"
-    )
-    return (
-        Organisation.objects.filter(is_active=True, memberships__qsg_id=standing.summit.qsg_id)
-        .exclude(pk__in=taking_part)
-        .distinct()
-        .order_by("name")
-    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_add(request, pk):
     standing = _open(request, pk, "Add a participant", manage=True)
-    organisations = _candidate_organisations(standing)
-    people = (
-        User.objects.filter(is_active=True, organisation__in=organisations)
-        .select_related("organisation")
-        .order_by("organisation__name", "last_name")
-    )
+    organisations = access.participant_organisations_for(standing.summit)
+    people = access.participant_people_for(standing.summit, organisations.values("pk"))
     form = once.with_token(
         ParticipantAddForm(posted(request), organisations=organisations, people=people)
     )
@@ -96,11 +79,13 @@ def representative_add(request, pk, participant_pk):
     standing = _open(request, pk, "Add a person", manage=True)
     participant = access.participant_for(standing, participant_pk)
     linked = Representative.objects.filter(summit=standing.summit).values("user_id")
-    people = (
-        User.objects.filter(is_active=True, organisation_id=participant.organisation_id)
-        .exclude(pk__in=linked)
-        .order_by("last_name", "first_name")
-    )
+    if participant.is_guest:
+        people = User.objects.filter(
+            is_active=True, organisation_id=participant.organisation_id
+        ).order_by("last_name", "first_name")
+    else:
+        people = access.participant_people_for(standing.summit, [participant.organisation_id])
+    people = people.exclude(pk__in=linked)
     form = RepresentativeAddForm(posted(request), people=people)
     return submit(
         request,

@@ -1,8 +1,11 @@
 """Who sees and decides escalation records. Built on `qsg.access.principal`:
 
-* A record is kept by a group (the provider's system quality group). Everyone who sees that
-  group reads it: the people with a role there, and the regional secretariat, chair and
-  reviewers who oversee it. Everyone else: 404, in lists too.
+* A record is kept by a group (the provider's lead system quality group). Everyone who sees that
+  group reads it: the people with a role there, the regional secretariat, chair and reviewers
+  who oversee it, and the national team above, read-only. A provider serving several systems
+  sits in other groups' footprints too (`Provider.other_qsgs`): whoever sees one of those
+  groups reads the record as well, but only the lead group (and its region) decides.
+  Everyone else: 404, in lists too.
 * A decision is recorded by the secretariat or chair of the group, or by the secretariat or
   chair of the regional group overseeing it (intensive support is region-led). Anyone else who
   sees the record: 403.
@@ -12,9 +15,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from qsg.access import not_found, principal, provider_for_user, require
+from qsg.access import not_found, principal, provider_for_user, require, shared_provider_ids
 from qsg.models import QSG, Provider, QSGRole
 from surveillance.escalation.models import EscalationDecision, EscalationRecord, ExitCriterion
 from surveillance.meetings.access import _int
@@ -32,7 +35,9 @@ def records_for(user) -> QuerySet[EscalationRecord]:
     p = principal(user)
     if p.is_anonymous:
         return EscalationRecord.objects.none()
-    return EscalationRecord.objects.filter(qsg_id__in=p.qsg_ids)
+    return EscalationRecord.objects.filter(
+        Q(qsg_id__in=p.qsg_ids) | Q(provider_id__in=shared_provider_ids(p.qsg_ids))
+    )
 
 
 def record_for_user(user, pk, *, manage: bool = False) -> EscalationRecord:

@@ -325,12 +325,25 @@ def draft_for_user(user, pk) -> IntelligenceItem:
 
 
 def sees_attribution(user, item: IntelligenceItem) -> bool:
-    """Whether the reader may see which organisation (and person) submitted the item."""
+    """Whether the reader may see which organisation (and person) submitted the item: an item
+    not marked "do not attribute", or the secretariat of its QSG, or the submitting
+    organisation's own people. `attributable_q` is the same rule as a WHERE clause."""
     scope = scope_for(user)
     return (
         not item.do_not_attribute
         or scope.manages(item.qsg_id)
         or item.submitting_organisation_id == scope.organisation_id
+    )
+
+
+def attributable_q(user) -> Q:
+    """`sees_attribution` as a WHERE clause (filtering or listing by submitting organisation);
+    tests prove the two agree."""
+    scope = scope_for(user)
+    return (
+        Q(do_not_attribute=False)
+        | Q(qsg_id__in=sorted(scope.managed_qsg_ids))
+        | Q(submitting_organisation_id=scope.organisation_id)
     )
 
 
@@ -434,6 +447,18 @@ def withheld_ids(reader, ids) -> frozenset[int]:
         return frozenset(wanted)
     seen = set(items_for(reader).filter(pk__in=sorted(wanted)).values_list("pk", flat=True))
     return frozenset(wanted - seen)
+
+
+def withheld_from_any(readers, ids) -> frozenset[int]:
+    """Of these item ids, those that any of `readers` may not read: for one file or report that
+    serves them all (a summit's printed report, a local report), whose words print only if every
+    one of them may read the items."""
+    if not _ids(ids):
+        return frozenset()
+    withheld: set[int] = set()
+    for reader in readers:
+        withheld |= withheld_ids(reader, ids)
+    return frozenset(withheld)
 
 
 def inherit(rows, withheld, *, words, ids_key: str = "intelligence_item_ids") -> list[dict]:

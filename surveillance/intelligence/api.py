@@ -26,6 +26,47 @@ from surveillance.intelligence.models import Corroboration, IntelligenceItem, Th
 Item = IntelligenceItem
 
 
+# Records made from items ----------------------------------------------------------------------
+
+
+class InheritedListSerializer(serializers.ListSerializer):
+    """A list of records made from intelligence: what the reader may not read among all their
+    items, in one query (`access.withheld_ids`), for the child to apply."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        reader = getattr(self.context.get("request"), "user", None)
+        self.child.withheld = access.withheld_ids(
+            reader, {i for r in rows for i in self.child.links(r)}
+        )
+        return super().to_representation(rows)
+
+
+class InheritedSerializer(serializers.ModelSerializer):
+    """A record made from intelligence items (`links`): a reader who may not read one of them
+    gets none of its `inherit_words` (`access.inherit`), on lists and on one record alike."""
+
+    inherit_words: tuple[str, ...] = ()
+    withheld: frozenset[int] | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.Meta.list_serializer_class = InheritedListSerializer
+
+    def links(self, instance) -> list[int]:
+        return list(instance.intelligence_item_ids or [])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        row = {**data, "_links": self.links(instance)}
+        withheld = self.withheld
+        if withheld is None:
+            reader = getattr(self.context.get("request"), "user", None)
+            withheld = access.withheld_ids(reader, row["_links"])
+        row = access.inherit([row], withheld, words=self.inherit_words, ids_key="_links")[0]
+        return {k: v for k, v in row.items() if k in data}
+
+
 # Reading --------------------------------------------------------------------------------------
 
 

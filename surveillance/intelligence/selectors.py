@@ -35,16 +35,6 @@ def attribution(user, item: Item) -> str:
     return NOT_ATTRIBUTED
 
 
-def _attributable(user) -> Q:
-    """`access.sees_attribution` as a WHERE clause (for filtering by organisation)."""
-    p = principal(user)
-    return (
-        Q(do_not_attribute=False)
-        | Q(qsg_id__in=p.managed_qsg_ids)
-        | Q(submitting_organisation_id=p.organisation_id)
-    )
-
-
 SEARCH_MAX = 200
 # Newest submitted first. Drafts (no submitted_at) never show in the list; NULLS LAST keeps them
 # at the far end of the `intel_item_submitted` index (migration 0010, PostgreSQL), so a page
@@ -133,7 +123,7 @@ def filtered_items(user, data: dict, items: QuerySet[Item] | None = None) -> Que
     if data.get("status"):
         qs = qs.filter(status=data["status"])
     if data.get("organisation"):
-        qs = qs.filter(_attributable(user), submitting_organisation=data["organisation"])
+        qs = qs.filter(access.attributable_q(user), submitting_organisation=data["organisation"])
     if data.get("observed_after"):
         qs = qs.filter(
             Q(observed_to__gte=data["observed_after"])
@@ -185,12 +175,12 @@ def _attributed_organisation_ids(user) -> list[int]:
     """The organisations that submitted an item this person sees attributed (one query).
 
     Asked of each visibility arm and put together with UNION: the arms' indexes cover the
-    columns it reads (migration 0016), so each is an index-only scan, where the OR of the arms
+    columns it reads (migration 0017), so each is an index-only scan, where the OR of the arms
     read every visible item from the table (docs/benchmarks-intelligence.md).
     """
     parts = [
         visible_items(user, arm)
-        .filter(_attributable(user))
+        .filter(access.attributable_q(user))
         .order_by()  # no ORDER BY (the model's would read the table)
         .values_list("submitting_organisation_id", flat=True)
         for arm in access.item_arms_for(user)
@@ -276,6 +266,8 @@ def item_history(user, item: Item) -> list[dict]:
     rows = history_rows(item.history.exclude(status=Item.Status.DRAFT), limit=50)
     for row in rows:
         row["changes"] = [c for c in row["changes"] if str(c["field"]) not in QUIET_FIELDS]
+    # A change of quiet fields only (the submission's own stamps) says nothing to a reader.
+    rows = [r for r in rows if r["changes"] or r["action"] != "Changed"]
     if access.sees_attribution(user, item):
         return rows
     # Anyone from the submitting organisation would give it away: hide every name.

@@ -486,6 +486,11 @@ def _detail_context(request, item: Item, **extra) -> dict:
         "corroboration": sel.corroboration_summary(user, item),
         "can_triage": access.can_triage(user, item),
         "can_widen": access.can_change_distribution(user, item),
+        # Whom it is shared with by name: for those who chose it (the submitter, the secretariat).
+        "named": list(item.named_organisations.order_by("name"))
+        if item.distribution == Item.Distribution.NAMED
+        and access.can_change_distribution(user, item)
+        else [],
         "can_corroborate": access.can_corroborate(user, item),
         "sees_log": access.scope_for(user).manages(item.qsg_id),
         "history": sel.item_history(request.user, item),

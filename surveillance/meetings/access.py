@@ -207,6 +207,7 @@ AGENDA_WORDS = (
     "presenter",
     "presenter_organisation",
     "providers",
+    "provider_ids",
     "papers",
 )
 
@@ -226,6 +227,7 @@ def agenda_row(item: AgendaItem, number: int) -> dict:
         ),
         "duration": item.duration_minutes,
         "providers": sorted(p.name for p in item.providers.all()),
+        "provider_ids": sorted(p.pk for p in item.providers.all()),
         "papers": item.paper_list,
         "confidential": item.is_confidential,
         "intelligence_item_ids": list(item.intelligence_item_ids or []),
@@ -318,6 +320,38 @@ def actions_for(user) -> QuerySet[Action]:
         | Q(note__isnull=True, qsg_id__in=trusted),
         _confidential_filter(user, qsg_field="qsg_id", flag=Q(foi_exemption__isnull=False)),
     )
+
+
+# An action's words: what a reader who may not read the intelligence it was made from does not get.
+ACTION_WORDS = ("description", "progress_note")
+
+
+def action_rows_for_reader(reader, rows) -> list[dict]:
+    """Action rows (plain dicts with `intelligence_item_ids`) as `reader` may read them: an
+    action made from intelligence they may not read keeps none of its words
+    (`intelligence.access.inherit`)."""
+    return intelligence_access.inherit_for(reader, rows, words=ACTION_WORDS)
+
+
+def actions_as_read(reader, actions) -> list[Action]:
+    """`action_rows_for_reader` for Action records (pages): the words of a withheld action are
+    replaced in memory only (never saved) and each record gets `withheld`."""
+    actions = list(actions)
+    rows = action_rows_for_reader(
+        reader,
+        [
+            {
+                **{k: getattr(a, k) for k in ACTION_WORDS},
+                "intelligence_item_ids": a.intelligence_item_ids,
+            }
+            for a in actions
+        ],
+    )
+    for action, row in zip(actions, rows, strict=True):
+        for key in ACTION_WORDS:
+            setattr(action, key, row[key])
+        action.withheld = row["withheld"]
+    return actions
 
 
 def can_update_action(user, action: Action) -> bool:

@@ -16,11 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from dashboard import selectors as dashboard
+from qsg import access as qsg_access
 from qsg.models import Provider
 
 
@@ -47,9 +47,7 @@ class SignalWindow:
 
 
 def _footprint_ids(qsg) -> list[int]:
-    return list(
-        Provider.objects.filter(Q(qsg=qsg) | Q(qsg__regional_qsg=qsg)).values_list("pk", flat=True)
-    )
+    return list(Provider.objects.filter(qsg_access.in_footprint(qsg)).values_list("pk", flat=True))
 
 
 def signal_window(meeting) -> SignalWindow:

@@ -18,8 +18,9 @@ from qsg.api.base import AccessViewSet, denied_unless
 from qsg.api.fields import TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
-from surveillance.intelligence import access as intelligence_access
+from surveillance.intelligence.api import InheritedSerializer
 from surveillance.meetings import access as am
+from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import (
     Action,
     AgendaItem,
@@ -162,7 +163,10 @@ class MeetingViewSet(
 # Agenda items ----------------------------------------------------------------------------------
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(InheritedSerializer):
+    """No words of an item made from intelligence the reader may not read."""
+
+    inherit_words = am.AGENDA_WORDS
     meeting = TargetField(am.meeting_for_user, model=Meeting)
     providers = VisibleRelatedField(
         qsg_access.providers_for, model=Provider, many=True, required=False
@@ -189,16 +193,6 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "source",
         ]
         read_only_fields = ["id", "position", "source"]
-
-    def to_representation(self, instance):
-        """What the reader may see (`access.agenda_for_reader`): no words of an item made from
-        intelligence they may not read."""
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        reader = getattr(request, "user", None)
-        row = {**data, "intelligence_item_ids": list(instance.intelligence_item_ids or [])}
-        row = intelligence_access.inherit_for(reader, [row], words=am.AGENDA_WORDS)[0]
-        return {k: v for k, v in row.items() if k in data}
 
 
 class AgendaItemViewSet(
@@ -329,7 +323,8 @@ class AttendanceViewSet(
 # Conclusions ------------------------------------------------------------------------------------
 
 
-class ConclusionSerializer(serializers.ModelSerializer):
+class ConclusionSerializer(InheritedSerializer):
+    inherit_words = selectors_meetings.CONCLUSION_WORDS
     meeting = TargetField(am.meeting_for_user, model=Meeting, source="note.meeting")
     provider = VisibleRelatedField(qsg_access.providers_for, model=Provider)
     category = serializers.SlugRelatedField(
@@ -421,7 +416,8 @@ class ConclusionViewSet(
 # Actions --------------------------------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(InheritedSerializer):
+    inherit_words = am.ACTION_WORDS
     reference = serializers.CharField(read_only=True)
     meeting = serializers.IntegerField(source="note.meeting_id", read_only=True, allow_null=True)
     owner_organisation_name = serializers.CharField(

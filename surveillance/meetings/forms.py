@@ -355,10 +355,22 @@ class ActionForm(TokenForm):
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(), required=False, empty_label="Not about one provider"
     )
+    agenda_item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        label="Agenda item it arose from",
+        empty_label="None",
+        help_text="An action from an item that discusses intelligence is shown only to those "
+        "who may read that intelligence.",
+    )
     foi_exemption = exemption_field()
 
-    def __init__(self, *args, organisations=None, people=None, providers=None, **kwargs):
+    def __init__(
+        self, *args, organisations=None, people=None, providers=None, agenda=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        if agenda is not None:
+            self.fields["agenda_item"].queryset = agenda
         if organisations is not None:
             self.fields["owner_organisation"].queryset = organisations
         self.fields["owner"].queryset = people

@@ -516,7 +516,18 @@ class Action(models.Model):
     conclusion = models.ForeignKey(
         Conclusion, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The agenda item whose discussion it arose from.",
+    )
     description = models.TextField(max_length=2000)
+    # The intelligence items it was made from: its conclusion's and its agenda item's, kept when
+    # saved (`services.actions.action_save`). Its words follow them (`intelligence.access.inherit`).
+    intelligence_item_ids = models.JSONField(default=list, blank=True)
     owner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

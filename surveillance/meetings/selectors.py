@@ -281,6 +281,7 @@ def note_document(meeting: Meeting, note: MeetingNote | None) -> dict[str, Any]:
                 "due": a.due_date.isoformat(),
                 "status": a.get_status_display(),
                 "exemption": a.foi_exemption.label if a.foi_exemption else "",
+                "intelligence_item_ids": list(a.intelligence_item_ids or []),
             }
             for a in actions
         ],
@@ -293,39 +294,37 @@ WITHHELD = "Withheld: confidential"
 # Words of agenda items and conclusions made from intelligence (`intelligence.access.inherit`).
 ITEM_WORDS = ("title", "presenter", "presenter_organisation", "providers", "papers", "passages")
 CONCLUSION_WORDS = ("key_issues", "rationale", "dissent", "chair_decision")
+NOTE_ACTION_WORDS = ("description",)
+
+
+# The document's parts made from intelligence, and the records they were frozen from.
+LINKED_PARTS = (("items", AgendaItem), ("conclusions", Conclusion), ("actions", Action))
 
 
 def with_links(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with every agenda item and conclusion carrying the intelligence items it
-    was made from; versions frozen before the links were kept read them from the records."""
-    items, conclusions = document.get("items", []), document.get("conclusions", [])
-    missing_items = [i["id"] for i in items if "intelligence_item_ids" not in i]
-    missing_conclusions = [c["id"] for c in conclusions if "intelligence_item_ids" not in c]
-    if not missing_items and not missing_conclusions:
-        return document
-    item_links = dict(
-        AgendaItem.objects.filter(pk__in=missing_items).values_list("pk", "intelligence_item_ids")
-    )
-    conclusion_links = dict(
-        Conclusion.objects.filter(pk__in=missing_conclusions).values_list(
-            "pk", "intelligence_item_ids"
-        )
-    )
-    return {
-        **document,
-        "items": [
-            i
-            if "intelligence_item_ids" in i
-            else {**i, "intelligence_item_ids": item_links.get(i["id"]) or []}
-            for i in items
-        ],
-        "conclusions": [
-            c
-            if "intelligence_item_ids" in c
-            else {**c, "intelligence_item_ids": conclusion_links.get(c["id"]) or []}
-            for c in conclusions
-        ],
+    """The document with every agenda item, conclusion and action carrying the intelligence
+    items it was made from; versions frozen before the links were kept read them from the
+    records."""
+    missing = {
+        part: [r["id"] for r in document.get(part, []) if "intelligence_item_ids" not in r]
+        for part, _ in LINKED_PARTS
     }
+    if not any(missing.values()):
+        return document
+    out = dict(document)
+    for part, model in LINKED_PARTS:
+        if not missing[part]:
+            continue
+        links = dict(
+            model.objects.filter(pk__in=missing[part]).values_list("pk", "intelligence_item_ids")
+        )
+        out[part] = [
+            r
+            if "intelligence_item_ids" in r
+            else {**r, "intelligence_item_ids": links.get(r["id"]) or []}
+            for r in document[part]
+        ]
+    return out
 
 
 def document_links(document: dict[str, Any]) -> set[int]:
@@ -333,7 +332,8 @@ def document_links(document: dict[str, Any]) -> set[int]:
     document = with_links(document)
     return {
         int(x)
-        for row in document.get("items", []) + document.get("conclusions", [])
+        for part, _ in LINKED_PARTS
+        for row in document.get(part, [])
         for x in row.get("intelligence_item_ids") or []
     }
 
@@ -369,6 +369,7 @@ def redact(
         for item in inherit(out["items"], withheld, words=ITEM_WORDS)
     ]
     out["conclusions"] = inherit(out["conclusions"], withheld, words=CONCLUSION_WORDS)
+    out["actions"] = inherit(out["actions"], withheld, words=NOTE_ACTION_WORDS)
     return out
 
 
@@ -679,15 +680,16 @@ def next_meetings(user, *, limit: int = 5) -> list[Meeting]:
 
 
 def my_actions(user, *, limit: int = 10):
-    from surveillance.meetings.access import actions_for
+    from surveillance.meetings.access import actions_as_read, actions_for
 
     p_org = getattr(user, "organisation_id", None)
-    return list(
+    return actions_as_read(
+        user,
         actions_for(user)
         .filter(status__in=Action.OPEN_STATUSES)
         .filter(Q(owner_id=user.pk) | Q(owner_organisation_id=p_org))
         .select_related("qsg", "owner_organisation", "provider")
-        .order_by("due_date")[:limit]
+        .order_by("due_date")[:limit],
     )
 
 

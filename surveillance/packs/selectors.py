@@ -12,8 +12,9 @@ member in the group. An organisation's pack holds exactly what that organisation
   member of the organisation.
 
 The document of each audience is plain data; its SHA-256 decides which audiences share a file.
-The dashboard summary is the same for every audience (national data on the footprint's
-providers, which every member sees) and is built once.
+The dashboard summary is national data, which every member sees; its matrix lists the providers
+of the agenda items the audience may read (a provider named only by an item withheld from the
+audience is not listed), so it is built once per distinct set of providers.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def _agenda(meeting: Meeting, audience: Audience) -> list[dict[str, Any]]:
             ),
             "minutes": row["duration"],
             "providers": row["providers"],
+            # For the dashboard section: none where the item is withheld from the audience.
+            "provider_ids": row["provider_ids"],
             "papers": row["papers"],
             "confidential": row["confidential"],
             # Kept for the access log (not printed); none where the words are withheld.
@@ -144,7 +147,10 @@ def _previous_note(previous: Meeting | None, *, audience: Audience) -> dict[str,
     return {"meeting": previous.title, "date": previous.date.isoformat(), "document": document}
 
 
-def _action_log(meeting: Meeting, since: dt.date | None, confidential: bool) -> list[dict]:
+def _action_log(meeting: Meeting, since: dt.date | None, audience: Audience) -> list[dict]:
+    """Open actions and those done since the previous meeting, as the audience's reader may read
+    them (`access.action_rows_for_reader`): confidential ones only where the audience may see
+    them, no words of an action made from intelligence the reader may not read."""
     rows = (
         Action.objects.filter(
             Q(note__status__in=[NoteStatus.AGREED, NoteStatus.PUBLISHED])
@@ -161,7 +167,7 @@ def _action_log(meeting: Meeting, since: dt.date | None, confidential: bool) -> 
     today = timezone.localdate()
     out = []
     for a in rows:
-        if a.is_confidential and not confidential:
+        if a.is_confidential and not audience.confidential:
             continue
         out.append(
             {
@@ -175,9 +181,21 @@ def _action_log(meeting: Meeting, since: dt.date | None, confidential: bool) -> 
                 "overdue": a.is_open and a.due_date < today,
                 "progress": a.progress_note,
                 "confidential": a.is_confidential,
+                "intelligence_item_ids": list(a.intelligence_item_ids or []),
             }
         )
-    return out
+    rows = am.action_rows_for_reader(
+        audience.reader, [{**r, "progress_note": r.pop("progress")} for r in out]
+    )
+    return [
+        {
+            **{k: v for k, v in r.items() if k != "progress_note"},
+            "progress": r["progress_note"],
+            # Kept for the access log (not printed); none where the words are withheld.
+            "intelligence_item_ids": [] if r["withheld"] else r["intelligence_item_ids"],
+        }
+        for r in rows
+    ]
 
 
 def _returns(pack: MeetingPack, audience: Audience) -> list[dict[str, Any]]:
@@ -224,6 +242,7 @@ def document(
         previous = selectors_meetings.previous_meeting(meeting)
     start = timezone.localtime(meeting.starts_at)
     end = timezone.localtime(meeting.ends_at)
+    agenda = _agenda(meeting, audience)
     return {
         "meeting": {
             "title": meeting.title,
@@ -238,9 +257,11 @@ def document(
         "number": number,
         "full": audience.is_full,
         "confidential": audience.confidential,
-        "agenda": _agenda(meeting, audience),
+        "agenda": agenda,
+        # The providers of the agenda items the audience may read: the dashboard section's.
+        "dashboard_providers": sorted({p for row in agenda for p in row["provider_ids"]}),
         "previous": _previous_note(previous, audience=audience),
-        "actions": _action_log(meeting, previous.date if previous else None, audience.confidential),
+        "actions": _action_log(meeting, previous.date if previous else None, audience),
         "intelligence": pack_intelligence.digest(meeting, reader=audience.reader),
         "returns": _returns(pack, audience),
         "missing_returns": missing_returns(pack) if audience.is_full else [],
@@ -264,7 +285,12 @@ def intelligence_by_section(doc: dict[str, Any]) -> dict[str, list[int]]:
     previous = (doc.get("previous") or {}).get("document") or {}
     return {
         "agenda": sorted(shown(doc.get("agenda"))),
-        "previous-note": sorted(shown(previous.get("items")) | shown(previous.get("conclusions"))),
+        "actions": sorted(shown(doc.get("actions"))),
+        "previous-note": sorted(
+            shown(previous.get("items"))
+            | shown(previous.get("conclusions"))
+            | shown(previous.get("actions"))
+        ),
         "intelligence": sorted(int(i["id"]) for i in doc.get("intelligence") or []),
     }
 
@@ -333,15 +359,21 @@ def agenda_provider_ids(meeting: Meeting) -> list[int]:
     )
 
 
-def dashboard_summary(meeting: Meeting, *, reader: User) -> dict:
-    """The matrix for the providers on this agenda and a chart for every signal in the
-    meeting's window (`agenda_signals.signal_window`, the one the agenda proposed from).
+def dashboard_summary(
+    meeting: Meeting, *, reader: User, provider_ids: list[int] | None = None
+) -> dict:
+    """The matrix for the providers on this agenda (`provider_ids`: one audience's, the
+    document's `dashboard_providers`; every agenda item's if not given) and a chart for every
+    signal in the meeting's window (`agenda_signals.signal_window`, the one the agenda
+    proposed from).
 
     Read as `reader` (the secretariat member who asked for the pack) through the dashboard's
     own selectors, so only providers they may see appear."""
     from qsg import access as qsg_access
 
-    visible = qsg_access.provider_ids_visible(reader, agenda_provider_ids(meeting))
+    if provider_ids is None:
+        provider_ids = agenda_provider_ids(meeting)
+    visible = qsg_access.provider_ids_visible(reader, provider_ids)
     providers = list(qsg_access.providers_for(reader).filter(pk__in=visible).order_by("name"))
     series = list(
         dashboard_selectors.summaries()

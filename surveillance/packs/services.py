@@ -173,7 +173,7 @@ def meeting_pack_render(
         ).first()
     )
     previous = selectors_meetings.previous_meeting(meeting)
-    dashboard = selectors_packs.dashboard_summary(meeting, reader=reader)
+    dashboards: dict[tuple[int, ...], dict] = {}
     groups: dict[str, dict] = {}
     for audience in selectors_packs.audiences(meeting, secretariat_reader=reader):
         doc = selectors_packs.document(pack, audience, number=number, previous=previous)
@@ -195,7 +195,12 @@ def meeting_pack_render(
         if version.status != PackVersion.Status.READY and _version_claim(
             version, token, redelivered=redelivered
         ):
-            _render_version(version, group["doc"], dashboard, label=label, token=token)
+            providers = tuple(group["doc"]["dashboard_providers"])
+            if providers not in dashboards:
+                dashboards[providers] = selectors_packs.dashboard_summary(
+                    meeting, reader=reader, provider_ids=list(providers)
+                )
+            _render_version(version, group["doc"], dashboards[providers], label=label, token=token)
         for org in group["organisations"]:
             try:
                 with transaction.atomic():

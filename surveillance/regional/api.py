@@ -1,7 +1,10 @@
 """The API of local reports to the region and assurance returns.
 
 /api/v1/local-reports/: list and read (as the pages allow), POST to draft one for a period
-(the local secretariat), POST {id}/submit/ to submit it.
+(the local secretariat), POST {id}/submit/ to submit it. The region's review of a submitted
+report: GET {id}/comments/ (whoever reads the report), POST {id}/comments/ and
+POST {id}/acknowledge/ (those who oversee its QSG, as on the pages; the local secretariat is
+e-mailed a link when a comment is added).
 /api/v1/assurance-returns/: list and read; POST with a QSG, a month and answers creates or
 updates that month's return (one per QSG per month), with "submit": true to submit it.
 Reads go through surveillance.regional.access; writes through surveillance.regional.services.
@@ -10,15 +13,18 @@ Reads go through surveillance.regional.access; writes through surveillance.regio
 from __future__ import annotations
 
 import django_filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qsg import access as qsg_access
-from qsg.api.base import AccessViewSet
+from qsg import once
+from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.fields import TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter
 from qsg.models import QSG
+from surveillance.intelligence.api import InheritedSerializer
 from surveillance.regional import access as ar
 from surveillance.regional import services as sv
 from surveillance.regional.models import (
@@ -26,14 +32,22 @@ from surveillance.regional.models import (
     AssuranceQuestion,
     AssuranceReturn,
     LocalReport,
+    LocalReportComment,
     LocalReportSection,
 )
 
 # Local reports ---------------------------------------------------------------------------------
 
 
-class LocalReportSectionSerializer(serializers.ModelSerializer):
+class LocalReportSectionSerializer(InheritedSerializer):
+    """A section's words only for a reader who may read the items its rows were made from
+    (`access.section_links`)."""
+
+    inherit_words = ("text",)
     title = serializers.CharField(source="get_key_display", read_only=True)
+
+    def links(self, instance) -> list[int]:
+        return sorted(ar.section_links(instance))
 
     class Meta:
         model = LocalReportSection
@@ -41,10 +55,21 @@ class LocalReportSectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LocalReportCommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.display_name", read_only=True)
+    text = serializers.CharField(max_length=3000, allow_blank=True)
+
+    class Meta:
+        model = LocalReportComment
+        fields = ["id", "author", "text", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
 class LocalReportSerializer(serializers.ModelSerializer):
     qsg = TargetField(qsg_access.qsg_for_user, model=QSG, noun="QSG")
     sections = LocalReportSectionSerializer(many=True, read_only=True)
     withheld_total = serializers.IntegerField(read_only=True)
+    comments = LocalReportCommentSerializer(many=True, read_only=True)
 
     class Meta:
         model = LocalReport
@@ -58,7 +83,9 @@ class LocalReportSerializer(serializers.ModelSerializer):
             "withheld_total",
             "drafted_at",
             "submitted_at",
+            "acknowledged_at",
             "sections",
+            "comments",
         ]
         read_only_fields = [
             "id",
@@ -67,7 +94,9 @@ class LocalReportSerializer(serializers.ModelSerializer):
             "withheld_total",
             "drafted_at",
             "submitted_at",
+            "acknowledged_at",
             "sections",
+            "comments",
         ]
         validators: list = []  # one report per period: the service returns the existing one
 
@@ -91,7 +120,7 @@ class LocalReportViewSet(
     def visible_queryset(self):
         return (
             ar.local_reports_for(self.request.user)
-            .prefetch_related("sections")
+            .prefetch_related("sections", "comments__author")
             .order_by("-period_end", "pk")
         )
 
@@ -112,6 +141,43 @@ class LocalReportViewSet(
     def submit(self, request, pk=None):
         report = sv.local_report_submit(actor=request.user, report=self.get_object())
         return Response(self.get_serializer(report).data)
+
+    @extend_schema(
+        request=LocalReportCommentSerializer,
+        responses={200: LocalReportCommentSerializer(many=True), 201: LocalReportCommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        report = self.get_object()
+        if request.method == "GET":
+            rows = report.comments.select_related("author")
+            return Response(LocalReportCommentSerializer(rows, many=True).data)
+        denied_unless(ar.can_review(request.user, report))
+        serializer = LocalReportCommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment, first = once.run_once(
+            lambda: sv.local_report_comment(
+                actor=request.user, report=report, text=serializer.validated_data["text"]
+            ),
+            user=request.user,
+            scope="local-report-comment",
+            token=idempotency_key(request),
+            model=LocalReportComment,
+        )
+        if comment is None:  # a repeat whose first comment is gone
+            raise serializers.ValidationError(once.ALREADY_SENT)
+        return Response(
+            LocalReportCommentSerializer(comment).data,
+            status=status.HTTP_201_CREATED if first else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses=LocalReportSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        report = self.get_object()
+        denied_unless(ar.can_review(request.user, report))
+        sv.local_report_acknowledge(actor=request.user, report=report)
+        return Response(self.get_serializer(self.fetch(report.pk, manage=False)).data)
 
 
 # Assurance returns -----------------------------------------------------------------------------

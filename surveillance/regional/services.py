@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qsg import notifications
 from qsg import services as qsg_services
-from qsg.models import QSG, Provider
+from qsg.models import QSG, Provider, QSGRole
 from surveillance.meetings.services._common import screen_pid
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as selectors_regional
@@ -161,7 +163,8 @@ def _reviewable(actor, report: LocalReport) -> None:
 
 
 def local_report_comment(*, actor, report: LocalReport, text: str) -> LocalReportComment:
-    """The region comments on a submitted report; the local QSG reads the comment on it."""
+    """The region comments on a submitted report; the local QSG reads the comment on it, and its
+    secretariat is e-mailed a link to the report (never the comment's words)."""
     _reviewable(actor, report)
     text = (text or "").strip()
     if not text:
@@ -171,6 +174,15 @@ def local_report_comment(*, actor, report: LocalReport, text: str) -> LocalRepor
     comment.full_clean()
     with transaction.atomic():
         comment.save()
+        secretariat = QSGRole.objects.filter(
+            qsg_id=report.qsg_id, role=QSGRole.Role.SECRETARIAT, user__is_active=True
+        ).values_list("user_id", flat=True)
+        link = settings.QSG_SITE_URL.rstrip("/") + report.get_absolute_url() + "#comments"
+        notifications.notify(
+            user_ids=secretariat,
+            subject=f"The region has commented on your report for {report.period_label}",
+            body=f"The regional team has commented on a report your QSG submitted:\n{link}",
+        )
     return comment
 
 

@@ -150,7 +150,7 @@ def local_report_detail(request, pk):
         TEMPLATES + "report_detail.jinja",
         {
             "report": report,
-            "sections": list(report.sections.all()),
+            "sections": ar.sections_as_read(request.user, report.sections.all()),
             "withheld": sr.withheld_sentence(report.withheld or {}),
             "can_manage": p.manages(report.qsg_id) and not report.is_locked,
             "can_review": ar.can_review(request.user, report),

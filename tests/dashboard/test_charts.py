@@ -73,6 +73,10 @@ def test_format_value():
     assert charts.format_value(12.345, "percent") == "12.3%"
     assert charts.format_value(0.5, "per 1000 bed days") == "0.500 per 1000 bed days"
     assert charts.format_value(None) == "no value"
+    assert (
+        charts.format_value(1874.0, "count") == "1,874" and charts.format_value(0.0, "count") == "0"
+    )
+    assert charts.format_value(2.5, "count") == "2.50"
 
 
 def test_weasyprint_renders_the_chart_and_icons(tmp_path):

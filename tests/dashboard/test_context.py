@@ -80,3 +80,93 @@ def test_the_2022_profile_places_recent_data_on_its_own_network(settings):
     demo.note_the_network()
     assert Indicator.objects.get(code="CANCER_62D").notes == demo.NOTE_2022
     assert Indicator.objects.get(code="AE_4HR").notes != demo.NOTE_2022
+
+
+CQC_PROVIDER_HEADER = [
+    "Provider ID", "Provider ODS Code", "Provider Name", "Provider Type",
+    "Provider Primary Inspection Category", "Provider Region", "Service / Population Group",
+    "Domain", "Latest Rating", "Publication Date", "Report Type", "Inherited Rating (Y/N)", "URL",
+]  # fmt: skip
+
+
+def cqc_providers_rows():
+    def row(code, name, group, domain, rating, published):
+        return ["RAA-1", code, name, "NHS Healthcare Organisation", "Acute hospital - NHS",
+                "North West", group, domain, rating, published, "Provider", "N", "https://x"]  # fmt: skip
+
+    return [
+        row("RAA", "Alpha General NHS Trust", "Overall", "Overall", "Good", "2025-06-12"),
+        row("RAA", "Alpha General NHS Trust", "Overall", "Safe", "Inadequate", "2025-06-12"),
+        row("RAA", "Alpha General NHS Trust", "Urgent and emergency services", "Overall",
+            "Requires improvement", "2024-01-09"),
+        row("RZZ", "Somewhere Else NHS Trust", "Overall", "Overall", "Outstanding", "2023-02-01"),
+    ]  # fmt: skip
+
+
+def test_the_trust_rating_is_the_provider_level_row_before_its_locations(cast, client_for):
+    import io
+
+    import openpyxl
+
+    analyst = cast.users["member_b"]
+    assert context.load_cqc(actor=analyst, source=cqc_file(), file_name="HSCA.csv") == 2
+    book = openpyxl.Workbook()
+    book.active.title = "Locations"
+    book.active.append(["Location ID", "Location Name"])
+    sheet = book.create_sheet("Providers")
+    sheet.append(["Latest ratings, providers"])  # a note above the table
+    sheet.append(CQC_PROVIDER_HEADER)
+    for row in cqc_providers_rows():
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    loaded = context.load_cqc(actor=analyst, source=out.getvalue(), file_name="ratings.xlsx")
+    assert loaded == 1  # RAA's Overall x Overall row; RZZ is not in this service
+    body = (
+        client_for("member_a")
+        .get(f"/dashboard/providers/{cast.providers['provider_a1'].pk}/")
+        .content.decode()
+    )
+    trust = body.index("CQC overall rating of the trust")
+    assert "Good, published 12 June 2025" in body[trust : trust + 300]
+    assert "Inadequate" not in body and "Outstanding" not in body
+    # its locations' ratings are still there, after it and labelled as locations'
+    assert body.index("CQC ratings of its 2 locations") > trust
+    assert "Requires improvement, published 14 March 2024" in body
+    # loading the locations again replaces the locations only
+    context.load_cqc(actor=analyst, source=cqc_file(), file_name="HSCA.csv")
+    assert ProviderContext.objects.filter(kind="cqc", place="").count() == 1
+    # the Providers sheet saved as CSV reads the same
+    csv_file = _csv(CQC_PROVIDER_HEADER, cqc_providers_rows())
+    assert context.load_cqc(actor=analyst, source=csv_file, file_name="providers.csv") == 1
+
+
+def test_nof_segments_from_the_published_csv_are_dated_by_quarter(cast, client_for, tmp_path):
+    from .test_presets import NOF_HEADER
+
+    def row(quarter, code, metric, description, date, value):
+        return [quarter, "North West", "Acute", "Large", code, "TRUST", "Overall", "Overall",
+                metric, description, date, "Segment", value, "", "", "", "12"]  # fmt: skip
+
+    rows = [
+        row("Q2 2025/26", "RAA", "OF5000", "Adjusted segment", "Sep-25", "4"),
+        row("Q3 2025/26", "RAA", "OF5000", "Adjusted segment", "Dec-25", "3"),
+        row("Q3 2025/26", "RAA", "OF4100", "Access to services segment", "Dec-25", "2"),
+        row("Q3 2025/26", "RZZ", "OF5000", "Adjusted segment", "Dec-25", "1"),
+    ]
+    path = tmp_path / "nhs-oversight-framework-acute-trust-data-q3-25-26.csv"
+    path.write_bytes(_csv(["Quarter", *NOF_HEADER], rows))
+    analyst = cast.users["member_b"]
+    call_command("load_provider_context", "--user", analyst.username, "--nof", str(path))
+    stored = ProviderContext.objects.filter(kind="nof").order_by("as_of")
+    assert [(r.ods_code, r.place, r.label, str(r.as_of)) for r in stored] == [
+        ("RAA", "Q2 2025/26", "Segment 4", "2025-09-30"),
+        ("RAA", "Q3 2025/26", "Segment 3", "2025-12-31"),
+    ]
+    body = (
+        client_for("member_a")
+        .get(f"/dashboard/providers/{cast.providers['provider_a1'].pk}/")
+        .content.decode()
+    )
+    assert "Segment 3 for Q3 2025/26 (the quarter to 31 December 2025)" in body
+    assert "Segment 4" not in body

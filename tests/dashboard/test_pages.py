@@ -166,6 +166,23 @@ def test_import_page_field_errors(cast, client_for):
     assert "must be a CSV file" in response.content.decode()
 
 
+def test_the_polled_status_of_a_rejected_import_carries_its_row_report(cast, client_for):
+    """The progress page polls only its status partial: the rows at fault must come with it, or
+    the analyst reads 'Nothing was loaded' and never which rows (issue 15, analyst journey)."""
+    rows = [*ae_rows("RAA", n=3), "ZZZ99,AE_4HR,2017-05,,5,100"]
+    batch, _ = services.import_submit(
+        actor=cast.users["member_b"], file_name="a.csv", content=csv_bytes(rows)
+    )
+    services.import_run(batch_id=batch.pk)
+    partial = (
+        client_for("member_b")
+        .get(f"/dashboard/imports/{batch.pk}/", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "Nothing was loaded" in partial and 'id="import-errors"' in partial
+    assert '<td class="nhsuk-table__cell">ZZZ99</td>' in partial
+
+
 def test_running_import_shows_progress_and_polls(cast, client_for):
     batch, _ = services.import_submit(
         actor=cast.users["member_b"], file_name="a.csv", content=csv_bytes(ae_rows("RAA", n=3))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dashboard import presets
-from dashboard.models import ImportBatch, Observation, PendingUpload
+from dashboard.models import ImportBatch, Observation, PendingUpload, ProviderContext
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +98,12 @@ def ae_file() -> bytes:
     return _csv(AE_HEADER, rows)
 
 
+def _cwt_row(period, standard, code, cancer, route, total, within, modality=""):
+    return [period, "APR", standard, code, modality, cancer, route, total, within, total - within]
+
+
 def cwt_file() -> bytes:
-    def row(period, standard, code, cancer, route, total, within):
-        return [period, "APR", standard, code, "", cancer, route, total, within, total - within]
+    row = _cwt_row
 
     rows = [
         row("2025-04-01", "28-day FDS", "RAA", "Suspected breast cancer", "URGENT SUSPECTED CANCER", 200, 160),
@@ -210,9 +215,9 @@ NOF_HEADER = [
 
 
 def nof_file() -> bytes:
-    def row(metric, description, date, value):
+    def row(metric, description, date, value, units="Percentage"):
         return ["North West", "Acute", "Large", "RAA", "ALPHA GENERAL", "Access to services",
-                "Elective care", metric, description, date, "Percentage", value, "3.1", "1.2",
+                "Elective care", metric, description, date, units, value, "3.1", "1.2",
                 "6.0", "42"]  # fmt: skip
 
     return _csv(
@@ -221,6 +226,11 @@ def nof_file() -> bytes:
             row("OF0005", "Patients waiting over 52 weeks", "Mar-26", "4.2"),
             row("OF0079", "Planned surplus/deficit", "2025/26 plan", "-1.5"),
             row("OF9999", "A metric not in the catalogue", "Mar-26", "7"),
+            # one metric in two units: two indicators, not a duplicate
+            row("OF0048", "E. coli bacteraemia", "Mar-26", "31.5", "rate"),
+            row("OF0048", "E. coli bacteraemia", "Mar-26", "12", "count"),
+            # the adjusted segment: the provider's context, not an indicator
+            row("OF5000", "Adjusted segment", "Mar-26", "2", "Segment"),
         ],
     )
 
@@ -241,9 +251,60 @@ def test_nof_metrics_load_into_matching_indicators_at_their_frequency(
     page = client.get(response["Location"]).content.decode()
     assert "NHS Oversight Framework metrics" in page
     assert "NOF_OF9999" in page and "not a month" in page
+    assert "NOF_OF0048_RATE" in page and "NOF_OF0048_COUNT" in page
+    assert "NOF_OF5000" not in page
+    assert "The segment of 1 provider for Q4 2025/26" in page and "RAA: segment 2" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(response["Location"], {})
     obs = Observation.objects.get(indicator__code="NOF_OF0005")
     # Mar-26 for a quarterly indicator: the quarter January to March 2026 (Q4 2025-26)
     assert str(obs.period) == "2026-01-01" and obs.value == 4.2
     assert Observation.objects.count() == 1
+    segment = ProviderContext.objects.get(kind="nof", ods_code="RAA")
+    assert (segment.label, segment.place, str(segment.as_of)) == (
+        "Segment 2",
+        "Q4 2025/26",
+        "2026-03-31",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter", "last"),
+    [("Q3 2025/26", "Q3 2025/26", "2025-12-31"), ("Q4 2025/26", "Q4 2025/26", "2026-03-31"),
+     ("Mar-26", "Q4 2025/26", "2026-03-31"), ("Nov-25", "Q3 2025/26", "2025-12-31"),
+     ("Apr-25", "Q1 2025/26", "2025-06-30")],
+)  # fmt: skip
+def test_nof_periods_name_their_quarter(text, quarter, last):
+    assert presets.nof_quarter(text) == (quarter, date.fromisoformat(last))
+    assert presets.nof_quarter("2025/26 plan") is None
+
+
+def test_cwt_subtotal_and_total_rows_are_not_added_to_their_breakdowns():
+    def row(standard, code, modality, cancer, route, total, within):
+        return _cwt_row("2025-04-01", standard, code, cancer, route, total, within, modality)
+
+    rows = [
+        # RAA: two breakdown rows, then a subtotal per route and a grand total, as some
+        # extracts carry them: only the breakdowns make up the standard
+        row("62-day Combined", "RAA", "Surgery", "Lung", "Urgent Suspected Cancer", 40, 30),
+        row("62-day Combined", "RAA", "Surgery", "Breast", "Screening", 10, 9),
+        row("62-day Combined", "RAA", "ALL", "ALL CANCERS", "Urgent Suspected Cancer", 40, 30),
+        row("62-day Combined", "RAA", "All", "All Cancers", "All", 50, 39),
+        row("28-day FDS", "RAA", "", "Suspected lung cancer", "URGENT SUSPECTED CANCER", 100, 70),
+        row("28-day FDS", "RAA", "", "Total", "Total", 100, 70),
+        # "All other cancers" is a cancer type, not a total
+        row("28-day FDS", "RAA", "", "All other cancers", "URGENT SUSPECTED CANCER", 10, 5),
+        # RBA is given only as a grand total: that row is read
+        row("31-day Combined", "RBA", "All", "All Cancers", "All", 20, 19),
+        # a subtotal with no breakdown and no grand total is not read
+        row("31-day Combined", "RBB", "Surgery", "ALL CANCERS", "First Treatment", 8, 8),
+    ]  # fmt: skip
+    frame = pd.read_csv(io.BytesIO(_csv(CWT_HEADER, rows)), dtype=str, keep_default_na=False)
+    out, notes = presets.by_key("cwt-provider-extract").build(frame)
+    got = {(r.provider, r.indicator): (r.numerator, r.denominator) for r in out.itertuples()}
+    assert got == {
+        ("RAA", "CANCER_62D"): (39.0, 50.0),
+        ("RAA", "CANCER_FDS28"): (75.0, 110.0),
+        ("RBA", "CANCER_31D"): (19.0, 20.0),
+    }
+    assert notes["left_out"]["subtotal and total rows (the breakdown rows are summed instead)"] == 4

@@ -158,6 +158,29 @@ RULES = {
     "api:local-report-submit": [
         draft_manage(method="POST", api=True, kwargs=_pk("draft"), anonymous_status=API_ANON)
     ],
+    "api:local-report-comments": [
+        view(api=True, kwargs=_pk("submitted"), anonymous_status=API_ANON),
+        review(
+            method="POST",
+            api=True,
+            kwargs=_pk("submitted"),
+            data=lambda c: {"text": "Please say what changed."},
+            ok_status=frozenset({201}),
+            anonymous_status=API_ANON,
+        ),
+        review(
+            method="POST",
+            api=True,
+            kwargs=_pk("submitted"),
+            data=lambda c: {"text": ""},
+            ok_status=frozenset({400}),
+            anonymous_status=API_ANON,
+            label="rejected: empty",
+        ),
+    ],
+    "api:local-report-acknowledge": [
+        review(method="POST", api=True, kwargs=_pk("submitted"), anonymous_status=API_ANON)
+    ],
     "api:assurance-return-list": [Case(api=True, ok=everyone(), anonymous_status=API_ANON)],
     "api:assurance-return-detail": [
         view(api=True, kwargs=_pk("return"), anonymous_status=API_ANON)

@@ -108,6 +108,20 @@ def test_the_2022_demo_seeds_an_ics_network_and_the_escalation_story():
     # A provider trust's own person is a member of its system's group.
     trust_person = User.objects.get(username="wy.trust")
     assert trust_person.organisation.name == "Mid Yorkshire Teaching NHS Trust"
+    # Tiers: a national group over the region reads it read-only; the ambulance trust is led
+    # by West Yorkshire's group and sits in Humber and North Yorkshire's footprint too.
+    from qsg import access
+
+    assert region.regional_qsg.level == "national"
+    national = access.principal(User.objects.get(username="national.secretariat"))
+    assert national.read_only == {region.pk, *systems.values_list("pk", flat=True)}
+    yas = Provider.objects.get(ods_code="RX8")
+    hny = systems.get(name__startswith="Humber")
+    assert yas.qsg == wy and list(yas.other_qsgs.all()) == [hny]
+    assert yas in access.footprint(hny) and yas in access.providers_for(
+        User.objects.get(username="hny.secretariat")
+    )
+    assert set(yas.commissioners.all()) >= {wy.convening_organisation, hny.convening_organisation}
     # A second run adds nothing.
     demo.seed(password="demo-password-2026")
     assert rxf.decisions.count() == 3 and RiskSummit.objects.count() == 1

@@ -7,15 +7,20 @@ from dashboard import context
 
 class Command(BaseCommand):
     help = (
-        "Load the context provider pages show beside their charts: CQC ratings from CQC's "
-        "spreadsheet of active locations (--cqc), NHS Oversight Framework segments from a CSV "
-        "of ods_code, segment, as_of (--nof). Each replaces what was loaded before."
+        "Load the context provider pages show beside their charts: CQC ratings (--cqc) from "
+        "CQC's ratings spreadsheet (the trusts' own, its Providers sheet) or its spreadsheet of "
+        "active locations; NHS Oversight Framework segments (--nof) from NHS England's NOF "
+        "metrics CSV or a CSV of ods_code, segment, as_of. Each replaces what was loaded before."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="Username of the analyst loading it")
-        parser.add_argument("--cqc", default="", help="CQC's active locations file (CSV/.xlsx)")
-        parser.add_argument("--nof", default="", help="A CSV of ods_code, segment, as_of")
+        parser.add_argument(
+            "--cqc", default="", help="CQC's ratings or active locations file (CSV/.xlsx)"
+        )
+        parser.add_argument(
+            "--nof", default="", help="NHS England's NOF metrics CSV, or ods_code, segment, as_of"
+        )
         parser.add_argument("--source", default="", help="What the file is, for the page")
 
     def handle(self, *args, user, cqc, nof, source, **options):
@@ -26,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError("Give --cqc, --nof or both")
         try:
             for path, load, default in (
-                (cqc, context.load_cqc, "CQC directory"),
+                (cqc, context.load_cqc, "CQC ratings"),
                 (nof, context.load_nof, "NHS Oversight Framework"),
             ):
                 if path:

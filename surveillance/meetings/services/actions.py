@@ -15,6 +15,7 @@ from qsg.models import QSG, Organisation, Provider, QSGRole, User
 from surveillance.meetings.models import (
     Action,
     ActionReminder,
+    AgendaItem,
     Conclusion,
     FOIExemption,
     MeetingNote,
@@ -30,6 +31,19 @@ from surveillance.meetings.services._common import (
     _touch,
     screen_pid,
 )
+
+
+def action_links(conclusion: Conclusion | None, agenda_item: AgendaItem | None) -> list[int]:
+    """The intelligence items an action was made from: those of its conclusion and of the agenda
+    item it arose under."""
+    return sorted(
+        {
+            int(i)
+            for source in (conclusion, agenda_item)
+            if source is not None
+            for i in source.intelligence_item_ids or []
+        }
+    )
 
 
 def _owner_check(owner: User | None, owner_organisation: Organisation) -> None:
@@ -50,6 +64,7 @@ def action_save(
     owner: User | None = None,
     provider: Provider | None = None,
     conclusion: Conclusion | None = None,
+    agenda_item: AgendaItem | None = None,
     foi_exemption: FOIExemption | None = None,
     action: Action | None = None,
 ) -> Action:
@@ -66,6 +81,8 @@ def action_save(
     _exemption_check(foi_exemption)
     if conclusion is not None and conclusion.note_id != note.pk:
         raise ValidationError({"conclusion": "Choose a conclusion of this note"})
+    if agenda_item is not None and agenda_item.meeting_id != note.meeting_id:
+        raise ValidationError({"agenda_item": "Choose an item of this meeting's agenda"})
     if action is None:
         qsg = QSG.objects.select_for_update().get(pk=note.meeting.qsg_id)
         top = Action.objects.filter(qsg=qsg).aggregate(m=Max("number"))["m"] or 0
@@ -76,6 +93,8 @@ def action_save(
     action.due_date = due_date
     action.provider = provider or (conclusion.provider if conclusion else None)
     action.conclusion = conclusion
+    action.agenda_item = agenda_item
+    action.intelligence_item_ids = action_links(conclusion, agenda_item)
     action.foi_exemption = foi_exemption
     action.full_clean(validate_constraints=False)
     _stamp(action, actor)

@@ -42,6 +42,7 @@ from surveillance.meetings.services._common import (
     _touch,
     screen_pid,
 )
+from surveillance.meetings.services.actions import action_links
 
 
 @transaction.atomic
@@ -152,6 +153,12 @@ def conclusion_save(
     conclusion.full_clean(validate_constraints=False)
     _stamp(conclusion, actor)
     conclusion.save()
+    for action in conclusion.actions.select_related("agenda_item"):
+        # Its actions follow the intelligence it is now made from.
+        links = action_links(conclusion, action.agenda_item)
+        if links != action.intelligence_item_ids:
+            action.intelligence_item_ids = links
+            action.save(update_fields=["intelligence_item_ids", "updated_at"])
     _touch(note)
     return conclusion
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
@@ -37,6 +39,7 @@ def _action_form(request, meeting: Meeting, action: Action | None):
             "owner": action.owner_id,
             "due_date": action.due_date,
             "provider": action.provider_id,
+            "agenda_item": action.agenda_item_id,
             "foi_exemption": action.foi_exemption_id,
         }
     form = ActionForm(
@@ -45,6 +48,7 @@ def _action_form(request, meeting: Meeting, action: Action | None):
         organisations=_member_organisations(meeting.qsg),
         people=_member_people(meeting.qsg),
         providers=_footprint(meeting.qsg),
+        agenda=meeting.agenda_items.order_by("position", "pk"),
     )
     return once.with_token(form) if action is None else form
 
@@ -73,7 +77,7 @@ def action_edit(request, pk, action_pk):
         request,
         _action_form(request, meeting, action),
         save=lambda d: actions_services.action_save(
-            actor=request.user, note=note, action=action, **d
+            actor=request.user, note=note, action=action, conclusion=action.conclusion, **d
         ),
         done=f"Action {action.reference} has been saved",
         then=reverse("surveillance:note", args=[meeting.pk]) + "#actions",
@@ -126,14 +130,12 @@ def action_list(request):
         actions = actions.filter(status__in=Action.OPEN_STATUSES)
     elif status:
         actions = actions.filter(status=status)
+    page = page_of(request, actions.order_by("due_date", "qsg__name", "number"))
+    page.object_list = am.actions_as_read(request.user, page.object_list)
     return render(
         request,
         "surveillance/meetings/action_list.jinja",
-        {
-            "form": form,
-            "page": page_of(request, actions.order_by("due_date", "qsg__name", "number")),
-            "today": today,
-        },
+        {"form": form, "page": page, "today": today},
     )
 
 
@@ -142,11 +144,13 @@ def action_list(request):
 def action_update(request, action_pk):
     action = am.action_for_user(request.user, action_pk)
     can_update = am.can_update_action(request.user, action)
+    # What the reader may read of it (a copy: the record itself is saved below).
+    (shown,) = am.actions_as_read(request.user, [copy.copy(action)])
     form = ActionStatusForm(
         posted(request) if can_update else None,
         initial={
             "status": action.status,
-            "progress_note": action.progress_note,
+            "progress_note": "" if shown.withheld else action.progress_note,
             "completed_on": action.completed_on,
         },
     )
@@ -163,12 +167,15 @@ def action_update(request, action_pk):
     )
     if response:
         return response
-    history = action.history.select_related("history_user").order_by("-history_date")[:20]
+    history = list(action.history.select_related("history_user").order_by("-history_date")[:20])
+    if shown.withheld:
+        for h in history:
+            h.progress_note = ""
     return render(
         request,
         "surveillance/meetings/action_detail.jinja",
         {
-            "action": action,
+            "action": shown,
             "form": form if can_update else None,
             "history": history,
             "today": timezone.localdate(),

@@ -86,9 +86,12 @@ def note(request, pk):
             comment_form=comment_form,
             versions=am.versions_for(request.user, meeting, note),
             editable=can_manage and not note.is_locked,
-            awaiting=[
-                c for c in document["conclusions"] if c["dissent"] and not c["chair_decision"]
-            ],
+            # What stops agreement, for the chair and secretariat: the Agree button waits for it.
+            gaps=(
+                note_services.meeting_note_agreement_gaps(note)
+                if (can_manage or is_chair) and not note.is_locked
+                else []
+            ),
         ),
     )
 

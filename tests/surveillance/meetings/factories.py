@@ -116,6 +116,35 @@ def note_with_content(
     return note, item, c
 
 
+def circulated_with_gaps(cast, *, dissent="The ICB wanted further information first"):
+    """A circulated note the chair cannot agree yet: provider_a2 on the agenda with no
+    conclusion, and a disagreement on provider_a1's conclusion that the chair has not settled."""
+    m = meeting(cast)
+    quorate(cast, m)
+    note, item, conclusion = note_with_content(cast, m)
+    secretariat = cast.users["secretariat_a"]
+    agenda_services.agenda_item_create(
+        actor=secretariat,
+        meeting=m,
+        title="Alpha Community Services",
+        kind="provider",
+        providers=[cast.providers["provider_a2"]],
+    )
+    note_services.conclusion_save(
+        actor=secretariat,
+        note=note,
+        conclusion=conclusion,
+        provider=conclusion.provider,
+        category=conclusion.category,
+        key_issues=conclusion.key_issues,
+        rationale=conclusion.rationale,
+        dissent=dissent,
+        agenda_item=item,
+    )
+    note_services.meeting_note_circulate(actor=secretariat, note=note)
+    return m, MeetingNote.objects.get(pk=note.pk), conclusion
+
+
 def agree(cast, note):
     note_services.meeting_note_circulate(actor=cast.users["secretariat_a"], note=note)
     note = MeetingNote.objects.get(pk=note.pk)

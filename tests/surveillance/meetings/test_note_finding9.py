@@ -17,44 +17,15 @@ from surveillance.meetings.pdf import TEMPLATE
 from surveillance.meetings.services import agenda as agenda_services
 from surveillance.meetings.services import note as note_services
 
-from .factories import exemption, meeting, note_with_content, quorate
+from .factories import circulated_with_gaps, exemption, meeting, note_with_content, quorate
 
 pytestmark = pytest.mark.django_db
 
 RAW_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 
 
-def _circulated_with_gaps(cast):
-    """A circulated note: provider_a2 on the agenda with no conclusion, and a disagreement on
-    provider_a1's conclusion that the chair has not settled."""
-    m = meeting(cast)
-    quorate(cast, m)
-    note, item, conclusion = note_with_content(cast, m)
-    secretariat = cast.users["secretariat_a"]
-    agenda_services.agenda_item_create(
-        actor=secretariat,
-        meeting=m,
-        title="Alpha Community Services",
-        kind="provider",
-        providers=[cast.providers["provider_a2"]],
-    )
-    note_services.conclusion_save(
-        actor=secretariat,
-        note=note,
-        conclusion=conclusion,
-        provider=conclusion.provider,
-        category=conclusion.category,
-        key_issues="Mortality",
-        rationale="Data and intelligence agree",
-        dissent="The ICB wanted further information first",
-        agenda_item=item,
-    )
-    note_services.meeting_note_circulate(actor=secretariat, note=note)
-    return m, MeetingNote.objects.get(pk=note.pk), conclusion
-
-
 def test_a_note_is_not_agreed_while_a_provider_on_the_agenda_has_no_conclusion(cast):
-    _m, note, conclusion = _circulated_with_gaps(cast)
+    _m, note, conclusion = circulated_with_gaps(cast)
     chair = cast.users["chair_a"]
     with pytest.raises(ValidationError) as refused:
         note_services.meeting_note_agree(actor=chair, note=note)
@@ -69,7 +40,7 @@ def test_a_note_is_not_agreed_while_a_provider_on_the_agenda_has_no_conclusion(c
 
 
 def test_the_agree_page_lists_what_is_missing_and_offers_no_button(cast, client_for):
-    m, note, conclusion = _circulated_with_gaps(cast)
+    m, note, conclusion = circulated_with_gaps(cast)
     chair = client_for("chair_a")
     url = reverse("surveillance:note-agree", args=[m.pk])
     body = chair.get(url).content.decode()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
-from .factories import agreed_note, period
+from surveillance.regional.models import LocalReportComment
+
+from .factories import agreed_note, period, regional_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,59 @@ def test_bad_input_is_400_with_field_errors(cast, client_for):
         content_type="application/json",
     )
     assert other.status_code == 404
+
+
+def test_the_region_comments_on_and_acknowledges_a_report_through_the_api(
+    cast, client_for, django_capture_on_commit_callbacks
+):
+    report = regional_scenario(cast)["submitted"]
+    url = f"/api/v1/local-reports/{report.pk}/"
+    reviewer = client_for("reviewer")
+    text = "Staffing again: what has changed since the last quarter?"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        empty = reviewer.post(f"{url}comments/", {"text": " "}, content_type="application/json")
+        pid = reviewer.post(
+            f"{url}comments/", {"text": "NHS number 943 476 5919"}, content_type="application/json"
+        )
+        added = reviewer.post(
+            f"{url}comments/",
+            {"text": text},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k1",
+        )
+        again = reviewer.post(
+            f"{url}comments/",
+            {"text": text},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k1",
+        )
+    assert empty.status_code == 400 and "text" in empty.json()
+    assert pid.status_code == 400 and "text" in pid.json()
+    assert added.status_code == 201, added.content
+    assert (added.json()["text"], added.json()["author"]) == (text, "Reviewer Person")
+    assert again.status_code == 200 and again.json()["id"] == added.json()["id"]
+    assert [c.text for c in LocalReportComment.objects.filter(report=report)] == [text]
+
+    # The local secretariat is e-mailed a link to the report, never the comment's words.
+    assert [m.to for m in mail.outbox] == [["secretariat_a@example.nhs.uk"]]
+    message = mail.outbox[0]
+    assert f"/regional/reports/{report.pk}/#comments" in message.body
+    assert "Staffing" not in message.subject + message.body
+
+    acknowledged = reviewer.post(f"{url}acknowledge/")
+    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_at"]
+    report.refresh_from_db()
+    assert report.acknowledged_by == cast.users["reviewer"]
+
+    # Whoever reads the report reads the comments; only those who oversee the QSG add one.
+    local = client_for("member_a")
+    assert [c["text"] for c in local.get(f"{url}comments/").json()] == [text]
+    assert [c["text"] for c in local.get(url).json()["comments"]] == [text]
+    refused = local.post(f"{url}comments/", {"text": "Mine"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert client_for("secretariat_a").post(f"{url}acknowledge/").status_code == 403
+    hidden = client_for("member_b").get(f"{url}comments/")
+    missing = client_for("member_b").get("/api/v1/local-reports/999999/comments/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()

@@ -1,0 +1,34 @@
+"""Steps the role journeys share: typing a date as people do, leaving, and reading a downloaded
+PDF back as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+
+def fill_date(page, name: str, date: dt.date) -> None:
+    """The NHS date input (day, month, year boxes) of the field called `name`."""
+    page.locator(f'input[name="{name}[day]"]').fill(str(date.day))
+    page.locator(f'input[name="{name}[month]"]').fill(str(date.month))
+    page.locator(f'input[name="{name}[year]"]').fill(str(date.year))
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/account/**")
+
+
+def pdf_text(content: bytes) -> str:
+    """The words of a PDF as poppler's pdftotext reads them, whitespace collapsed."""
+    assert content[:5] == b"%PDF-", content[:40]
+    out = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def download_text(page, trigger) -> str:
+    """Click `trigger` (a locator), save the download and return the PDF's text."""
+    with page.expect_download() as info:
+        trigger.click()
+    with open(info.value.path(), "rb") as fh:
+        return pdf_text(fh.read())
