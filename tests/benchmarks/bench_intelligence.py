@@ -312,6 +312,8 @@ def explain(user) -> str:
     from django.test import RequestFactory
     from rest_framework.request import Request
 
+    from qsg.pagination import capped_count
+    from surveillance.intelligence import selectors as selectors_intelligence
     from surveillance.intelligence.api import IntelligenceViewSet
 
     out = []
@@ -320,6 +322,9 @@ def explain(user) -> str:
         request.user = user
         view = IntelligenceViewSet(request=request, action="list", format_kwarg=None, kwargs={})
         page = view.filter_queryset(view.get_queryset())
+        cap = getattr(selectors_intelligence, "count_cap", lambda text: None)(text)
+        if cap is not None and capped_count(page, cap + 1) > cap:
+            page = page.order_by("-created_at", "-id")  # as the paginator lists a capped search
         statements = [("page", page[:50].query.sql_with_params())]
         counted = _count_sql(view, request, user, page, text)
         if counted:
