@@ -175,7 +175,7 @@ def _attributed_organisation_ids(user) -> list[int]:
     """The organisations that submitted an item this person sees attributed (one query).
 
     Asked of each visibility arm and put together with UNION: the arms' indexes cover the
-    columns it reads (migration 0017), so each is an index-only scan, where the OR of the arms
+    columns it reads (migration 0018), so each is an index-only scan, where the OR of the arms
     read every visible item from the table (docs/benchmarks-intelligence.md).
     """
     parts = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("qsg", "0006_vocabulary_terms"),
-        ("surveillance", "0016_intelligence_reference_upper_unused"),
+        ("surveillance", "0017_intelligence_reference_upper_unused"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveillance", "0015_action_links")]
+    dependencies = [("surveillance", "0016_profile_vocabulary")]
 
     operations = [
         migrations.RemoveIndex(model_name="intelligenceitem", name="intel_item_reference_upper"),
