@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from qsg import once
 from qsg.pages import posted, submit
+from surveillance.intelligence.access import items_for
 
 from .. import access
 from ..forms import SummitEditForm, TriggerForm
@@ -55,7 +56,11 @@ def summit_trigger(request):
     initial["judged_at_time"] = timezone.localtime().strftime("%H:%M")
     if request.GET.get("provider", "").isdigit():
         initial["provider"] = int(request.GET["provider"])
-    form = once.with_token(TriggerForm(posted(request), providers=providers, initial=initial))
+    form = once.with_token(
+        TriggerForm(
+            posted(request), providers=providers, items=items_for(request.user), initial=initial
+        )
+    )
     return submit(
         request,
         form,
@@ -65,6 +70,7 @@ def summit_trigger(request):
             concern=data["concern"],
             source=data["source"],
             source_detail=data["source_detail"],
+            source_item=data["source_item"],
             urgency=data["urgency"],
             judged_at=data["judged_at"],
             involves_adult_safeguarding=data["involves_adult_safeguarding"],
@@ -86,6 +92,10 @@ def summit_edit(request, pk):
     summit = standing.summit
     initial = {f: getattr(summit, f) for f in SummitEditForm.base_fields}
     form = SummitEditForm(posted(request), initial=initial)
+    if access.summit_as_read(request.user, summit).withheld:
+        # Drawn from intelligence this manager may not read: not theirs to read or change.
+        for name in access.SOURCE_WORDS:
+            del form.fields[name]
     return submit(
         request,
         form,
