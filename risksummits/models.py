@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from qsg import vocabulary
 from qsg.models import QSG, Job, Organisation, OrganisationType, Provider
 
 
@@ -286,8 +287,9 @@ class RiskSummit(models.Model):
 
     @property
     def ring_label(self) -> str:
-        """What the party who holds the ring is called on this face of the summit."""
-        return "Lead organisation" if self.is_rapid_review else "Ring-holder"
+        """What the party who holds the ring is called: the deployment's word (ring-holder in
+        the 2013 profile, lead organisation in the 2022 one), whichever face the summit has."""
+        return vocabulary.term("ring_holder", capital=True)
 
     @property
     def first_meeting_due(self) -> dt.datetime:

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qsg import vocabulary
 from qsg.models import Organisation, Provider
 from surveillance.escalation import services as escalation
 from surveillance.escalation.models import EscalationDecision
@@ -60,6 +61,7 @@ def rapid_review_start(
     convened_by: Organisation,
     meeting_interval_days: int = DEFAULT_INTERVAL_DAYS,
     source_detail: str = "",
+    source_item=None,
     involves_adult_safeguarding: bool = False,
     involves_child_safeguarding: bool = False,
     form_token: str = "",
@@ -81,6 +83,7 @@ def rapid_review_start(
         concern=concern,
         source=SOURCE_OF_TRIGGER[trigger],
         source_detail=source_detail,
+        source_item=source_item,
         urgency=RiskSummit.Urgency.IMMEDIATE if clock_hours <= 24 else RiskSummit.Urgency.URGENT,
         judged_at=judged_at,
         involves_adult_safeguarding=involves_adult_safeguarding,
@@ -128,7 +131,9 @@ def rapid_review_outcome(
     if not summit.providers.filter(pk=provider.pk).exists():
         raise ValidationError("The provider is not one this review is about")
     decision.setdefault("decided_on", timezone.localdate())
-    decision.setdefault("decided_by", f"Rapid quality review {summit.reference}")
+    decision.setdefault(
+        "decided_by", f"{vocabulary.term('risk_summit', capital=True)} {summit.reference}"
+    )
     return escalation.decision_record(
         actor=actor,
         provider=provider,

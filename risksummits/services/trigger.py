@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from qsg import once
 from qsg.models import QSG, Organisation, Provider
+from qsg.vocabulary import say
 from surveillance.intelligence.access import items_for
 from surveillance.intelligence.models import IntelligenceItem
 from surveillance.meetings.access import agenda_items_for
@@ -111,8 +112,10 @@ def summit_trigger(
     if len(qsg_ids) > 1:
         raise ValidationError(
             {
-                "providers": "Choose providers in the footprint of one local QSG. Trigger a "
-                "separate summit for providers elsewhere."
+                "providers": say(
+                    "Choose providers in the footprint of one local QSG. Trigger a "
+                    "separate summit for providers elsewhere."
+                )
             }
         )
     now = _now()
@@ -189,7 +192,7 @@ def summit_trigger(
     if referral is not None and not handoff.claim_referral(
         referral_id=referral.id, reference=summit.reference
     ):
-        raise ValidationError("Another risk summit has already picked up this referral")
+        raise ValidationError(say("Another risk summit has already picked up this referral"))
 
     names = ", ".join(p.name for p in providers)
     how = (
@@ -197,7 +200,13 @@ def summit_trigger(
         if referral is not None
         else f"by {triggering_organisation.name}"
     )
-    _event(summit, actor, "triggered", f"Risk summit triggered {how} about {names}", shared=True)
+    _event(
+        summit,
+        actor,
+        "triggered",
+        f"{say('Risk summit')} triggered {how} about {names}",
+        shared=True,
+    )
 
     for org, basis in propose_participants(qsg, providers, triggering_organisation):
         people = _named_people(qsg, org)
@@ -290,7 +299,7 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
     that summit. The conclusion's rationale stays in the note: it is not copied."""
     if handoff.claim_referral(referral_id=referral.id, reference=summit.reference):
         provider = Provider.objects.get(pk=referral.provider_id)
-        source = referral.meeting_label or "A QSG meeting"
+        source = referral.meeting_label or say("A QSG meeting")
         text = (
             f"{source} concluded that a risk summit is required for {provider.name}. This summit "
             "was already open about the provider, so the conclusion is linked to it rather than "
@@ -307,7 +316,7 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
 
 
 def _referral_concern(referral: handoff.Referral) -> str:
-    source = referral.meeting_label or "A QSG meeting"
+    source = referral.meeting_label or say("A QSG meeting")
     if referral.confidential:
         return (
             f"{source} concluded that a risk summit is required. The group's reasons are "

@@ -21,6 +21,7 @@ from qsg import ids, once
 from qsg.exports import csv_response
 from qsg.models import Organisation
 from qsg.pages import page_of, posted, submit
+from qsg.vocabulary import say, say_lazy
 from surveillance.intelligence import access
 from surveillance.intelligence import selectors as sel
 from surveillance.intelligence import services as si
@@ -251,10 +252,10 @@ def _answers(request, draft: Item) -> list[dict]:
     named = ", ".join(o.name for o in draft.named_organisations.all())
     period = draft.observed_from
     rows = [
-        ("qsg", "QSG", draft.qsg.name),
+        ("qsg", say("QSG"), draft.qsg.name),
         ("providers", "Providers", providers),
         ("service_site", "Service or site", draft.service_site),
-        ("outside_reason", "Reason for a provider outside your QSGs", draft.outside_reason),
+        ("outside_reason", say("Reason for a provider outside your QSGs"), draft.outside_reason),
         ("source_type", "Source", draft.get_source_type_display()),
         ("quality_dimension", "Quality dimension", draft.get_quality_dimension_display()),
         ("theme", "Theme", draft.theme.label if draft.theme else ""),
@@ -417,7 +418,7 @@ def intelligence_list(request):
 EXPORT_HEADER = [
     "Reference",
     "Status",
-    "QSG",
+    say_lazy("QSG"),
     "Providers",
     "Service or site",
     "Source",
@@ -639,7 +640,7 @@ def intelligence_merge(request, pk):
             .first()
         )
         if into is None:
-            raise ValidationError({"into": "No other item of this QSG has that reference"})
+            raise ValidationError({"into": say("No other item of this QSG has that reference")})
         si.intelligence_item_merge(actor=request.user, item=item, into=into)
         return into
 

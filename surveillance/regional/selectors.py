@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from qsg import access as qsg_access
 from qsg.models import QSG, Membership
+from qsg.vocabulary import say
 from surveillance.intelligence.access import inherit, inherit_for
 from surveillance.intelligence.models import IntelligenceItem, Theme
 from surveillance.meetings import access as am
@@ -314,7 +315,7 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         + (f" ({dates})" if meetings else "")
         + f". {_count(len({c['provider_id'] for c in conclusions}), 'provider')} concluded on, "
         f"{_count(len(levels), 'change')} of surveillance level, "
-        f"{_count(len(summits), 'risk summit')}, {_count(len(actions), 'overdue action')}."
+        f"{_count(len(summits), say('risk summit'))}, {_count(len(actions), 'overdue action')}."
     )
     draft.sections = {
         Key.SUMMARY: {"text": summary, "rows": []},

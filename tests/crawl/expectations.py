@@ -17,6 +17,7 @@ The crawl's cast (tests/cast.py plus three people the seed adds):
 | regional_secretariat, reviewer | NHS England regional team | secretariat, reviewer of region R over A and B |
 | regional_member | the CQC (again) | member of region R only |
 | secretariat_c, member_c | area C, in another region | QSG C |
+| trust_c | Charlie University Hospitals NHS Trust (a provider trust, not statutory) | member of C: reads nothing of A |
 | outsider | an organisation in no QSG | none |
 | guest | invited to the risk summit | none |
 """

@@ -100,6 +100,7 @@ def test_member_shares_intelligence_by_name_and_returns_two_providers(
     page.get_by_role("link", name="Change your return").click()
     expect(page.get_by_label("Alpha General Hospital")).to_be_checked()
     expect(page.get_by_label("Alpha Community Services")).to_be_checked()
+    expect(page.get_by_role("button", name="Save without submitting")).to_have_count(0)
     axe_check("return form, read back")
     sign_out(page)
 
