@@ -4,6 +4,8 @@ in the standard columns, or with a column mapping chosen, goes straight to the i
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +13,7 @@ from django.http import Http404
 
 from qsg.models import Provider
 
-from . import access, context, importing, presets, services
+from . import access, context, importing, periods, presets, services
 from .models import ImportBatch, Indicator, PendingUpload
 
 
@@ -109,9 +111,20 @@ def _build(pending: PendingUpload):
     names = {c: n for c, (n, _) in catalogue.items()}
     for item in per:
         item["name"] = names.get(item["indicator"], item["indicator"])
+        frequency = catalogue.get(item["indicator"], ("", "monthly"))[1]
+        for end in ("first", "last"):  # named as the matrix names them: Mar 2026, Q3 2018-19
+            item[f"{end}_label"] = _period_label(item[end], frequency)
     return preset, kept, {"per": per, "unknown": unknown, "notes": notes,
                           "unknown_rows": len(rows) - len(kept),
                           "segments": _segment_summary(segments)}  # fmt: skip
+
+
+def _period_label(text: str, frequency: str) -> str:
+    try:
+        day = dt.date(int(text[:4]), int(text[5:7]), 1)
+    except (TypeError, ValueError):
+        return text
+    return periods.label(day, frequency)
 
 
 def _segment_summary(segments) -> dict | None:
@@ -130,10 +143,6 @@ def _segment_summary(segments) -> dict | None:
 def _to_frequency(rows: pd.DataFrame, frequency: dict[str, str]) -> pd.DataFrame:
     """A month given for a quarterly or annual indicator is read as the period containing it
     (a quarter's reporting month, like Mar-26, names the quarter January to March 2026)."""
-    import datetime as dt
-
-    from . import periods
-
     if rows.empty:
         return rows
 

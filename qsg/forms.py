@@ -5,6 +5,8 @@ import re
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from qsg.vocabulary import say_lazy
+
 from .forms_nhs import NHSDateField
 from .models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole
 
@@ -61,7 +63,7 @@ class OrganisationForm(forms.Form):
         widget=forms.TextInput(attrs={"spellcheck": False, "autocomplete": "off"}),
     )
     email = forms.EmailField(
-        required=False, label="Shared email address", help_text="For QSG correspondence"
+        required=False, label="Shared email address", help_text=say_lazy("For QSG correspondence")
     )
 
     def clean_name(self):
@@ -145,7 +147,9 @@ class ProviderForm(forms.Form):
         choices=[("", "Choose a sector"), *Provider.Sector.choices], label="Sector"
     )
     qsg = forms.ModelChoiceField(
-        queryset=QSG.objects.none(), label="Local QSG", empty_label="Choose a local QSG"
+        queryset=QSG.objects.none(),
+        label=say_lazy("Local QSG"),
+        empty_label=say_lazy("Choose a local QSG"),
     )
     district = forms.CharField(max_length=120, required=False, label="District")
     commissioners = forms.ModelMultipleChoiceField(
@@ -176,7 +180,10 @@ class ProviderSearchForm(forms.Form):
         choices=[("", "All sectors"), *Provider.Sector.choices], required=False
     )
     qsg = forms.ModelChoiceField(
-        queryset=QSG.objects.none(), required=False, empty_label="All QSGs", label="QSG"
+        queryset=QSG.objects.none(),
+        required=False,
+        empty_label=say_lazy("All QSGs"),
+        label=say_lazy("QSG"),
     )
 
     def __init__(self, *args, qsgs, **kwargs):
@@ -186,7 +193,10 @@ class ProviderSearchForm(forms.Form):
 
 class QSGSettingsForm(forms.Form):
     footprint = forms.CharField(
-        max_length=200, required=False, label="Footprint", help_text="The area the QSG covers"
+        max_length=200,
+        required=False,
+        label="Footprint",
+        help_text=say_lazy("The area the QSG covers"),
     )
     moderation_enabled = forms.BooleanField(
         required=False,

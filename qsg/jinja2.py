@@ -106,6 +106,7 @@ def environment(**options: Any) -> Environment:
             "home_panels": navigation.home_panels,
             "now": timezone.now,
             "term": vocabulary.term,
+            "say": vocabulary.say,
         }
     )
     env.filters.update(
@@ -114,6 +115,7 @@ def environment(**options: Any) -> Environment:
             "uk_datetime": uk_datetime,
             "uk_time": uk_time,
             "css_string": css_string,
+            "say": vocabulary.say,
         }
     )
     return env

@@ -30,7 +30,10 @@ def register() -> None:
     # empty QSGs or Providers pages.
     navigation.register_nav(
         navigation.NavItem(
-            lambda: vocabulary.term("qsgs"), "qsg:qsg-list", order=10, visible=_sees_a_qsg
+            lambda: vocabulary.term("qsgs", capital=True),
+            "qsg:qsg-list",
+            order=10,
+            visible=_sees_a_qsg,
         )
     )
     navigation.register_nav(

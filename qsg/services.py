@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from guardian.shortcuts import assign_perm, remove_perm
 
+from qsg.vocabulary import say
+
 from . import access
 from .models import (
     QSG,
@@ -84,7 +86,7 @@ def organisation_delete(*, actor, organisation: Organisation) -> None:
     if organisation.users.exists():
         reasons.append("it still has people")
     if organisation.memberships.exists():
-        reasons.append("it is still a member of a QSG")
+        reasons.append(say("it is still a member of a QSG"))
     if organisation.commissioned_providers.exists():
         reasons.append("it still commissions providers")
     if reasons:
@@ -199,7 +201,11 @@ def role_assign(
 ) -> QSGRole:
     if role == Role.REGIONAL_REVIEWER and qsg.level == QSG.Level.LOCAL:
         raise ValidationError(
-            {"role": "Reviewers are appointed on a regional or national group, not a local one"}
+            {
+                "role": say(
+                    "Reviewers are appointed on a regional or national group, not a local one"
+                )
+            }
         )
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role"})
@@ -229,7 +235,7 @@ def role_remove(*, actor, qsg_role: QSGRole) -> None:
             pk=qsg_role.pk
         )
         if not others.exists():
-            raise ValidationError("A QSG must keep at least one secretariat member.")
+            raise ValidationError(say("A QSG must keep at least one secretariat member."))
     _stamp(qsg_role, actor)
     qsg_role.delete()
     access.forget(qsg_role.user)
@@ -240,7 +246,7 @@ def role_remove(*, actor, qsg_role: QSGRole) -> None:
 
 def _check_local(qsg: QSG) -> None:
     if qsg.level != QSG.Level.LOCAL:
-        raise ValidationError({"qsg": "A provider sits in the footprint of a local QSG"})
+        raise ValidationError({"qsg": say("A provider sits in the footprint of a local QSG")})
 
 
 def check_other_qsgs(lead: QSG, others) -> list[QSG]:

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qsg.vocabulary import say
+
 from . import access, audit, jobs, navigation, services
 from .accounts import oidc
 from .accounts import policy as account_policy
@@ -289,7 +291,7 @@ def qsg_settings(request, pk):
         request,
         form,
         lambda data: services.qsg_update(actor=request.user, qsg=qsg, **data),
-        done="The QSG's settings have been saved",
+        done=say("The QSG's settings have been saved"),
         then=qsg.get_absolute_url(),
     ) or render(request, "qsg/qsg_settings.jinja", {"form": form, "qsg": qsg})
 

@@ -27,12 +27,14 @@ Not visible: 404. Visible but not yours to change: 403.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from qsg import access as qsg_access
 from qsg.models import Organisation, Provider, User
+from surveillance.intelligence.access import inherit, withheld_from_any, withheld_ids
 
 from .models import (
     ImpactAssessmentRequest,
@@ -114,6 +116,7 @@ class SummitAccess:
     holds_ring: bool
     oversees: bool
     can_read_log: bool
+    user: object = None  # who stands there (for what they may read of the summit's words)
 
     @property
     def can_manage(self) -> bool:
@@ -199,6 +202,7 @@ def summit_for_user(user, pk, *, manage: bool = False) -> SummitAccess:
         holds_ring=holds_ring,
         oversees=oversees,
         can_read_log=p.manages(summit.qsg_id),
+        user=user,
     )
     if manage:
         require(standing.can_manage)
@@ -276,6 +280,54 @@ def participant_people_for(summit: RiskSummit, organisation_ids) -> QuerySet[Use
         .distinct()
         .order_by("organisation__name", "last_name", "first_name")
     )
+
+
+# The summit's words drawn from its source: a reader who may not read every intelligence item
+# the summit was raised from (`RiskSummit.intelligence_item_ids`) gets none of them.
+SOURCE_WORDS = ("concern", "source_detail")
+
+
+def summit_as_read(user, summit: RiskSummit) -> RiskSummit:
+    """The summit as `user` may read it (`intelligence.access.inherit`): a copy, never saved."""
+    return _with_words(summit, withheld_ids(user, summit.intelligence_item_ids))
+
+
+def summit_audience_withheld(summit: RiskSummit) -> frozenset[int]:
+    """What a summit's printed documents leave out: the items that anyone who may download them
+    (its active representatives, the QSG's team, the regional team over it) may not read. One
+    file serves them all, so its words print only if every one of them may read the items."""
+    ids = summit.intelligence_item_ids
+    if not ids:
+        return frozenset()
+    reps = Representative.objects.filter(summit=summit, participant__is_active=True)
+    readers = User.objects.filter(
+        Q(pk__in=reps.values("user_id"))
+        | Q(
+            qsg_roles__qsg_id__in=[summit.qsg_id, summit.qsg.regional_qsg_id],
+            qsg_roles__role__in=sorted(qsg_access.OVERSIGHT_ROLES),
+        ),
+        is_active=True,
+    ).distinct()
+    return withheld_from_any(readers, ids)
+
+
+def _with_words(summit: RiskSummit, withheld) -> RiskSummit:
+    (row,) = inherit(
+        [{**{k: getattr(summit, k) for k in SOURCE_WORDS}, "ids": summit.intelligence_item_ids}],
+        withheld,
+        words=SOURCE_WORDS,
+        ids_key="ids",
+    )
+    summit = copy.copy(summit)
+    for key in SOURCE_WORDS:
+        setattr(summit, key, row[key])
+    summit.withheld = row["withheld"]
+    return summit
+
+
+def summit_for_document(summit: RiskSummit) -> RiskSummit:
+    """The summit as its printed documents carry it (`summit_audience_withheld`)."""
+    return _with_words(summit, summit_audience_withheld(summit))
 
 
 def action_organisations_for(standing: SummitAccess) -> QuerySet[Organisation]:

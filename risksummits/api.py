@@ -20,6 +20,9 @@ from qsg.api.base import AccessViewSet, idempotency_key
 from qsg.api.fields import IdField, VisibleRelatedField
 from qsg.api.filters import IdFilter
 from qsg.models import Organisation, User
+from surveillance.intelligence.access import items_for
+from surveillance.intelligence.api import InheritedSerializer
+from surveillance.meetings.access import agenda_items_for
 
 from . import access, rules, selectors
 from .models import (
@@ -34,7 +37,12 @@ from .services.actions import action_create
 from .services.trigger import summit_trigger
 
 
-class SummitSerializer(serializers.ModelSerializer):
+class SummitSerializer(InheritedSerializer):
+    """A reader who may not read what the summit was raised from gets none of its words
+    (`access.SOURCE_WORDS`) nor its source's ids."""
+
+    inherit_words = (*access.SOURCE_WORDS, "source_item", "source_agenda_item")
+
     providers = serializers.SerializerMethodField()
     qsg_name = serializers.CharField(source="qsg.name", read_only=True)
     ring_holder_name = serializers.CharField(
@@ -59,6 +67,8 @@ class SummitSerializer(serializers.ModelSerializer):
             "concern",
             "source",
             "source_detail",
+            "source_item",
+            "source_agenda_item",
             "urgency",
             "clock_hours",
             "judged_at",
@@ -117,11 +127,33 @@ class SummitSerializer(serializers.ModelSerializer):
         return data
 
 
+def _sources(user, data: dict) -> dict:
+    """`source_item` and `source_agenda_item` ids (API) as the records `user` may see; an id
+    that is hidden or missing gets the same 400."""
+    out = {}
+    for field, rows, noun in (
+        ("source_item", items_for, "an intelligence item"),
+        ("source_agenda_item", agenda_items_for, "an agenda item"),
+    ):
+        pk = data.get(field)
+        if pk is None:
+            continue
+        found = rows(user).filter(pk=pk).first()
+        if found is None:
+            raise exceptions.ValidationError({field: [f"Choose {noun} you can see"]})
+        out[field] = found
+    return out
+
+
 class SummitTriggerSerializer(serializers.Serializer):
     providers = serializers.ListField(child=IdField(), min_length=1, max_length=100)
     concern = serializers.CharField(max_length=4000)
     source = serializers.ChoiceField(choices=RiskSummit.Source.choices)
     source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    source_item = IdField(required=False, help_text="The intelligence item that raised it")
+    source_agenda_item = IdField(
+        required=False, help_text="The QSG agenda item whose discussion raised it"
+    )
     urgency = serializers.ChoiceField(choices=RiskSummit.Urgency.choices)
     judged_at = serializers.DateTimeField()
     clock_hours = serializers.IntegerField(min_value=1, max_value=168, required=False)
@@ -334,6 +366,7 @@ class RiskSummitViewSet(
             raise exceptions.PermissionDenied()
         order = {pk: i for i, pk in enumerate(ids)}
         providers.sort(key=lambda p: order[p.pk])
+        data.update(_sources(request.user, data))
         summit = summit_trigger(actor=request.user, providers=providers, form_token=key, **data)
         return Response(
             SummitSerializer(summit, context=self.get_serializer_context()).data,

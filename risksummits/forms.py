@@ -11,6 +11,7 @@ from django.utils import timezone
 from qsg.forms import TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import Organisation, Provider, User
+from qsg.vocabulary import say, say_lazy
 
 from .models import (
     CQCJudgement,
@@ -94,7 +95,29 @@ class DateTimeMixin:
 
 
 class TriggerForm(DateTimeMixin, TokenForm):
+    """Opens a summit (the 2013 face); RapidReviewForm is its 2022 face. Each names the fields
+    its service takes and the words of its page."""
+
     datetime_fields = ("judged_at",)
+    service_fields = (
+        "providers",
+        "concern",
+        "source",
+        "source_detail",
+        "urgency",
+        "judged_at",
+        "involves_adult_safeguarding",
+        "involves_child_safeguarding",
+    )
+    heading = "Trigger a {term}"
+    intro = (
+        "Trigger a {term} when your organisation has concerns that there is, or could be, a "
+        "serious quality failure at a provider. The members relevant to the provider are told at "
+        "once and must first meet within 24 or 48 hours of your judgement."
+    )
+    more_providers = "The concern is about more than one provider"
+    action = "Trigger the {term}"
+    done = "{Term} {reference} has been triggered. The participants have been told."
 
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(),
@@ -107,7 +130,7 @@ class TriggerForm(DateTimeMixin, TokenForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Other providers the concern is about",
-        help_text="In the footprint of the same local QSG",
+        help_text=say_lazy("In the footprint of the same local QSG"),
     )
     concern = forms.CharField(
         max_length=4000,
@@ -165,11 +188,24 @@ class TriggerForm(DateTimeMixin, TokenForm):
         if lead is not None and any(p.qsg_id != lead.qsg_id for p in others):
             self.add_error(
                 "other_providers",
-                "Choose providers in the footprint of the same local QSG. Trigger a separate "
-                "summit for providers elsewhere.",
+                say(
+                    "Choose providers in the footprint of the same local QSG. Trigger a separate "
+                    "summit for providers elsewhere."
+                ),
             )
         cleaned["providers"] = [lead, *others] if lead is not None else []
         return cleaned
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.service_fields}
+
+    def words(self, term: str) -> dict[str, str]:
+        """The page's words with the deployment's term for a summit in them."""
+        capital = term[:1].upper() + term[1:]
+        keys = ("heading", "intro", "more_providers", "action", "done")
+        words = {k: getattr(self, k) for k in keys}
+        # "done" keeps {reference} for the view to fill in.
+        return {k: v.replace("{term}", term).replace("{Term}", capital) for k, v in words.items()}
 
 
 class SummitEditForm(forms.Form):
@@ -193,7 +229,7 @@ class SummitEditForm(forms.Form):
     ring_holder_window_hours = forms.IntegerField(
         min_value=1,
         max_value=168,
-        label="Hours to agree the ring-holder before NHS England holds it by default",
+        label=say_lazy("Hours to agree the ring-holder before NHS England holds it by default"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "min_value": "Enter at least 1 hour",
@@ -395,7 +431,7 @@ class ChecksForm(forms.Form):
         choices=RiskSummit.Answer.choices,
         widget=forms.RadioSelect,
         required=False,
-        label="Was the Local Safeguarding Children Board formally notified?",
+        label=say_lazy("Was the Local Safeguarding Children Board formally notified?"),
     )
     lscb_notified_on = NHSDateField(
         required=False, label="Date the LSCB was notified", help_text="For example, 15 3 2026"

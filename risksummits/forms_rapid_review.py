@@ -13,6 +13,28 @@ from .models import RiskSummit
 
 
 class RapidReviewForm(TriggerForm):
+    service_fields = (
+        "providers",
+        "concern",
+        "trigger",
+        "source_detail",
+        "judged_at",
+        "clock_hours",
+        "convened_by",
+        "meeting_interval_days",
+        "involves_adult_safeguarding",
+        "involves_child_safeguarding",
+    )
+    heading = "Open a {term}"
+    intro = (
+        "A {term} is convened by an ICB or an NHS England region when a member's concern, an "
+        "escalation level decision or a regulator's action (a warning notice, conditions, a "
+        "rating) calls for one. It meets again until the exit criteria are met, and its outcomes "
+        "set the provider's escalation level."
+    )
+    more_providers = "The review is about more than one provider"
+    action = "Open the {term}"
+    done = "{Term} {reference} has been opened. The participants have been told."
     trigger = forms.ChoiceField(
         choices=RiskSummit.Trigger.choices,
         widget=forms.RadioSelect,

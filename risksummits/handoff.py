@@ -39,6 +39,8 @@ class Referral:
     # The conclusion carries an FOI exemption: its rationale is for those who may read
     # confidential conclusions, never copied to a summit's participants.
     confidential: bool = False
+    # The intelligence items the conclusion was made from (the summit's words follow them).
+    intelligence_item_ids: tuple[int, ...] = ()
 
 
 def pending_referrals(*, qsg_ids: Iterable[int] | None = None) -> list[Referral]:
@@ -58,6 +60,9 @@ def _as_referral(row) -> Referral:
         rationale=row.rationale or "",
         created_at=row.created_at,
         confidential=bool(row.conclusion.foi_exemption_id) if row.conclusion_id else False,
+        intelligence_item_ids=tuple(
+            int(i) for i in (row.conclusion.intelligence_item_ids if row.conclusion_id else [])
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from qsg import vocabulary
 from qsg.models import QSG, Job, Organisation, OrganisationType, Provider
 
 
@@ -159,6 +160,26 @@ class RiskSummit(models.Model):
         blank=True,
         help_text="A reference to where the concern came from, such as an intelligence item.",
     )
+    # Where it came from, as links (issue 14): existing summits keep their free text and no link.
+    source_item = models.ForeignKey(
+        "surveillance.IntelligenceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The intelligence item that raised the concern, if one did.",
+    )
+    source_agenda_item = models.ForeignKey(
+        "surveillance.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The QSG agenda item whose discussion raised the concern, if one did.",
+    )
+    # The intelligence items its concern and source draw on: the source item, the agenda item's
+    # and the referring conclusion's. Their words follow them (`intelligence.access.inherit`).
+    intelligence_item_ids = models.JSONField(default=list, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices)
     clock_hours = models.PositiveSmallIntegerField(
         help_text="Hours from the judgement within which the relevant members first meet."
@@ -266,8 +287,9 @@ class RiskSummit(models.Model):
 
     @property
     def ring_label(self) -> str:
-        """What the party who holds the ring is called on this face of the summit."""
-        return "Lead organisation" if self.is_rapid_review else "Ring-holder"
+        """What the party who holds the ring is called: the deployment's word (ring-holder in
+        the 2013 profile, lead organisation in the 2022 one), whichever face the summit has."""
+        return vocabulary.term("ring_holder", capital=True)
 
     @property
     def first_meeting_due(self) -> dt.datetime:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from qsg.vocabulary import say
+
 from . import clock
 from .models import CQCJudgement, Participant, RiskSummit, SummitAction, SummitMeeting
 
@@ -176,8 +178,10 @@ def closure_problems(summit: RiskSummit) -> dict[str, list[str]]:
     if summit.involves_child_safeguarding and not summit.lscb_notified:
         add(
             "__all__",
-            "The concern involves child safeguarding: record whether the Local Safeguarding "
-            "Children Board was notified",
+            say(
+                "The concern involves child safeguarding: record whether the Local Safeguarding "
+                "Children Board was notified"
+            ),
         )
     if summit.involves_adult_safeguarding and not summit.adult_safeguarding_followed:
         add(
@@ -192,7 +196,7 @@ def closure_problems(summit: RiskSummit) -> dict[str, list[str]]:
     if not SummitMeeting.objects.filter(summit=summit, status=Status.HELD).exists():
         add("__all__", "No summit meeting has been recorded as held")
     if summit.current_ring_holder_id is None:
-        add("__all__", "The ring-holder has not been agreed")
+        add("__all__", say("The ring-holder has not been agreed"))
     return problems
 
 
@@ -223,4 +227,4 @@ def participant_role(summit: RiskSummit, participant: Participant) -> str:
             return "Proposed to hold the ring"
     if participant.basis == Participant.Basis.RING_HOLDER:
         return "Was proposed to hold the ring"
-    return participant.get_basis_display()
+    return say(participant.get_basis_display())

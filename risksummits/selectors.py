@@ -252,12 +252,13 @@ def closure_document(summit: RiskSummit) -> dict:
     )
     state = clock_for(summit, meetings)
     A = RiskSummit.Answer
+    printed = access.summit_for_document(summit)  # one file for everyone on the summit
     return {
         "kind": "closure",
         "summit": _head(summit),
-        "concern": summit.concern,
+        "concern": printed.concern,
         "source": summit.get_source_display()
-        + (f": {summit.source_detail}" if summit.source_detail else ""),
+        + (f": {printed.source_detail}" if printed.source_detail else ""),
         "urgency": summit.get_urgency_display(),
         "clock": state.label,
         "first_held": _dt(state.first_held_at),

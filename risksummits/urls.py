@@ -21,7 +21,12 @@ S = "<id:pk>/"
 urlpatterns = [
     path("", summits.summit_list, name="list"),
     path("new/", trigger.summit_trigger, name="trigger"),
-    path("rapid-reviews/new/", rapid_review.rapid_review_start, name="rapid-review-start"),
+    path(
+        "rapid-reviews/new/",
+        trigger.summit_trigger,
+        {"kind": "rapid_review"},
+        name="rapid-review-start",
+    ),
     path(
         S + "outcome/<id:provider_pk>/",
         rapid_review.rapid_review_outcome,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from qsg.vocabulary import say_lazy
+
 from .models import ApiToken
 
 
@@ -25,7 +27,7 @@ class SetUpCodeForm(forms.Form):
     code = forms.CharField(
         max_length=20,
         label="Security code",
-        help_text="The 6-digit code your authenticator app shows for the QSG workspace",
+        help_text=say_lazy("The 6-digit code your authenticator app shows for the QSG workspace"),
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": False}

@@ -28,6 +28,8 @@ from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from qsg.vocabulary import say
+
 from .. import services as network_services
 from ..models import Organisation, User
 from . import policy, services
@@ -206,7 +208,7 @@ def match_user(claims) -> User:
             return matches[0]
     if settings.OIDC_CREATE_ACCOUNTS:
         return _create_account(claims)
-    raise SignInRefused("There is no QSG workspace account for this person")
+    raise SignInRefused(say("There is no QSG workspace account for this person"))
 
 
 def _create_account(claims) -> User:

@@ -9,6 +9,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from qsg.vocabulary import say
+
 from .. import access, services
 from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from .base import AccessViewSet, denied_unless
@@ -125,7 +127,7 @@ class ProviderSerializer(serializers.ModelSerializer):
 
     def validate_qsg(self, qsg):
         if qsg.level != QSG.Level.LOCAL:
-            raise serializers.ValidationError("Choose a local QSG: providers belong to one")
+            raise serializers.ValidationError(say("Choose a local QSG: providers belong to one"))
         return qsg
 
 
@@ -303,7 +305,7 @@ class RoleViewSet(
         user = data.pop("user")
         if not access.assignable_people_for(self.request.user, qsg).filter(pk=user.pk).exists():
             raise serializers.ValidationError(
-                {"user": ["This person's organisation is not a member of the QSG"]}
+                {"user": [say("This person's organisation is not a member of the QSG")]}
             )
         serializer.instance = services.role_assign(
             actor=self.request.user, qsg=qsg, user=user, **data

@@ -23,6 +23,7 @@ from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, QSGRole
 from qsg.screening import screen_pid  # noqa: F401  (the services import it from here)
+from qsg.vocabulary import say
 
 from ..models import Participant, Representative, RiskSummit, TimelineEvent
 
@@ -77,7 +78,7 @@ def _notify(user_ids: Iterable[int], subject: str, body: str, *, exclude=None) -
 
 def _require_open(summit: RiskSummit) -> None:
     if summit.status != RiskSummit.Status.OPEN:
-        raise ValidationError("This risk summit is closed. Its record can no longer change.")
+        raise ValidationError(say("This risk summit is closed. Its record can no longer change."))
 
 
 def _bump(summit: RiskSummit) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qsg import once
 from qsg.models import Organisation, User
+from qsg.vocabulary import say
 
 from .. import handoff
 from ..access import SummitAccess
@@ -136,7 +137,7 @@ def action_update(
     summit = _lock(standing.summit)
     _require_open(summit)
     if not can_update_action(standing, action):
-        raise ValidationError("Only the action's owner or the ring-holder updates it")
+        raise ValidationError(say("Only the action's owner or the ring-holder updates it"))
     action = SummitAction.objects.select_for_update().get(pk=action.pk)
     if action.transferred_action_id is not None:
         raise ValidationError(
@@ -147,8 +148,10 @@ def action_update(
     if transferring and not standing.can_manage:
         raise ValidationError(
             {
-                "status": "Only the QSG's secretariat or chair, or the ring-holder, transfers an "
-                "action to the QSG's action log"
+                "status": say(
+                    "Only the QSG's secretariat or chair, or the ring-holder, transfers an "
+                    "action to the QSG's action log"
+                )
             }
         )
     if due_on is not None and due_on < timezone.localtime(summit.triggered_at).date():

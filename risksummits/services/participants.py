@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from qsg import once
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, OrganisationType, Provider, User
+from qsg.vocabulary import say
 
 from .. import access
 from ..access import CQC_TYPE_CODE
@@ -114,7 +115,7 @@ def participant_add(
         people=[p.pk for p in people],
     )
     claim.remember(participant)
-    kind = "as a guest" if participant.is_guest else "from the QSG"
+    kind = "as a guest" if participant.is_guest else say("from the QSG")
     limited = ", limited to what is shared with the provider" if shared_items_only else ""
     _event(summit, actor, "participant_added", f"{organisation.name} added {kind}{limited}")
     _bump(summit)

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qsg import vocabulary
 from qsg.models import Organisation, Provider
 from surveillance.escalation import services as escalation
 from surveillance.escalation.models import EscalationDecision
@@ -128,7 +129,9 @@ def rapid_review_outcome(
     if not summit.providers.filter(pk=provider.pk).exists():
         raise ValidationError("The provider is not one this review is about")
     decision.setdefault("decided_on", timezone.localdate())
-    decision.setdefault("decided_by", f"Rapid quality review {summit.reference}")
+    decision.setdefault(
+        "decided_by", f"{vocabulary.term('risk_summit', capital=True)} {summit.reference}"
+    )
     return escalation.decision_record(
         actor=actor,
         provider=provider,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from qsg.models import QSG, Organisation, Provider
+from qsg.vocabulary import say
 
 from ..access import SummitAccess
 from ..models import Participant, RingHolderRule, RiskSummit, SentAlert
@@ -48,13 +49,14 @@ def propose_ring_holder(qsg: QSG, providers: list[Provider]) -> tuple[Organisati
                 )
     if qsg.convening_organisation_id:
         reason = (
-            f"No member of the QSG matches the rule for {lead.get_sector_display().lower()} "
+            say("No member of the QSG matches the rule for")
+            + f" {lead.get_sector_display().lower()} "
             "providers, so NHS England's team for the area is proposed."
             if rule is not None
             else "NHS England's team for the area is proposed: there is no rule for this sector."
         )
         return qsg.convening_organisation, reason
-    return None, "No ring-holder could be proposed: the QSG has no convening organisation."
+    return None, say("No ring-holder could be proposed: the QSG has no convening organisation.")
 
 
 def _voters(summit: RiskSummit):
@@ -93,9 +95,9 @@ def ring_holder_propose(
     summit = _lock(standing.summit)
     _require_open(summit)
     if not (standing.can_take_position or standing.leads):
-        raise ValidationError("Only participants from the QSG propose a ring-holder")
+        raise ValidationError(say("Only participants from the QSG propose a ring-holder"))
     if summit.ring_holder_status in RiskSummit.SETTLED_RING:
-        raise ValidationError("The ring-holder has been settled")
+        raise ValidationError(say("The ring-holder has been settled"))
     if not reason.strip():
         raise ValidationError({"reason": "Say why this organisation should hold the ring"})
     screen_pid({"reason": ("The reason", reason)})
@@ -104,7 +106,11 @@ def ring_holder_propose(
     ).first()
     if participant is None or participant.is_guest or participant.shared_items_only:
         raise ValidationError(
-            {"organisation": "Choose an organisation from the QSG that takes part in the summit"}
+            {
+                "organisation": say(
+                    "Choose an organisation from the QSG that takes part in the summit"
+                )
+            }
         )
     summit.ring_holder = organisation
     summit.ring_holder_status = RHS.PROPOSED
@@ -129,7 +135,9 @@ def ring_holder_position(
     summit = _lock(standing.summit)
     _require_open(summit)
     if not standing.can_take_position:
-        raise ValidationError("Only participants from the QSG state a position on the ring-holder")
+        raise ValidationError(
+            say("Only participants from the QSG state a position on the ring-holder")
+        )
     if summit.ring_holder_status != RHS.PROPOSED:
         raise ValidationError("There is no proposal waiting for agreement")
     if position not in {"agree", "object"}:

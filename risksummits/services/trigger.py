@@ -18,6 +18,11 @@ from django.utils import timezone
 
 from qsg import once
 from qsg.models import QSG, Organisation, Provider
+from qsg.vocabulary import say
+from surveillance.intelligence.access import items_for
+from surveillance.intelligence.models import IntelligenceItem
+from surveillance.meetings.access import agenda_items_for
+from surveillance.meetings.models import AgendaItem
 
 from .. import access, handoff, rules
 from ..models import Participant, RiskSummit
@@ -53,6 +58,21 @@ def _reference(summit: RiskSummit) -> str:
     return f"RS-{timezone.localtime(summit.triggered_at).year}-{summit.pk:04d}"
 
 
+def _source_links(actor, referral, source_item, source_agenda_item) -> list[int]:
+    """The intelligence items the summit is raised from. A source the actor may not see is
+    refused exactly as one that does not exist."""
+    links = set(referral.intelligence_item_ids) if referral is not None else set()
+    if source_item is not None:
+        if actor is None or not items_for(actor).filter(pk=source_item.pk).exists():
+            raise ValidationError({"source_item": "Choose an intelligence item you can see"})
+        links.add(source_item.pk)
+    if source_agenda_item is not None:
+        if actor is None or not agenda_items_for(actor).filter(pk=source_agenda_item.pk).exists():
+            raise ValidationError({"source_agenda_item": "Choose an agenda item you can see"})
+        links |= {int(i) for i in source_agenda_item.intelligence_item_ids or []}
+    return sorted(links)
+
+
 @transaction.atomic
 def summit_trigger(
     *,
@@ -69,6 +89,8 @@ def summit_trigger(
     form_token: str = "",
     referral: handoff.Referral | None = None,
     triggering_organisation: Organisation | None = None,
+    source_item: IntelligenceItem | None = None,
+    source_agenda_item: AgendaItem | None = None,
 ) -> RiskSummit:
     """Open a risk summit. From a referral, at most one summit ever results from it.
 
@@ -90,8 +112,10 @@ def summit_trigger(
     if len(qsg_ids) > 1:
         raise ValidationError(
             {
-                "providers": "Choose providers in the footprint of one local QSG. Trigger a "
-                "separate summit for providers elsewhere."
+                "providers": say(
+                    "Choose providers in the footprint of one local QSG. Trigger a "
+                    "separate summit for providers elsewhere."
+                )
             }
         )
     now = _now()
@@ -112,6 +136,7 @@ def summit_trigger(
             "source_detail": ("The source reference", source_detail),
         }
     )
+    links = _source_links(actor, referral, source_item, source_agenda_item)
     # Lock the providers so that two triggers at once cannot both find no open summit.
     list(Provider.objects.select_for_update().filter(pk__in=[p.pk for p in providers]))
     already = rules.open_summit_for(p.pk for p in providers)
@@ -130,6 +155,9 @@ def summit_trigger(
         concern=concern,
         source=source,
         source_detail=source_detail.strip(),
+        source_item=source_item,
+        source_agenda_item=source_agenda_item,
+        intelligence_item_ids=links,
         urgency=urgency,
         clock_hours=clock_hours,
         judged_at=judged_at,
@@ -164,7 +192,7 @@ def summit_trigger(
     if referral is not None and not handoff.claim_referral(
         referral_id=referral.id, reference=summit.reference
     ):
-        raise ValidationError("Another risk summit has already picked up this referral")
+        raise ValidationError(say("Another risk summit has already picked up this referral"))
 
     names = ", ".join(p.name for p in providers)
     how = (
@@ -172,7 +200,13 @@ def summit_trigger(
         if referral is not None
         else f"by {triggering_organisation.name}"
     )
-    _event(summit, actor, "triggered", f"Risk summit triggered {how} about {names}", shared=True)
+    _event(
+        summit,
+        actor,
+        "triggered",
+        f"{say('Risk summit')} triggered {how} about {names}",
+        shared=True,
+    )
 
     for org, basis in propose_participants(qsg, providers, triggering_organisation):
         people = _named_people(qsg, org)
@@ -265,7 +299,7 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
     that summit. The conclusion's rationale stays in the note: it is not copied."""
     if handoff.claim_referral(referral_id=referral.id, reference=summit.reference):
         provider = Provider.objects.get(pk=referral.provider_id)
-        source = referral.meeting_label or "A QSG meeting"
+        source = referral.meeting_label or say("A QSG meeting")
         text = (
             f"{source} concluded that a risk summit is required for {provider.name}. This summit "
             "was already open about the provider, so the conclusion is linked to it rather than "
@@ -282,7 +316,7 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
 
 
 def _referral_concern(referral: handoff.Referral) -> str:
-    source = referral.meeting_label or "A QSG meeting"
+    source = referral.meeting_label or say("A QSG meeting")
     if referral.confidential:
         return (
             f"{source} concluded that a risk summit is required. The group's reasons are "

@@ -22,7 +22,8 @@ def _open(request, pk, what: str, *, manage: bool = False) -> SummitAccess:
 def _ctx(standing: SummitAccess, **extra) -> dict:
     return {
         "standing": standing,
-        "summit": standing.summit,
+        # Its words as this reader may read them (`access.summit_as_read`).
+        "summit": access.summit_as_read(standing.user, standing.summit),
         "describe_remaining": clock.describe_remaining,
         "participant_role": lambda p: rules.participant_role(standing.summit, p),
         "today": timezone.localdate(),

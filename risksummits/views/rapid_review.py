@@ -1,4 +1,5 @@
-"""Opening a rapid quality review and recording its outcomes as escalation decisions."""
+"""A rapid quality review's outcomes as escalation decisions (it is opened by the summit's own
+trigger view, `views.trigger.summit_trigger`, in its 2022 face)."""
 
 from __future__ import annotations
 
@@ -8,57 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from qsg import access as qsg_access
-from qsg import once
+from qsg import once, vocabulary
 from qsg.pages import posted, submit
 from surveillance.escalation import access as escalation_access
 from surveillance.escalation.forms import RENAME, DecisionForm
 from surveillance.escalation.models import EscalationRecord
 
 from .. import access
-from ..forms_rapid_review import RapidReviewForm
 from ..services import rapid_review
-from ._common import BASE, _ctx, _open
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def rapid_review_start(request):
-    providers = (
-        access.triggerable_providers_for(request.user).select_related("qsg").order_by("name")
-    )
-    access.require(providers.exists())
-    initial = {
-        "judged_at_date": timezone.localdate(),
-        "judged_at_time": timezone.localtime().strftime("%H:%M"),
-    }
-    if request.GET.get("provider", "").isdigit():
-        initial["provider"] = int(request.GET["provider"])
-    if request.GET.get("trigger") in rapid_review.Trigger.values:
-        initial["trigger"] = request.GET["trigger"]
-    form = once.with_token(RapidReviewForm(posted(request), providers=providers, initial=initial))
-    return submit(
-        request,
-        form,
-        lambda data: rapid_review.rapid_review_start(
-            actor=request.user,
-            providers=data["providers"],
-            concern=data["concern"],
-            trigger=data["trigger"],
-            source_detail=data["source_detail"],
-            judged_at=data["judged_at"],
-            clock_hours=data["clock_hours"],
-            convened_by=data["convened_by"],
-            meeting_interval_days=data["meeting_interval_days"],
-            involves_adult_safeguarding=data["involves_adult_safeguarding"],
-            involves_child_safeguarding=data["involves_child_safeguarding"],
-            form_token=once.token_of(form),
-        ),
-        done=lambda s: (
-            f"Rapid quality review {s.reference} has been opened. The participants have been told."
-        ),
-        then=lambda s: s.get_absolute_url(),
-        rename={"judged_at": "judged_at_date"},
-    ) or render(request, BASE + "rapid_review_start.jinja", {"form": form})
+from ._common import _ctx, _open
 
 
 @login_required
@@ -82,7 +41,7 @@ def rapid_review_outcome(request, pk, provider_pk):
             record=record,
             user=request.user,
             initial={
-                "decided_by": f"Rapid quality review {summit.reference}",
+                "decided_by": f"{vocabulary.term('risk_summit', capital=True)} {summit.reference}",
                 "decided_on": timezone.localdate(),
             },
         )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from qsg.models import Organisation
 from qsg.pages import posted, submit
+from qsg.vocabulary import say
 
 from .. import access
 from ..access import SummitAccess
@@ -31,7 +32,7 @@ def _ring_holder_candidates(standing: SummitAccess):
 @require_http_methods(["GET", "POST"])
 def ring_holder(request, pk):
     """The proposal, each organisation's position, and this person's organisation's answer."""
-    standing = _open(request, pk, "Ring-holder")
+    standing = _open(request, pk, say("Ring-holder"))
     if standing.shared_only:
         raise Http404
     form = RingHolderPositionForm(
@@ -70,7 +71,7 @@ def ring_holder(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ring_holder_propose(request, pk):
-    standing = _open(request, pk, "Propose a ring-holder")
+    standing = _open(request, pk, say("Propose a ring-holder"))
     if standing.shared_only:
         raise Http404
     access.require(standing.can_take_position or standing.leads)
@@ -89,7 +90,7 @@ def ring_holder_propose(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ring_holder_confirm(request, pk):
-    standing = _open(request, pk, "Record ring-holder agreement")
+    standing = _open(request, pk, say("Record ring-holder agreement"))
     if standing.shared_only:
         raise Http404
     access.require(standing.leads)

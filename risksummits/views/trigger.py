@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from qsg import once
+from qsg import once, vocabulary
 from qsg.pages import posted, submit
 
 from .. import access
 from ..forms import SummitEditForm, TriggerForm
-from ..services import trigger
+from ..forms_rapid_review import RapidReviewForm
+from ..models import RiskSummit
+from ..services import rapid_review, trigger
 from ._common import BASE, _ctx, _open
 
 
@@ -30,9 +32,8 @@ def referrals_pick_up(request):
         opened, linked = report["opened"], report["linked"]
         parts = []
         if opened:
-            parts.append(
-                f"{opened} risk summit{'s' if opened != 1 else ''} opened from meeting conclusions"
-            )
+            noun = vocabulary.term("risk_summit" if opened == 1 else "risk_summits")
+            parts.append(f"{opened} {noun} opened from meeting conclusions")
         if linked:
             parts.append(
                 f"{linked} conclusion{'s' if linked != 1 else ''} linked to the summit already "
@@ -40,43 +41,52 @@ def referrals_pick_up(request):
             )
         messages.success(request, "; ".join(parts))
     else:
-        messages.success(request, "There were no meeting conclusions waiting for a risk summit")
+        messages.success(
+            request,
+            f"There were no meeting conclusions waiting for a {vocabulary.term('risk_summit')}",
+        )
     return redirect("risksummits:list")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def summit_trigger(request):
+def summit_trigger(request, kind: str | None = None):
+    """Open a summit, in either face: the 2013 risk summit (source, urgency) or the 2022 rapid
+    quality review (trigger, convenor, clock, how often it meets). Without a `kind` the face is
+    the deployment's profile's."""
+    rapid = (kind or default_kind()) == RiskSummit.Kind.RAPID_REVIEW
     providers = (
         access.triggerable_providers_for(request.user).select_related("qsg").order_by("name")
     )
     access.require(providers.exists())
-    initial = {"judged_at_date": timezone.localdate()}
-    initial["judged_at_time"] = timezone.localtime().strftime("%H:%M")
+    initial = {
+        "judged_at_date": timezone.localdate(),
+        "judged_at_time": timezone.localtime().strftime("%H:%M"),
+    }
     if request.GET.get("provider", "").isdigit():
         initial["provider"] = int(request.GET["provider"])
-    form = once.with_token(TriggerForm(posted(request), providers=providers, initial=initial))
+    if rapid and request.GET.get("trigger") in RiskSummit.Trigger.values:
+        initial["trigger"] = request.GET["trigger"]
+    form_class = RapidReviewForm if rapid else TriggerForm
+    form = once.with_token(form_class(posted(request), providers=providers, initial=initial))
+    start = rapid_review.rapid_review_start if rapid else trigger.summit_trigger
+    words = form.words(vocabulary.term("risk_summit"))
     return submit(
         request,
         form,
-        lambda data: trigger.summit_trigger(
-            actor=request.user,
-            providers=data["providers"],
-            concern=data["concern"],
-            source=data["source"],
-            source_detail=data["source_detail"],
-            urgency=data["urgency"],
-            judged_at=data["judged_at"],
-            involves_adult_safeguarding=data["involves_adult_safeguarding"],
-            involves_child_safeguarding=data["involves_child_safeguarding"],
-            form_token=once.token_of(form),
+        lambda data: start(
+            actor=request.user, form_token=once.token_of(form), **form.service_kwargs()
         ),
-        done=lambda summit: (
-            f"Risk summit {summit.reference} has been triggered. The participants have been told."
-        ),
+        done=lambda summit: words["done"].format(reference=summit.reference),
         then=lambda summit: summit.get_absolute_url(),
         rename={"judged_at": "judged_at_date", "providers": "provider"},
-    ) or render(request, BASE + "trigger.jinja", {"form": form})
+    ) or render(request, BASE + "trigger.jinja", {"form": form, "words": words})
+
+
+def default_kind() -> str:
+    if vocabulary.profile() == "2022":
+        return RiskSummit.Kind.RAPID_REVIEW
+    return RiskSummit.Kind.RISK_SUMMIT
 
 
 @login_required

@@ -25,6 +25,7 @@ from surveillance.escalation import access
 from surveillance.escalation import selectors as sel
 from surveillance.escalation import services as sv
 from surveillance.escalation.models import EscalationRecord, ExitCriterion, Level
+from surveillance.intelligence.api import InheritedSerializer
 from surveillance.meetings.access import meetings_for
 from surveillance.meetings.models import Meeting
 
@@ -76,7 +77,14 @@ def decision_dict(view: sel.DecisionView) -> dict:
     }
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(InheritedSerializer):
+    """The improvement plan follows the decision it came from (`selectors.plan_links`)."""
+
+    inherit_words = ("improvement_plan",)
+
+    def links(self, instance) -> list[int]:
+        return sel.plan_links(instance)
+
     class Meta:
         model = EscalationRecord
         fields = [
@@ -181,7 +189,7 @@ class EscalationViewSet(
         return RecordSerializer
 
     def visible_queryset(self):
-        return access.records_for(self.request.user).order_by("pk")
+        return sel.with_plan_links(access.records_for(self.request.user)).order_by("pk")
 
     def fetch(self, pk, *, manage):
         return access.record_for_user(self.request.user, pk, manage=manage)

@@ -4,15 +4,18 @@ criteria and the agenda source that prompts a group when one is met."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import JSONField, OuterRef, Subquery
 from django.utils import timezone
 
 from dashboard import access as dashboard_access
 from dashboard.models import SpcSeries
 from qsg.access import in_footprint
+from qsg.audit import history_rows
 from qsg.models import QSG, Provider
 from surveillance.escalation import access
 from surveillance.escalation.models import (
@@ -22,7 +25,7 @@ from surveillance.escalation.models import (
     Level,
     rank,
 )
-from surveillance.intelligence.access import items_for
+from surveillance.intelligence.access import inherit_for, items_for, withheld_ids
 from surveillance.meetings.access import meetings_for
 
 # Progress of a measured exit criterion ------------------------------------------------------
@@ -110,9 +113,29 @@ class DecisionView:
     confirmed: list = field(default_factory=list)
 
 
+# A decision's words: a reader who may not read every intelligence item linked as its
+# evidence gets none of them (`intelligence.access.inherit`), as for any record made from items.
+DECISION_WORDS = ("rationale", "improvement_plan", "inspection_findings")
+
+
 def decision_views(user, decisions: Iterable[EscalationDecision]) -> list[DecisionView]:
-    """Each decision with only the evidence this reader may see."""
-    decisions = list(decisions)
+    """Each decision with only the evidence this reader may see, and none of its words if it
+    draws on intelligence they may not read (the decisions are copies, never saved)."""
+    decisions = [copy.copy(d) for d in decisions]
+    rows = inherit_for(
+        user,
+        [
+            {
+                **{k: getattr(d, k) for k in DECISION_WORDS},
+                "intelligence_item_ids": d.intelligence_item_ids,
+            }
+            for d in decisions
+        ],
+        words=DECISION_WORDS,
+    )
+    for d, row in zip(decisions, rows, strict=True):
+        for key in DECISION_WORDS:
+            setattr(d, key, row[key])
     item_ids = {i for d in decisions for i in d.intelligence_item_ids}
     items = {i.pk: i for i in items_for(user).filter(pk__in=item_ids)} if item_ids else {}
     meeting_ids = {d.meeting_id for d in decisions if d.meeting_id}
@@ -134,6 +157,65 @@ def decision_views(user, decisions: Iterable[EscalationDecision]) -> list[Decisi
     return out
 
 
+def with_plan_links(records):
+    """Records with `plan_item_ids`: the intelligence items of the decision whose improvement
+    plan each carries (the last one recorded with a plan), in the same query."""
+    latest = (
+        EscalationDecision.objects.filter(record=OuterRef("pk"))
+        .exclude(improvement_plan="")
+        .order_by("-pk")
+    )
+    return records.annotate(
+        plan_item_ids=Subquery(latest.values("intelligence_item_ids")[:1], output_field=JSONField())
+    )
+
+
+def plan_links(record: EscalationRecord) -> list[int]:
+    """The intelligence items the record's improvement plan was decided on (`with_plan_links`)."""
+    if hasattr(record, "plan_item_ids"):
+        return list(record.plan_item_ids or [])
+    return list(
+        record.decisions.exclude(improvement_plan="")
+        .order_by("-pk")
+        .values_list("intelligence_item_ids", flat=True)
+        .first()
+        or []
+    )
+
+
+def record_as_read(user, record: EscalationRecord) -> EscalationRecord:
+    """The record as `user` may read it: its improvement plan follows the decision it came
+    from (`DECISION_WORDS`). A copy, never saved."""
+    record = copy.copy(record)
+    (row,) = inherit_for(
+        user,
+        [
+            {
+                "improvement_plan": record.improvement_plan,
+                "intelligence_item_ids": plan_links(record),
+            }
+        ],
+        words=("improvement_plan",),
+    )
+    record.improvement_plan = row["improvement_plan"]
+    return record
+
+
+def record_history(user, record: EscalationRecord, *, limit: int = 20) -> list[dict]:
+    """The record's change history; its improvement plans only for a reader who may read every
+    intelligence item its decisions drew on (an earlier plan came from an earlier decision)."""
+    rows = history_rows(record.history.all(), limit=limit)
+    linked = {
+        i
+        for ids in record.decisions.values_list("intelligence_item_ids", flat=True)
+        for i in ids or []
+    }
+    if not withheld_ids(user, linked):
+        return rows
+    plan = EscalationRecord._meta.get_field("improvement_plan").verbose_name
+    return [{**r, "changes": [c for c in r["changes"] if c["field"] != plan]} for r in rows]
+
+
 def record_page(user, record: EscalationRecord) -> dict:
     decisions = (
         record.decisions.select_related("group", "meeting", "lead_organisation", "recorded_by")
@@ -143,7 +225,7 @@ def record_page(user, record: EscalationRecord) -> dict:
     criteria = list(record.criteria.select_related("indicator", "record").order_by("pk"))
     rows = [(c, progress(user, c)) for c in criteria]
     return {
-        "record": record,
+        "record": record_as_read(user, record),
         "decisions": decision_views(user, decisions),
         "open_criteria": [(c, p) for c, p in rows if c.status == ExitCriterion.Status.OPEN],
         "closed_criteria": [(c, p) for c, p in rows if c.status != ExitCriterion.Status.OPEN],

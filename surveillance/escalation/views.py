@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qsg import access as qsg_access
 from qsg import navigation, once
-from qsg.audit import history_rows
 from qsg.pages import posted, submit
 from surveillance.escalation import access
 from surveillance.escalation import selectors as sel
@@ -62,7 +61,7 @@ def escalation_detail(request, pk):
     ctx["sees_group"] = qsg_access.principal(request.user).sees_qsg(record.qsg_id)
     ctx["other_groups"] = [q.name for q in record.provider.other_qsgs.order_by("name")]
     if ctx["can_decide"]:
-        ctx["history"] = history_rows(record.history.all(), limit=20)
+        ctx["history"] = sel.record_history(request.user, record)
     ctx["sections"] = navigation.detail_sections("escalation", request, record)
     return render(request, TEMPLATES + "detail.jinja", ctx)
 

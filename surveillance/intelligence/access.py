@@ -449,6 +449,18 @@ def withheld_ids(reader, ids) -> frozenset[int]:
     return frozenset(wanted - seen)
 
 
+def withheld_from_any(readers, ids) -> frozenset[int]:
+    """Of these item ids, those that any of `readers` may not read: for one file or report that
+    serves them all (a summit's printed report, a local report), whose words print only if every
+    one of them may read the items."""
+    if not _ids(ids):
+        return frozenset()
+    withheld: set[int] = set()
+    for reader in readers:
+        withheld |= withheld_ids(reader, ids)
+    return frozenset(withheld)
+
+
 def inherit(rows, withheld, *, words, ids_key: str = "intelligence_item_ids") -> list[dict]:
     """Rows (plain dicts) made from intelligence items, as a reader sees them.
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.fields import IdField
 from qsg.api.filters import IdFilter
-from surveillance.intelligence import access
+from surveillance.intelligence import access, dimensions
 from surveillance.intelligence import selectors as selectors_intelligence
 from surveillance.intelligence import services as si
 from surveillance.intelligence.models import Corroboration, IntelligenceItem, Theme
@@ -178,7 +178,7 @@ class IntelligenceFilter(django_filters.FilterSet):
     qsg = IdFilter(field_name="qsg_id")
     theme = IdFilter(field_name="theme_id")
     dimension = django_filters.ChoiceFilter(
-        field_name="quality_dimension", choices=Item.QualityDimension.choices
+        field_name="quality_dimension", choices=dimensions.choices
     )
     source_type = django_filters.ChoiceFilter(choices=Item.SourceType.choices)
     status = django_filters.ChoiceFilter(choices=Item.Status.choices)
@@ -223,7 +223,7 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
     providers = serializers.ListField(child=IdField(), allow_empty=True, max_length=100)
     service_site = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
     source_type = serializers.ChoiceField(choices=Item.SourceType.choices)
-    quality_dimension = serializers.ChoiceField(choices=Item.QualityDimension.choices)
+    quality_dimension = serializers.ChoiceField(choices=())
     theme = IdField(required=False, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
     details = serializers.CharField(allow_blank=True)
@@ -243,6 +243,10 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(
         max_length=80, required=False, allow_blank=True, write_only=True
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quality_dimension"].choices = dimensions.choices()
 
 
 class TriageSerializer(serializers.Serializer):

@@ -17,6 +17,8 @@ from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Membership, Organisation, Provider
 from qsg.screening import pid_errors
+from qsg.vocabulary import say_lazy
+from surveillance.intelligence import dimensions
 from surveillance.intelligence.models import (
     DETAILS_MAX,
     NAMED_ORGANISATIONS_MAX,
@@ -50,13 +52,18 @@ CERTAINTY_HINTS = {
     "6": "No basis for judging whether it is true",
 }
 DISTRIBUTION_HINTS = {
-    Item.Distribution.ORGANISATION: "Only people in your organisation and the QSG's "
-    "secretariat. Use it to record something you are not ready to share",
-    Item.Distribution.QSG: "Everyone who holds a role in this QSG, once the secretariat has "
-    "triaged it",
-    Item.Distribution.REGION: "This QSG's members and the regional QSG's team",
-    Item.Distribution.NAMED: "Only the organisations you name below and the QSG's "
-    "secretariat; every view is written to the access log",
+    Item.Distribution.ORGANISATION: say_lazy(
+        "Only people in your organisation and the QSG's "
+        "secretariat. Use it to record something you are not ready to share"
+    ),
+    Item.Distribution.QSG: say_lazy(
+        "Everyone who holds a role in this QSG, once the secretariat has triaged it"
+    ),
+    Item.Distribution.REGION: say_lazy("This QSG's members and the regional QSG's team"),
+    Item.Distribution.NAMED: say_lazy(
+        "Only the organisations you name below and the QSG's "
+        "secretariat; every view is written to the access log"
+    ),
 }
 
 
@@ -84,10 +91,10 @@ class AboutForm(TokenForm):
 
     qsg = forms.ModelChoiceField(
         queryset=QSG.objects.none(),
-        label="Which QSG are you sharing this with?",
+        label=say_lazy("Which QSG are you sharing this with?"),
         error_messages={
-            "required": "Choose the QSG you are sharing it with",
-            "invalid_choice": "Choose the QSG you are sharing it with",
+            "required": say_lazy("Choose the QSG you are sharing it with"),
+            "invalid_choice": say_lazy("Choose the QSG you are sharing it with"),
         },
         widget=forms.RadioSelect,
         empty_label=None,
@@ -108,9 +115,11 @@ class AboutForm(TokenForm):
         max_length=REASON_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Why are you sharing intelligence about a provider outside your QSGs?",
-        help_text="Needed only if a provider is outside the footprint of the QSGs you belong to. "
-        f"Up to {REASON_MAX} characters.",
+        label=say_lazy("Why are you sharing intelligence about a provider outside your QSGs?"),
+        help_text=say_lazy(
+            "Needed only if a provider is outside the footprint of the QSGs you belong to. "
+            f"Up to {REASON_MAX} characters."
+        ),
     )
 
     def __init__(self, *args, qsgs, own_qsg_ids, **kwargs):
@@ -157,7 +166,7 @@ class DetailsForm(TokenForm):
         },
     )
     quality_dimension = forms.ChoiceField(
-        choices=Item.QualityDimension.choices,
+        choices=dimensions.choices,
         widget=forms.RadioSelect,
         label="Which part of quality does it concern?",
         error_messages={
@@ -283,7 +292,7 @@ class SharingForm(TokenForm):
     do_not_attribute = forms.BooleanField(
         required=False,
         label="Do not attribute it to my organisation",
-        help_text="Only the QSG's secretariat will see which organisation shared it",
+        help_text=say_lazy("Only the QSG's secretariat will see which organisation shared it"),
     )
 
     def __init__(self, *args, organisations, qsg: QSG | None = None, **kwargs):
@@ -368,13 +377,16 @@ class ItemFilterForm(forms.Form):
         queryset=Provider.objects.none(), required=False, empty_label="Any provider"
     )
     qsg = forms.ModelChoiceField(
-        queryset=QSG.objects.none(), required=False, empty_label="Any QSG", label="QSG"
+        queryset=QSG.objects.none(),
+        required=False,
+        empty_label=say_lazy("Any QSG"),
+        label=say_lazy("QSG"),
     )
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.all(), required=False, empty_label="Any theme"
     )
     dimension = forms.ChoiceField(
-        choices=[("", "Any"), *Item.QualityDimension.choices],
+        choices=lambda: [("", "Any"), *dimensions.choices()],
         required=False,
         label="Quality dimension",
     )
@@ -454,7 +466,9 @@ class TriageForm(TokenForm):
     for_next_meeting = forms.BooleanField(
         required=False,
         label="Put it on the next meeting's agenda",
-        help_text="It will be proposed when the agenda of the QSG's next meeting is drawn up",
+        help_text=say_lazy(
+            "It will be proposed when the agenda of the QSG's next meeting is drawn up"
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -217,6 +217,8 @@ def item_history(user, item: Item) -> list[dict]:
     rows = history_rows(item.history.exclude(status=Item.Status.DRAFT), limit=50)
     for row in rows:
         row["changes"] = [c for c in row["changes"] if str(c["field"]) not in QUIET_FIELDS]
+    # A change of quiet fields only (the submission's own stamps) says nothing to a reader.
+    rows = [r for r in rows if r["changes"] or r["action"] != "Changed"]
     if access.sees_attribution(user, item):
         return rows
     # Anyone from the submitting organisation would give it away: hide every name.

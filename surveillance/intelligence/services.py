@@ -25,7 +25,8 @@ from django.utils import timezone
 from qsg import notifications, once
 from qsg.models import Organisation, Provider, QSGRole
 from qsg.screening import pid_errors
-from surveillance.intelligence import access
+from qsg.vocabulary import say, say_lazy
+from surveillance.intelligence import access, dimensions
 from surveillance.intelligence.models import (
     DETAILS_MAX,
     NAMED_ORGANISATIONS_MAX,
@@ -54,7 +55,7 @@ TEXT_FIELDS = {
     "summary": ("Summary", SUMMARY_MAX),
     "details": ("Details", DETAILS_MAX),
     "service_site": ("Service or site", SERVICE_SITE_MAX),
-    "outside_reason": ("Reason for a provider outside your QSGs", REASON_MAX),
+    "outside_reason": (say_lazy("Reason for a provider outside your QSGs"), REASON_MAX),
 }
 FIELDS = (
     "qsg",
@@ -157,12 +158,12 @@ def _clean(actor, data: dict[str, Any], *, submitting: bool) -> dict[str, Any]:
         qsg_id = int(qsg_id) if qsg_id not in (None, "") else None
     except (TypeError, ValueError):
         qsg_id = None
-        err("qsg", "Choose a QSG you belong to")
+        err("qsg", say("Choose a QSG you belong to"))
     if qsg_id is None:
         if "qsg" not in errors:
-            err("qsg", "Choose the QSG you are sharing the intelligence with")
+            err("qsg", say("Choose the QSG you are sharing the intelligence with"))
     elif qsg_id not in scope.role_qsg_ids:
-        err("qsg", "Choose a QSG you belong to")
+        err("qsg", say("Choose a QSG you belong to"))
     out["qsg_id"] = qsg_id
 
     # Providers: known and active; outside the actor's QSGs only with a reason.
@@ -215,7 +216,7 @@ def _clean(actor, data: dict[str, Any], *, submitting: bool) -> dict[str, Any]:
         "source_type", Item.SourceType.choices, "source of the intelligence"
     )
     out["quality_dimension"] = choice(
-        "quality_dimension", Item.QualityDimension.choices, "quality dimension"
+        "quality_dimension", dimensions.choices(), "quality dimension"
     )
     out["source_reliability"] = choice(
         "source_reliability", Item.Reliability.choices, "source reliability (A to F)"
@@ -590,7 +591,7 @@ def intelligence_item_merge(*, actor, item: Item, into: Item) -> Item:
     if item.pk == into.pk:
         raise ValidationError({"into": ["An item cannot be merged into itself"]})
     if into.qsg_id != item.qsg_id or into.status == Status.DRAFT:
-        raise ValidationError({"into": ["Choose a submitted item of the same QSG"]})
+        raise ValidationError({"into": [say("Choose a submitted item of the same QSG")]})
     if into.merged_into_id:
         raise ValidationError(
             {"into": ["That item has itself been merged; choose the one it went into"]}

@@ -21,6 +21,7 @@ from qsg import ids, once
 from qsg.exports import csv_response
 from qsg.models import Organisation
 from qsg.pages import page_of, posted, submit
+from qsg.vocabulary import say, say_lazy
 from surveillance.intelligence import access
 from surveillance.intelligence import selectors as sel
 from surveillance.intelligence import services as si
@@ -251,10 +252,10 @@ def _answers(request, draft: Item) -> list[dict]:
     named = ", ".join(o.name for o in draft.named_organisations.all())
     period = draft.observed_from
     rows = [
-        ("qsg", "QSG", draft.qsg.name),
+        ("qsg", say("QSG"), draft.qsg.name),
         ("providers", "Providers", providers),
         ("service_site", "Service or site", draft.service_site),
-        ("outside_reason", "Reason for a provider outside your QSGs", draft.outside_reason),
+        ("outside_reason", say("Reason for a provider outside your QSGs"), draft.outside_reason),
         ("source_type", "Source", draft.get_source_type_display()),
         ("quality_dimension", "Quality dimension", draft.get_quality_dimension_display()),
         ("theme", "Theme", draft.theme.label if draft.theme else ""),
@@ -417,7 +418,7 @@ def intelligence_list(request):
 EXPORT_HEADER = [
     "Reference",
     "Status",
-    "QSG",
+    say_lazy("QSG"),
     "Providers",
     "Service or site",
     "Source",
@@ -479,6 +480,11 @@ def _detail_context(request, item: Item, **extra) -> dict:
         "corroboration": sel.corroboration_summary(user, item),
         "can_triage": access.can_triage(user, item),
         "can_widen": access.can_change_distribution(user, item),
+        # Whom it is shared with by name: for those who chose it (the submitter, the secretariat).
+        "named": list(item.named_organisations.order_by("name"))
+        if item.distribution == Item.Distribution.NAMED
+        and access.can_change_distribution(user, item)
+        else [],
         "can_corroborate": access.can_corroborate(user, item),
         "sees_log": access.scope_for(user).manages(item.qsg_id),
         "history": sel.item_history(request.user, item),
@@ -634,7 +640,7 @@ def intelligence_merge(request, pk):
             .first()
         )
         if into is None:
-            raise ValidationError({"into": "No other item of this QSG has that reference"})
+            raise ValidationError({"into": say("No other item of this QSG has that reference")})
         si.intelligence_item_merge(actor=request.user, item=item, into=into)
         return into
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from dashboard import selectors as dashboard
 from qsg import access as qsg_access
 from qsg.models import Provider
+from qsg.vocabulary import say
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class SignalWindow:
 
     def sentence(self) -> str:
         if self.until is None:
-            return "There is no dashboard data for this QSG's providers yet."
+            return say("There is no dashboard data for this QSG's providers yet.")
         if not self.has_data:
             held = timezone.localtime(self.previous.starts_at)
             return (

@@ -328,7 +328,10 @@ class ConclusionSerializer(InheritedSerializer):
     meeting = TargetField(am.meeting_for_user, model=Meeting, source="note.meeting")
     provider = VisibleRelatedField(qsg_access.providers_for, model=Provider)
     category = serializers.SlugRelatedField(
-        slug_field="code", queryset=ConclusionCategory.objects.filter(is_active=True)
+        slug_field="code",
+        queryset=ConclusionCategory.objects.none(),
+        help_text="The code of a conclusion category the deployment's profile offers "
+        "(a conclusion keeps its own category on update).",
     )
     category_label = serializers.CharField(source="category.label", read_only=True)
     foi_exemption = serializers.SlugRelatedField(
@@ -357,6 +360,11 @@ class ConclusionSerializer(InheritedSerializer):
             "foi_exemption",
         ]
         read_only_fields = ["id", "chair_decision"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = getattr(self.instance, "category_id", None)
+        self.fields["category"].queryset = selectors_meetings.categories(keep=own)
 
 
 class ConclusionViewSet(

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from qsg.demo import demo_groups
 from qsg.models import QSG, Provider, User
-from surveillance.meetings.models import ConclusionCategory, FOIExemption, Meeting, MeetingSeries
+from surveillance.meetings import selectors as meetings_selectors
+from surveillance.meetings.models import FOIExemption, Meeting, MeetingSeries
 from surveillance.meetings.services import actions as actions_services
 from surveillance.meetings.services import agenda as agenda_services
 from surveillance.meetings.services import attendance as attendance_services
@@ -88,11 +89,12 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
         for p in providers
     ]
     note = note_services.meeting_note_start(actor=secretariat, meeting=meeting)
-    categories = {c.code: c for c in ConclusionCategory.objects.all()}
+    # The profile's own categories (2013 or 2022), by level of surveillance.
+    categories = {c.level: c for c in meetings_selectors.categories().order_by("-sort_order")}
     confidential = FOIExemption.objects.filter(code="s41").first()
     stories = [
         (
-            "regular-review",
+            2,
             "A&E four-hour performance below 80% for three months; two serious incidents reported "
             "in the emergency department.",
             "Data and soft intelligence point the same way; the trust's own recovery plan is not yet "
@@ -101,13 +103,13 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
             "with the CQC, in confidence.",
         ),
         (
-            "further-information",
+            1,
             "Complaints about discharge arrangements have risen; the picture is not clear.",
             "The group cannot conclude until the ICB's quality visit reports.",
             "",
         ),
         (
-            "no-further-action",
+            0,
             "Indicators within expected range; no soft intelligence of concern.",
             "No concern needing the group's attention.",
             "",
@@ -116,7 +118,7 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
     meeting_day = timezone.localtime(meeting.starts_at).date()
     owners = [_user(f"{prefix}.cqc"), _user(f"{prefix}.icb")]
     for index, (provider, item) in enumerate(zip(providers, items, strict=False)):
-        code, issues, rationale, secret = stories[index % len(stories)]
+        level, issues, rationale, secret = stories[index % len(stories)]
         note_services.passage_save(actor=secretariat, note=note, agenda_item=item, text=issues)
         if secret and confidential is not None:
             note_services.passage_save(
@@ -130,12 +132,12 @@ def _agreed_note(meeting: Meeting, prefix: str, providers: list[Provider]) -> No
             actor=secretariat,
             note=note,
             provider=provider,
-            category=categories[code],
+            category=categories[level],
             key_issues=issues,
             rationale=rationale,
             agenda_item=item,
         )
-        if code == "no-further-action":
+        if level == 0:
             continue
         owner = owners[index % len(owners)]
         if owner is None:

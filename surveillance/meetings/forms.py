@@ -8,6 +8,8 @@ from django.utils import timezone
 from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import Organisation, OrganisationType, Provider, QSGRole
+from qsg.vocabulary import say_lazy
+from surveillance.meetings import selectors as meetings_selectors
 from surveillance.meetings.models import (
     Action,
     AgendaItem,
@@ -56,7 +58,9 @@ def exemption_field() -> forms.ModelChoiceField:
 
 
 class SeriesForm(TokenForm):
-    title = forms.CharField(max_length=200, label="Title of the meetings", initial="QSG meeting")
+    title = forms.CharField(
+        max_length=200, label="Title of the meetings", initial=say_lazy("QSG meeting")
+    )
     cadence = forms.ChoiceField(
         choices=MeetingSeries.Cadence.choices,
         widget=forms.RadioSelect,
@@ -153,7 +157,9 @@ class AttendanceForm(TokenForm):
         required=False,
         empty_label="Someone not listed",
         label="Person",
-        help_text="People with a role in this QSG. Choose 'Someone not listed' for a deputy or guest",
+        help_text=say_lazy(
+            "People with a role in this QSG. Choose 'Someone not listed' for a deputy or guest"
+        ),
     )
     name = forms.CharField(max_length=150, required=False, label="Name (if not listed)")
     organisation = forms.ModelChoiceField(
@@ -294,7 +300,7 @@ class ConclusionForm(TokenForm):
         queryset=Provider.objects.none(), empty_label="Choose a provider"
     )
     category = forms.ModelChoiceField(
-        queryset=ConclusionCategory.objects.filter(is_active=True),
+        queryset=ConclusionCategory.objects.none(),
         widget=forms.RadioSelect,
         label="Conclusion",
         empty_label=None,
@@ -327,6 +333,9 @@ class ConclusionForm(TokenForm):
         if items is not None:
             self.fields["agenda_item"].queryset = items
             self.fields["agenda_item"].label_from_instance = lambda i: i.title
+        self.fields["category"].queryset = meetings_selectors.categories(
+            keep=self.initial.get("category")
+        )
         self.fields["category"].label_from_instance = lambda c: c.label
 
 
@@ -501,7 +510,9 @@ class QuorumRequirementForm(forms.Form):
 
 class ActionFilterForm(forms.Form):
     is_filter_form = True
-    qsg = forms.ModelChoiceField(queryset=None, required=False, empty_label="All QSGs", label="QSG")
+    qsg = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=say_lazy("All QSGs"), label=say_lazy("QSG")
+    )
     owner_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,

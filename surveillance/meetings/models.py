@@ -19,6 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Organisation, OrganisationType, Provider, QSGRole
+from qsg.vocabulary import PROFILE_CHOICES
 
 __all__ = [
     "Action",
@@ -45,10 +46,19 @@ __all__ = [
 
 
 class ConclusionCategory(models.Model):
-    """A conclusion on a provider, e.g. "risk summit required". Labels are data."""
+    """A conclusion on a provider, e.g. "risk summit required". Labels are data; each profile
+    (qsg.vocabulary) offers its own rows and those of every profile. A conclusion keeps its
+    category whatever the profile offers later."""
 
     code = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=120)
+    profile = models.CharField(
+        max_length=4,
+        choices=PROFILE_CHOICES,
+        blank=True,
+        default="",
+        help_text="Offered under this profile only (blank: under every profile).",
+    )
     description = models.CharField(max_length=300, blank=True)
     level = models.PositiveSmallIntegerField(
         help_text="Level of surveillance: higher means closer attention (0 is no further action)."

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from qsg.models import QSG, Provider, QSGRole
+from qsg.vocabulary import profiles_in_force
 from surveillance.meetings import rules as meetings_rules
 from surveillance.meetings.models import (
     Action,
@@ -693,5 +694,10 @@ def my_actions(user, *, limit: int = 10):
     )
 
 
-def categories() -> list[ConclusionCategory]:
-    return list(ConclusionCategory.objects.filter(is_active=True))
+def categories(*, keep=None) -> QuerySet[ConclusionCategory]:
+    """The conclusion categories the deployment's profile offers, and `keep` (a conclusion's
+    own category, so that editing a conclusion never changes its category unasked)."""
+    offered = Q(is_active=True, profile__in=profiles_in_force())
+    if keep is not None:
+        offered |= Q(pk=getattr(keep, "pk", keep))
+    return ConclusionCategory.objects.filter(offered)

@@ -338,6 +338,12 @@ def member_return_save(
             "intelligence": ("Intelligence to share", intelligence),
         }
     )
+    # A submitted return stays submitted: a later save is a resubmission, checked as one.
+    submit = submit or (
+        MemberReturn.objects.filter(
+            pack=pack, organisation=organisation, status=MemberReturn.Status.SUBMITTED
+        ).exists()
+    )
     if submit and not nothing_to_report and not (concerns or actions_completed or intelligence):
         raise ValidationError(
             {

@@ -255,7 +255,8 @@ def member_return(request, pk):
             posted(request), initial=initial, providers=selectors_packs.footprint_providers(meeting)
         )
     )
-    submitting = request.POST.get("action") != "save"
+    # A submitted return stays submitted (the service's rule): the message says so too.
+    submitting = request.POST.get("action") != "save" or bool(existing and existing.is_submitted)
 
     def save(data):
         opened = sp.meeting_pack_open(actor=request.user, meeting=meeting)

@@ -21,12 +21,14 @@ Built on `qsg.access.principal`:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from qsg.access import not_found, principal, require
-from qsg.models import QSG
+from qsg.access import OVERSIGHT_ROLES, READ_ROLES, not_found, principal, require
+from qsg.models import QSG, User
+from surveillance.intelligence.access import inherit_for, withheld_from_any
 from surveillance.meetings.access import _int
 from surveillance.regional.models import AssuranceReturn, LocalReport, RegionalRecommendation
 
@@ -63,6 +65,49 @@ def local_report_for_user(user, pk, *, manage: bool = False) -> LocalReport:
 
 
 # The regional view -----------------------------------------------------------------------------
+
+
+# Words of a local report made from intelligence --------------------------------------------------
+#
+# A section row made from intelligence items (a conclusion, the concerns drawn from it, an action,
+# an item shared with the region) carries their ids. One report is read by everyone who sees the
+# local QSG and the regional team over it, so a row keeps its words only if every one of them may
+# read its items (`report_audience_withheld`, through `intelligence.access.withheld_ids`); and each
+# reader gets a section's words only if they may read every item its kept rows name
+# (`sections_as_read`), should an item's sharing have narrowed since.
+
+
+def report_audience_withheld(qsg: QSG, ids) -> frozenset[int]:
+    """Of these items, those that someone who will read the local QSG's report may not read."""
+    readers = User.objects.filter(
+        Q(qsg_roles__qsg_id=qsg.pk, qsg_roles__role__in=sorted(READ_ROLES))
+        | Q(qsg_roles__qsg_id=qsg.regional_qsg_id, qsg_roles__role__in=sorted(OVERSIGHT_ROLES)),
+        is_active=True,
+    ).distinct()
+    return withheld_from_any(readers, ids)
+
+
+def section_links(section) -> set[int]:
+    """The items a section's kept rows were made from."""
+    return {
+        int(i)
+        for row in section.rows or []
+        if isinstance(row, dict) and not row.get("withheld")
+        for i in row.get("intelligence_item_ids") or []
+    }
+
+
+def sections_as_read(user, sections) -> list:
+    """The sections as `user` may read them: copies, never saved."""
+    sections = [copy.copy(s) for s in sections]
+    rows = inherit_for(
+        user,
+        [{"text": s.text, "intelligence_item_ids": sorted(section_links(s))} for s in sections],
+        words=("text",),
+    )
+    for section, row in zip(sections, rows, strict=True):
+        section.text = row["text"]
+    return sections
 
 
 def sees_region(user, region_id: int) -> bool:

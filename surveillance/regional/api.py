@@ -24,6 +24,7 @@ from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.fields import TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter
 from qsg.models import QSG
+from surveillance.intelligence.api import InheritedSerializer
 from surveillance.regional import access as ar
 from surveillance.regional import services as sv
 from surveillance.regional.models import (
@@ -38,8 +39,15 @@ from surveillance.regional.models import (
 # Local reports ---------------------------------------------------------------------------------
 
 
-class LocalReportSectionSerializer(serializers.ModelSerializer):
+class LocalReportSectionSerializer(InheritedSerializer):
+    """A section's words only for a reader who may read the items its rows were made from
+    (`access.section_links`)."""
+
+    inherit_words = ("text",)
     title = serializers.CharField(source="get_key_display", read_only=True)
+
+    def links(self, instance) -> list[int]:
+        return sorted(ar.section_links(instance))
 
     class Meta:
         model = LocalReportSection

@@ -7,6 +7,7 @@ from django import forms
 from qsg.forms import TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Provider
+from qsg.vocabulary import say, say_lazy
 from surveillance.regional.models import AssuranceAnswer, AssuranceQuestion
 
 
@@ -37,15 +38,19 @@ class CommentForm(TokenForm):
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=3000,
-        help_text="The local QSG reads it with its report. No patient-identifiable information. "
-        "3,000 characters at most.",
+        help_text=say_lazy(
+            "The local QSG reads it with its report. No patient-identifiable information. "
+            "3,000 characters at most."
+        ),
         error_messages={"required": "Enter your comment"},
     )
 
 
 class RecommendationForm(TokenForm):
     local_qsg = forms.ModelChoiceField(
-        queryset=QSG.objects.none(), label="Local QSG", empty_label="Choose a local QSG"
+        queryset=QSG.objects.none(),
+        label=say_lazy("Local QSG"),
+        empty_label=say_lazy("Choose a local QSG"),
     )
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(),
@@ -58,7 +63,9 @@ class RecommendationForm(TokenForm):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 6}),
         label="Recommendation",
-        help_text="What the region asks the local QSG to consider. 3,000 characters at most.",
+        help_text=say_lazy(
+            "What the region asks the local QSG to consider. 3,000 characters at most."
+        ),
     )
 
     def __init__(self, *args, region: QSG, local_qsg: QSG | None = None, **kwargs):
@@ -73,7 +80,7 @@ class RecommendationForm(TokenForm):
             self.fields["local_qsg"].widget = forms.HiddenInput()
             self.fields["provider"].help_text = f"A provider in {local_qsg.name}'s footprint"
         else:
-            self.fields["provider"].help_text = "Choose the local QSG first"
+            self.fields["provider"].help_text = say("Choose the local QSG first")
         self.fields["provider"].queryset = providers
 
 

@@ -14,6 +14,7 @@ Results are plain data (dicts, lists, strings), so the report can freeze them in
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections import defaultdict
@@ -26,6 +27,8 @@ from django.utils import timezone
 
 from qsg import access as qsg_access
 from qsg.models import QSG, Membership
+from qsg.vocabulary import say
+from surveillance.intelligence.access import inherit, inherit_for
 from surveillance.intelligence.models import IntelligenceItem, Theme
 from surveillance.meetings import access as am
 from surveillance.meetings.models import (
@@ -170,6 +173,36 @@ def _agreed_conclusions(qsg_ids, start, end):
     )
 
 
+REPORT_CONCLUSION_WORDS = ("rationale", "key_issues")
+
+
+def _overdue_actions(qsg: QSG, end: dt.date, withheld: dict[str, int]) -> list[dict[str, Any]]:
+    actions = []
+    overdue = Action.objects.filter(
+        Q(note__status__in=AGREED) | Q(note__isnull=True),  # transferred in: confidential
+        qsg=qsg,
+        status__in=Action.OPEN_STATUSES,
+        due_date__lt=min(end, timezone.localdate()) + dt.timedelta(days=1),
+    ).select_related("provider", "owner_organisation")
+    for a in overdue.order_by("due_date", "number"):
+        if a.due_date > end:
+            continue
+        if a.is_confidential:
+            withheld["confidential actions"] += 1
+            continue
+        actions.append(
+            {
+                "reference": a.reference,
+                "description": a.description,
+                "provider": a.provider.name if a.provider else "",
+                "owner": a.owner_organisation.name,
+                "due": a.due_date.isoformat(),
+                "intelligence_item_ids": list(a.intelligence_item_ids or []),
+            }
+        )
+    return actions
+
+
 @dataclass
 class Draft:
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -206,13 +239,26 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
                 "key_issues": c.key_issues,
                 "rationale": c.rationale,
                 "meeting_date": _day(c.note.meeting.starts_at).isoformat(),
+                "intelligence_item_ids": list(c.intelligence_item_ids or []),
             }
         )
 
+    # Rows made from intelligence keep their words only if all the report's readers may read it
+    # (`access.report_audience_withheld`).
+    actions = _overdue_actions(qsg, end, withheld)
+    audience_withheld = ar.report_audience_withheld(
+        qsg, {i for r in conclusions + actions for i in r["intelligence_item_ids"]}
+    )
+    conclusions = inherit(conclusions, audience_withheld, words=REPORT_CONCLUSION_WORDS)
+    actions = inherit(actions, audience_withheld, words=("description",))
+
     concerns: dict[str, list[str]] = defaultdict(list)
+    concern_links: dict[str, set[int]] = defaultdict(set)
     for c in conclusions:
         if c["level"] > 0:
-            concerns[c["provider"]].append(c["key_issues"])
+            concerns[c["provider"]].append(c["key_issues"] or c["rationale"])
+            if not c["withheld"]:
+                concern_links[c["provider"]] |= set(c["intelligence_item_ids"])
 
     levels = []
     entries = SurveillanceLogEntry.objects.filter(
@@ -244,29 +290,6 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
 
     summits = summits_in(actor, qsg_ids=[qsg.pk], start=start, end=end)
 
-    actions = []
-    overdue = Action.objects.filter(
-        Q(note__status__in=AGREED) | Q(note__isnull=True),  # transferred in: confidential
-        qsg=qsg,
-        status__in=Action.OPEN_STATUSES,
-        due_date__lt=min(end, timezone.localdate()) + dt.timedelta(days=1),
-    ).select_related("provider", "owner_organisation")
-    for a in overdue.order_by("due_date", "number"):
-        if a.due_date > end:
-            continue
-        if a.is_confidential:
-            withheld["confidential actions"] += 1
-            continue
-        actions.append(
-            {
-                "reference": a.reference,
-                "description": a.description,
-                "provider": a.provider.name if a.provider else "",
-                "owner": a.owner_organisation.name,
-                "due": a.due_date.isoformat(),
-            }
-        )
-
     intelligence = []
     for item in intelligence_in(actor, qsg_ids=[qsg.pk], start=start, end=end):
         if not leaves_local_qsg(item):
@@ -279,6 +302,7 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
                 "summary": item.summary,
                 "theme": _item_theme(item),
                 "providers": [p.name for p in item.providers.all()],
+                "intelligence_item_ids": [item.pk],
             }
         )
 
@@ -291,13 +315,16 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         + (f" ({dates})" if meetings else "")
         + f". {_count(len({c['provider_id'] for c in conclusions}), 'provider')} concluded on, "
         f"{_count(len(levels), 'change')} of surveillance level, "
-        f"{_count(len(summits), 'risk summit')}, {_count(len(actions), 'overdue action')}."
+        f"{_count(len(summits), say('risk summit'))}, {_count(len(actions), 'overdue action')}."
     )
     draft.sections = {
         Key.SUMMARY: {"text": summary, "rows": []},
         Key.CONCERNS: {
             "text": lines(sorted(concerns.items()), lambda kv: f"{kv[0]}: {' / '.join(kv[1])}"),
-            "rows": [{"provider": k, "issues": v} for k, v in sorted(concerns.items())],
+            "rows": [
+                {"provider": k, "issues": v, "intelligence_item_ids": sorted(concern_links[k])}
+                for k, v in sorted(concerns.items())
+            ],
         },
         Key.CONCLUSIONS: {
             "text": lines(
@@ -421,6 +448,8 @@ def recurring_themes(
         counts[theme][0] += 1
         vocabulary.setdefault(theme, theme_keywords(theme))
     for c in conclusions:
+        if getattr(c, "withheld", 0):
+            continue  # made from intelligence the reader may not read
         qsg_id = c.note.meeting.qsg_id
         themes = themes_in_text(f"{c.key_issues} {c.rationale}", vocabulary)
         themes |= {item_themes[i] for i in c.intelligence_item_ids or [] if i in item_themes}
@@ -448,7 +477,23 @@ def _visible_conclusions(user, qsg_ids, start, end) -> list[Conclusion]:
             continue
         if c.is_confidential and not am.sees_confidential(user, qsg_id):
             continue
-        out.append(c)
+        out.append(copy.copy(c))
+    # A conclusion made from intelligence the reader may not read keeps none of its words (in
+    # memory only); recurring themes leave it out.
+    rows = inherit_for(
+        user,
+        [
+            {
+                "key_issues": c.key_issues,
+                "rationale": c.rationale,
+                "intelligence_item_ids": c.intelligence_item_ids,
+            }
+            for c in out
+        ],
+        words=("key_issues", "rationale"),
+    )
+    for c, row in zip(out, rows, strict=True):
+        c.key_issues, c.rationale, c.withheld = row["key_issues"], row["rationale"], row["withheld"]
     return out
 
 
@@ -472,14 +517,12 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
         .prefetch_related("sections")
     }
     reporting = [q for q in visible_locals if q.pk in reports]
+    read = {q.pk: ar.sections_as_read(user, reports[q.pk].sections.all()) for q in reporting}
     side_by_side = [
         {
             "key": key,
             "label": key.label,
-            "cells": [
-                next((s.text for s in reports[q.pk].sections.all() if s.key == key), "")
-                for q in reporting
-            ],
+            "cells": [next((s.text for s in read[q.pk] if s.key == key), "") for q in reporting],
         }
         for key in Key
     ]

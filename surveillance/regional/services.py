@@ -17,6 +17,7 @@ from django.utils import timezone
 from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Provider, QSGRole
+from qsg.vocabulary import say
 from surveillance.meetings.services._common import screen_pid
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as selectors_regional
@@ -50,7 +51,7 @@ def local_report_draft(
 ) -> LocalReport:
     """Draft (or return the existing) report of a local QSG for a period."""
     if not qsg.is_local:
-        raise ValidationError("Only a local QSG reports to its region")
+        raise ValidationError(say("Only a local QSG reports to its region"))
     _check_period(period_start, period_end)
     existing = LocalReport.objects.filter(
         qsg=qsg, period_start=period_start, period_end=period_end
@@ -213,11 +214,13 @@ def recommendation_send(
     report: LocalReport | None = None,
 ) -> RegionalRecommendation:
     if local_qsg.regional_qsg_id != region.pk:
-        raise ValidationError({"local_qsg": ["Choose a local QSG of this region"]})
+        raise ValidationError({"local_qsg": [say("Choose a local QSG of this region")]})
     if report is not None and report.qsg_id != local_qsg.pk:
-        raise ValidationError({"local_qsg": ["The report is from another local QSG"]})
+        raise ValidationError({"local_qsg": [say("The report is from another local QSG")]})
     if provider is not None and provider.qsg_id != local_qsg.pk:
-        raise ValidationError({"provider": ["Choose a provider in that local QSG's footprint"]})
+        raise ValidationError(
+            {"provider": [say("Choose a provider in that local QSG's footprint")]}
+        )
     screen_pid({"title": ("Title", title), "text": ("Recommendation", text)})
     rec = RegionalRecommendation(
         regional_qsg=region,

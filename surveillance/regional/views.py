@@ -19,6 +19,7 @@ from qsg import once
 from qsg.audit import history_rows
 from qsg.models import QSG
 from qsg.pages import posted, submit
+from qsg.vocabulary import say
 from surveillance.escalation import selectors as escalation_selectors
 from surveillance.regional import access as ar
 from surveillance.regional import selectors as sr
@@ -122,9 +123,11 @@ def local_report_create(request, qsg_pk):
             "form": form,
             "title": "Draft a report to the region",
             "caption": qsg.name,
-            "intro": "The draft is built from the agreed notes of meetings in the period, the "
-            "risk summits, overdue actions and the intelligence whose handling lets it go to the "
-            "region. You can edit every section before you submit it.",
+            "intro": say(
+                "The draft is built from the agreed notes of meetings in the period, the "
+                "risk summits, overdue actions and the intelligence whose handling lets it go to the "
+                "region. You can edit every section before you submit it."
+            ),
             "submit": "Draft the report",
             "back": reverse("surveillance:local-report-list", args=[qsg.pk]),
         },
@@ -150,7 +153,7 @@ def local_report_detail(request, pk):
         TEMPLATES + "report_detail.jinja",
         {
             "report": report,
-            "sections": list(report.sections.all()),
+            "sections": ar.sections_as_read(request.user, report.sections.all()),
             "withheld": sr.withheld_sentence(report.withheld or {}),
             "can_manage": p.manages(report.qsg_id) and not report.is_locked,
             "can_review": ar.can_review(request.user, report),
@@ -324,7 +327,7 @@ def recommendation_create(request, pk):
         else reverse("surveillance:regional-view", args=[region.pk])
     )
     page = {
-        "title": "Send a recommendation to a local QSG",
+        "title": say("Send a recommendation to a local QSG"),
         "caption": region.name,
         "back": back,
     }

@@ -143,7 +143,7 @@ def test_rtt_full_csv_preview_then_confirm(cast, client_for, django_capture_on_c
     page = client.get(response["Location"]).content.decode()
     assert "RTT waiting times: full CSV data file" in page
     assert "RTT: waiting under 18 weeks" in page and "RTT: waiting over 52 weeks" in page
-    assert "2026-06" in page and "RZZ" in page  # the organisation left out is named
+    assert "Jun 2026" in page and "RZZ" in page  # the organisation left out is named
     # someone else cannot see the pending upload
     assert client_for("member_a").get(response["Location"]).status_code in (403, 404)
     with django_capture_on_commit_callbacks(execute=True):
@@ -308,3 +308,24 @@ def test_cwt_subtotal_and_total_rows_are_not_added_to_their_breakdowns():
         ("RBA", "CANCER_31D"): (19.0, 20.0),
     }
     assert notes["left_out"]["subtotal and total rows (the breakdown rows are summed instead)"] == 4
+
+
+def test_a_nof_file_of_segments_only_loads_the_segments(cast, client_for):
+    rows = [
+        ["North West", "Acute", "Large", code, "TRUST", "Overall", "Overall", "OF5000",
+         "Adjusted segment", "Dec-25", "Segment", value, "", "", "", "1"]
+        for code, value in (("RAA", "4"), ("RZZ", "1"))
+    ]  # fmt: skip
+    client = client_for("member_b")
+    response = _upload(client, _csv(NOF_HEADER, rows), "nof-segments.csv")
+    page = client.get(response["Location"]).content.decode()
+    assert "The segment of 1 provider for Q3 2025/26" in page and "Load these values" in page
+    done = client.post(response["Location"], {})
+    assert done.status_code == 302 and done["Location"].endswith("/dashboard/imports/new/")
+    assert not ImportBatch.objects.exists() and not PendingUpload.objects.exists()
+    segment = ProviderContext.objects.get(kind="nof")
+    assert (segment.ods_code, segment.label, str(segment.as_of)) == (
+        "RAA",
+        "Segment 4",
+        "2025-12-31",
+    )

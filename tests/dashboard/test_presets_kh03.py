@@ -117,6 +117,7 @@ def test_kh03_workbook_preview_then_confirm(cast, client_for, django_capture_on_
     page = client.get(response["Location"]).content.decode()
     assert "KH03 bed availability and occupancy" in page
     assert "Bed occupancy" in page and "RZZ" in page and "the England total" in page
+    assert "Q3 2018-19" in page  # the period as the matrix names it
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(response["Location"], {})
     assert done.status_code == 302, done.content.decode()[-3000:]
@@ -144,3 +145,30 @@ def test_a_workbook_without_the_header_goes_to_the_column_mapping(cast, client_f
     body = page.content.decode()
     assert page.status_code == 200 and "There is a problem" in body
     assert "column mapping" in body and not PendingUpload.objects.exists()
+
+
+def test_a_real_quarter_in_the_published_layout_reads_as_the_published_figures():
+    """Q3 2018-19 of the real KH03 return (shared/data, tidied from NHS England's workbooks),
+    put back into the workbook's layout: the preset reads every trust's general and acute
+    beds exactly."""
+    import pandas as pd
+
+    from qsg.demo import shared_dir
+
+    raw = pd.read_csv(shared_dir() / "data" / "kh03_overnight_beds.csv", dtype={"org_code": str})
+    quarter = raw[(raw["fy_quarter"] == "2018-19 Q3") & (raw["sector"] == "general_and_acute")]
+    rows = [
+        ("2018-19", "December", "Y00", r.org_code, f"{r.org_code} TRUST", r.beds_available,
+         r.beds_occupied)
+        for r in quarter.itertuples()
+    ]  # fmt: skip
+    sheet = presets.by_key("kh03-overnight").sheet
+    frame = next(importing.read_table(kh03_workbook(rows), "beds.xlsx", sheet=sheet))
+    out, _ = presets.by_key("kh03-overnight").build(frame)
+    expected = quarter[quarter["beds_available"] > 0]
+    assert len(out) == len(expected) > 100
+    got = out.set_index("provider")
+    for r in expected.itertuples():
+        assert got.loc[r.org_code, "denominator"] == pytest.approx(r.beds_available)
+        assert got.loc[r.org_code, "numerator"] == pytest.approx(r.beds_occupied)
+    assert set(out["period"]) == {"2018-10-01"} and set(out["indicator"]) == {"BED_OCCUPANCY"}

@@ -44,5 +44,5 @@ def test_secretariat_places_a_provider_and_opens_a_review(cast, site, page, logi
     page.goto(f"{site}/escalations/")
     axe_check("escalation index")
     page.get_by_role("link", name=provider.name).first.click()
-    page.get_by_role("link", name=f"Open a rapid quality review of {provider.name}").click()
+    page.get_by_role("link", name=f"Open a risk summit of {provider.name}").click()
     axe_check("rapid review form")

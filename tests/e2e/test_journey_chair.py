@@ -5,6 +5,8 @@ the PDF and reads it back. Axe on every page."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from surveillance.meetings.models import Conclusion, MeetingNote, NoteVersion
@@ -61,8 +63,10 @@ def test_chair_settles_the_dissent_agrees_and_prints_the_note(cast, site, page, 
     login("secretariat_a")
     page.goto(note_url)
     expect(page.get_by_role("button", name="Agree the note")).to_have_count(0)
-    page.get_by_role("button", name="Record a conclusion").click()
-    page.get_by_label("Provider").select_option(label="Alpha Community Services (RAB)")
+    blockers.get_by_role(
+        "link", name=re.compile("Record a conclusion on Alpha Community Services")
+    ).click()
+    expect(page.get_by_label("Provider")).to_have_value(str(cast.providers["provider_a2"].pk))
     page.get_by_label("No further action").check()
     page.get_by_label("Key issues or concerns").fill("Community waiting lists within the range")
     page.get_by_label("Rationale").fill("Data and members' intelligence show no concern")

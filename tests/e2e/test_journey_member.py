@@ -77,6 +77,14 @@ def test_member_shares_intelligence_by_name_and_returns_two_providers(
     panel = page.locator(".nhsuk-panel").inner_text()
     assert item.reference in panel and "<br>" not in panel and "<strong>" not in panel
 
+    page.goto(f"{site}/intelligence/{item.pk}/")
+    axe_check("intelligence item (submitter)")
+    shared = page.locator(".nhsuk-summary-list__row", has_text="Who may see it")
+    expect(shared).to_contain_text("Named organisations: Alpha Borough Council")
+    history = page.locator("table", has_text="History").locator("tbody tr")
+    for row in history.all():  # every line of the history says what changed
+        assert row.locator("td").nth(3).inner_text().strip(), row.inner_text()
+
     # The pack return for the next meeting, naming two providers of concern.
     page.goto(f"{site}/meetings/{upcoming.pk}/pack/")
     axe_check("pack page (member)")
@@ -92,6 +100,7 @@ def test_member_shares_intelligence_by_name_and_returns_two_providers(
     page.get_by_role("link", name="Change your return").click()
     expect(page.get_by_label("Alpha General Hospital")).to_be_checked()
     expect(page.get_by_label("Alpha Community Services")).to_be_checked()
+    expect(page.get_by_role("button", name="Save without submitting")).to_have_count(0)
     axe_check("return form, read back")
     sign_out(page)
 

@@ -136,4 +136,4 @@ def test_the_home_page_speaks_the_profile(cast, client):
     with override_settings(QSG_PROFILE="2022"):
         vocabulary.forget()
         body = client.get("/").content.decode()
-    assert "My Quality groups" in body and "My QSGs" not in body
+    assert "My quality groups" in body and "My QSGs" not in body

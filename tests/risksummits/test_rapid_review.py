@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,13 @@ from .factories import hold_first_meeting, trigger
 pytestmark = pytest.mark.django_db
 
 WARNING = "CQC section 29A warning notice on the emergency operations centre"
+
+
+@pytest.fixture(autouse=True)
+def _the_2022_profile(settings):
+    """The review is the 2022 face: its words are the 2022 profile's (under 2013 they are the
+    risk summit's, tests/test_profile_words.py)."""
+    settings.QSG_PROFILE = "2022"
 
 
 def open_review(cast, *, by="member_a", **extra):
@@ -43,8 +51,11 @@ def test_a_review_is_a_summit_with_the_2022_fields(cast):
     assert review.trigger == "regulator_action" and review.source == "inspection"
     assert review.convened_by == cast.orgs["icb_a"] and review.clock_hours == 72
     assert review.first_meeting_due == review.judged_at + dt.timedelta(hours=72)
+    # The words follow the deployment's profile, whichever face: one model, one vocabulary.
     assert review.ring_label == "Lead organisation"
-    assert trigger(cast, provider="provider_a2").ring_label == "Ring-holder"
+    assert trigger(cast, provider="provider_a2").ring_label == "Lead organisation"
+    with override_settings(QSG_PROFILE="2013"):
+        assert review.ring_label == "Ring-holder"
     # The summit's own rule holds for both faces: one open per provider.
     with pytest.raises(ValidationError):
         trigger(cast)

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from qsg.models import Organisation, Provider
+from qsg.vocabulary import say_lazy
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import AgendaItem, Meeting
 from surveillance.meetings.services._common import _record_editable, _stamp, screen_pid
@@ -16,7 +17,7 @@ from surveillance.meetings.services._common import _record_editable, _stamp, scr
 LOCAL_TEMPLATE = [
     ("Welcome and introductions", "Chair", 5, AgendaItem.Kind.STANDARD),
     ("Previous note and matters arising", "Chair", 10, AgendaItem.Kind.MATTERS_ARISING),
-    ("Update from the regional QSG", "Chair", 10, AgendaItem.Kind.REPORT),
+    (say_lazy("Update from the regional QSG"), "Chair", 10, AgendaItem.Kind.REPORT),
     ("Overview of local information", "All", 30, AgendaItem.Kind.REPORT),
     (
         "Any additional information participants wish to share",
@@ -38,7 +39,7 @@ REGIONAL_TEMPLATE = [
     ("Welcome and introduction", "Regional director (chair)", 5, AgendaItem.Kind.STANDARD),
     ("Previous note and matters arising", "Chair", 10, AgendaItem.Kind.MATTERS_ARISING),
     ("Overview of regional information", "All", 30, AgendaItem.Kind.REPORT),
-    ("Reports from local QSGs", "Area directors", 40, AgendaItem.Kind.REPORT),
+    (say_lazy("Reports from local QSGs"), "Area directors", 40, AgendaItem.Kind.REPORT),
     (
         "Any additional information participants wish to share",
         "All",

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from qsg.models import Provider, QSGRole
+from qsg.vocabulary import say
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.models import (
     AgendaItem,
@@ -340,9 +341,10 @@ def _apply_to_providers(note: MeetingNote, version: int) -> None:
 
 
 def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
-    """What stops the chair agreeing the note, each as {"text", "conclusion_id"}: a provider on
-    the agenda with no conclusion (the note records a conclusion per provider discussed), and a
-    disagreement the chair has not settled. Empty when the note can be agreed."""
+    """What stops the chair agreeing the note, each as {"text", "conclusion_id", "provider_id"}:
+    a provider on the agenda with no conclusion (the note records a conclusion per provider
+    discussed), and a disagreement the chair has not settled. Empty when the note can be
+    agreed."""
     conclusions = list(Conclusion.objects.filter(note=note).select_related("provider"))
     concluded = {c.provider_id for c in conclusions}
     discussed = (
@@ -358,6 +360,7 @@ def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
         {
             "text": f"Record a conclusion on {p.name}: it is on the agenda and has none",
             "conclusion_id": None,
+            "provider_id": p.pk,
         }
         for p in discussed
     ]
@@ -365,6 +368,7 @@ def meeting_note_agreement_gaps(note: MeetingNote) -> list[dict]:
         {
             "text": f"Settle the disagreement recorded on {c.provider.name}",
             "conclusion_id": c.pk,
+            "provider_id": c.provider_id,
         }
         for c in sorted(conclusions, key=lambda c: c.provider.name)
         if c.awaits_chair
@@ -478,7 +482,7 @@ def risk_summit_referral_claim(*, referral_id: int, reference: str) -> bool:
     no-op that answers True; a claim by anyone else after the first answers False."""
     reference = reference.strip()[:100]
     if not reference:
-        raise ValidationError({"reference": "Give the risk summit's reference"})
+        raise ValidationError({"reference": say("Give the risk summit's reference")})
     claimed = RiskSummitReferral.objects.filter(pk=referral_id, claimed_at__isnull=True).update(
         claimed_at=_now(), claimed_reference=reference
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from qsg.models import QSG, Provider
+from qsg.vocabulary import say
 from surveillance.meetings.models import BusinessPlan, Meeting, PlanEntry
 from surveillance.meetings.services._common import _stamp, screen_pid
 
@@ -37,11 +38,11 @@ def plan_entry_add(
 ) -> PlanEntry:
     providers = list(providers)
     if meeting is not None and meeting.qsg_id != plan.qsg_id:
-        raise ValidationError({"meeting": "Choose a meeting of this QSG"})
+        raise ValidationError({"meeting": say("Choose a meeting of this QSG")})
     if kind == PlanEntry.Kind.PROVIDERS and not providers:
         raise ValidationError({"providers": "Choose at least one provider"})
     if any(p.qsg_id != plan.qsg_id for p in providers):
-        raise ValidationError({"providers": "Choose providers in this QSG's footprint"})
+        raise ValidationError({"providers": say("Choose providers in this QSG's footprint")})
     screen_pid({"title": ("Title", title)})
     entry = PlanEntry(plan=plan, kind=kind, title=title.strip(), meeting=meeting)
     entry.full_clean()

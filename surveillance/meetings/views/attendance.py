@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qsg import once
 from qsg.models import Organisation, QSGRole
 from qsg.pages import posted, submit
+from qsg.vocabulary import say
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import (
@@ -234,7 +235,7 @@ def quorum_settings(request, qsg_pk):
 def quorum_defaults(request, qsg_pk):
     qsg = am.qsg_for_user(request.user, qsg_pk, manage=True)
     attendance_services.quorum_use_defaults(actor=request.user, qsg=qsg)
-    messages.success(request, "The usual terms are now this QSG's own quorum rule")
+    messages.success(request, say("The usual terms are now this QSG's own quorum rule"))
     return redirect("surveillance:quorum-settings", qsg.pk)
 
 

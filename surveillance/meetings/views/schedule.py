@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qsg import access as qsg_access
 from qsg import once
 from qsg.pages import posted
+from qsg.vocabulary import say
 from surveillance.meetings import access as am
 from surveillance.meetings import ics as ics_meetings
 from surveillance.meetings import selectors as selectors_meetings
@@ -92,8 +93,10 @@ def series_create(request, qsg_pk):
             "Plan a series of meetings",
             "Schedule meetings",
             back,
-            intro="Local QSGs meet monthly for the first three months, then every two months. "
-            "Regional QSGs meet quarterly. Each date can be changed afterwards.",
+            intro=say(
+                "Local QSGs meet monthly for the first three months, then every two months. "
+                "Regional QSGs meet quarterly. Each date can be changed afterwards."
+            ),
         ),
     )
 

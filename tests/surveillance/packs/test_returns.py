@@ -76,6 +76,22 @@ def test_submitting_needs_something_or_nothing_to_report(cast, client_for):
     assert MemberReturn.objects.get().nothing_to_report
 
 
+def test_a_submitted_return_stays_submitted_and_is_not_emptied(cast, client_for):
+    """Found on the member's journey: "Save without submitting" on a submitted return kept it
+    "submitted" while emptying it, past the rule that a submitted return says something."""
+    ensure_reference_data()
+    m = meeting(cast, days=20)
+    client = client_for("member_a")
+    url = reverse("surveillance:member-return", args=[m.pk])
+    assert client.post(url, _form()).status_code == 302
+    form_page = client.get(url).content.decode()
+    assert "Submit the return" in form_page and "Save without submitting" not in form_page
+    emptied = client.post(url, _form(form_token="token-2", concerns="", action="save"))
+    assert emptied.status_code == 200 and "Nothing to report" in emptied.content.decode()
+    row = MemberReturn.objects.get(organisation=cast.orgs["icb_a"])
+    assert row.is_submitted and row.concerns == _form()["concerns"]
+
+
 def test_completeness_view_for_the_secretariat(cast, client_for):
     s = pack_scenario(cast)
     body = (

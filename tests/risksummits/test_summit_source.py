@@ -1,0 +1,79 @@
+"""A summit raised from an intelligence item links it (issue 14, build 1), and its concern and
+source follow the item: a person on the summit who may not read the item reads "1 item not
+shared with your organisation" instead, on the page, in the API and in the printed report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from risksummits import access, selectors
+from risksummits.models import RiskSummit
+from surveillance.intelligence.access import withheld_ids
+from tests.surveillance.intelligence.factories import Distribution, released
+
+pytestmark = pytest.mark.django_db
+
+NOT_SHARED = "1 item not shared with your organisation"
+CONCERN = "Rowan ward bank staff unpaid and leaving mid-shift"
+
+
+def _body(cast, **extra):
+    return {
+        "providers": [cast.providers["provider_a1"].pk],
+        "concern": CONCERN,
+        "source": RiskSummit.Source.QSG_INTELLIGENCE,
+        "source_detail": "Rowan ward finance report",
+        "urgency": RiskSummit.Urgency.URGENT,
+        "judged_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        **extra,
+    }
+
+
+def test_a_hidden_source_item_is_refused_as_a_missing_one(cast, client_for):
+    item = released(cast, distribution=Distribution.ORGANISATION)  # member_a's organisation
+    client = client_for("cqc_a")  # may trigger, may not read the item
+    hidden = client.post(
+        "/api/v1/risk-summits/", _body(cast, source_item=item.pk), content_type="application/json"
+    )
+    missing = client.post(
+        "/api/v1/risk-summits/", _body(cast, source_item=10**9), content_type="application/json"
+    )
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json() == missing.json()
+    assert not RiskSummit.objects.exists()
+
+
+def test_the_concern_follows_the_item_it_was_raised_from(cast, client_for):
+    item = released(cast, distribution=Distribution.ORGANISATION)
+    created = client_for("secretariat_a").post(
+        "/api/v1/risk-summits/", _body(cast, source_item=item.pk), content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    summit = RiskSummit.objects.get(pk=created.json()["id"])
+    assert summit.source_item_id == item.pk and summit.intelligence_item_ids == [item.pk]
+    checked = {True: 0, False: 0}
+    for username, user in cast.users.items():
+        client = client_for(username)
+        page = client.get(f"/risk-summits/{summit.pk}/")
+        if page.status_code == 404:
+            continue
+        api = client.get(f"/api/v1/risk-summits/{summit.pk}/").json()
+        reads = not withheld_ids(user, [item.pk])
+        checked[reads] += 1
+        body = page.content.decode()
+        assert (CONCERN in body) is reads, username
+        assert ("Rowan ward finance report" in body) is reads, username
+        if reads:
+            assert api["concern"] == CONCERN and api["source_item"] == item.pk, username
+        else:
+            assert NOT_SHARED in body, username
+            assert api["concern"] == NOT_SHARED, username
+            assert api["source_item"] is None and api["source_detail"] == "", username
+    assert checked[True] and checked[False], checked
+    # One printed report serves everyone on the summit: it leaves the words out.
+    document = selectors.closure_document(summit)
+    assert document["concern"] == NOT_SHARED
+    assert access.summit_audience_withheld(summit) == {item.pk}
