@@ -342,10 +342,12 @@ def _trigger_pick(cast):
 
 
 def _participant_url(cast):
+    from qsg.models import QSGRole
     from risksummits.models import Participant
 
     w = _summit_world(cast)
-    services.user_create(
+    # Only people holding a role in the QSG may be added (risksummits.access.participant_people_for).
+    officer = services.user_create(
         actor=None,
         username="officer_a",
         organisation=cast.orgs["la_a"],
@@ -354,6 +356,7 @@ def _participant_url(cast):
         last_name="Alpha",
         email="officer_a@example.gov.uk",
     )
+    services.role_assign(actor=None, qsg=cast.qsgs["a"], user=officer, role=QSGRole.Role.MEMBER)
     assert not Participant.objects.filter(
         summit=w.summit, organisation=cast.orgs["la_a"], is_active=True
     ).exists()
