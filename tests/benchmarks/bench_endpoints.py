@@ -11,7 +11,8 @@ then requests each endpoint of the mixed load scenario (tests/load/locustfile.py
 person who uses it, in-process (the whole Django stack, no network). For each it prints the SQL
 queries of one request, and the median over the requests of this process's CPU time (Django's
 own work: the database's is not in it) and of the wall time. CPU time barely moves with the
-machine's load, wall time does: both are printed with the load average. `--profile DIR` writes a
+machine's load, wall time does: both are printed with the load average, and at the end the
+process's peak memory. `--profile DIR` writes a
 cProfile of each endpoint there (read it with `python -m pstats`).
 
 Jobs the requests queue go to the broker and are not run (CELERY_TASK_ALWAYS_EAGER=0): a request's
@@ -24,6 +25,7 @@ import argparse
 import cProfile
 import datetime as dt
 import os
+import resource
 import statistics
 import sys
 import time
@@ -195,6 +197,10 @@ def main() -> None:
         for label, request in endpoints(accounts):
             measure(label, request, args.profile)
         print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()}")
+        # What one web worker process grows to serving every endpoint (the test client and
+        # this script included, so a little over a gunicorn worker's).
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory of this process: {peak:.0f} MB")
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)
