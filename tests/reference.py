@@ -21,6 +21,8 @@ SEEDED = [
     ("dashboard.Indicator", "dashboard.migrations.0005_real_data"),
     ("risksummits.RingHolderRule", "risksummits.migrations.0002_ring_holder_rules"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0002_meetings_reference_data"),
+    ("surveillance.ConclusionCategory", "surveillance.migrations.0016_profile_vocabulary"),
+    ("surveillance.QualityDimension", "surveillance.migrations.0016_profile_vocabulary"),
     ("surveillance.Theme", "surveillance.migrations.0005_intelligence_themes_search"),
     ("surveillance.AssuranceQuestion", "surveillance.migrations.0007_assurance_questions"),
 ]
