@@ -71,7 +71,9 @@ def system_group_name(system: str) -> str:
     return f"{system} System Quality Group"
 
 
-def _types() -> None:
+def ensure_types() -> None:
+    """The organisation types the 2022 network adds (provider trusts, safeguarding
+    partnerships, the NHS England national team)."""
     for code, label, order, flags in EXTRA_TYPES:
         OrganisationType.objects.get_or_create(
             code=code,
@@ -81,7 +83,7 @@ def _types() -> None:
 
 @transaction.atomic
 def seed_network() -> dict[str, int]:
-    _types()
+    ensure_types()
     region_team = _org(REGION_TEAM, "nhse-region")
     cqc = _org(CQC, "cqc")
     gmc = _org("General Medical Council", "gmc")

@@ -1,5 +1,10 @@
 """One fixed cast across two local QSGs in one region, a third local QSG elsewhere and an outsider.
 
+QSG C counts a provider trust among its member organisations (issue 16, build 2): trust_c, of
+Charlie University Hospitals' own trust (not a statutory body), is a member of C and sees what
+is shared with C's members and nothing else (the matrix and the crawl hold it to "nothing" of
+QSG A, B and the region; tests/qsg/test_tiers.py to what C shares).
+
 Everything is created through the services, exactly as the product creates it, so that the
 organisation groups' object permissions are real.
 """
@@ -48,13 +53,22 @@ PEOPLE = {
     "regional_member": ("cqc", "r", Role.MEMBER),
     "secretariat_c": ("nhse_c", "c", Role.SECRETARIAT),
     "member_c": ("icb_c", "c", Role.MEMBER),
+    "trust_c": ("trust_c1", "c", Role.MEMBER),
     "outsider": ("outsider_org", None, None),
 }
 
 # Groups of cast members used by the permission matrix.
 A_PARTICIPANTS = {"secretariat_a", "chair_a", "member_a", "cqc_a", "observer_a"}
 REGIONAL_OVERSIGHT = {"regional_secretariat", "reviewer"}
-NOT_A = {"secretariat_b", "member_b", "secretariat_c", "member_c", "outsider", "regional_member"}
+NOT_A = {
+    "secretariat_b",
+    "member_b",
+    "secretariat_c",
+    "member_c",
+    "trust_c",
+    "outsider",
+    "regional_member",
+}
 EVERYONE = set(PEOPLE)
 # Analysts (the dashboard's "Analysts" group): they load national data for any provider, but
 # see only what their role lets them see. member_b sees QSG B's providers only.
@@ -71,6 +85,9 @@ def ensure_reference_data() -> None:
 
 def build_cast() -> Cast:
     ensure_reference_data()
+    from qsg.demo_2022 import ensure_types
+
+    ensure_types()  # the provider trust's type
     cast = Cast()
     types = {t.code: t for t in OrganisationType.objects.all()}
 
@@ -89,6 +106,7 @@ def build_cast() -> Cast:
     org("cqc", "Care Quality Commission, Test North", "cqc")
     org("la_a", "Alpha Borough Council", "local-authority")
     org("hw_a", "Healthwatch Alpha", "local-healthwatch")
+    org("trust_c1", "Charlie University Hospitals NHS Trust", "provider-trust")
     org("outsider_org", "Outside Body Ltd", "other")
 
     def qsg(key: str, name: str, level: str, regional: QSG | None, convenor: str) -> QSG:
@@ -121,6 +139,7 @@ def build_cast() -> Cast:
     member("s", "nhse_s")
     for org_key in ("nhse_a", "icb_a", "cqc", "la_a", "hw_a"):
         member("a", org_key)
+    member("c", "trust_c1", Membership.Kind.FULL)
     for org_key in ("nhse_b", "icb_b", "cqc"):
         member("b", org_key)
     for org_key in ("nhse_c", "icb_c"):

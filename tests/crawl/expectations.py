@@ -17,6 +17,7 @@ The crawl's cast (tests/cast.py plus three people the seed adds):
 | regional_secretariat, reviewer | NHS England regional team | secretariat, reviewer of region R over A and B |
 | regional_member | the CQC (again) | member of region R only |
 | secretariat_c, member_c | area C, in another region | QSG C |
+| trust_c | Charlie University Hospitals NHS Trust (a provider trust, not statutory) | member of C: reads nothing of A |
 | outsider | an organisation in no QSG | none |
 | guest | invited to the risk summit | none |
 """
@@ -54,6 +55,9 @@ READERS: dict[str, frozenset[str]] = {
     "conclusionheld": A_STATUTORY,  # a withheld conclusion
     "actionheld": A_STATUTORY,  # a withheld action
     "notedraft": A_TEAM,  # a passage of a note still in draft
+    # A level change proposed with a conclusion of that draft note: shown only to whoever runs
+    # the meeting (the secretariat) until the note's agreement enacts it.
+    "proposal": frozenset({"secretariat_a"}),
     "returnheld": A_TEAM | {"member_a"},  # the ICB's return, for the secretariat only
     # The risk summit about Alpha General Hospital: its participants' people (the local
     # authority was taken off it, so observer_a is not one), the QSG's secretariat and chair,
@@ -61,6 +65,9 @@ READERS: dict[str, frozenset[str]] = {
     # title are read by the same people.
     "summit": A_TEAM | REGION_TEAM | {"member_a", "cqc_a", "voice_a", "guest"},
     "guest": A_TEAM | REGION_TEAM | {"member_a", "cqc_a", "voice_a", "guest"},
+    # The 2022 face: a rapid quality review of provider A2 convened by the ICB, read as a summit
+    # is (the local authority taken off it; the guest was invited to the other summit only).
+    "rapidreview": A_TEAM | REGION_TEAM | {"member_a", "cqc_a", "voice_a"},
     # Regional: a draft local report, and a draft assurance return, are the local secretariat's
     # and chair's until submitted; the region does not read them before (issue 15, finding 10).
     "reportdraft": A_TEAM,

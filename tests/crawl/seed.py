@@ -29,6 +29,8 @@ from risksummits.services.documents import document_request
 from risksummits.services.judgement import impact_request_create
 from risksummits.services.meetings import meeting_book, meeting_record
 from risksummits.services.participants import guest_invite, participant_remove
+from risksummits.services.rapid_review import rapid_review_start
+from surveillance.escalation import services as escalation_services
 from surveillance.intelligence import services as si
 from surveillance.intelligence.models import IntelligenceItem
 from surveillance.meetings import selectors as meeting_selectors
@@ -265,6 +267,29 @@ def _meetings(seed: Seed) -> None:
             text=f"{seed.m('notedraft')} draft record",
         ),
     )
+    # A level change proposed with a conclusion of that draft note (enacted only when the note
+    # is agreed): the secretariat's, who runs the meeting.
+    p = seed.m("proposal")
+    seed.put(
+        "proposal",
+        escalation_services.proposal_save(
+            actor=secretariat,
+            conclusion=note_services.conclusion_save(
+                actor=secretariat,
+                note=d_note,
+                provider=cast.providers["provider_a2"],
+                category=category("regular-review"),
+                key_issues="Staffing",
+                rationale="Members' intelligence",
+                agenda_item=d_item,
+            ),
+            level="enhanced",
+            rationale=f"{p} rationale",
+            lead_organisation=cast.orgs["icb_a"],
+            review_date=timezone.localdate() + dt.timedelta(days=60),
+            exit_criteria=[f"{p} criterion"],
+        ),
+    )
 
     # The next meeting: the intelligence marked for it ticked into the agenda from the
     # proposals, a confidential item, returns and the pack for every audience.
@@ -375,6 +400,25 @@ def _summit(seed: Seed) -> None:
     cast.users["guest"] = rep.user
     seed.put("summit", summit)
     seed.put("guest", rep)
+
+    # The 2022 face of the summit: a rapid quality review of provider A2, convened by the ICB
+    # (the local authority taken off it, as above).
+    r = seed.m("rapidreview")
+    review = rapid_review_start(
+        actor=cast.users["member_a"],
+        providers=[cast.providers["provider_a2"]],
+        concern=f"{r} concern",
+        source_detail=f"{r} source",
+        trigger="regulator_action",
+        judged_at=timezone.now() - dt.timedelta(hours=2),
+        clock_hours=72,
+        convened_by=cast.orgs["icb_a"],
+    )
+    participant_remove(
+        actor=secretariat,
+        participant=Participant.objects.get(summit=review, organisation=cast.orgs["la_a"]),
+    )
+    seed.put("rapidreview", review)
 
 
 def _regional(seed: Seed) -> None:

@@ -80,6 +80,10 @@ def test_secretariat_plans_holds_and_packs_a_meeting(cast, site, page, login, ax
     expect(main).to_contain_text("Alpha General Hospital")
     expect(main).to_contain_text("Alpha Community Services")
     axe_check("business plan, placed")
+    page.get_by_role("button", name="Place providers").click()  # again: nothing left to place
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
+        "Every provider in the footprint is already in the plan"
+    )
     page.get_by_role("link", name="Business cycle").click()
     page.get_by_role("link", name="See which providers have been discussed").click()
     axe_check("coverage")

@@ -151,7 +151,8 @@ REVIEW_VIEW = users(
     "secretariat_a", "chair_a", "member_a", "cqc_a", "observer_a", REGIONAL_OVERSIGHT
 )
 REVIEW_LEADS = users("secretariat_a", "chair_a")
-CANNOT_TRIGGER = users("outsider", "regional_member")
+# Not a statutory body (trust_c, a provider trust) or no provider to name: no trigger.
+CANNOT_TRIGGER = users("outsider", "regional_member", "trust_c")
 
 
 def outcome(**extra) -> Case:

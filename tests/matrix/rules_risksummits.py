@@ -24,7 +24,8 @@ READ_ONLY = VIEW - MANAGE
 CQC = users("cqc_a")
 QSG_PARTICIPANTS = users("secretariat_a", "chair_a", "member_a", "cqc_a")
 A_TRIGGER = users(A_PARTICIPANTS, REGIONAL_OVERSIGHT)
-CANNOT_TRIGGER = users("outsider", "regional_member")
+# Not a statutory body (trust_c, a provider trust) or no provider to name: no trigger.
+CANNOT_TRIGGER = users("outsider", "regional_member", "trust_c")
 FOUND = frozenset({302})
 LEADS = users("secretariat_a", "chair_a", "secretariat_b", "secretariat_c", "regional_secretariat")
 

@@ -223,7 +223,41 @@ def test_the_api_names_the_other_groups_the_reader_sees(cast, shared, client_for
 def test_a_national_groups_page_lists_its_regions(cast, client):
     client = _client(client, _national(cast))
     page = client.get(cast.qsgs["n"].get_absolute_url()).content.decode()
-    assert "Regional groups under this group" in page and cast.qsgs["r"].name in page
+    assert " under this group</h2>" in page and cast.qsgs["r"].name in page
     assert cast.qsgs["s"].name not in page
     assert client.get(cast.qsgs["a"].get_absolute_url()).status_code == 200
     assert client.get(cast.qsgs["c"].get_absolute_url()).status_code == 404
+
+
+# A provider trust as a member organisation ---------------------------------------------------------
+
+
+def test_a_provider_trusts_person_sees_what_is_shared_with_its_group_and_nothing_else(cast):
+    from surveillance.intelligence import access as intelligence_access
+    from surveillance.intelligence.models import IntelligenceItem
+    from surveillance.meetings import access as meetings_access
+    from tests.surveillance.intelligence.factories import released
+
+    trust = cast.users["trust_c"]
+    assert trust.organisation.type.code == "provider-trust"
+    Distribution = IntelligenceItem.Distribution
+    in_c = {"qsg": cast.qsgs["c"], "providers": [cast.providers["provider_c1"]]}
+    shared = released(cast, "member_c", "secretariat_c", **in_c)
+    own_org = released(
+        cast, "member_c", "secretariat_c", distribution=Distribution.ORGANISATION, **in_c
+    )
+    elsewhere = released(cast)  # QSG A's, shared with A's members
+    seen = set(intelligence_access.items_for(trust).values_list("pk", flat=True))
+    assert shared.pk in seen and own_org.pk not in seen and elsewhere.pk not in seen
+    # Its group's escalation records, read; not decided; nothing of QSG A.
+    record = decide(cast, "provider_c1", actor="secretariat_c", exit_criteria=[statement()]).record
+    other = decide(cast, exit_criteria=[statement()]).record
+    assert escalation_access.record_for_user(trust, record.pk) == record
+    assert not escalation_access.can_decide(trust, cast.qsgs["c"].pk)
+    with pytest.raises(access.Http404):
+        escalation_access.record_for_user(trust, other.pk)
+    # Not a statutory body: the open version of confidential meeting material.
+    assert not access.is_statutory(trust)
+    assert not meetings_access.sees_confidential(trust, cast.qsgs["c"].pk)
+    assert meetings_access.sees_confidential(cast.users["member_c"], cast.qsgs["c"].pk)
+    assert set(access.providers_for(trust)) == {cast.providers["provider_c1"]}

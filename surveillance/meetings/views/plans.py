@@ -150,9 +150,12 @@ def plan_distribute(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, f"{made} group{'s' if made != 1 else ''} of providers placed in meetings"
-        )
+        if made:
+            messages.success(
+                request, f"{made} group{'s' if made != 1 else ''} of providers placed in meetings"
+            )
+        else:
+            messages.info(request, "Every provider in the footprint is already in the plan")
     return redirect(plan.get_absolute_url())
 
 
