@@ -21,6 +21,7 @@ SEEDED = [
     ("dashboard.Indicator", "dashboard.migrations.0005_real_data"),
     ("risksummits.RingHolderRule", "risksummits.migrations.0002_ring_holder_rules"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0002_meetings_reference_data"),
+    ("surveillance.ConclusionCategory", "surveillance.migrations.0016_profile_vocabulary"),
     # Quality dimensions per profile, and the categories' profiles (2022 categories added).
     ("surveillance.QualityDimension", "surveillance.migrations.0016_profile_vocabulary"),
     ("surveillance.Theme", "surveillance.migrations.0005_intelligence_themes_search"),
