@@ -173,6 +173,10 @@ def conclusion_delete(*, actor, note: MeetingNote, conclusion: Conclusion) -> No
             "log. Record a different conclusion instead of removing it."
         )
     _stamp(conclusion, actor)
+    # A level change proposed with it goes with it: not enacted, since the note is a draft.
+    proposal = getattr(conclusion, "escalation_proposal", None)
+    if proposal is not None:
+        proposal.delete()
     conclusion.delete()
     _touch(note)
 

@@ -25,16 +25,20 @@ def draft(cast):
     return m, note, conclusion
 
 
-def test_the_agreement_of_the_note_makes_the_proposed_change(cast):
-    m, note, conclusion = draft(cast)
-    sv.proposal_save(
+def enhanced(cast, conclusion, **extra):
+    return sv.proposal_save(
         actor=cast.users["secretariat_a"],
         conclusion=conclusion,
         level="enhanced",
         lead_organisation=cast.orgs["icb_a"],
         review_date=days_ago(-90),
-        exit_criteria=["Mortality back within expected range", ""],
+        **extra,
     )
+
+
+def test_the_agreement_of_the_note_makes_the_proposed_change(cast):
+    m, note, conclusion = draft(cast)
+    enhanced(cast, conclusion, exit_criteria=["Mortality back within expected range", ""])
     assert not EscalationRecord.objects.exists()
     agree(cast, note)
     record = EscalationRecord.objects.get(provider=conclusion.provider)
@@ -109,3 +113,14 @@ def test_the_page_from_the_provider_section(cast, client_for):
     assert EscalationProposal.objects.get(conclusion=conclusion).level == "enhanced"
     assert client_for("member_a").get(url).status_code in (403, 404)
     assert client_for("outsider").get(url).status_code == 404
+
+
+def test_removing_a_conclusion_removes_its_proposal(cast, client_for):
+    """It was a 500 (ProtectedError), found by the canary crawl's writes."""
+    m, _note, conclusion = draft(cast)
+    enhanced(cast, conclusion)
+    url = reverse("surveillance:conclusion-delete", args=[m.pk, conclusion.pk])
+    response = client_for("secretariat_a").post(url)
+    assert response.status_code == 302
+    assert not EscalationProposal.objects.exists()
+    assert not type(conclusion).objects.filter(pk=conclusion.pk).exists()
