@@ -101,7 +101,12 @@ def submit(
     return redirect(then(result) if callable(then) else then)
 
 
-def page_of(request, queryset, size: int = PAGE_SIZE, *, count_parts=None):
-    """One page of the list; `count_parts`: see `qsg.pagination.UnionCountPaginator`."""
-    paginator = UnionCountPaginator(queryset, size, count_parts=count_parts)
+def page_of(
+    request, queryset, size: int = PAGE_SIZE, *, count_parts=None, count_cap=None, capped_order=None
+):
+    """One page of the list; `count_parts`, `count_cap`, `capped_order`: see
+    `qsg.pagination.UnionCountPaginator`."""
+    paginator = UnionCountPaginator(
+        queryset, size, count_parts=count_parts, count_cap=count_cap, capped_order=capped_order
+    )
     return paginator.get_page(request.GET.get("page"))

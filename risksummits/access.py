@@ -267,14 +267,14 @@ def participant_organisations_for(summit: RiskSummit) -> QuerySet[Organisation]:
 
 def participant_people_for(summit: RiskSummit, organisation_ids) -> QuerySet[User]:
     """People who may be added to take part for these organisations: active, and holding a
-    role (secretariat, chair or member) in the summit's QSG. Being in a member organisation is
-    not enough; guests are invited by name (`guest_invite`)."""
+    role in the summit's QSG (the roles the trigger names representatives from). Being in a
+    member organisation is not enough; guests are invited by name (`guest_invite`)."""
     return (
         User.objects.filter(
             is_active=True,
             organisation_id__in=organisation_ids,
             qsg_roles__qsg_id=summit.qsg_id,
-            qsg_roles__role__in=sorted(qsg_access.PARTICIPANT_ROLES),
+            qsg_roles__role__in=sorted(qsg_access.READ_ROLES),
         )
         .select_related("organisation")
         .distinct()

@@ -104,6 +104,7 @@ class TriggerForm(DateTimeMixin, TokenForm):
         "concern",
         "source",
         "source_detail",
+        "source_item",
         "urgency",
         "judged_at",
         "involves_adult_safeguarding",
@@ -151,6 +152,13 @@ class TriggerForm(DateTimeMixin, TokenForm):
         label="Source reference",
         help_text="For example, the intelligence item or inspection report reference",
     )
+    source_item = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Intelligence item it came from (optional)",
+        help_text="Its reference, for example INT-2026-000123. The concern is then shown only "
+        "to those who may read that item.",
+    )
     urgency = forms.ChoiceField(
         choices=RiskSummit.Urgency.choices,
         widget=forms.RadioSelect,
@@ -173,13 +181,25 @@ class TriggerForm(DateTimeMixin, TokenForm):
         required=False, label="The concern involves child safeguarding"
     )
 
-    def __init__(self, *args, providers, **kwargs):
+    def __init__(self, *args, providers, items=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.items = items
         self.fields["provider"].queryset = providers
         self.fields["other_providers"].queryset = providers
         label = lambda p: f"{p.name} ({p.ods_code})"  # noqa: E731
         self.fields["provider"].label_from_instance = label
         self.fields["other_providers"].label_from_instance = label
+
+    def clean_source_item(self):
+        """The item, among those the person may see (`items`): a hidden reference gets the same
+        error as one that does not exist."""
+        reference = (self.cleaned_data.get("source_item") or "").strip()
+        if not reference:
+            return None
+        found = self.items.filter(reference__iexact=reference).first() if self.items else None
+        if found is None:
+            raise forms.ValidationError("Enter the reference of an intelligence item you can see")
+        return found
 
     def clean(self):
         cleaned = self._post_clean_datetimes(super().clean())

@@ -18,6 +18,7 @@ class RapidReviewForm(TriggerForm):
         "concern",
         "trigger",
         "source_detail",
+        "source_item",
         "judged_at",
         "clock_hours",
         "convened_by",

@@ -1,5 +1,5 @@
 """Reference data the migrations seed (organisation types, indicators, conclusion categories,
-themes, annex A questions, ring-holder rules).
+quality dimensions, themes, annex A questions, ring-holder rules).
 
 Transactional tests (a real worker, a live server) end by flushing every table, which takes the
 migration-seeded rows with it; the tests that run after them on the same process would then
@@ -21,6 +21,9 @@ SEEDED = [
     ("dashboard.Indicator", "dashboard.migrations.0005_real_data"),
     ("risksummits.RingHolderRule", "risksummits.migrations.0002_ring_holder_rules"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0002_meetings_reference_data"),
+    ("surveillance.ConclusionCategory", "surveillance.migrations.0016_profile_vocabulary"),
+    # Quality dimensions per profile, and the categories' profiles (2022 categories added).
+    ("surveillance.QualityDimension", "surveillance.migrations.0016_profile_vocabulary"),
     ("surveillance.Theme", "surveillance.migrations.0005_intelligence_themes_search"),
     ("surveillance.AssuranceQuestion", "surveillance.migrations.0007_assurance_questions"),
 ]

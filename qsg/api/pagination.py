@@ -12,9 +12,33 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 500
     # Set by a view whose list is an OR of arms: count the page's total as their union.
     count_parts: CountParts | None = None
+    # Set by a view to count only up to this many (`count_capped` then says the count is a floor).
+    count_cap: int | None = None
+    capped_order: list[str] | None = None
 
     def django_paginator_class(self, queryset, page_size):
-        return UnionCountPaginator(queryset, page_size, count_parts=self.count_parts)
+        return UnionCountPaginator(
+            queryset,
+            page_size,
+            count_parts=self.count_parts,
+            count_cap=self.count_cap,
+            capped_order=self.capped_order,
+        )
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "True when `count` is a floor: more items match than were counted "
+            "(a search counts up to 1,000), the pages reach only that many, and a search lists "
+            "them newest first rather than best match first.",
+        }
+        return schema
 
     def get_page_size(self, request):
         """A page_size that is not a whole number from 1 to 500 is a 400, not silently ignored."""

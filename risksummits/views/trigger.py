@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from qsg import once, vocabulary
 from qsg.pages import posted, submit
+from surveillance.intelligence.access import items_for
 
 from .. import access
 from ..forms import SummitEditForm, TriggerForm
@@ -68,7 +69,11 @@ def summit_trigger(request, kind: str | None = None):
     if rapid and request.GET.get("trigger") in RiskSummit.Trigger.values:
         initial["trigger"] = request.GET["trigger"]
     form_class = RapidReviewForm if rapid else TriggerForm
-    form = once.with_token(form_class(posted(request), providers=providers, initial=initial))
+    form = once.with_token(
+        form_class(
+            posted(request), providers=providers, items=items_for(request.user), initial=initial
+        )
+    )
     start = rapid_review.rapid_review_start if rapid else trigger.summit_trigger
     words = form.words(vocabulary.term("risk_summit"))
     return submit(
@@ -96,6 +101,10 @@ def summit_edit(request, pk):
     summit = standing.summit
     initial = {f: getattr(summit, f) for f in SummitEditForm.base_fields}
     form = SummitEditForm(posted(request), initial=initial)
+    if access.summit_as_read(request.user, summit).withheld:
+        # Drawn from intelligence this manager may not read: not theirs to read or change.
+        for name in access.SOURCE_WORDS:
+            del form.fields[name]
     return submit(
         request,
         form,

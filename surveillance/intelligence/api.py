@@ -287,7 +287,16 @@ class IntelligenceViewSet(
     filterset_class = IntelligenceFilter
     search_fields: list[str] = []  # full-text search is ours (selectors_intelligence.search)
     ordering_fields = ["created_at", "submitted_at", "observed_from"]
-    ordering = ["-created_at", "-id"]
+
+    @property
+    def ordering(self) -> list[str]:
+        """Newest first; a search, best match first (unless `ordering` asks otherwise)."""
+        newest = ["-created_at", "-id"]
+        if self.action == "list" and selectors_intelligence.search_text(
+            self.request.query_params.get("search")
+        ):
+            return ["-rank", *newest]
+        return newest
 
     # Submissions (and every other write) are throttled per person by the default
     # qsg.api.throttles.SubmissionThrottle (scope "submission"); reads are not.
@@ -295,12 +304,12 @@ class IntelligenceViewSet(
     def visible_queryset(self, items=None):
         """`items`: one visibility arm (`access.item_arms_for`) instead of all of them."""
         qs = access.items_for(self.request.user) if items is None else items
-        if self.action == "list":
-            qs = selectors_intelligence.search(qs, self.request.query_params.get("search", ""))
+        text = self.request.query_params.get("search", "") if self.action == "list" else ""
+        qs = selectors_intelligence.search(qs, text)
         return (
             qs.select_related("theme", "submitting_organisation", "submitted_by")
             .prefetch_related("providers", "named_organisations")
-            .order_by("-created_at", "-id")
+            .order_by(*self.ordering)
         )
 
     def fetch(self, pk, *, manage):
@@ -309,7 +318,12 @@ class IntelligenceViewSet(
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        if selectors_intelligence.count_by_arms(request.query_params.get("search")):
+        text = request.query_params.get("search")
+        self.paginator.count_cap = selectors_intelligence.count_cap(text)
+        if not request.query_params.get("ordering"):
+            # Past the cap, newest first (ranking every match would read every one).
+            self.paginator.capped_order = ["-created_at", "-id"]
+        if selectors_intelligence.count_by_arms(text):
             # The total: the same filters on each visibility arm, counted as a UNION.
             self.paginator.count_parts = lambda: [
                 self.filter_queryset(self.visible_queryset(arm))

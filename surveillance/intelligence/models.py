@@ -4,7 +4,7 @@ Data and constraints only. Writes go through `surveillance.intelligence.services
 items go through `surveillance.intelligence.access` (who sees what is decided there and nowhere else).
 
 Full-text search: `IntelligenceItem.search` is a PostgreSQL tsvector kept up to date by the
-services (summary, details, service or site, reference), with a GIN index that migration 0003
+services (summary, details, service or site, reference), with a GIN index that migration 0005
 creates on PostgreSQL only. On SQLite (the demo) the column stays empty and searches fall back
 to `icontains`.
 """
@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Organisation, Provider
@@ -203,21 +202,23 @@ class IntelligenceItem(models.Model):
             # order, is made by migration 0010 on PostgreSQL only (SQLite has no NULLS LAST in
             # an index).
             # One index per visibility arm (surveillance.intelligence.access.visibility_arms), each covering
-            # `id`, so that a list's count is a UNION of index-only scans.
+            # `id`, so that a list's count is a UNION of index-only scans; and the columns the
+            # list page's organisation filter reads (selectors._attributed_organisation_ids).
             models.Index(
-                fields=["qsg", "distribution", "status"], include=["id"], name="intel_item_qsg_arm"
+                fields=["qsg", "distribution", "status"],
+                include=["id", "submitting_organisation", "do_not_attribute"],
+                name="intel_item_qsg_arm",
             ),
             models.Index(
                 fields=["submitting_organisation", "status"],
-                include=["id"],
+                include=["id", "qsg", "do_not_attribute"],
                 name="intel_item_org_arm",
             ),
             models.Index(
-                fields=["submitted_by", "status"], include=["id"], name="intel_item_author_arm"
+                fields=["submitted_by", "status"],
+                include=["id", "qsg", "submitting_organisation", "do_not_attribute"],
+                name="intel_item_author_arm",
             ),
-            # Search matches a reference case-insensitively besides the search vector: with this
-            # index the OR of the two is a BitmapOr, not a filter over every visible row.
-            models.Index(Upper("reference"), name="intel_item_reference_upper"),
         ]
         constraints = [
             models.UniqueConstraint(

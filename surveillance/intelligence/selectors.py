@@ -7,10 +7,11 @@ item) is decided once, by `sees_attribution`, and every page and export asks it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 
 from qsg.access import principal
 from qsg.audit import history_rows
@@ -46,26 +47,53 @@ def search_text(text: str | None) -> str:
     return (text or "").replace("\x00", " ").strip()[:SEARCH_MAX]
 
 
-def search(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
-    """PostgreSQL full-text search on the item's search vector; a plain match on SQLite.
+# A reference, or the start of one ("INT-2026-0001"): searched by prefix on the reference alone
+# (references are upper case; the unique column's `varchar_pattern_ops` index serves the prefix),
+# not as words: the words of a reference ("int", "2026") are in nearly every item.
+REFERENCE = re.compile(r"INT-[0-9A-Z-]*", re.IGNORECASE)
+# A search counts its matches up to this many (the page says "more than"): a common word matches
+# tens of thousands of items nationally, and counting every one reads every one from the table.
+# Past the cap the matches are listed newest first: ranking them would read every one too.
+SEARCH_COUNT_CAP = 1000
 
-    Pages and the API both search through here. NUL characters (which PostgreSQL refuses in a
-    query) are dropped and the text is capped, so no search string can end in a 500.
+
+def is_reference(text: str | None) -> bool:
+    return bool(REFERENCE.fullmatch(search_text(text)))
+
+
+def search(qs: QuerySet[Item], text: str) -> QuerySet[Item]:
+    """Narrow `qs` to the items matching `text`, annotated with `rank` (higher is better).
+
+    A reference (or its start) matches by prefix on the reference; other text is a PostgreSQL
+    full-text search (websearch syntax, English stemming) on the item's stored search vector,
+    ranked by `ts_rank`; on SQLite (the demo) a plain substring match, unranked. Pages and the
+    API both search through here. NUL characters (which PostgreSQL refuses in a query) are
+    dropped and the text is capped, so no search string can end in a 500.
     """
     text = search_text(text)
     if not text:
         return qs
+    if is_reference(text):
+        return qs.filter(reference__startswith=text.upper()).annotate(rank=Value(1.0))
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(text, config="english", search_type="websearch")
-        return qs.filter(Q(search=query) | Q(reference__iexact=text))
+        return qs.filter(search=query).annotate(rank=SearchRank(F("search"), query))
     return qs.filter(
         Q(summary__icontains=text)
         | Q(details__icontains=text)
         | Q(service_site__icontains=text)
         | Q(reference__icontains=text)
-    )
+    ).annotate(rank=Value(1.0))
+
+
+def best_first(qs: QuerySet[Item], text: str | None, *newest) -> QuerySet[Item]:
+    """A searched list's order: best match first, then newest (`newest`); unsearched, newest."""
+    newest = newest or NEWEST_FIRST
+    if search_text(text):
+        return qs.order_by(F("rank").desc(), *newest)
+    return qs.order_by(*newest)
 
 
 def visible_items(user, items: QuerySet[Item] | None = None) -> QuerySet[Item]:
@@ -81,7 +109,9 @@ def filtered_items(user, data: dict, items: QuerySet[Item] | None = None) -> Que
     """The list, filtered by the (validated) filter form's data (`items`: see visible_items)."""
     qs = visible_items(user, items)
     if data.get("provider"):
-        qs = qs.filter(providers=data["provider"])
+        through = Item.providers.through
+        linked = through.objects.filter(provider_id=data["provider"])
+        qs = qs.filter(pk__in=linked.values("intelligenceitem_id"))
     if data.get("qsg"):
         qs = qs.filter(qsg=data["qsg"])
     if data.get("theme"):
@@ -102,9 +132,7 @@ def filtered_items(user, data: dict, items: QuerySet[Item] | None = None) -> Que
     if data.get("observed_before"):
         qs = qs.filter(observed_from__lte=data["observed_before"])
     qs = search(qs, data.get("q") or "")
-    if data.get("provider"):
-        qs = qs.distinct()
-    return _item_list_related(qs).order_by(*NEWEST_FIRST)
+    return best_first(_item_list_related(qs), data.get("q"))
 
 
 def filtered_item_parts(user, data: dict) -> list[QuerySet[Item]]:
@@ -117,11 +145,16 @@ def count_by_arms(text: str | None) -> bool:
     """Whether to count a list as the UNION of its visibility arms (`filtered_item_parts`).
 
     Yes unless it searches: each arm is then an index-only scan and no heap page is read. A
-    search has to read every match from the heap whichever way it is counted, and the arms would
-    each repeat the full-text index scan, so one BitmapOr ANDed with it is cheaper
-    (docs/benchmarks-intelligence.md).
+    search has to read its matches from the heap whichever way it is counted, and the arms would
+    each repeat the full-text index scan, so it is counted over their OR instead, and only up to
+    `SEARCH_COUNT_CAP` (`count_cap`; docs/benchmarks-intelligence.md).
     """
     return not search_text(text)
+
+
+def count_cap(text: str | None) -> int | None:
+    """How far a list is counted: searches up to `SEARCH_COUNT_CAP`, other lists exactly."""
+    return SEARCH_COUNT_CAP if search_text(text) else None
 
 
 def filter_choices(user) -> dict:
@@ -129,16 +162,32 @@ def filter_choices(user) -> dict:
     from qsg.access import providers_for, qsgs_for
 
     p = principal(user)
-    visible_orgs = Organisation.objects.filter(
-        pk__in=visible_items(user)
-        .filter(access.attributable_q(user))
-        .values("submitting_organisation")
-    ).order_by("name")
+    visible_orgs = Organisation.objects.filter(pk__in=_attributed_organisation_ids(user))
+    visible_orgs = visible_orgs.order_by("name")
     return {
         "providers": providers_for(user).order_by("name"),
         "qsgs": qsgs_for(user).order_by("name") if p.qsg_ids else QSG.objects.none(),
         "organisations": visible_orgs,
     }
+
+
+def _attributed_organisation_ids(user) -> list[int]:
+    """The organisations that submitted an item this person sees attributed (one query).
+
+    Asked of each visibility arm and put together with UNION: the arms' indexes cover the
+    columns it reads (migration 0018), so each is an index-only scan, where the OR of the arms
+    read every visible item from the table (docs/benchmarks-intelligence.md).
+    """
+    parts = [
+        visible_items(user, arm)
+        .filter(access.attributable_q(user))
+        .order_by()  # no ORDER BY (the model's would read the table)
+        .values_list("submitting_organisation_id", flat=True)
+        for arm in access.item_arms_for(user)
+    ]
+    if not parts:
+        return []
+    return sorted(set(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]))
 
 
 def drafts_for(user) -> QuerySet[Item]:

@@ -317,7 +317,11 @@ def _refresh_search(item_id: int) -> None:
     )
 
 
-def _write(actor, item: Item | None, values: dict[str, Any], *, status: str) -> Item:
+def _write(
+    actor, item: Item | None, values: dict[str, Any], *, status: str, idempotency_key: str = ""
+) -> Item:
+    """Store the item. Every save adds a history row (with its providers and named
+    organisations), so everything known before the insert goes in with it."""
     creating = item is None
     if creating:
         item = Item(submitted_by=actor, submitting_organisation_id=actor.organisation_id)
@@ -342,16 +346,34 @@ def _write(actor, item: Item | None, values: dict[str, Any], *, status: str) -> 
     item.status = status
     if status == Status.SUBMITTED:
         item.submitted_at = timezone.now()
+    if idempotency_key:
+        item.idempotency_key = idempotency_key
     item.full_clean(exclude=["search", "reference", "submitted_by", "submitting_organisation"])
     _stamp(item, actor)
-    item.save()
+    if creating and connection.vendor == "postgresql":
+        # The id first, so the reference goes in with the insert: one history row, not two.
+        item.pk = _next_item_id()
+        item.reference = _reference(item.pk, timezone.now())
+        item.save(force_insert=True)
+    else:
+        item.save()
     if not item.reference:
-        item.reference = f"INT-{timezone.localdate(item.created_at):%Y}-{item.pk:06d}"
+        item.reference = _reference(item.pk, item.created_at)
         item.save(update_fields=["reference"])
     item.providers.set(values["providers"])
     item.named_organisations.set(values["named_organisations"])
     _refresh_search(item.pk)
     return item
+
+
+def _reference(pk: int, at) -> str:
+    return f"INT-{timezone.localdate(at):%Y}-{pk:06d}"
+
+
+def _next_item_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Item._meta.db_table])
+        return cursor.fetchone()[0]
 
 
 def _own_draft(actor, item: Item) -> Item:
@@ -397,10 +419,8 @@ def intelligence_item_submit(
     if item is not None:
         item = _own_draft(actor, item)
     values = _clean(actor, fields, submitting=True)
-    item = _write(actor, item, values, status=Status.SUBMITTED)
+    item = _write(actor, item, values, status=Status.SUBMITTED, idempotency_key=key)
     if key:
-        item.idempotency_key = key
-        item.save(update_fields=["idempotency_key"])
         claim.remember(item)
     secretariat = QSGRole.objects.filter(
         qsg_id=item.qsg_id, role=Role.SECRETARIAT, user__is_active=True

@@ -392,7 +392,14 @@ def _filtered_parts(request, form):
 @require_GET
 def intelligence_list(request):
     form = _filter_form(request)
-    page = page_of(request, _filtered(request, form), count_parts=_filtered_parts(request, form))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = page_of(
+        request,
+        _filtered(request, form),
+        count_parts=_filtered_parts(request, form),
+        count_cap=sel.count_cap(data.get("q")),
+        capped_order=sel.NEWEST_FIRST,
+    )
     items = list(page.object_list)
     rows = [
         {

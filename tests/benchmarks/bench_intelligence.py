@@ -24,8 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-from tests.signin import log_in
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
 os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_intel")
@@ -39,6 +37,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+from tests.signin import log_in  # noqa: E402
 
 LOCAL_QSGS = 27
 PROVIDERS_PER_QSG = 12
@@ -250,6 +250,8 @@ def load(start: int, count: int, qsgs, authors, providers, org_pool, themes) -> 
 
 
 def measure(client, url: str, label: str) -> dict:
+    """Wall time (p50/p95), this process's CPU time (median: Django's own work, steadier than
+    wall time on a shared machine) and queries of one request."""
     for _ in range(WARM_UP):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -262,22 +264,25 @@ def measure(client, url: str, label: str) -> dict:
     with connection.execute_wrapper(count):
         response = client.get(url)
     body = response.json() if response["Content-Type"].startswith("application/json") else {}
-    samples = []
+    samples, cpu = [], []
     for _ in range(REQUESTS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         client.get(url)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     result = {
         "label": label,
         "queries": len(statements),
         "p50": statistics.median(samples),
-        "p95": samples[int(len(samples) * 0.95) - 1],
+        "p95": samples[max(int(len(samples) * 0.95) - 1, 0)],
+        "cpu": statistics.median(cpu),
         "count": body.get("count") if isinstance(body, dict) else len(body),
     }
     print(
         f"{label:<42} queries {result['queries']:>2}  p50 {result['p50']:6.1f} ms  "
-        f"p95 {result['p95']:6.1f} ms  results {result['count']}",
+        f"p95 {result['p95']:6.1f} ms  cpu {result['cpu']:5.1f} ms  results {result['count']}"
+        f"  load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     return result
@@ -291,6 +296,7 @@ def urls():
         ("/api/v1/intelligence/?search=staffing", "API search, common word"),
         ("/api/v1/intelligence/?search=ambulance+handover", "API search, two words"),
         ("/api/v1/intelligence/?search=INT-B-0000027", "API search, a reference"),
+        ("/api/v1/intelligence/?search=INT-B-000002", "API search, a reference's start"),
     ]
     try:
         out.append((reverse("surveillance:intelligence-list"), "list page"))
@@ -301,29 +307,53 @@ def urls():
 
 
 def explain(user) -> str:
-    """The plans of the list's page and of its count (the UNION of the visibility arms; over
-    their OR when searching), with and without search."""
+    """The plans (EXPLAIN ANALYZE, BUFFERS: pages read do not depend on the machine's load) of
+    the API list's page and of its count, unsearched and for each search."""
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from qsg.pagination import capped_count
+    from surveillance.intelligence import selectors as selectors_intelligence
+    from surveillance.intelligence.api import IntelligenceViewSet
+
+    out = []
+    for text in ("", "staffing", "ambulance handover", "INT-B-0000027"):
+        request = Request(RequestFactory().get("/", {"search": text} if text else {}))
+        request.user = user
+        view = IntelligenceViewSet(request=request, action="list", format_kwarg=None, kwargs={})
+        page = view.filter_queryset(view.get_queryset())
+        cap = getattr(selectors_intelligence, "count_cap", lambda text: None)(text)
+        if cap is not None and capped_count(page, cap + 1) > cap:
+            page = page.order_by("-created_at", "-id")  # as the paginator lists a capped search
+        statements = [("page", page[:50].query.sql_with_params())]
+        counted = _count_sql(view, request, user, page, text)
+        if counted:
+            statements.append(("count", counted))
+        for what, (sql, params) in statements:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            out.append(f"-- {what}, search={text!r}\n{plan}")
+    return "\n\n".join(out)
+
+
+def _count_sql(view, request, user, page, text):
+    """The count's SQL as the API runs it (None if this code has no such count)."""
     from qsg.pagination import union_of
     from surveillance.intelligence import access
     from surveillance.intelligence import selectors as selectors_intelligence
 
-    out = []
-    for text in ("", "staffing"):
-        page = selectors_intelligence.search(access.items_for(user), text)
-        page = page.order_by("-created_at", "-id")[:50]
-        out.append(f"-- page, search={text!r}\n{page.explain(analyze=True)}")
-        if selectors_intelligence.count_by_arms(text):  # as the list counts it
-            parts = [selectors_intelligence.search(arm, text) for arm in access.item_arms_for(user)]
-            sql, params = union_of(parts).query.sql_with_params()
-        else:
-            searched = selectors_intelligence.search(access.items_for(user), text)
-            sql, params = searched.order_by().values("pk").query.sql_with_params()
-        explain_count = f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({sql}) ids"  # noqa: S608 (Django's SQL)
-        with connection.cursor() as cursor:
-            cursor.execute(explain_count, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        out.append(f"-- count, search={text!r}\n{plan}")
-    return "\n\n".join(out)
+    cap = getattr(selectors_intelligence, "count_cap", lambda text: None)(text)
+    if cap is not None:
+        ids = page.order_by().select_related(None).prefetch_related(None).values("pk")[: cap + 1]
+        sql, params = ids.query.sql_with_params()
+        return f"SELECT count(*) FROM ({sql}) ids", params  # noqa: S608 (Django's SQL)
+    if selectors_intelligence.count_by_arms(text):
+        parts = [view.filter_queryset(view.visible_queryset(a)) for a in access.item_arms_for(user)]
+        sql, params = union_of(parts).query.sql_with_params()
+    else:
+        sql, params = page.order_by().values("pk").query.sql_with_params()
+    return f"SELECT count(*) FROM ({sql}) ids", params  # noqa: S608 (Django's SQL)
 
 
 def vacuum() -> None:
@@ -342,11 +372,15 @@ def vacuum() -> None:
 
 
 def main() -> None:
+    global REQUESTS, WARM_UP
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database")
     parser.add_argument("--explain", action="store_true", help="print the list's query plans")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="timed requests per URL")
     args = parser.parse_args()
+    REQUESTS, WARM_UP = args.requests, min(WARM_UP, args.requests)
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()}")
 
     from qsg.models import Organisation, User
     from surveillance.intelligence.models import IntelligenceItem, Theme
@@ -383,6 +417,7 @@ def main() -> None:
                 print(f"queries per request, {s['label']}: {s['queries']} -> {b['queries']}")
         if args.explain:
             print(explain(reader))
+        print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()}")
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)

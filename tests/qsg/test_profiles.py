@@ -122,6 +122,18 @@ def test_the_2022_demo_seeds_an_ics_network_and_the_escalation_story():
         User.objects.get(username="hny.secretariat")
     )
     assert set(yas.commissioners.all()) >= {wy.convening_organisation, hny.convening_organisation}
+    # The national team's pages: the region's view and the ambulance trust's escalation list.
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.signin import log_in
+
+    national_client = log_in(Client(), User.objects.get(username="national.secretariat"))
+    view = national_client.get(reverse("surveillance:regional-view", args=[region.pk]))
+    assert view.status_code == 200 and wy.name in view.content.decode()
+    hny_client = log_in(Client(), User.objects.get(username="hny.secretariat"))
+    page = hny_client.get(yas.get_absolute_url()).content.decode()
+    assert "Also in the footprint of" in page and hny.name in page
     # A second run adds nothing.
     demo.seed(password="demo-password-2026")
     assert rxf.decisions.count() == 3 and RiskSummit.objects.count() == 1

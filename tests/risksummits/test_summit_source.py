@@ -77,3 +77,55 @@ def test_the_concern_follows_the_item_it_was_raised_from(cast, client_for):
     document = selectors.closure_document(summit)
     assert document["concern"] == NOT_SHARED
     assert access.summit_audience_withheld(summit) == {item.pk}
+
+
+def _page_trigger(client, cast, reference: str):
+    judged = timezone.localtime() - dt.timedelta(hours=1)
+    return client.post(
+        "/risk-summits/new/",
+        {
+            "form_token": "source-page-1",
+            "provider": cast.providers["provider_a1"].pk,
+            "concern": CONCERN,
+            "source": RiskSummit.Source.QSG_INTELLIGENCE,
+            "source_detail": "",
+            "source_item": reference,
+            "urgency": RiskSummit.Urgency.URGENT,
+            "judged_at_date-day": judged.day,
+            "judged_at_date-month": judged.month,
+            "judged_at_date-year": judged.year,
+            "judged_at_time": judged.strftime("%H:%M"),
+        },
+    )
+
+
+def test_the_trigger_page_links_an_item_by_reference_and_refuses_a_hidden_one(cast, client_for):
+    item = released(cast, distribution=Distribution.ORGANISATION)
+    hidden = _page_trigger(client_for("cqc_a"), cast, item.reference).content.decode()
+    missing = _page_trigger(client_for("cqc_a"), cast, "INT-1999-000001").content.decode()
+    error = "Enter the reference of an intelligence item you can see"
+    assert error in hidden and error in missing
+    assert not RiskSummit.objects.exists()
+    response = _page_trigger(client_for("secretariat_a"), cast, item.reference.lower())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    summit = RiskSummit.objects.get()
+    assert summit.source_item_id == item.pk and summit.intelligence_item_ids == [item.pk]
+
+
+def test_a_summit_from_a_meeting_referral_carries_the_conclusion_items(cast):
+    from risksummits.services.trigger import referrals_pick_up
+    from tests.surveillance.intelligence.test_derived_visibility import (
+        _ticked_into_agenda,
+        concluded_under,
+    )
+    from tests.surveillance.meetings.factories import agree
+
+    m, item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
+    agree(
+        cast, concluded_under(cast, m, agenda_item, category_code="risk-summit", rationale=CONCERN)
+    )
+    assert referrals_pick_up() == 1
+    summit = RiskSummit.objects.get()
+    assert summit.intelligence_item_ids == [item.pk]
+    assert access.summit_as_read(cast.users["secretariat_a"], summit).concern == CONCERN
+    assert access.summit_as_read(cast.users["cqc_a"], summit).concern == NOT_SHARED

@@ -184,3 +184,33 @@ def test_the_pack_dashboard_lists_a_provider_only_for_audiences_that_may_read_it
     assert seen["full"] == {provider.name}
     assert seen[cast.orgs["icb_a"].name] == {provider.name}
     assert seen[cast.orgs["cqc"].name] == set()
+
+
+def test_the_action_page_records_the_agenda_item_and_keeps_the_links_on_a_change(cast, client_for):
+    m, item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
+    note_services.meeting_note_start(actor=cast.users["secretariat_a"], meeting=m)
+    due = timezone.localdate() + dt.timedelta(days=40)
+    data = {
+        "form_token": "action-page-1",
+        "description": TO_DO,
+        "owner_organisation": cast.orgs["cqc"].pk,
+        "owner": "",
+        "due_date-day": due.day,
+        "due_date-month": due.month,
+        "due_date-year": due.year,
+        "provider": "",
+        "agenda_item": agenda_item.pk,
+        "foi_exemption": "",
+    }
+    client = client_for("secretariat_a")
+    response = client.post(f"/meetings/{m.pk}/note/actions/new/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action = Action.objects.get(note__meeting=m)
+    assert action.agenda_item_id == agenda_item.pk
+    assert action.intelligence_item_ids == [item.pk]
+    data = {**data, "description": TO_DO + " by March"}
+    data.pop("form_token")
+    response = client.post(f"/meetings/{m.pk}/note/actions/{action.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action.refresh_from_db()
+    assert action.intelligence_item_ids == [item.pk]

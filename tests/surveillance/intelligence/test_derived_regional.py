@@ -59,3 +59,32 @@ def test_a_local_report_carries_no_words_of_a_conclusion_from_a_withheld_item(ca
     assert own.withheld == 0 and own.key_issues == "Bank staff pay"
     assert item.pk in own.intelligence_item_ids
     assert m.qsg_id == cast.qsgs["a"].pk
+
+
+def test_a_withheld_conclusion_adds_no_recurring_theme():
+    """Pure: a conclusion the reader may not read (`withheld`, set by `_visible_conclusions`)
+    counts for no theme, even through the items it links."""
+    from types import SimpleNamespace
+
+    item = SimpleNamespace(pk=1, qsg_id=10, theme_id=1, theme=SimpleNamespace(label="Staffing"))
+
+    def conclusion(withheld):
+        return SimpleNamespace(
+            key_issues="Staffing gaps at night",
+            rationale="",
+            intelligence_item_ids=[1],
+            withheld=withheld,
+            note=SimpleNamespace(meeting=SimpleNamespace(qsg_id=20)),
+        )
+
+    def themes(c):
+        rows = sr.recurring_themes(
+            intelligence=[item],
+            conclusions=[c],
+            vocabulary={"Staffing": ("staffing",)},
+            qsg_names={10: "Ten", 20: "Twenty"},
+        )
+        return [(r.theme, r.qsgs) for r in rows]
+
+    assert themes(conclusion(0)) == [("Staffing", ["Ten", "Twenty"])]
+    assert themes(conclusion(1)) == []

@@ -194,12 +194,11 @@ def test_a_note_pdf_is_shared_only_by_readers_who_may_read_the_same_items(cast, 
     assert mine.counts["audience"] == "full"
 
 
-def test_the_provider_timeline_keeps_the_level_but_not_the_rationale(cast):
-    from surveillance.meetings import access as am
+def concluded_under(cast, m, agenda_item, *, category_code="regular-review", rationale=DISCUSSED):
+    """A quorate meeting's draft note with a conclusion on provider_a1 under the agenda item."""
     from surveillance.meetings.services import note as note_services
-    from tests.surveillance.meetings.factories import agree, category, quorate
+    from tests.surveillance.meetings.factories import category, quorate
 
-    m, _item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
     secretariat = cast.users["secretariat_a"]
     quorate(cast, m)
     note = note_services.meeting_note_start(actor=secretariat, meeting=m)
@@ -207,12 +206,21 @@ def test_the_provider_timeline_keeps_the_level_but_not_the_rationale(cast):
         actor=secretariat,
         note=note,
         provider=cast.providers["provider_a1"],
-        category=category("regular-review"),
+        category=category(category_code),
         key_issues="Bank staff pay",
-        rationale=DISCUSSED,
+        rationale=rationale,
         agenda_item=agenda_item,
     )
-    note = agree(cast, note)
+    return note
+
+
+def test_the_provider_timeline_keeps_the_level_but_not_the_rationale(cast):
+    from surveillance.meetings import access as am
+    from surveillance.meetings.services import note as note_services
+    from tests.surveillance.meetings.factories import agree
+
+    m, _item, agenda_item = _ticked_into_agenda(cast, distribution=Distribution.ORGANISATION)
+    note = agree(cast, concluded_under(cast, m, agenda_item))
     note_services.meeting_note_publish(actor=cast.users["chair_a"], note=note)
     provider = cast.providers["provider_a1"]
     for username in (*READERS, "observer_a", "cqc_a"):
