@@ -72,8 +72,6 @@ NOT_VISITED: dict[str, str] = {
     ),
     "surveillance:pack-job": "every meeting with every job of the seed: the first pairs tried "
     "are a meeting and another's job",
-    "surveillance:escalation-propose": _NO_SEED.format("conclusion still in a draft note"),
-    "risksummits:rapid-review-outcome": _NO_SEED.format("rapid quality review"),
     "qsg:role-remove": "none of the seed's first six roles is removable by those the matrix "
     "names, and nobody else may (to do: a role in the seed for this page)",
     "surveillance:intelligence-step": "a draft's steps: the seed's first items are submitted, "
