@@ -274,11 +274,11 @@ def organisation_for_user(user, pk, *, manage: bool = False) -> Organisation:
     try:
         org = organisations_for(user).select_related("type").get(pk=pk)
     except Organisation.DoesNotExist:
-        if manage:
-            # A secretariat may edit an organisation that is not yet a member anywhere.
-            org = organisation_directory_for(user).filter(pk=pk, memberships__isnull=True).first()
-            if org is not None:
-                return org
+        # A secretariat may read and edit an organisation that is not yet a member anywhere (a
+        # directory entry it could add as a member): reading and editing answer alike.
+        org = organisation_directory_for(user).filter(pk=pk, memberships__isnull=True).first()
+        if org is not None:
+            return org
         raise not_found() from None
     if manage:
         require(can_manage_organisation(user, org))
