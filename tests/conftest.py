@@ -18,7 +18,11 @@ os.environ.setdefault("XDG_CACHE_HOME", str(Path("/tmp") / "qsg-test-xdg"))
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Every database test starts with the migration-seeded reference data, whatever ran before
-    it on this process (a transactional test's flush removes it; see tests/reference.py)."""
+    it on this process (a transactional test's flush removes it; see tests/reference.py), and
+    no cached quality dimensions read while the rows were gone."""
+    from surveillance.intelligence import dimensions
+
+    dimensions.forget()
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
         return

@@ -22,6 +22,7 @@ ERRORS = {
     "403": "Visible to you, but you may not do this",
     "404": "Not found, or not visible to you",
     "409": "Conflicts with existing records",
+    "415": "The body is in a media type (or a form encoding) the API cannot read",
     "429": "Too many requests: try again later",
 }
 

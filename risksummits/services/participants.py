@@ -69,7 +69,6 @@ def propose_participants(
     return list(found.values())
 
 
-@transaction.atomic
 def _require_may_take_part(summit, organisation_id: int, people, *, field="people") -> None:
     """Only people the access layer allows (`access.participant_people_for`) are added for a
     member organisation; the message names nobody."""
@@ -80,6 +79,7 @@ def _require_may_take_part(summit, organisation_id: int, people, *, field="peopl
         raise ValidationError({field: "Choose people who hold a role in the QSG"})
 
 
+@transaction.atomic
 def participant_add(
     *,
     actor,

@@ -223,7 +223,8 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
     providers = serializers.ListField(child=IdField(), allow_empty=True, max_length=100)
     service_site = serializers.CharField(allow_blank=True, required=False, trim_whitespace=True)
     source_type = serializers.ChoiceField(choices=Item.SourceType.choices)
-    quality_dimension = serializers.ChoiceField(choices=())
+    # the codes every profile has (the schema); a request offers its profile's rows
+    quality_dimension = serializers.ChoiceField(choices=Item.QualityDimension.choices)
     theme = IdField(required=False, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
     details = serializers.CharField(allow_blank=True)
@@ -246,7 +247,8 @@ class IntelligenceSubmitSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quality_dimension"].choices = dimensions.choices()
+        if "request" in self.context:  # the schema is built without reading the database
+            self.fields["quality_dimension"].choices = dimensions.choices()
 
 
 class TriageSerializer(serializers.Serializer):

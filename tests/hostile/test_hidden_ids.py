@@ -355,7 +355,14 @@ def _serializers():
                 todo.append(sub)
     project = ("qsg.", "dashboard.", "surveillance.", "risksummits.")
     return sorted(
-        (s for s in seen if s.__module__.startswith(project)), key=lambda s: s.__qualname__
+        # a ModelSerializer without Meta is a base others extend (qsg.api InheritedSerializer)
+        (
+            s
+            for s in seen
+            if s.__module__.startswith(project)
+            and (hasattr(s, "Meta") or not issubclass(s, serializers.ModelSerializer))
+        ),
+        key=lambda s: s.__qualname__,
     )
 
 
