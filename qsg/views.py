@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qsg.vocabulary import say
+from qsg.vocabulary import offline, say
 
 from . import access, audit, jobs, navigation, services
 from .accounts import oidc
@@ -588,6 +588,13 @@ def error_403(request, exception=None):
 
 
 def error_500(request):
+    # The error pages never read the database (it may be what failed): terms come from the
+    # profile or the last read of the administrators' overrides.
+    with offline():
+        return _error_500(request)
+
+
+def _error_500(request):
     # The database being unreachable (restarting, failing over) is temporary: say so, with a
     # 503 and Retry-After, so that people and load balancers try again (tests/faults/).
     if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.utils.functional import lazy
@@ -55,6 +57,8 @@ KEYS = tuple(PROFILES["2013"])
 PROFILE_CHOICES = [("", "Every profile"), ("2013", "2013 guidance"), ("2022", "2022 guidance")]
 TTL_SECONDS = 30.0
 _cache: dict[str, tuple[float, dict[str, str]]] = {}
+# Set while an error page is drawn: the database may be the thing that failed.
+_offline: ContextVar[bool] = ContextVar("vocabulary_offline", default=False)
 
 
 def profile() -> str:
@@ -73,6 +77,9 @@ def terms() -> dict[str, str]:
     hit = _cache.get(name)
     if hit is not None and time.monotonic() - hit[0] < TTL_SECONDS:
         return hit[1]
+    if _offline.get():
+        # Overrides last read, however old, else the profile's own words; never the database.
+        return hit[1] if hit is not None else dict(PROFILES[name])
     from .models import Term
 
     out = dict(PROFILES[name])
@@ -140,3 +147,13 @@ say_lazy = lazy(say, str)
 def forget() -> None:
     """Drop the cache (after an administrator's change, and in tests)."""
     _cache.clear()
+
+
+@contextmanager
+def offline():
+    """Terms without reading the database, for the error pages (a 503 is drawn when it is down)."""
+    token = _offline.set(True)
+    try:
+        yield
+    finally:
+        _offline.reset(token)

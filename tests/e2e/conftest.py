@@ -7,6 +7,7 @@ import tempfile
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.cast import PASSWORD
 from tests.signin import authenticator_for, current_code
@@ -85,7 +86,17 @@ def axe_violations(page) -> list[dict]:
             "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
         }
     }
-    results = _axe.run(page, options=options)
+    # A click that submits or follows a link returns before the next page has replaced this one;
+    # axe needs one whole document, so wait for it, and once more if it was swapped mid-run.
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page, options=options)
+            break
+        except PlaywrightError as error:
+            swapped = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not swapped or attempt == 2:
+                raise
     return [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
 
 

@@ -4,7 +4,10 @@ PDF back as text."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
+
+from playwright.sync_api import expect
 
 
 def fill_date(page, name: str, date: dt.date) -> None:
@@ -12,6 +15,12 @@ def fill_date(page, name: str, date: dt.date) -> None:
     page.locator(f'input[name="{name}[day]"]').fill(str(date.day))
     page.locator(f'input[name="{name}[month]"]').fill(str(date.month))
     page.locator(f'input[name="{name}[year]"]').fill(str(date.year))
+
+
+def expect_error_page(page) -> None:
+    """The page came back with its errors: the NHS error title ("Error: ..."), waited for, as a
+    submit's answer may still be loading when the click returns."""
+    expect(page).to_have_title(re.compile(r"^Error: "))
 
 
 def sign_out(page) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from surveillance.meetings.models import Attendance
+from tests.e2e.journey_steps import expect_error_page
 from tests.surveillance.meetings.factories import ensure_reference_data, meeting
 
 
@@ -31,7 +32,7 @@ def test_secretariat_records_everyone_expected(cast, site, page, login, axe_chec
     until = person("chair_a").get_by_label(f"{u['chair_a'].display_name}: present until")
     until.fill("14:00")
     page.get_by_role("button", name="Record attendance").click()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     summary = page.locator(".nhsuk-error-summary").inner_text()
     assert f"{u['chair_a'].display_name} cannot leave after the meeting ends at 13:00" in summary
     axe_check("record everyone expected, with errors")

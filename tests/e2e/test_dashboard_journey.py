@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dashboard.helpers import ae_rows, csv_bytes
+from tests.e2e.journey_steps import expect_error_page
 
 
 @pytest.mark.worker
@@ -28,7 +29,7 @@ def test_analyst_uploads_watches_progress_and_reads_the_charts(
     # Submitting without a file keeps the page, with the NHS.UK error summary
     page.get_by_role("button", name="Upload and load").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select a CSV or Excel file")
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("upload form with errors")
 
     page.locator("input[type=file][name=file]").set_input_files(str(upload))

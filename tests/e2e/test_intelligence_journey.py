@@ -14,6 +14,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from surveillance.intelligence.models import IntelligenceItem, Theme
+from tests.e2e.journey_steps import expect_error_page
 from tests.surveillance.intelligence.factories import released, submit
 
 SHOTS = os.environ.get("QSG_SCREENSHOTS")
@@ -63,7 +64,7 @@ def test_nhs_number_is_caught_fixed_and_the_item_found(cast, site, page, login, 
     # The error names what was found and where, links to the field and keeps the text.
     summary = page.locator(".nhsuk-error-summary")
     summary.wait_for()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     assert "looks like an NHS number (line 1" in summary.inner_text()
     assert page.get_by_label("Details").input_value() == typed
     axe_check("step 2 with an error")
@@ -132,5 +133,5 @@ def test_secretariat_pages_are_accessible(cast, site, page, login, axe_check):
     page.goto(f"{site}/intelligence/{pending.pk}/triage/")
     page.get_by_label("Provider ODS codes").fill("NOPE1")
     page.get_by_role("button", name="Triage and share").click()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("triage with errors")

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from surveillance.meetings.models import Conclusion, MeetingNote, NoteVersion
-from tests.e2e.journey_steps import download_text, sign_out
+from tests.e2e.journey_steps import download_text, expect_error_page, sign_out
 from tests.surveillance.meetings.factories import (
     circulated_with_gaps,
     ensure_reference_data,
@@ -45,7 +45,7 @@ def test_chair_settles_the_dissent_agrees_and_prints_the_note(cast, site, page, 
     expect(page.locator("main")).to_contain_text(DISSENT)
     page.get_by_role("button", name="Record decision").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("settle page with an error")
     page.get_by_label("Chair's decision").fill(DECISION)
     page.get_by_role("button", name="Record decision").click()

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.journey_steps import expect_error_page
 from tests.surveillance.meetings.factories import ensure_reference_data
 
 
@@ -53,7 +54,7 @@ def test_secretariat_and_chair_hold_a_meeting(cast, site, page, login, axe_check
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
         "The time they left must be after the time they arrived"
     )
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("attendance with errors")
     for person in (
         "Chair A, NHS England Area A team",

@@ -2,6 +2,8 @@
 
 from playwright.sync_api import expect
 
+from tests.e2e.journey_steps import expect_error_page
+
 
 def test_secretariat_adds_member_organisation(cast, site, page, login, axe_check):
     login("secretariat_a")
@@ -18,7 +20,7 @@ def test_secretariat_adds_member_organisation(cast, site, page, login, axe_check
     # Submitting without choosing shows the NHS.UK error summary and keeps the page.
     page.get_by_role("button", name="Add member").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select the organisation")
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("add member form with errors")
 
     page.get_by_label("Organisation").select_option(label="Outside Body Ltd")

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.journey_steps import expect_error_page
 from tests.surveillance.packs.factories import pack_scenario
 
 
@@ -30,7 +31,7 @@ def test_member_returns_then_secretariat_makes_and_downloads_the_pack(
     )
     page.get_by_role("button", name="Submit the return").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("NHS number")
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("return form with errors")
     page.locator("textarea[name=concerns]").fill(
         "Discharge complaints rising at Alpha General Hospital"

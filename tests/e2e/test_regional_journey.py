@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from surveillance.regional import services as sv
 from surveillance.regional.models import LocalReport, RegionalRecommendation
+from tests.e2e.journey_steps import expect_error_page
 from tests.surveillance.meetings.factories import ensure_reference_data
 from tests.surveillance.regional.factories import agreed_note, period
 
@@ -39,7 +40,7 @@ def test_local_secretariat_drafts_edits_and_submits(cast, site, page, login, axe
     page.get_by_role("link", name="Edit Summary").click()
     page.get_by_label("Text").fill("Raised by Mrs Patel on 07700 900123.")
     page.get_by_role("button", name="Save").click()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     assert page.get_by_label("Text").input_value() == "Raised by Mrs Patel on 07700 900123."
     axe_check("section edit with errors")
     page.get_by_label("Text").fill("One provider under regular review; staffing is the theme.")
@@ -57,7 +58,7 @@ def test_local_secretariat_drafts_edits_and_submits(cast, site, page, login, axe
     page.get_by_role("link", name="Complete the return").click()
     axe_check("assurance form")
     page.get_by_role("button", name="Submit the return").click()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("assurance form with errors")
     for select in page.locator("select[name^='rag_']").all():
         select.select_option("green")
@@ -108,7 +109,7 @@ def test_regional_reviewer_opens_the_regional_view(cast, site, page, login, axe_
     axe_check("submitted report, as the reviewer")
     page.get_by_role("link", name="Comment on the report").click()
     page.get_by_role("button", name="Add the comment").click()
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("comment with errors")
     page.get_by_label("Your comment").fill(
         "Staffing again: what has changed since the last quarter?"

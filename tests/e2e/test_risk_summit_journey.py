@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from qsg import services as qsg_services
 from risksummits.models import RiskSummit
+from tests.e2e.journey_steps import expect_error_page
 
 
 def _date(page, prefix: str, value: dt.date) -> None:
@@ -41,7 +42,7 @@ def test_risk_summit_from_trigger_to_closure(cast, site, page, login, axe_check)
     axe_check("trigger form")
     page.get_by_role("button", name="Trigger the risk summit").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose the provider")
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("trigger form with errors")
     page.get_by_label("Which provider is the concern about?").select_option(
         label="Alpha General Hospital (RAA)"

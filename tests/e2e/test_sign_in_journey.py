@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from qsg.accounts.models import ExternalIdentity
 from tests.cast import PASSWORD
+from tests.e2e.journey_steps import expect_error_page
 from tests.signin import current_code
 
 
@@ -26,7 +27,7 @@ def test_a_secretariat_sets_up_two_factor_at_first_login(cast, site, page, axe_c
     axe_check("set-up page")
     page.get_by_role("button", name="Confirm and continue").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the 6-digit code")
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("set-up page with an error")
 
     device = TOTPDevice.objects.get(user=cast.users["secretariat_b"], confirmed=False)
@@ -107,7 +108,7 @@ def test_api_tokens_are_made_seen_once_and_revoked_on_the_account_page(
     page.get_by_role("link", name="Create an API token").click()
     page.get_by_role("button", name="Create token").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a name for the token")
-    assert page.title().startswith("Error: ")
+    expect_error_page(page)
     axe_check("token form with an error")
     page.get_by_label("Name").fill("Monthly returns script")
     page.get_by_label("Read only").check()
