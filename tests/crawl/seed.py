@@ -438,6 +438,11 @@ def _regional(seed: Seed) -> None:
         period_start=today - dt.timedelta(days=180),
         period_end=today - dt.timedelta(days=91),
     )
+    # The submitted report's words are read by the same people as the region's comment on it.
+    for section in submitted.sections.all():
+        sv.local_report_section_edit(
+            actor=sec, section=section, text=f"{seed.m('reportcomment')} {section.key}"
+        )
     submitted = sv.local_report_submit(actor=sec, report=submitted)
     seed.put(
         "reportcomment",
