@@ -5,7 +5,14 @@ For every page and API list of the URL configuration (a pattern without path par
   words nobody wrote (the same status and the same page once the words are taken out), so no
   result, count, "1 hidden" line or empty-state difference tells them such an item exists;
 * **filters and pages**: `?qsg=`, `?provider=` and `?meeting=` with every seeded value, and
-  `?page=2`, show no marker of a kind the person may not read.
+  `?page=2`, show no marker of a kind the person may not read;
+* **hidden ids**: every id filter of every list (the three above on pages and API lists, and
+  every id filter of an API list's filterset: `?organisation=`, `?regional_qsg=`...) answers an
+  id the person cannot see exactly as an id that does not exist (the same status and body, the
+  id itself taken out where the page echoes it). "Cannot see" is asked of the object's own
+  detail (the API's, or else the page's, found in the URL configuration): 404 there, and the
+  id is not read on a row of the unfiltered list (member_c reads their QSG's `regional_qsg`
+  although the region's own detail is not theirs).
 
 Which lists read which parameter is found by asking, not listed by hand: as the secretariat of
 QSG A (who reads the most), a list whose answer changes with the parameter reads it. API lists
@@ -16,6 +23,7 @@ secret, a health check) is no list and is left out.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from urllib.parse import quote, quote_plus, urlencode
@@ -26,6 +34,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from qsg.models import QSG, Provider
+from surveillance.intelligence.models import Theme
 from surveillance.meetings.models import Meeting
 from tests.signin import log_in
 
@@ -38,6 +47,8 @@ pytestmark = pytest.mark.django_db
 
 TEXT_PARAMETERS = ("q", "search")
 ID_PARAMETERS = {"qsg": QSG, "provider": Provider, "meeting": Meeting}
+# Models named by an id filter with no detail of their own, and why none of their rows is hidden.
+PUBLIC_FILTER_MODELS = {Theme: "reference data: every theme is offered to everyone who files"}
 # At most this many markers in one search ("a or b or c"): every list keeps 100 characters of
 # a search at least, so the echo of the whole search is found and taken out.
 PER_SEARCH = 3
@@ -68,6 +79,39 @@ def _answer(client: Client, url: str, words: str, is_api: bool) -> tuple[int, st
     }:
         body = body.replace(form, "WORDS")
     return response.status_code, body
+
+
+def _id_taken_out(body: str, name: str, value: str) -> str:
+    """The body with the echo of `?name=value` (in links and the filter form) made neutral."""
+    n = re.escape(name)
+    body = re.sub(rf"([?&;]{n}=){value}(?!\d)", r"\1ID", body)
+    body = re.sub(rf'(<input\b[^>]*\bname="{n}"[^>]*\bvalue="){value}(")', r"\1ID\2", body)
+    return re.sub(rf'(<input\b[^>]*\bvalue="){value}("[^>]*\bname="{n}")', r"\1ID\2", body)
+
+
+def _read_on_rows(client: Client, url: str, name: str) -> set[str]:
+    """The values of field `name` (or `names`, a list) on the rows an API list shows the person
+    unfiltered: an id they read on a row they may see is not hidden from them (their own QSG's
+    region, the provider of an item shared with them)."""
+    response = client.get(url, HTTP_ACCEPT="application/json")
+    if response.status_code != 200:
+        return set()
+    data = response.json()
+    rows = data.get("results", []) if isinstance(data, dict) else data
+    read = set()
+    for row in rows:
+        for value in (row.get(name), row.get(f"{name}s")) if isinstance(row, dict) else ():
+            read.update(str(v) for v in (value if isinstance(value, list) else [value]))
+    return read
+
+
+def _first_difference(body: str, other: str) -> str:
+    changed = [
+        line.strip()
+        for line in difflib.unified_diff(other.splitlines(), body.splitlines(), n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---") and line[1:].strip()
+    ]
+    return " | ".join(changed[:4])[:400]
 
 
 def _searches(kinds: list[str]) -> list[tuple[str, str]]:
@@ -117,6 +161,62 @@ def lists(seed):
     return reading
 
 
+def _detail_patterns(found) -> dict[type, object]:
+    """{model: the pattern of one object's detail}: the API's `<basename>-detail`, or else a
+    page whose only parameter is the model's id."""
+    out: dict[type, object] = {}
+    for p in sorted(found, key=lambda p: (not p.is_api, not p.name.endswith("-detail"), p.name)):
+        if p.params in (("pk",), ("qsg_pk",)) and isinstance(p.sources[0], type):
+            out.setdefault(p.sources[0], p)
+    return out
+
+
+@pytest.fixture(scope="module")
+def id_filters(seed, lists):
+    """[(pattern, list url, parameter, model, [values], missing value)]: every id filter of
+    every list, and the pattern of each filtered model's detail. The lists that read `?qsg=`,
+    `?provider=` and `?meeting=` are found by asking (`lists`); an API list's other id
+    filters are read from its filterset (through the router)."""
+    found, _ = crawl_urls.patterns()
+    details = _detail_patterns(found)
+    rows = []
+    for name, model in ID_PARAMETERS.items():
+        for pattern, urls in lists[name]:
+            rows.append((pattern, urls[0].split("?")[0], name, model))
+    seen = {(p.name, name) for p, _, name, _ in rows}
+    for pattern in found:
+        for name, model in crawl_urls.list_filters(pattern)[0]:
+            if (pattern.name, name) not in seen:
+                rows.append((pattern, reverse(pattern.name), name, model))
+    out, undecided = [], set()
+    for pattern, url, name, model in rows:
+        if model in PUBLIC_FILTER_MODELS:
+            continue
+        if model not in details:
+            undecided.add(model.__name__)
+            continue
+        values = [str(r.pk) for r in crawl_urls._seeded(model, list(model.objects.order_by("pk")))]
+        missing = str(
+            (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 10**6
+        )
+        out.append((pattern, url, name, model, values, missing))
+    assert not undecided, f"id filters on models with no detail to ask: {sorted(undecided)}"
+    return out, details
+
+
+def test_every_list_id_filter_is_asked(id_filters):
+    """The hidden-id rule is asked of the API's id filters and of the pages' (so a probe that
+    finds nothing cannot pass)."""
+    rows, _ = id_filters
+    asked = {(p.name, name) for p, _, name, *_ in rows}
+    print(sorted(asked))
+    for pattern in crawl_urls.patterns()[0]:
+        for name, model in crawl_urls.list_filters(pattern)[0]:
+            assert model in PUBLIC_FILTER_MODELS or (pattern.name, name) in asked
+    assert ("surveillance:intelligence-list", "qsg") in asked
+    assert ("api:meeting-list", "qsg") in asked
+
+
 def test_search_and_filters_are_found_on_the_lists(lists):
     """The probe finds what it should (so a probe that finds nothing cannot pass): the
     intelligence list's search and filters, and the API's search."""
@@ -159,4 +259,45 @@ def test_searches_filters_and_pages_reveal_nothing(seed, lists, person):
     assert not differ, (
         f"{person}: a search for words they may not read answers differently from a search for "
         "words nobody wrote:\n" + "\n".join(differ)
+    )
+
+
+@pytest.mark.parametrize("person", ["anonymous", *CRAWLERS])
+def test_hidden_ids_in_filters_answer_as_missing_ones(seed, id_filters, person):
+    """`?qsg=<a QSG the person cannot see>` answers exactly as `?qsg=<no QSG>`, on every list
+    and for every id filter."""
+    rows, details = id_filters
+    differ = []
+    hidden: dict[tuple[type, str], bool] = {}
+    client = Client()
+    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+        if person != "anonymous":
+            log_in(client, seed.cast.users[person])
+        for pattern, url, name, model, values, missing in rows:
+            control = None
+            known = _read_on_rows(client, url, name) if pattern.is_api else set()
+            for value in values:
+                if (model, value) not in hidden:
+                    detail = details[model]
+                    response = client.get(
+                        reverse(detail.name, kwargs={detail.params[0]: value}),
+                        HTTP_ACCEPT="application/json" if detail.is_api else "text/html",
+                    )
+                    hidden[model, value] = response.status_code == 404
+                if not hidden[model, value] or value in known:
+                    continue
+                if control is None:
+                    status, body = _answer(client, f"{url}?{name}={missing}", "\0", pattern.is_api)
+                    control = status, _id_taken_out(body, name, missing)
+                status, body = _answer(client, f"{url}?{name}={value}", "\0", pattern.is_api)
+                body = _id_taken_out(body, name, value)
+                if (status, body) != control:
+                    differ.append(
+                        f"{url}?{name}={value}: {status} (missing id: {control[0]}) "
+                        + _first_difference(body, control[1])
+                    )
+        transaction.set_rollback(True)
+    assert not differ, (
+        f"{person}: an id they cannot see answers differently from one that does not exist:\n"
+        + "\n".join(differ)
     )
