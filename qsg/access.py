@@ -104,6 +104,14 @@ class Principal:
     def oversees(self, qsg_id: int) -> bool:
         return qsg_id in self.overseen
 
+    def reads_from_above(self, qsg_id: int) -> bool:
+        """Reads the group from a tier above: the regional team over a local group
+        (`oversees`), or the national team over a region or its locals (`read_only`). What a
+        region reads of its locals (published notes, summits) the national team reads of its
+        regions and their locals; it grants no change: only `oversees` carries the region's
+        comments, recommendations and decisions."""
+        return qsg_id in self.overseen or qsg_id in self.read_only
+
     def role_names(self, qsg_id: int) -> list[str]:
         names = set(self.roles_in(qsg_id))
         if qsg_id in self.overseen:
@@ -407,6 +415,19 @@ def footprint(qsg: QSG) -> QuerySet[Provider]:
     there too), or of the local groups under a regional or national one. The one definition
     (meeting forms, packs, coverage, plans, the dashboard matrix, escalation lists)."""
     return Provider.objects.filter(in_footprint(qsg), is_active=True).order_by("name")
+
+
+def footprint_groups_for(user) -> QuerySet[QSG]:
+    """Local groups a person may name as a provider's other groups (`Provider.other_qsgs`):
+    the active local groups they see. A group they cannot see answers as one that does not
+    exist (the form offers only these; the API's ids are looked up among them)."""
+    return qsgs_for(user).filter(level=QSG.Level.LOCAL, is_active=True).order_by("name")
+
+
+def other_qsgs_unseen(user, provider: Provider) -> list[QSG]:
+    """The provider's other groups this person cannot name (`footprint_groups_for`): a change
+    by them keeps these as they are, so nobody removes a group they cannot see."""
+    return list(provider.other_qsgs.exclude(pk__in=footprint_groups_for(user).values("pk")))
 
 
 def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:

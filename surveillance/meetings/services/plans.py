@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from qsg.access import footprint
 from qsg.models import QSG, Provider
 from qsg.vocabulary import say
 from surveillance.meetings.models import BusinessPlan, Meeting, PlanEntry
@@ -81,7 +82,8 @@ def business_plan_distribute(*, actor, plan: BusinessPlan, group_by: str) -> int
         .exclude(providers=None)
     )
     groups: dict[str, list[Provider]] = defaultdict(list)
-    for p in Provider.objects.filter(qsg=plan.qsg, is_active=True).order_by("name"):
+    # The local group's footprint, shared providers too, as the coverage page counts them.
+    for p in footprint(plan.qsg) if plan.qsg.is_local else []:
         if p.pk in planned:
             continue
         label = (
