@@ -345,7 +345,10 @@ def test_the_lead_groups_secretariat_sets_the_other_groups_on_the_edit_page(
     url = reverse("qsg:provider-edit", args=[provider.pk])
     secretariat = client_for("secretariat_a")
     form = secretariat.get(url).content.decode()
-    assert f'value="{b.pk}"' in form and b.name in form and c.name not in form
+    assert f'name="other_qsgs" type="checkbox" value="{b.pk}"' in form
+    assert b.name in form and c.name not in form
+    # Its own lead group is not offered as another.
+    assert f'name="other_qsgs" type="checkbox" value="{cast.qsgs["a"].pk}"' not in form
     # A group it cannot see answers exactly as one that does not exist.
     for pk in (c.pk, 987654):
         page = secretariat.post(url, _edit_data(provider, other_qsgs=[pk]))

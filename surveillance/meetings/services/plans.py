@@ -42,7 +42,8 @@ def plan_entry_add(
         raise ValidationError({"meeting": say("Choose a meeting of this QSG")})
     if kind == PlanEntry.Kind.PROVIDERS and not providers:
         raise ValidationError({"providers": "Choose at least one provider"})
-    if any(p.qsg_id != plan.qsg_id for p in providers):
+    in_footprint = set(footprint(plan.qsg).values_list("pk", flat=True)) if providers else set()
+    if any(p.pk not in in_footprint for p in providers):
         raise ValidationError({"providers": say("Choose providers in this QSG's footprint")})
     screen_pid({"title": ("Title", title)})
     entry = PlanEntry(plan=plan, kind=kind, title=title.strip(), meeting=meeting)
