@@ -107,8 +107,8 @@ def action_create(
     )
     _notify(
         recipients,
-        f"Risk summit {summit.reference}: action {number} for you, due {due_on:%-d %B %Y}",
-        f"An action from a risk summit is yours.\n{_link('risksummits:action', summit.pk, action.pk)}",
+        f"{say('Risk summit')} {summit.reference}: action {number} for you, due {due_on:%-d %B %Y}",
+        f"{say('An action from a risk summit is yours.')}\n{_link('risksummits:action', summit.pk, action.pk)}",
         exclude=actor,
     )
     return action
@@ -172,7 +172,7 @@ def action_update(
             owner_id=action.owner_id,
             due_date=action.due_on,
             provider_id=providers[0] if len(providers) == 1 else None,
-            source=f"Risk summit {summit.reference}, action {action.number}",
+            source=f"{say('Risk summit')} {summit.reference}, action {action.number}",
             source_url=reverse("risksummits:action", args=[summit.pk, action.pk]),
         )
         action.transferred_action_id = moved.id

@@ -121,8 +121,8 @@ def participant_add(
     _bump(summit)
     _notify(
         [p.pk for p in people],
-        f"You have been added to risk summit {summit.reference}",
-        f"You have been added to a risk summit.\n{_link('risksummits:detail', summit.pk)}",
+        f"You have been added to {say('risk summit')} {summit.reference}",
+        f"{say('You have been added to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
     )
     return participant
@@ -169,8 +169,8 @@ def representative_add(*, actor, participant: Participant, user: User) -> Repres
     )
     _notify(
         [user.pk],
-        f"You have been added to risk summit {summit.reference}",
-        f"You have been added to a risk summit.\n{_link('risksummits:detail', summit.pk)}",
+        f"You have been added to {say('risk summit')} {summit.reference}",
+        f"{say('You have been added to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
     )
     return Representative.objects.get(summit=summit, user=user)
@@ -273,13 +273,14 @@ def guest_invite(
             "qsg:password-reset-confirm", args=[uid, token]
         )
         body = (
-            "You have been invited to take part in a risk summit in the QSG workspace.\n"
-            f"Your username is {user.username}. Set your password here:\n{link}\n"
+            say("You have been invited to take part in a risk summit in the QSG workspace.")
+            + "\n"
+            + f"Your username is {user.username}. Set your password here:\n{link}\n"
             f"Then open the summit: {_link('risksummits:detail', summit.pk)}"
         )
     else:
-        body = f"You have been invited to a risk summit.\n{_link('risksummits:detail', summit.pk)}"
-    _notify([user.pk], f"Invitation to risk summit {summit.reference}", body)
+        body = f"{say('You have been invited to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}"
+    _notify([user.pk], f"Invitation to {say('risk summit')} {summit.reference}", body)
     return rep
 
 

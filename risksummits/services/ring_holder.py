@@ -243,9 +243,12 @@ def ring_holder_apply_default(*, summit_id: int, now: dt.datetime | None = None)
             return True
         _notify_summit(
             summit,
-            f"Risk summit {summit.reference}: NHS England holds the ring by default",
-            f"No ring-holder was agreed within {hours} hours, so {default.name} holds the ring.\n"
-            f"{_link('risksummits:detail', summit.pk)}",
+            f"{say('Risk summit')} {summit.reference}: {say('NHS England is ring-holder by default')}",
+            say(
+                "No ring-holder was agreed within {hours} hours, so {name} is the ring-holder."
+            ).format(hours=hours, name=default.name)
+            + "\n"
+            + f"{_link('risksummits:detail', summit.pk)}",
         )
     return True
 

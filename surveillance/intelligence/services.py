@@ -428,8 +428,8 @@ def intelligence_item_submit(
     _notify(
         list(secretariat),
         f"New intelligence {item.reference} for {item.qsg.name}",
-        "New intelligence has been submitted to your QSG and is waiting for triage:\n"
-        f"{item_url(item.pk)}",
+        say("New intelligence has been submitted to your QSG and is waiting for triage:")
+        + f"\n{item_url(item.pk)}",
     )
     return item
 

@@ -182,7 +182,8 @@ def local_report_comment(*, actor, report: LocalReport, text: str) -> LocalRepor
         notifications.notify(
             user_ids=secretariat,
             subject=f"The region has commented on your report for {report.period_label}",
-            body=f"The regional team has commented on a report your QSG submitted:\n{link}",
+            body=say("The regional team has commented on a report your QSG submitted:")
+            + f"\n{link}",
         )
     return comment
 
