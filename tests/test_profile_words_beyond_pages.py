@@ -27,7 +27,7 @@ from surveillance.meetings.models import Meeting
 from tests.crawl.seed import build_seed
 from tests.crawl.test_mail import _deliver_everything
 from tests.risksummits.factories import trigger
-from tests.test_profile_words import WRONG, wrong_words
+from tests.test_profile_words import WRONG, build, wrong_words
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,7 @@ def without_data(text: str) -> str:
     names = set()
     for rows in (
         QSG.objects.values_list("name", "footprint"),
+        QSG.objects.values_list("slug", "slug"),
         Organisation.objects.values_list("name", "email"),
         Provider.objects.values_list("name", "name"),
         Meeting.objects.values_list("title", "title"),
@@ -218,3 +219,52 @@ def test_api_error_messages_speak_the_profiles_words(cast, profile):
     with override_settings(QSG_PROFILE=profile):
         found = api_errors(cast)
     check(profile, found)
+
+
+# What the API answers: labels and sentences of the code's in each object it lists ---------------
+
+
+LISTS = [
+    "/api/v1/me/",
+    "/api/v1/organisations/",
+    "/api/v1/qsgs/",
+    "/api/v1/memberships/",
+    "/api/v1/qsg-roles/",
+    "/api/v1/providers/",
+    "/api/v1/intelligence/",
+    "/api/v1/meetings/",
+    "/api/v1/agenda-items/",
+    "/api/v1/conclusions/",
+    "/api/v1/actions/",
+    "/api/v1/escalations/",
+    "/api/v1/local-reports/",
+    "/api/v1/packs/",
+    "/api/v1/risk-summits/",
+]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_api_answers_speak_the_profiles_words(cast, monkeypatch, profile):
+    """Every list the API gives, and a risk summit's own pages, as a local and a regional
+    secretariat see them; the data is named in the profile's words first (as on the pages)."""
+    with override_settings(QSG_PROFILE=profile):
+        scene = build(cast, profile, monkeypatch)
+        summit = scene["summit"]
+        found = {}
+        for who in ("secretariat_a", "regional_secretariat"):
+            client = APIClient()
+            client.force_authenticate(cast.users[who])
+            urls = LISTS + [
+                f"/api/v1/risk-summits/{summit.pk}/{part}/"
+                for part in ("participants", "meetings", "judgements", "actions")
+            ]
+            for url in urls:
+                response = client.get(url)
+                if response.status_code == 404:
+                    continue
+                assert response.status_code == 200, (who, url, response.status_code)
+                found[f"{who} {url}"] = without_data(" | ".join(messages(response.json())))
+    if profile == "2022":
+        check(profile, found)
+    else:
+        assert OLD.search(" ".join(found.values()))

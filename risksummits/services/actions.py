@@ -141,8 +141,9 @@ def action_update(
     action = SummitAction.objects.select_for_update().get(pk=action.pk)
     if action.transferred_action_id is not None:
         raise ValidationError(
-            f"This action is now on the QSG's action log ({action.transferred_to}). Record its "
-            "progress there"
+            say(
+                "This action is now on the QSG's action log ({reference}). Record its progress there"
+            ).format(reference=action.transferred_to)
         )
     transferring = status == SummitAction.Status.TRANSFERRED
     if transferring and not standing.can_manage:

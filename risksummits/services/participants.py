@@ -76,7 +76,7 @@ def _require_may_take_part(summit, organisation_id: int, people, *, field="peopl
         access.participant_people_for(summit, [organisation_id]).values_list("pk", flat=True)
     )
     if any(p.pk not in allowed for p in people):
-        raise ValidationError({field: "Choose people who hold a role in the QSG"})
+        raise ValidationError({field: say("Choose people who hold a role in the QSG")})
 
 
 @transaction.atomic
@@ -137,8 +137,8 @@ def participant_remove(*, actor, participant: Participant) -> None:
         RHS.DEFAULTED,
     ):
         raise ValidationError(
-            f"{participant.organisation.name} holds the ring and cannot be removed. "
-            "Agree another ring-holder first."
+            f"{participant.organisation.name} "
+            + say("holds the ring and cannot be removed. Agree another ring-holder first.")
         )
     participant.is_active = False
     _stamp(participant, actor)

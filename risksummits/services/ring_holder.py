@@ -211,10 +211,10 @@ def ring_holder_apply_default(*, summit_id: int, now: dt.datetime | None = None)
         summit.ring_holder = default
         summit.ring_holder_status = RHS.DEFAULTED
         summit.ring_holder_decided_at = now
-        summit.ring_holder_basis = (
-            f"No ring-holder was agreed within {hours} hours of the trigger, so {default.name} "
-            "holds the ring by default (National Quality Board guidance)."
-        )
+        summit.ring_holder_basis = say(
+            "No ring-holder was agreed within {hours} hours of the trigger, so {name} holds the "
+            "ring by default (National Quality Board guidance)."
+        ).format(hours=hours, name=default.name)
         summit.save(
             update_fields=[
                 "ring_holder",

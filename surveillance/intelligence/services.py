@@ -189,8 +189,8 @@ def _clean(actor, data: dict[str, Any], *, submitting: bool) -> dict[str, Any]:
         named = ", ".join(str(p.pk) for p in sorted(outside, key=lambda p: p.pk))
         err(
             "outside_reason",
-            "Give a reason for sharing intelligence about a provider outside your QSGs "
-            f"(id {named})",
+            say("Give a reason for sharing intelligence about a provider outside your QSGs")
+            + f" (id {named})",
         )
     out["providers"] = providers
     if not outside and "outside_reason" not in errors:
