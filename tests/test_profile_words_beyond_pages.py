@@ -254,10 +254,14 @@ def test_api_answers_speak_the_profiles_words(cast, monkeypatch, profile):
         for who in ("secretariat_a", "regional_secretariat"):
             client = APIClient()
             client.force_authenticate(cast.users[who])
-            urls = LISTS + [
-                f"/api/v1/risk-summits/{summit.pk}/{part}/"
-                for part in ("participants", "meetings", "judgements", "actions")
-            ]
+            urls = (
+                LISTS
+                + [
+                    f"/api/v1/risk-summits/{summit.pk}/{part}/"
+                    for part in ("participants", "meetings", "judgements", "actions")
+                ]
+                + [f"/api/v1/local-reports/{scene['report'].pk}/"]
+            )
             for url in urls:
                 response = client.get(url)
                 if response.status_code == 404:

@@ -44,7 +44,7 @@ class LocalReportSectionSerializer(InheritedSerializer):
     (`access.section_links`)."""
 
     inherit_words = ("text",)
-    title = serializers.CharField(source="get_key_display", read_only=True)
+    title = serializers.CharField(read_only=True)
 
     def links(self, instance) -> list[int]:
         return sorted(ar.section_links(instance))
