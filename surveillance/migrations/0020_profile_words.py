@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('qsg', '0008_profile_words'),
-        ('surveillance', '0018_intelligence_arm_indexes_cover_organisation'),
+        ('surveillance', '0019_local_report_section_passages'),
     ]
 
     operations = [
