@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Provider
+from qsg.vocabulary import say
 
 __all__ = [
     "AssuranceAnswer",
@@ -111,8 +112,17 @@ class LocalReportSection(models.Model):
     rows = models.JSONField(
         default=list, blank=True, help_text="What the draft was built from, as plain data."
     )
+    passages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "The text as passages, each with the ids of the intelligence items it was made "
+            "from (`access.section_passages`). Empty for sections drafted before passages."
+        ),
+    )
     edited = models.BooleanField(default=False)
-    history = HistoricalRecords()
+    # Passages are the text's links, kept with it; the history keeps the text.
+    history = HistoricalRecords(excluded_fields=["passages"])
 
     class Meta:
         ordering = ["report", "position"]
@@ -121,7 +131,12 @@ class LocalReportSection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.get_key_display()
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The section's heading in the deployment's words ("Rapid quality reviews")."""
+        return say(self.get_key_display())
 
 
 class LocalReportComment(models.Model):

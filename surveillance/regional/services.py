@@ -73,9 +73,14 @@ def local_report_draft(
             _stamp(report, actor)
             report.save()
             for position, key in enumerate(Key, start=1):
-                body = draft.sections.get(key, {"text": "", "rows": []})
+                body = draft.sections.get(key, {"text": "", "rows": [], "passages": []})
                 section = LocalReportSection(
-                    report=report, key=key, position=position, text=body["text"], rows=body["rows"]
+                    report=report,
+                    key=key,
+                    position=position,
+                    text=body["text"],
+                    rows=body["rows"],
+                    passages=body["passages"],
                 )
                 _stamp(section, actor)
                 section.save()
@@ -99,12 +104,13 @@ def local_report_redraft(*, actor, report: LocalReport) -> LocalReport:
             actor, report.qsg, start=report.period_start, end=report.period_end
         )
         for section in report.sections.all():
-            body = draft.sections.get(section.key, {"text": "", "rows": []})
+            body = draft.sections.get(section.key, {"text": "", "rows": [], "passages": []})
             section.rows = body["rows"]
             fields = ["rows"]
             if not section.edited:
                 section.text = body["text"]
-                fields.append("text")
+                section.passages = body["passages"]
+                fields += ["text", "passages"]
             _stamp(section, actor)
             section.save(update_fields=fields)
         report.withheld = draft.withheld
@@ -118,16 +124,17 @@ def local_report_redraft(*, actor, report: LocalReport) -> LocalReport:
 def local_report_section_edit(
     *, actor, section: LocalReportSection, text: str
 ) -> LocalReportSection:
-    screen_pid({"text": (section.get_key_display(), text)})
+    screen_pid({"text": (section.title, text)})
     with transaction.atomic():
         report = LocalReport.objects.select_for_update().get(pk=section.report_id)
         _locked_check(report)
         section = LocalReportSection.objects.get(pk=section.pk)
-        section.text = text
+        section.passages = ar.section_passages_after_edit(actor, section, text)
+        section.text = "\n".join(p["text"] for p in section.passages)
         section.edited = True
         section.full_clean()
         _stamp(section, actor)
-        section.save(update_fields=["text", "edited"])
+        section.save(update_fields=["text", "passages", "edited"])
     return section
 
 
@@ -140,7 +147,7 @@ def local_report_submit(*, actor, report: LocalReport) -> LocalReport:
         errors = {}
         for section in report.sections.all():
             try:
-                screen_pid({section.key: (section.get_key_display(), section.text)})
+                screen_pid({section.key: (section.title, section.text)})
             except ValidationError as error:
                 errors.update(error.message_dict)
         if errors:
@@ -182,7 +189,8 @@ def local_report_comment(*, actor, report: LocalReport, text: str) -> LocalRepor
         notifications.notify(
             user_ids=secretariat,
             subject=f"The region has commented on your report for {report.period_label}",
-            body=f"The regional team has commented on a report your QSG submitted:\n{link}",
+            body=say("The regional team has commented on a report your QSG submitted:")
+            + f"\n{link}",
         )
     return comment
 

@@ -178,21 +178,23 @@ def local_report_section_edit(request, pk, section_pk):
             request, "This report has been submitted to the region and cannot be changed"
         )
         return redirect(report.get_absolute_url())
-    form = SectionForm(posted(request), initial={"text": section.text})
+    # The editor starts from the section as they may read it (`access.sections_as_read`).
+    (as_read,) = ar.sections_as_read(request.user, [section])
+    form = SectionForm(posted(request), initial={"text": as_read.text})
     return submit(
         request,
         form,
         lambda data: sv.local_report_section_edit(
             actor=request.user, section=section, text=data["text"]
         ),
-        done=f"{section.get_key_display()} saved",
+        done=f"{section.title} saved",
         then=report.get_absolute_url() + f"#section-{section.key}",
     ) or render(
         request,
         TEMPLATES + "form.jinja",
         {
             "form": form,
-            "title": f"Edit: {section.get_key_display()}",
+            "title": f"Edit: {section.title}",
             "caption": str(report),
             "submit": "Save",
             "back": report.get_absolute_url(),
