@@ -46,6 +46,8 @@ OWN_GROUP_WRITES = {
 # so what every secretariat may do wherever it is (B's and C's alike: add an organisation to the
 # directory, its own failed jobs and access logs) it may do too; nothing of R, A or B follows.
 ANY_SECRETARIAT = frozenset({"secretariat_b", "secretariat_c"})
+# ...except what only a local group's secretariat may do: a national group has no providers.
+LOCAL_SECRETARIAT_ONLY = {"qsg:provider-create": "providers sit in local groups' footprints"}
 
 
 def expected(case, url_name: str, username: str) -> str:
@@ -55,7 +57,7 @@ def expected(case, url_name: str, username: str) -> str:
     if url_name in OWN_GROUP_WRITES and "reviewer" in case.ok:
         return "ok"
     if username == "national_secretariat" and case.ok >= ANY_SECRETARIAT:
-        return "ok"
+        return "forbidden" if url_name in LOCAL_SECRETARIAT_ONLY else "ok"
     if "outsider" in case.ok:
         return "ok"  # what anyone signed in may do (in their own groups) touches nothing below
     if "reviewer" in case.hidden:
