@@ -59,7 +59,8 @@ def history_rows(queryset, *, limit: int = 50) -> list[dict[str, Any]]:
             for change in delta.changes:
                 if change.field in {"updated_at"}:
                     continue
-                if isinstance(change.old, list) or isinstance(change.new, list):
+                is_relation = record.instance_type._meta.get_field(change.field).is_relation
+                if is_relation and (isinstance(change.old, list) or isinstance(change.new, list)):
                     old = _related_names(record, change.field, change.old)
                     new = _related_names(record, change.field, change.new)
                 else:

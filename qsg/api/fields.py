@@ -3,7 +3,8 @@
 `IdField` is an id in range (qsg.ids): a number too large for the database is a 400 with a
 clear message, not an OverflowError. `VisibleRelatedField` and `TargetField` are ids of related
 objects, found only through the access layer. Every id of a request body is one of the three
-(tests/hostile/test_hidden_ids.py and test_integer_bounds.py hold that).
+(tests/hostile/test_hidden_ids.py and test_integer_bounds.py hold that). `CodeField` names a
+row of reference data by its code, and is the only other relation a body may carry.
 """
 
 from __future__ import annotations
@@ -108,3 +109,32 @@ class TargetField(VisibleRelatedField):
             raise exceptions.NotFound({self.field_name: [message]}) from None
         except PermissionDenied:
             raise exceptions.PermissionDenied() from None
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A row of reference data named by its code (an organisation type, a conclusion category,
+    an indicator). A value that can be no code (not text, longer than the column, a NUL or a
+    lone surrogate, which PostgreSQL cannot take in a query) is a 400 before any query."""
+
+    default_error_messages = {
+        "does_not_exist": "No {noun} has the code {value}",
+        "invalid": "Enter a code as text of at most {max_length} characters",
+    }
+
+    def __init__(self, *, noun: str | None = None, slug_field: str = "code", **kwargs):
+        super().__init__(slug_field=slug_field, **kwargs)
+        model = self.queryset.model if self.queryset is not None else None
+        self.noun = noun or (str(model._meta.verbose_name) if model else "row")
+        self.max_length = model._meta.get_field(slug_field).max_length if model else None
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > (self.max_length or 200):
+            self.fail("invalid", max_length=self.max_length or 200)
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("invalid", max_length=self.max_length or 200)
+        found = self.get_queryset().filter(**{self.slug_field: data}).first()
+        if found is None:
+            self.fail("does_not_exist", noun=self.noun, value=data)
+        return found

@@ -14,14 +14,14 @@ from qsg.vocabulary import say
 from .. import access, services
 from ..models import QSG, Membership, Organisation, OrganisationType, Provider, QSGRole, User
 from .base import AccessViewSet, denied_unless
-from .fields import TargetField, VisibleRelatedField
+from .fields import CodeField, TargetField, VisibleRelatedField
 from .filters import IdFilter, StrictBooleanFilter
 
 # Serializers --------------------------------------------------------------------------------------
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    type = serializers.SlugRelatedField(slug_field="code", queryset=OrganisationType.objects.all())
+    type = CodeField(queryset=OrganisationType.objects.all())
     type_label = serializers.CharField(source="type.label", read_only=True)
 
     class Meta:

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "qsg.middleware.AbsoluteSessionExpiryMiddleware",
+    "qsg.middleware.PrivateResponsesMiddleware",
     # After django-otp's: a session that owes its second factor reaches no page or API.
     "qsg.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

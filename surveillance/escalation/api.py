@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from dashboard.models import Indicator
 from qsg.api.base import AccessViewSet, idempotency_key
-from qsg.api.fields import IdField
+from qsg.api.fields import CodeField, IdField
 from qsg.api.filters import IdFilter
 from qsg.models import QSG, Organisation
 from surveillance.escalation import access
@@ -113,9 +113,7 @@ class RecordDetailSerializer(RecordSerializer):
 
 class NewCriterionSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500)
-    indicator = serializers.SlugRelatedField(
-        slug_field="code", queryset=Indicator.objects.all(), required=False, allow_null=True
-    )
+    indicator = CodeField(queryset=Indicator.objects.all(), required=False, allow_null=True)
     comparison = serializers.ChoiceField(
         choices=ExitCriterion.Comparison.choices, required=False, allow_blank=True
     )

@@ -15,7 +15,7 @@ from rest_framework import mixins, serializers
 
 from qsg import access as qsg_access
 from qsg.api.base import AccessViewSet, denied_unless
-from qsg.api.fields import TargetField, VisibleRelatedField
+from qsg.api.fields import CodeField, TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 from qsg.models import QSG, Organisation, Provider, User
 from surveillance.intelligence.api import InheritedSerializer
@@ -327,15 +327,13 @@ class ConclusionSerializer(InheritedSerializer):
     inherit_words = selectors_meetings.CONCLUSION_WORDS
     meeting = TargetField(am.meeting_for_user, model=Meeting, source="note.meeting")
     provider = VisibleRelatedField(qsg_access.providers_for, model=Provider)
-    category = serializers.SlugRelatedField(
-        slug_field="code",
+    category = CodeField(
         queryset=ConclusionCategory.objects.none(),
         help_text="The code of a conclusion category the deployment's profile offers "
         "(a conclusion keeps its own category on update).",
     )
     category_label = serializers.CharField(source="category.label", read_only=True)
-    foi_exemption = serializers.SlugRelatedField(
-        slug_field="code",
+    foi_exemption = CodeField(
         queryset=FOIExemption.objects.filter(is_active=True),
         required=False,
         allow_null=True,

@@ -35,7 +35,7 @@ from qsg.access import (
     visible_qsgs,
 )
 from qsg.models import QSG, User
-from surveillance.intelligence.access import inherit_for, withheld_from_any
+from surveillance.intelligence.access import inherit, withheld_from_any, withheld_ids
 from surveillance.meetings.access import _int
 from surveillance.regional.models import AssuranceReturn, LocalReport, RegionalRecommendation
 
@@ -79,9 +79,12 @@ def local_report_for_user(user, pk, *, manage: bool = False) -> LocalReport:
 # A section row made from intelligence items (a conclusion, the concerns drawn from it, an action,
 # an item shared with the region) carries their ids. One report is read by everyone who sees the
 # local QSG and the regional team over it, so a row keeps its words only if every one of them may
-# read its items (`report_audience_withheld`, through `intelligence.access.withheld_ids`); and each
-# reader gets a section's words only if they may read every item its kept rows name
-# (`sections_as_read`), should an item's sharing have narrowed since.
+# read its items (`report_audience_withheld`, through `intelligence.access.withheld_ids`). The
+# section's text is kept as passages, one per row, each with the ids of its row
+# (`section_passages`); each reader gets a passage's words only if they may read every item it
+# names, and the plain "N items not shared with your organisation" line in its place otherwise
+# (`sections_as_read`), should an item's sharing have narrowed since: the rest of the section
+# stays readable.
 
 
 def report_audience_withheld(qsg: QSG, ids) -> frozenset[int]:
@@ -104,17 +107,95 @@ def section_links(section) -> set[int]:
     }
 
 
+def _ids(values) -> list[int]:
+    out = set()
+    for v in values if isinstance(values, list | tuple) else ():
+        try:
+            out.add(int(v))
+        except (TypeError, ValueError):
+            continue
+    return sorted(out)
+
+
+def section_passages(section) -> list[dict]:
+    """The section's text as passages ({"text", "intelligence_item_ids"}), as saved.
+
+    A section drafted before passages were kept, or whose passages no longer make up its text,
+    is one passage made from every item of its kept rows: withheld whole from a reader who may
+    not read one of them, as it always was. Nothing is rewritten in the database."""
+    passages = [p for p in section.passages or [] if isinstance(p, dict)]
+    if passages and "\n".join(str(p.get("text") or "") for p in passages) == section.text:
+        return [
+            {
+                "text": str(p.get("text") or ""),
+                "intelligence_item_ids": _ids(p.get("intelligence_item_ids")),
+            }
+            for p in passages
+        ]
+    return [{"text": section.text, "intelligence_item_ids": sorted(section_links(section))}]
+
+
+def passages_as_read(passages: list[dict], withheld: frozenset[int]) -> list[dict]:
+    """Passages as a reader with these `withheld` items reads them ({"text", "withheld"}):
+    the passages that name a withheld item, taken together where they follow one another, become
+    one plain line (`intelligence.access.inherit`); the others keep their words."""
+    groups: list[dict] = []
+    for p in passages:
+        hidden = bool(set(p["intelligence_item_ids"]) & withheld)
+        if hidden and groups and groups[-1]["hidden"]:
+            last = groups[-1]
+            last["intelligence_item_ids"] = sorted(
+                set(last["intelligence_item_ids"]) | set(p["intelligence_item_ids"])
+            )
+            last["text"] += "\n" + p["text"]
+            last["sources"].append(p)
+        else:
+            groups.append({**p, "hidden": hidden, "sources": [p]})
+    read = inherit(groups, withheld, words=("text",))
+    return [{"text": r["text"], "withheld": r["withheld"], "sources": r["sources"]} for r in read]
+
+
 def sections_as_read(user, sections) -> list:
-    """The sections as `user` may read them: copies, never saved."""
+    """The sections as `user` may read them: copies, never saved, each with `passages` as read
+    ({"text", "withheld"}) and `text` made of them."""
     sections = [copy.copy(s) for s in sections]
-    rows = inherit_for(
-        user,
-        [{"text": s.text, "intelligence_item_ids": sorted(section_links(s))} for s in sections],
-        words=("text",),
+    passages = [section_passages(s) for s in sections]
+    withheld = withheld_ids(
+        user, {i for ps in passages for p in ps for i in p["intelligence_item_ids"]}
     )
-    for section, row in zip(sections, rows, strict=True):
-        section.text = row["text"]
+    for section, ps in zip(sections, passages, strict=True):
+        read = passages_as_read(ps, withheld)
+        section.passages = [{"text": r["text"], "withheld": r["withheld"]} for r in read]
+        section.text = "\n".join(r["text"] for r in read)
     return sections
+
+
+def section_passages_after_edit(user, section, text: str) -> list[dict]:
+    """The passages of `text`, typed by `user` over the section as they read it.
+
+    A line kept from the draft keeps the items of its passage. The plain "not shared" line in
+    place of passages `user` may not read stands for those passages again, words and items (an
+    editor who may not read them does not remove them by saving). A line of the editor's own
+    may repeat words of any row, so it is made from every item of the section."""
+    before = section_passages(section)
+    every = sorted({i for p in before for i in p["intelligence_item_ids"]})
+    by_line: dict[str, set[int]] = {}
+    for p in before:
+        for line in p["text"].split("\n"):
+            by_line.setdefault(line, set()).update(p["intelligence_item_ids"])
+    withheld = withheld_ids(user, every)
+    placeholders = [r for r in passages_as_read(before, withheld) if r["withheld"]]
+    out: list[dict] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stands_for = next((r for r in placeholders if r["text"] == line), None)
+        if stands_for is not None:
+            placeholders.remove(stands_for)
+            out.extend(stands_for["sources"])
+        elif line in by_line or not line.strip():
+            out.append({"text": line, "intelligence_item_ids": sorted(by_line.get(line, ()))})
+        else:
+            out.append({"text": line, "intelligence_item_ids": every})
+    return out
 
 
 def sees_region(user, region_id: int) -> bool:

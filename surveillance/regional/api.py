@@ -24,7 +24,6 @@ from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.fields import TargetField, VisibleRelatedField
 from qsg.api.filters import IdFilter
 from qsg.models import QSG
-from surveillance.intelligence.api import InheritedSerializer
 from surveillance.regional import access as ar
 from surveillance.regional import services as sv
 from surveillance.regional.models import (
@@ -39,20 +38,30 @@ from surveillance.regional.models import (
 # Local reports ---------------------------------------------------------------------------------
 
 
-class LocalReportSectionSerializer(InheritedSerializer):
-    """A section's words only for a reader who may read the items its rows were made from
-    (`access.section_links`)."""
+class SectionPassageSerializer(serializers.Serializer):
+    text = serializers.CharField(read_only=True)
+    withheld = serializers.IntegerField(
+        read_only=True, help_text="How many of its intelligence items the reader may not read."
+    )
 
-    inherit_words = ("text",)
+
+class LocalReportSectionSerializer(serializers.ModelSerializer):
+    """A section as its reader may read it (`access.sections_as_read`): each passage made from
+    intelligence items the reader may not read is a plain "N items not shared with your
+    organisation" line; the rest keeps its words."""
+
     title = serializers.CharField(source="get_key_display", read_only=True)
-
-    def links(self, instance) -> list[int]:
-        return sorted(ar.section_links(instance))
+    passages = SectionPassageSerializer(many=True, read_only=True)
 
     class Meta:
         model = LocalReportSection
-        fields = ["id", "key", "title", "text", "edited"]
+        fields = ["id", "key", "title", "text", "passages", "edited"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        reader = getattr(self.context.get("request"), "user", None)
+        (as_read,) = ar.sections_as_read(reader, [instance])
+        return super().to_representation(as_read)
 
 
 class LocalReportCommentSerializer(serializers.ModelSerializer):

@@ -111,8 +111,17 @@ class LocalReportSection(models.Model):
     rows = models.JSONField(
         default=list, blank=True, help_text="What the draft was built from, as plain data."
     )
+    passages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "The text as passages, each with the ids of the intelligence items it was made "
+            "from (`access.section_passages`). Empty for sections drafted before passages."
+        ),
+    )
     edited = models.BooleanField(default=False)
-    history = HistoricalRecords()
+    # Passages are the text's links, kept with it; the history keeps the text.
+    history = HistoricalRecords(excluded_fields=["passages"])
 
     class Meta:
         ordering = ["report", "position"]

@@ -306,8 +306,19 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
             }
         )
 
-    def lines(rows, fmt) -> str:
-        return "\n".join(fmt(r) for r in rows)
+    def section(rows, fmt) -> dict[str, Any]:
+        """Text, rows and passages: one passage a row, made from the row's items (none for a
+        row whose words were already left out for the report's readers)."""
+        passages = [
+            {
+                "text": fmt(r),
+                "intelligence_item_ids": []
+                if r.get("withheld")
+                else sorted({int(i) for i in r.get("intelligence_item_ids") or []}),
+            }
+            for r in rows
+        ]
+        return {"text": "\n".join(p["text"] for p in passages), "rows": rows, "passages": passages}
 
     dates = ", ".join(f"{_day(m.starts_at):%-d %B %Y}" for m in meetings)
     summary = (
@@ -317,54 +328,43 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         f"{_count(len(levels), 'change')} of surveillance level, "
         f"{_count(len(summits), say('risk summit'))}, {_count(len(actions), 'overdue action')}."
     )
+    concern_rows = [
+        {"provider": k, "issues": v, "intelligence_item_ids": sorted(concern_links[k])}
+        for k, v in sorted(concerns.items())
+    ]
     draft.sections = {
-        Key.SUMMARY: {"text": summary, "rows": []},
-        Key.CONCERNS: {
-            "text": lines(sorted(concerns.items()), lambda kv: f"{kv[0]}: {' / '.join(kv[1])}"),
-            "rows": [
-                {"provider": k, "issues": v, "intelligence_item_ids": sorted(concern_links[k])}
-                for k, v in sorted(concerns.items())
-            ],
+        Key.SUMMARY: {
+            "text": summary,
+            "rows": [],
+            "passages": [{"text": summary, "intelligence_item_ids": []}],
         },
-        Key.CONCLUSIONS: {
-            "text": lines(
-                conclusions,
-                lambda c: (
-                    f"{c['provider']} ({_uk(c['meeting_date'])}): {c['category']}. {c['rationale']}"
-                ),
+        Key.CONCERNS: section(
+            concern_rows, lambda r: f"{r['provider']}: {' / '.join(r['issues'])}"
+        ),
+        Key.CONCLUSIONS: section(
+            conclusions,
+            lambda c: (
+                f"{c['provider']} ({_uk(c['meeting_date'])}): {c['category']}. {c['rationale']}"
             ),
-            "rows": conclusions,
-        },
-        Key.LEVELS: {
-            "text": lines(
-                levels,
-                lambda r: f"{r['provider']}: {r['from']} to {r['to']} ({_uk(r['decided_on'])})",
+        ),
+        Key.LEVELS: section(
+            levels,
+            lambda r: f"{r['provider']}: {r['from']} to {r['to']} ({_uk(r['decided_on'])})",
+        ),
+        Key.RISK_SUMMITS: section(
+            summits, lambda s: f"{s['reference']}: {s['provider']} ({s['status']})"
+        ),
+        Key.ACTIONS: section(
+            actions,
+            lambda a: f"{a['reference']} due {_uk(a['due'])} ({a['owner']}): {a['description']}",
+        ),
+        Key.INTELLIGENCE: section(
+            intelligence,
+            lambda i: (
+                f"{i['reference']} ({i['theme'] or 'no theme'}): {i['summary']}"
+                + (f" ({', '.join(i['providers'])})" if i["providers"] else "")
             ),
-            "rows": levels,
-        },
-        Key.RISK_SUMMITS: {
-            "text": lines(summits, lambda s: f"{s['reference']}: {s['provider']} ({s['status']})"),
-            "rows": summits,
-        },
-        Key.ACTIONS: {
-            "text": lines(
-                actions,
-                lambda a: (
-                    f"{a['reference']} due {_uk(a['due'])} ({a['owner']}): {a['description']}"
-                ),
-            ),
-            "rows": actions,
-        },
-        Key.INTELLIGENCE: {
-            "text": lines(
-                intelligence,
-                lambda i: (
-                    f"{i['reference']} ({i['theme'] or 'no theme'}): {i['summary']}"
-                    + (f" ({', '.join(i['providers'])})" if i["providers"] else "")
-                ),
-            ),
-            "rows": intelligence,
-        },
+        ),
     }
     draft.withheld = dict(withheld)
     return draft

@@ -73,9 +73,14 @@ def local_report_draft(
             _stamp(report, actor)
             report.save()
             for position, key in enumerate(Key, start=1):
-                body = draft.sections.get(key, {"text": "", "rows": []})
+                body = draft.sections.get(key, {"text": "", "rows": [], "passages": []})
                 section = LocalReportSection(
-                    report=report, key=key, position=position, text=body["text"], rows=body["rows"]
+                    report=report,
+                    key=key,
+                    position=position,
+                    text=body["text"],
+                    rows=body["rows"],
+                    passages=body["passages"],
                 )
                 _stamp(section, actor)
                 section.save()
@@ -99,12 +104,13 @@ def local_report_redraft(*, actor, report: LocalReport) -> LocalReport:
             actor, report.qsg, start=report.period_start, end=report.period_end
         )
         for section in report.sections.all():
-            body = draft.sections.get(section.key, {"text": "", "rows": []})
+            body = draft.sections.get(section.key, {"text": "", "rows": [], "passages": []})
             section.rows = body["rows"]
             fields = ["rows"]
             if not section.edited:
                 section.text = body["text"]
-                fields.append("text")
+                section.passages = body["passages"]
+                fields += ["text", "passages"]
             _stamp(section, actor)
             section.save(update_fields=fields)
         report.withheld = draft.withheld
@@ -123,11 +129,12 @@ def local_report_section_edit(
         report = LocalReport.objects.select_for_update().get(pk=section.report_id)
         _locked_check(report)
         section = LocalReportSection.objects.get(pk=section.pk)
-        section.text = text
+        section.passages = ar.section_passages_after_edit(actor, section, text)
+        section.text = "\n".join(p["text"] for p in section.passages)
         section.edited = True
         section.full_clean()
         _stamp(section, actor)
-        section.save(update_fields=["text", "edited"])
+        section.save(update_fields=["text", "passages", "edited"])
     return section
 
 

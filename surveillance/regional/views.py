@@ -178,7 +178,9 @@ def local_report_section_edit(request, pk, section_pk):
             request, "This report has been submitted to the region and cannot be changed"
         )
         return redirect(report.get_absolute_url())
-    form = SectionForm(posted(request), initial={"text": section.text})
+    # The editor starts from the section as they may read it (`access.sections_as_read`).
+    (as_read,) = ar.sections_as_read(request.user, [section])
+    form = SectionForm(posted(request), initial={"text": as_read.text})
     return submit(
         request,
         form,

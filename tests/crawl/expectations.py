@@ -80,6 +80,21 @@ READERS: dict[str, frozenset[str]] = {
     "escalation": A_ALL | REGION_TEAM,
 }
 
+# The access log the secretariat reads (issue 14, build 6). A file (PDF, CSV or Excel export,
+# calendar file) that carries the marker of one of these kinds is logged as a read of the item
+# of the kind named, by whoever downloaded it; so is every page or API answer about a "do not
+# attribute" item itself that shows its words or who gave it. (The giver's name elsewhere, as a
+# former member in the QSG's history, reads no item.) Items shared with the QSG's members and
+# attributed are ordinary business, not logged.
+AUDITED: dict[str, str] = {
+    "intelorg": "intelorg",
+    "intelnamed": "intelnamed",
+    "intelregion": "intelregion",
+    "inteldna": "inteldna",
+    "dnaname": "inteldna",
+}
+DNA_ITEM = "inteldna"
+
 
 def check_table() -> list[str]:
     problems = []
@@ -87,4 +102,5 @@ def check_table() -> list[str]:
         unknown = readers - set(CRAWLERS)
         if unknown:
             problems.append(f"{kind}: readers not in the cast: {sorted(unknown)}")
+    problems += [f"AUDITED names an unknown kind: {k}" for k in AUDITED if k not in READERS]
     return problems

@@ -367,12 +367,12 @@ def _serializers():
 
 
 def test_every_related_id_a_request_may_carry_goes_through_the_access_layer():
-    """A writable relation is a VisibleRelatedField or TargetField (qsg.api.fields); slugs of
+    """A writable relation is a VisibleRelatedField or TargetField (qsg.api.fields); codes of
     reference data (organisation types, conclusion categories, indicator codes) are the only
-    other kind."""
+    other kind, each a CodeField (a code that can be none is a 400 before any query)."""
     from rest_framework import relations
 
-    from qsg.api.fields import VisibleRelatedField
+    from qsg.api.fields import CodeField, VisibleRelatedField
 
     unscoped = []
     for serializer_class in _serializers():
@@ -381,11 +381,54 @@ def test_every_related_id_a_request_may_carry_goes_through_the_access_layer():
                 continue
             relation = getattr(field, "child_relation", field)
             if isinstance(relation, relations.RelatedField) and not isinstance(
-                relation, VisibleRelatedField | relations.SlugRelatedField
+                relation, VisibleRelatedField | CodeField
             ):
                 unscoped.append(f"{serializer_class.__module__}.{serializer_class.__name__}.{name}")
     assert not unscoped, unscoped
     assert len(_serializers()) > 20
+
+
+def _code_fields():
+    from qsg.api.fields import CodeField
+
+    for serializer_class in _serializers():
+        for name, field in serializer_class().fields.items():
+            relation = getattr(field, "child_relation", field)
+            if isinstance(relation, CodeField) and not field.read_only:
+                yield f"{serializer_class.__name__}.{name}", relation
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\udaa5", "x" * 1000, 7, ["code"]])
+def test_a_code_that_can_be_none_is_refused_before_any_query(value):
+    """Before: an indicator code with a NUL in an escalation's exit criteria reached
+    PostgreSQL ("text fields cannot contain NUL"): a 500 found by `make fuzz` (schemathesis,
+    POST /api/v1/escalations/)."""
+    from rest_framework.exceptions import ValidationError
+
+    fields = dict(_code_fields())
+    assert {"OrganisationSerializer.type", "NewCriterionSerializer.indicator"} <= set(fields)
+    for name, field in fields.items():
+        with pytest.raises(ValidationError) as refused:
+            field.to_internal_value(value)
+        assert "Enter a code as text" in str(refused.value.detail), name
+
+
+def test_an_exit_criterion_with_a_nul_in_its_indicator_is_400(cast, client_for):
+    body = {
+        "provider": cast.providers["provider_a2"].pk,
+        "level": "enhanced",
+        "decided_on": (timezone.localdate() - dt.timedelta(days=5)).isoformat(),
+        "decided_by": "The group by consensus",
+        "rationale": "Caseloads above plan",
+        "lead_organisation": cast.orgs["icb_a"].pk,
+        "review_date": _future(30),
+        "exit_criteria": [{"text": "Caseloads within plan", "indicator": "AB\x00C"}],
+    }
+    response = client_for(SECRETARIAT).post(
+        "/api/v1/escalations/", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert "Enter a code as text" in response.content.decode()
 
 
 # Pages --------------------------------------------------------------------------------------
