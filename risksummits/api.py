@@ -251,6 +251,7 @@ class SummitActionSerializer(serializers.ModelSerializer):
     meeting = VisibleRelatedField(
         _of_summit(access.action_meetings_for),
         model=SummitMeeting,
+        noun="risk summit meeting",
         with_field=True,
         required=False,
         allow_null=True,
