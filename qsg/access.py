@@ -184,8 +184,9 @@ def principal(user) -> Principal:
 
 
 def forget(user) -> None:
-    """Drop the cached principal (and statutory answer) after the user's roles change."""
-    for attr in ("_qsg_principal", "_qsg_statutory"):
+    """Drop the cached principal (and statutory answer, and QSG rows) after the user's roles
+    change."""
+    for attr in ("_qsg_principal", "_qsg_statutory", "_qsg_visible"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -224,6 +225,26 @@ def require(allowed: bool) -> None:
 
 def qsgs_for(user) -> QuerySet[QSG]:
     return QSG.objects.filter(pk__in=principal(user).qsg_ids)
+
+
+def visible_qsgs(user) -> list[QSG]:
+    """The rows of the QSGs the user sees (with their regional group), by level then name: read
+    once and kept on this user object, as the principal is, so the panels and menus of one
+    request share one query. The object is the request's own (never shared between people);
+    `forget` drops it with the principal."""
+    cached = getattr(user, "_qsg_visible", None)
+    if cached is not None:
+        return cached
+    p = principal(user)
+    if p.is_anonymous:
+        return []
+    rows = list(
+        QSG.objects.filter(pk__in=p.qsg_ids)
+        .select_related("regional_qsg")
+        .order_by("level", "name", "pk")
+    )
+    user._qsg_visible = rows
+    return rows
 
 
 def qsg_for_user(user, pk, *, manage: bool = False) -> QSG:

@@ -466,7 +466,7 @@ def assurance_return(request, qsg_pk, month):
 
 
 def home_panel(request) -> dict | None:
-    regions = list(ar.regions_for(request.user).order_by("name"))
+    regions = ar.regions_seen(request.user)
     drafts = list(
         ar.local_reports_for(request.user)
         .filter(status=LocalReport.Status.DRAFT)
