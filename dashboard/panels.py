@@ -23,17 +23,20 @@ def qsg_signals(request) -> dict | None:
     p = qsg_access.principal(request.user)
     if p.is_anonymous or not p.roles:
         return None
+    qsgs = sorted(
+        (q for q in qsg_access.visible_qsgs(request.user) if q.pk in p.roles),
+        key=lambda q: (q.name, q.pk),
+    )
+    latest = selectors.latest_data_month(request.user) if qsgs else None
+    if latest is None:
+        return None
+    since = selectors.month_before(latest)
+    by_qsg = selectors.signals_since_by_qsg(request.user, qsgs, since)
     rows = []
-    for qsg in qsg_access.qsgs_for(request.user).filter(pk__in=list(p.roles)).order_by("name"):
-        latest = selectors.latest_data_month(request.user, qsg)
-        if latest is None:
-            continue
-        since = selectors.month_before(latest)
-        signals = selectors.signals_since(request.user, qsg, since)
+    for qsg in qsgs:
+        signals = by_qsg[qsg.pk]
         counts = {k: sum(1 for s in signals if s.kind == k) for k in selectors.SIGNAL_KINDS}
         rows.append({"qsg": qsg, "since": since, "counts": counts, "total": len(signals)})
-    if not rows:
-        return None
     return {"rows": rows, "kinds": selectors.SIGNAL_KINDS}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 
 from qsg import access as qsg_access
@@ -410,6 +410,31 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     """
     qsg = qsg_access.qsg_for_user(user, qsg.pk)
     provider_ids = list(access.scope_providers(user, qsg).values_list("pk", flat=True))
+    return _signals(provider_ids, since)
+
+
+def signals_since_by_qsg(user, qsgs: list[QSG], since: dt.date) -> dict[int, list[Signal]]:
+    """`signals_since` for several of the user's QSGs (rows from `qsg.access.visible_qsgs`) in
+    two queries whatever their number: the providers the user may see in each footprint (one
+    UNION ALL), then the signals of them all, shared out by footprint."""
+    if not qsgs:
+        return {}
+    visible = qsg_access.providers_for(user)
+    parts = [
+        visible.filter(qsg_access.in_footprint(q))
+        .annotate(group=Value(q.pk, output_field=IntegerField()))
+        .values_list("pk", "group")
+        .order_by()
+        for q in qsgs
+    ]
+    footprints: dict[int, set[int]] = {q.pk: set() for q in qsgs}
+    for provider_id, group in parts[0].union(*parts[1:], all=True):
+        footprints[group].add(provider_id)
+    found = _signals(sorted(set().union(*footprints.values())), since)
+    return {q: [g for g in found if g.provider_id in ids] for q, ids in footprints.items()}
+
+
+def _signals(provider_ids: list[int], since: dt.date) -> list[Signal]:
     base = (
         summaries()
         .filter(provider_id__in=provider_ids, n_points__gt=0)

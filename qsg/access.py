@@ -104,6 +104,14 @@ class Principal:
     def oversees(self, qsg_id: int) -> bool:
         return qsg_id in self.overseen
 
+    def reads_from_above(self, qsg_id: int) -> bool:
+        """Reads the group from a tier above: the regional team over a local group
+        (`oversees`), or the national team over a region or its locals (`read_only`). What a
+        region reads of its locals (published notes, summits) the national team reads of its
+        regions and their locals; it grants no change: only `oversees` carries the region's
+        comments, recommendations and decisions."""
+        return qsg_id in self.overseen or qsg_id in self.read_only
+
     def role_names(self, qsg_id: int) -> list[str]:
         names = set(self.roles_in(qsg_id))
         if qsg_id in self.overseen:
@@ -176,8 +184,9 @@ def principal(user) -> Principal:
 
 
 def forget(user) -> None:
-    """Drop the cached principal (and statutory answer) after the user's roles change."""
-    for attr in ("_qsg_principal", "_qsg_statutory"):
+    """Drop the cached principal (and statutory answer, and QSG rows) after the user's roles
+    change."""
+    for attr in ("_qsg_principal", "_qsg_statutory", "_qsg_visible"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -216,6 +225,26 @@ def require(allowed: bool) -> None:
 
 def qsgs_for(user) -> QuerySet[QSG]:
     return QSG.objects.filter(pk__in=principal(user).qsg_ids)
+
+
+def visible_qsgs(user) -> list[QSG]:
+    """The rows of the QSGs the user sees (with their regional group), by level then name: read
+    once and kept on this user object, as the principal is, so the panels and menus of one
+    request share one query. The object is the request's own (never shared between people);
+    `forget` drops it with the principal."""
+    cached = getattr(user, "_qsg_visible", None)
+    if cached is not None:
+        return cached
+    p = principal(user)
+    if p.is_anonymous:
+        return []
+    rows = list(
+        QSG.objects.filter(pk__in=p.qsg_ids)
+        .select_related("regional_qsg")
+        .order_by("level", "name", "pk")
+    )
+    user._qsg_visible = rows
+    return rows
 
 
 def qsg_for_user(user, pk, *, manage: bool = False) -> QSG:
@@ -407,6 +436,19 @@ def footprint(qsg: QSG) -> QuerySet[Provider]:
     there too), or of the local groups under a regional or national one. The one definition
     (meeting forms, packs, coverage, plans, the dashboard matrix, escalation lists)."""
     return Provider.objects.filter(in_footprint(qsg), is_active=True).order_by("name")
+
+
+def footprint_groups_for(user) -> QuerySet[QSG]:
+    """Local groups a person may name as a provider's other groups (`Provider.other_qsgs`):
+    the active local groups they see. A group they cannot see answers as one that does not
+    exist (the form offers only these; the API's ids are looked up among them)."""
+    return qsgs_for(user).filter(level=QSG.Level.LOCAL, is_active=True).order_by("name")
+
+
+def other_qsgs_unseen(user, provider: Provider) -> list[QSG]:
+    """The provider's other groups this person cannot name (`footprint_groups_for`): a change
+    by them keeps these as they are, so nobody removes a group they cannot see."""
+    return list(provider.other_qsgs.exclude(pk__in=footprint_groups_for(user).values("pk")))
 
 
 def provider_ids_visible(user, ids: Iterable[int]) -> set[int]:

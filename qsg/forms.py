@@ -158,11 +158,22 @@ class ProviderForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Commissioned by",
     )
+    other_qsgs = forms.ModelMultipleChoiceField(
+        queryset=QSG.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=say_lazy("Other QSGs whose footprint it sits in"),
+        help_text=say_lazy(
+            "For a provider serving several areas: the lead QSG above keeps its record; "
+            "these QSGs see it too"
+        ),
+    )
 
-    def __init__(self, *args, qsgs, commissioners, **kwargs):
+    def __init__(self, *args, qsgs, commissioners, other_qsgs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["qsg"].queryset = qsgs
         self.fields["commissioners"].queryset = commissioners
+        self.fields["other_qsgs"].queryset = other_qsgs
 
     def clean_ods_code(self):
         code = self.cleaned_data["ods_code"].strip().upper()

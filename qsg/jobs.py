@@ -28,6 +28,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .models import Job
+from .vocabulary import say
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def register_retry(kind: str, fn: Callable[[Job, Any], Any], *, label: str = "")
 
 def label(kind: str) -> str:
     known = _KINDS.get(kind)
-    return known.label if known else kind.replace("_", " ").replace(".", ": ").capitalize()
+    return say(known.label) if known else kind.replace("_", " ").replace(".", ": ").capitalize()
 
 
 def can_retry(job: Job) -> bool:

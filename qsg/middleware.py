@@ -1,4 +1,5 @@
-"""Request id for structured logs, a cap on request size, and an absolute session lifetime."""
+"""Request id for structured logs, a cap on request size, an absolute session lifetime, and no
+caching of what a signed-in person is served."""
 
 import contextvars
 import logging
@@ -9,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.cache import patch_cache_control
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -61,6 +63,24 @@ class AbsoluteSessionExpiryMiddleware:
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Nothing served to a signed-in person is kept by a browser's or a proxy's cache.
+
+    Pages, API answers and downloads (PDF packs and notes, summit documents, exports, calendar
+    files) carry what the access layer allowed this person; a shared cache or the disk of a
+    shared computer must not keep them. A view that sets its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 def max_request_bytes() -> int:

@@ -226,6 +226,7 @@ class QSGRole(models.Model):
 
     class Meta:
         ordering = ["qsg", "role", "user__last_name"]
+        verbose_name = "QSG role"
         constraints = [
             models.UniqueConstraint(fields=["user", "qsg", "role"], name="qsgrole_unique"),
         ]

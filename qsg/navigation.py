@@ -19,6 +19,9 @@ class NavItem:
     url_name: str
     order: int = 100
     visible: Callable[[Any], bool] = lambda request: True
+    # Pages (URL names) that belong to this entry though their path sits under another's: a
+    # group's coverage page is a meetings page under /qsgs/<id>/, not a page of the QSG list.
+    pages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,16 @@ def register_home_panel(panel: HomePanel) -> None:
 
 def primary_items(request) -> list[dict[str, Any]]:
     items = []
+    view = getattr(getattr(request, "resolver_match", None), "view_name", None)
+    owner = next((i.url_name for i in _NAV.values() if view and view in i.pages), None)
     for item in sorted(_NAV.values(), key=lambda i: i.order):
         if not item.visible(request):
             continue
         href = reverse(item.url_name)
-        current = request.path == href or (href != "/" and request.path.startswith(href))
+        if owner is not None:
+            current = item.url_name == owner
+        else:
+            current = request.path == href or (href != "/" and request.path.startswith(href))
         label = item.label() if callable(item.label) else item.label
         items.append({"href": href, "text": label, "current": current})
     return items

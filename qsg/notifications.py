@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -33,8 +34,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 
-from . import broker
+from . import broker, vocabulary
 from .models import Notification, User
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,18 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
+
+
+def sender() -> str:
+    """Who every e-mail is from: `DEFAULT_FROM_EMAIL`, named with the service's name in the
+    deployment's words unless the setting gives a name of its own."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if name or not address:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((vocabulary.term("service"), address))
+
+
+sender_lazy = lazy(sender, str)
 
 
 def notify(*, user_ids: Iterable[int], subject: str, body: str) -> Notification | None:
@@ -147,7 +161,7 @@ def deliver(pk: int) -> int:
                 EmailMessage(
                     notification.subject,
                     notification.body,
-                    settings.DEFAULT_FROM_EMAIL,
+                    sender(),
                     [address],
                     connection=connection,
                 ).send()

@@ -3,12 +3,14 @@ from django.urls import path, reverse_lazy
 
 from . import views
 from .accounts import urls as account_urls
+from .notifications import sender_lazy
 
 app_name = "qsg"
 
 _reset_kwargs = {
     "email_template_name": "registration/password_reset_email.txt",
     "subject_template_name": "registration/password_reset_subject.txt",
+    "from_email": sender_lazy(),
 }
 
 urlpatterns = [

@@ -39,6 +39,9 @@ def register() -> None:
     navigation.register_nav(
         navigation.NavItem("Providers", "qsg:provider-list", order=20, visible=_sees_providers)
     )
-    navigation.register_nav(navigation.NavItem("Organisations", "qsg:organisation-list", order=90))
+    # A guest of a summit (no role anywhere) sees only the summit: no Organisations page either.
+    navigation.register_nav(
+        navigation.NavItem("Organisations", "qsg:organisation-list", order=90, visible=_sees_a_qsg)
+    )
     home.register()
     register_api(router)

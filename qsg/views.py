@@ -451,7 +451,7 @@ def provider_list(request):
     )
 
 
-def _provider_form(request, *, data=None, initial=None):
+def _provider_form(request, *, data=None, initial=None, provider=None):
     managed = access.managed_qsgs_for(request.user).filter(level=QSG.Level.LOCAL).order_by("name")
     commissioners = (
         Organisation.objects.filter(
@@ -460,7 +460,16 @@ def _provider_form(request, *, data=None, initial=None):
         .distinct()
         .order_by("name")
     )
-    return ProviderForm(data, initial=initial, qsgs=managed, commissioners=commissioners)
+    return ProviderForm(
+        data,
+        initial=initial,
+        qsgs=managed,
+        commissioners=commissioners,
+        # The groups it may name; its present lead group is not offered as another.
+        other_qsgs=access.footprint_groups_for(request.user).exclude(
+            pk=provider.qsg_id if provider else None
+        ),
+    )
 
 
 @login_required
@@ -509,15 +518,21 @@ def provider_edit(request, pk):
         "qsg": provider.qsg_id,
         "district": provider.district,
         "commissioners": list(provider.commissioners.values_list("pk", flat=True)),
+        "other_qsgs": list(provider.other_qsgs.values_list("pk", flat=True)),
     }
-    form = _provider_form(request, data=posted(request), initial=initial)
+    form = _provider_form(request, data=posted(request), initial=initial, provider=provider)
 
     def save(data):
         commissioners = data.pop("commissioners")
         # Keep commissioners outside this secretariat's QSGs that it cannot see in the form.
         hidden = provider.commissioners.exclude(pk__in=form.fields["commissioners"].queryset)
+        others = [*data.pop("other_qsgs"), *access.other_qsgs_unseen(request.user, provider)]
         services.provider_update(
-            actor=request.user, provider=provider, commissioners=[*commissioners, *hidden], **data
+            actor=request.user,
+            provider=provider,
+            commissioners=[*commissioners, *hidden],
+            other_qsgs=others,
+            **data,
         )
 
     return submit(

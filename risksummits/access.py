@@ -4,7 +4,10 @@ Who sees a summit (and everything in it):
 
 * the people linked to it as representatives of an active participant organisation;
 * the secretariat and chair of the summit's QSG;
-* the regional team over that QSG (`principal.oversees`), read-only.
+* the regional team over that QSG (`principal.oversees`), read-only;
+* the national team over that QSG's region, or over the region convening it
+  (`principal.reads_from_above`), read-only as the region: it never manages, triggers or
+  takes a position.
 
 Nothing else grants sight of a summit: being in the QSG, or in a participant organisation, is
 not enough. A guest is simply a person linked to a summit who holds no role anywhere; the network
@@ -76,6 +79,7 @@ def summits_for(user) -> QuerySet[RiskSummit]:
     return RiskSummit.objects.filter(
         Q(qsg_id__in=_lead_qsg_ids(user))
         | Q(qsg_id__in=list(p.overseen))
+        | Q(qsg_id__in=list(p.read_only))
         | Q(pk__in=_linked_summit_ids(user))
     )
 
@@ -114,7 +118,7 @@ class SummitAccess:
     participant: Participant | None
     leads: bool
     holds_ring: bool
-    oversees: bool
+    oversees: bool  # reads it from a tier above (region or national team): read-only
     can_read_log: bool
     user: object = None  # who stands there (for what they may read of the summit's words)
 
@@ -187,7 +191,7 @@ def summit_for_user(user, pk, *, manage: bool = False) -> SummitAccess:
     )
     participant = link.participant if link else None
     leads = p.is_team(summit.qsg_id)
-    oversees = p.oversees(summit.qsg_id)
+    oversees = p.reads_from_above(summit.qsg_id)
     if not (leads or oversees or participant):
         raise not_found()
     holds_ring = bool(

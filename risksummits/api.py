@@ -251,6 +251,7 @@ class SummitActionSerializer(serializers.ModelSerializer):
     meeting = VisibleRelatedField(
         _of_summit(access.action_meetings_for),
         model=SummitMeeting,
+        noun="risk summit meeting",
         with_field=True,
         required=False,
         allow_null=True,
@@ -331,7 +332,7 @@ class RiskSummitViewSet(
                 representatives__user=user, shared_items_only=True, is_active=True
             ).values_list("summit_id", "summit__qsg_id")
             ctx["limited_ids"] = {
-                sid for sid, qid in rows if not (p.is_team(qid) or p.oversees(qid))
+                sid for sid, qid in rows if not (p.is_team(qid) or p.reads_from_above(qid))
             }
         return ctx
 

@@ -257,6 +257,9 @@ def closure_document(summit: RiskSummit) -> dict:
         "kind": "closure",
         "summit": _head(summit),
         "concern": printed.concern,
+        # The intelligence items whose words the file carries, for the access log of each
+        # download (`services.access_log.document_download_record`).
+        "intelligence_item_ids": [] if printed.withheld else sorted(summit.intelligence_item_ids),
         "source": summit.get_source_display()
         + (f": {printed.source_detail}" if printed.source_detail else ""),
         "urgency": summit.get_urgency_display(),

@@ -194,3 +194,52 @@ def build_cast() -> Cast:
     provider("provider_b1", "RBA", "Bravo Royal Infirmary", "b", ["icb_b", "icb_a"])
     provider("provider_c1", "RCA", "Charlie University Hospitals", "c", ["icb_c"])
     return cast
+
+
+# The national tier (issue 16): a national group over region R, its team's secretariat and
+# reviewer. They read R, A and B read-only as R's team reads A and B, and change nothing there.
+# Not in PEOPLE: tests that need them call `add_national` (the permission matrix's national
+# rows, the crawl, tests/qsg/test_tiers.py).
+NATIONAL_PEOPLE = {
+    "national_secretariat": Role.SECRETARIAT,
+    "national_reviewer": Role.REGIONAL_REVIEWER,
+}
+
+
+def add_national(cast: Cast) -> QSG:
+    from qsg.demo_2022 import ensure_types
+
+    ensure_types()  # the national team's organisation type
+    cast.orgs["nhse_n"] = services.organisation_create(
+        actor=None,
+        name="NHS England national quality team",
+        type=OrganisationType.objects.get(code="nhse-national"),
+    )
+    national = QSG(
+        name="National Quality Group",
+        slug="national-qg",
+        level=QSG.Level.NATIONAL,
+        footprint="England",
+        convening_organisation=cast.orgs["nhse_n"],
+    )
+    national.full_clean()
+    national.save()
+    cast.qsgs["n"] = national
+    region = cast.qsgs["r"]
+    region.regional_qsg = national
+    region.full_clean()
+    region.save()
+    services.membership_add(actor=None, qsg=national, organisation=cast.orgs["nhse_n"])
+    for username, role in NATIONAL_PEOPLE.items():
+        user = services.user_create(
+            actor=None,
+            username=username,
+            organisation=cast.orgs["nhse_n"],
+            password=PASSWORD,
+            first_name="National",
+            last_name=username.partition("_")[2].title(),
+            email=f"{username}@example.nhs.uk",
+        )
+        cast.users[username] = user
+        cast.roles[username] = services.role_assign(actor=None, qsg=national, user=user, role=role)
+    return national

@@ -9,6 +9,7 @@ profile's words first, so that what is found comes from templates and code.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import io
@@ -25,6 +26,7 @@ from qsg.models import QSG
 from surveillance.intelligence import dimensions
 from surveillance.meetings import pdf as pdf_meetings
 from surveillance.meetings.models import Meeting
+from surveillance.regional import services as regional_services
 from tests.risksummits.factories import trigger
 from tests.surveillance.escalation.factories import escalation_scenario
 from tests.surveillance.meetings import factories as meeting_factories
@@ -92,6 +94,13 @@ def build(cast, profile: str, monkeypatch) -> dict:
     Meeting.objects.filter(title__contains="QSG").update(title="Area A, next meeting")
     scene["record"] = escalation_scenario(cast)["record"]
     scene["summit"] = trigger(cast)
+    # A local report drafted now: its section headings and drafted sentences come from code.
+    scene["report"] = regional_services.local_report_draft(
+        actor=cast.users["secretariat_a"],
+        qsg=cast.qsgs["a"],
+        period_start=scene["meeting"].date - dt.timedelta(days=90),
+        period_end=scene["meeting"].date,
+    )
     return scene
 
 
@@ -121,6 +130,7 @@ def pages(cast, scene) -> list[tuple[str, str]]:
         reverse("risksummits:detail", args=[summit.pk]),
         reverse("risksummits:ring-holder", args=[summit.pk]),
         reverse("dashboard:home"),
+        reverse("surveillance:local-report-detail", args=[scene["report"].pk]),
     ]
     regional = [
         reverse("qsg:qsg-detail", args=[r.pk]),

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from qsg import ids
+from qsg.vocabulary import say
 
 
 @extend_schema_field(ids.SCHEMA)
@@ -57,6 +58,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         # (the risk summit an action belongs to).
         self.visible = visible
         self.with_field = with_field
+        # In the code's (2013) words; said in the deployment's when a message names it.
         self.noun = noun or str(model._meta.verbose_name)
         # Without a request (schema generation) nothing is visible.
         kwargs["queryset"] = model._default_manager.none()
@@ -83,7 +85,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         pk = self.id_of(data)
         found = self.get_queryset().filter(pk=pk).first()
         if found is None:
-            self.fail("does_not_exist", noun=self.noun, pk_value=pk)
+            self.fail("does_not_exist", noun=say(self.noun), pk_value=pk)
         return found
 
 
@@ -105,7 +107,7 @@ class TargetField(VisibleRelatedField):
                 raise Http404
             return self.fetch(user, pk, manage=True)
         except Http404:
-            message = self.error_messages["does_not_exist"].format(noun=self.noun, pk_value=pk)
+            message = self.error_messages["does_not_exist"].format(noun=say(self.noun), pk_value=pk)
             raise exceptions.NotFound({self.field_name: [message]}) from None
         except PermissionDenied:
             raise exceptions.PermissionDenied() from None

@@ -1,9 +1,9 @@
-"""OpenAPI post-processing: document the error answers every endpoint can give, and the range
-of every id in a path."""
+"""OpenAPI post-processing: document the error answers every endpoint can give, the range
+of every id in a path, and say every text of the schema in the deployment's words."""
 
 from __future__ import annotations
 
-from qsg import ids
+from qsg import ids, vocabulary
 
 ERROR_COMPONENT = {
     "type": "object",
@@ -55,4 +55,28 @@ def bound_path_ids(result, generator, request, public):
                 schema = parameter.get("schema", {})
                 if parameter.get("in") == "path" and schema.get("type") == "integer":
                     schema.update({k: v for k, v in ids.SCHEMA.items() if k not in schema})
+    return result
+
+
+WORDED = frozenset({"title", "summary", "description"})
+
+
+def in_profile_words(result, generator, request, public):
+    """Docstrings, help texts and choice labels are written in the 2013 words: the schema says
+    them in the deployment's (`vocabulary.say`). The schema is built without a database (check
+    --deploy, schemathesis), so the terms are the profile's with the overrides last read."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in WORDED and isinstance(value, str):
+                    node[key] = vocabulary.say(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    with vocabulary.offline():
+        walk(result)
     return result

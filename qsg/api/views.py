@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
@@ -100,9 +100,15 @@ class ProviderSerializer(serializers.ModelSerializer):
         access.organisation_directory_for, model=Organisation, many=True, required=False
     )
     ods_code = serializers.RegexField(r"^[A-Za-z0-9]{3,10}$", max_length=10)
-    other_qsgs = serializers.SerializerMethodField(
+    other_qsgs = VisibleRelatedField(
+        access.footprint_groups_for,
+        model=QSG,
+        noun="QSG",
+        many=True,
+        required=False,
         help_text="Other local groups whose footprint it sits in (those you can see); `qsg` "
-        "is the lead group."
+        "is the lead group. Setting it names local groups you see; those you cannot see are "
+        "kept as they are.",
     )
 
     class Meta:
@@ -120,10 +126,11 @@ class ProviderSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "is_active"]
 
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_other_qsgs(self, provider) -> list[int]:
+    def to_representation(self, provider):
+        data = super().to_representation(provider)
         p = access.principal(self.context["request"].user)
-        return sorted(q.pk for q in provider.other_qsgs.all() if p.sees_qsg(q.pk))
+        data["other_qsgs"] = sorted(pk for pk in data["other_qsgs"] if p.sees_qsg(pk))
+        return data
 
     def validate_qsg(self, qsg):
         if qsg.level != QSG.Level.LOCAL:
@@ -346,6 +353,12 @@ class ProviderViewSet(
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
+        if "other_qsgs" in data:
+            # Groups the caller cannot see stay as they are (`access.other_qsgs_unseen`).
+            data["other_qsgs"] = [
+                *data["other_qsgs"],
+                *access.other_qsgs_unseen(self.request.user, serializer.instance),
+            ]
         serializer.instance = services.provider_update(
             actor=self.request.user, provider=serializer.instance, **data
         )

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "qsg.middleware.AbsoluteSessionExpiryMiddleware",
+    "qsg.middleware.PrivateResponsesMiddleware",
     # After django-otp's: a session that owes its second factor reaches no page or API.
     "qsg.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,7 +165,16 @@ QSG_TWO_FACTOR_REQUIRED_ROLES = env.list(
 QSG_TWO_FACTOR_REQUIRED_FOR_STAFF = True
 # Only qsg.settings.demo turns this on (demo accounts may skip the second factor there).
 QSG_TWO_FACTOR_DEMO_EXEMPT = False
-OTP_TOTP_ISSUER = "QSG workspace"
+
+
+def _totp_issuer(device) -> str:
+    """The account's name in the authenticator app: the service, in the profile's words."""
+    from qsg.vocabulary import term
+
+    return term("service")
+
+
+OTP_TOTP_ISSUER = _totp_issuer
 OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code in a row
 # API tokens: days a new token lasts unless its owner chooses (at most the maximum).
 QSG_API_TOKEN_DAYS = env.int("QSG_API_TOKEN_DAYS", default=90)
@@ -264,9 +274,9 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += provider_origins(
 )
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default="QSG workspace <no-reply@qsg-workspace.invalid>"
-)
+# An address alone is named with the service in the profile's words (qsg.notifications.sender);
+# a setting with a display name of its own ("Name <address>") is sent as it is.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@qsg-workspace.invalid")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 
@@ -384,6 +394,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "qsg.api.schema.add_error_responses",
         "qsg.api.schema.bound_path_ids",
+        "qsg.api.schema.in_profile_words",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

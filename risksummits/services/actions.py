@@ -107,8 +107,8 @@ def action_create(
     )
     _notify(
         recipients,
-        f"Risk summit {summit.reference}: action {number} for you, due {due_on:%-d %B %Y}",
-        f"An action from a risk summit is yours.\n{_link('risksummits:action', summit.pk, action.pk)}",
+        f"{say('Risk summit')} {summit.reference}: action {number} for you, due {due_on:%-d %B %Y}",
+        f"{say('An action from a risk summit is yours.')}\n{_link('risksummits:action', summit.pk, action.pk)}",
         exclude=actor,
     )
     return action
@@ -141,8 +141,9 @@ def action_update(
     action = SummitAction.objects.select_for_update().get(pk=action.pk)
     if action.transferred_action_id is not None:
         raise ValidationError(
-            f"This action is now on the QSG's action log ({action.transferred_to}). Record its "
-            "progress there"
+            say(
+                "This action is now on the QSG's action log ({reference}). Record its progress there"
+            ).format(reference=action.transferred_to)
         )
     transferring = status == SummitAction.Status.TRANSFERRED
     if transferring and not standing.can_manage:
@@ -172,7 +173,7 @@ def action_update(
             owner_id=action.owner_id,
             due_date=action.due_on,
             provider_id=providers[0] if len(providers) == 1 else None,
-            source=f"Risk summit {summit.reference}, action {action.number}",
+            source=f"{say('Risk summit')} {summit.reference}, action {action.number}",
             source_url=reverse("risksummits:action", args=[summit.pk, action.pk]),
         )
         action.transferred_action_id = moved.id

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qsg import notifications
+from qsg.vocabulary import say
 
 from .. import clock
 from ..models import RiskSummit, SentAlert, SummitAction, SummitMeeting
@@ -49,12 +50,12 @@ def alerts_send(*, now: dt.datetime | None = None) -> int:
         kind = None
         if state.state == clock.OVERDUE:
             kind = SentAlert.Kind.MEETING_OVERDUE
-            subject = f"Risk summit {summit.reference}: first meeting not held within {summit.clock_hours} hours"
+            subject = f"{say('Risk summit')} {summit.reference}: first meeting not held within {summit.clock_hours} hours"
         elif state.state in (clock.NOT_BOOKED, clock.BOOKED_LATE) and clock.not_booked_alert_due(
             judged_at=summit.judged_at, clock_hours=summit.clock_hours, now=now
         ):
             kind = SentAlert.Kind.MEETING_NOT_BOOKED
-            subject = f"Risk summit {summit.reference}: first meeting not booked in time"
+            subject = f"{say('Risk summit')} {summit.reference}: first meeting not booked in time"
         if kind is None:
             continue
         with transaction.atomic():
@@ -98,8 +99,8 @@ def alerts_send(*, now: dt.datetime | None = None) -> int:
             )
             alert.recipients = _notify(
                 owners + _ring_holder_user_ids(summit) + lead_user_ids(summit),
-                f"Risk summit {summit.reference}: action {action.number} was due on {action.due_on:%-d %B %Y}",
-                f"An action from a risk summit is past its due date.\n"
+                f"{say('Risk summit')} {summit.reference}: action {action.number} was due on {action.due_on:%-d %B %Y}",
+                say("An action from a risk summit is past its due date.") + "\n"
                 f"{_link('risksummits:action', summit.pk, action.pk)}",
             )
             alert.save(update_fields=["recipients"])

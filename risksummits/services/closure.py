@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qsg.screening import pid_errors
+from qsg.vocabulary import say
 
 from .. import handoff
 from ..models import RiskSummit, SummitProvider
@@ -71,7 +72,7 @@ def summit_close(
             qsg_id=summit.qsg_id,
             level_code=level_after,
             decided_on=timezone.localtime(now).date(),
-            rationale=f"Risk summit {summit.reference} closed: {summit.get_outcome_display()}",
+            rationale=f"{say('Risk summit')} {summit.reference} closed: {summit.get_outcome_display()}",
             reference=summit.reference,
         )
         for provider_id in summit.providers.values_list("pk", flat=True)
@@ -89,8 +90,8 @@ def summit_close(
     _bump(summit)
     _notify_summit(
         summit,
-        f"Risk summit {summit.reference} closed",
-        f"The risk summit has been closed.\n{_link('risksummits:detail', summit.pk)}",
+        f"{say('Risk summit')} {summit.reference} closed",
+        f"{say('The risk summit has been closed.')}\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
     )
     return summit

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qsg import once
+from qsg.vocabulary import say
 
 from ..access import SummitAccess
 from ..models import (
@@ -85,7 +86,7 @@ def judgement_record(
     _bump(summit)
     _notify_summit(
         summit,
-        f"Risk summit {summit.reference}: the CQC's regulatory judgement",
+        f"{say('Risk summit')} {summit.reference}: the CQC's regulatory judgement",
         f"The CQC has recorded its regulatory judgement.\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
     )
@@ -224,7 +225,7 @@ def impact_request_create(
     )
     _notify(
         others,
-        f"Risk summit {summit.reference}: rapid impact assessment requested",
+        f"{say('Risk summit')} {summit.reference}: rapid impact assessment requested",
         "The CQC asks your organisation for a rapid impact assessment by "
         f"{timezone.localtime(respond_by):%-d %B %Y at %H:%M}.\n"
         f"{_link('risksummits:impact-respond', summit.pk, request.pk)}",

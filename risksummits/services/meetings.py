@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qsg import once
 from qsg.models import User
+from qsg.vocabulary import say
 
 from .. import rules
 from ..models import Attendance, Representative, RiskSummit, SummitMeeting
@@ -136,8 +137,8 @@ def meeting_book(
     _bump(summit)
     _notify_summit(
         summit,
-        f"Risk summit {summit.reference}: {meeting.title.lower()} on {when:%-d %B %Y at %H:%M}",
-        f"A risk summit meeting has been booked.\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
+        f"{say('Risk summit')} {summit.reference}: {meeting.title.lower()} on {when:%-d %B %Y at %H:%M}",
+        f"{say('A risk summit meeting has been booked.')}\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
         exclude=actor,
     )
     return meeting
@@ -273,9 +274,9 @@ def meeting_move(
     _bump(summit)
     _notify_summit(
         summit,
-        f"Risk summit {summit.reference}: {meeting.title.lower()} moved to "
+        f"{say('Risk summit')} {summit.reference}: {meeting.title.lower()} moved to "
         f"{when:%-d %B %Y at %H:%M}",
-        f"A risk summit meeting has moved.\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
+        f"{say('A risk summit meeting has moved.')}\n{_link('risksummits:meeting', summit.pk, meeting.pk)}",
         exclude=actor,
     )
     return meeting

@@ -76,7 +76,7 @@ def _require_may_take_part(summit, organisation_id: int, people, *, field="peopl
         access.participant_people_for(summit, [organisation_id]).values_list("pk", flat=True)
     )
     if any(p.pk not in allowed for p in people):
-        raise ValidationError({field: "Choose people who hold a role in the QSG"})
+        raise ValidationError({field: say("Choose people who hold a role in the QSG")})
 
 
 @transaction.atomic
@@ -121,8 +121,8 @@ def participant_add(
     _bump(summit)
     _notify(
         [p.pk for p in people],
-        f"You have been added to risk summit {summit.reference}",
-        f"You have been added to a risk summit.\n{_link('risksummits:detail', summit.pk)}",
+        f"You have been added to {say('risk summit')} {summit.reference}",
+        f"{say('You have been added to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
     )
     return participant
@@ -137,8 +137,8 @@ def participant_remove(*, actor, participant: Participant) -> None:
         RHS.DEFAULTED,
     ):
         raise ValidationError(
-            f"{participant.organisation.name} holds the ring and cannot be removed. "
-            "Agree another ring-holder first."
+            f"{participant.organisation.name} "
+            + say("holds the ring and cannot be removed. Agree another ring-holder first.")
         )
     participant.is_active = False
     _stamp(participant, actor)
@@ -169,8 +169,8 @@ def representative_add(*, actor, participant: Participant, user: User) -> Repres
     )
     _notify(
         [user.pk],
-        f"You have been added to risk summit {summit.reference}",
-        f"You have been added to a risk summit.\n{_link('risksummits:detail', summit.pk)}",
+        f"You have been added to {say('risk summit')} {summit.reference}",
+        f"{say('You have been added to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
     )
     return Representative.objects.get(summit=summit, user=user)
@@ -273,13 +273,14 @@ def guest_invite(
             "qsg:password-reset-confirm", args=[uid, token]
         )
         body = (
-            "You have been invited to take part in a risk summit in the QSG workspace.\n"
-            f"Your username is {user.username}. Set your password here:\n{link}\n"
+            say("You have been invited to take part in a risk summit in the QSG workspace.")
+            + "\n"
+            + f"Your username is {user.username}. Set your password here:\n{link}\n"
             f"Then open the summit: {_link('risksummits:detail', summit.pk)}"
         )
     else:
-        body = f"You have been invited to a risk summit.\n{_link('risksummits:detail', summit.pk)}"
-    _notify([user.pk], f"Invitation to risk summit {summit.reference}", body)
+        body = f"{say('You have been invited to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}"
+    _notify([user.pk], f"Invitation to {say('risk summit')} {summit.reference}", body)
     return rep
 
 

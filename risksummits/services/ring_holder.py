@@ -211,10 +211,10 @@ def ring_holder_apply_default(*, summit_id: int, now: dt.datetime | None = None)
         summit.ring_holder = default
         summit.ring_holder_status = RHS.DEFAULTED
         summit.ring_holder_decided_at = now
-        summit.ring_holder_basis = (
-            f"No ring-holder was agreed within {hours} hours of the trigger, so {default.name} "
-            "holds the ring by default (National Quality Board guidance)."
-        )
+        summit.ring_holder_basis = say(
+            "No ring-holder was agreed within {hours} hours of the trigger, so {name} holds the "
+            "ring by default (National Quality Board guidance)."
+        ).format(hours=hours, name=default.name)
         summit.save(
             update_fields=[
                 "ring_holder",
@@ -243,9 +243,12 @@ def ring_holder_apply_default(*, summit_id: int, now: dt.datetime | None = None)
             return True
         _notify_summit(
             summit,
-            f"Risk summit {summit.reference}: NHS England holds the ring by default",
-            f"No ring-holder was agreed within {hours} hours, so {default.name} holds the ring.\n"
-            f"{_link('risksummits:detail', summit.pk)}",
+            f"{say('Risk summit')} {summit.reference}: {say('NHS England is ring-holder by default')}",
+            say(
+                "No ring-holder was agreed within {hours} hours, so {name} is the ring-holder."
+            ).format(hours=hours, name=default.name)
+            + "\n"
+            + f"{_link('risksummits:detail', summit.pk)}",
         )
     return True
 

@@ -239,8 +239,8 @@ def summit_trigger(
 
     _notify_summit(
         summit,
-        f"Risk summit {summit.reference} triggered: meet within {summit.clock_hours} hours",
-        "A risk summit has been triggered and you are named as taking part. The relevant "
+        f"{say('Risk summit')} {summit.reference} triggered: meet within {summit.clock_hours} hours",
+        say("A risk summit has been triggered and you are named as taking part.") + " The relevant "
         f"members must first meet within {summit.clock_hours} hours of the judgement.\n"
         f"{_link('risksummits:detail', summit.pk)}",
         exclude=actor,
@@ -285,13 +285,13 @@ def _already_open(actor, summit: RiskSummit, providers: list[Provider]) -> str:
     )
     if access.summits_for(actor).filter(pk=summit.pk).exists():
         return (
-            f"Risk summit {summit.reference} is already open about {about}. Add this concern "
+            f"{say('Risk summit')} {summit.reference} is already open about {about}. Add this concern "
             "to it rather than opening a second summit"
         )
-    return (
-        f"A risk summit about {about} is already open. Tell the QSG's secretariat about this "
+    return say(
+        "A risk summit about {about} is already open. Tell the QSG's secretariat about this "
         "concern so that they bring it into that summit"
-    )
+    ).format(about=about)
 
 
 def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit:
@@ -301,7 +301,7 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
         provider = Provider.objects.get(pk=referral.provider_id)
         source = referral.meeting_label or say("A QSG meeting")
         text = (
-            f"{source} concluded that a risk summit is required for {provider.name}. This summit "
+            f"{source} concluded that {say('a risk summit')} is required for {provider.name}. This summit "
             "was already open about the provider, so the conclusion is linked to it rather than "
             "opening a second summit."
         )
@@ -309,7 +309,7 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
             _event(summit, None, "referral_linked", text)
             _notify(
                 lead_user_ids(summit),
-                f"Risk summit {summit.reference}: a meeting's conclusion is linked to it",
+                f"{say('Risk summit')} {summit.reference}: a meeting's conclusion is linked to it",
                 f"{text}\n{_link('risksummits:detail', summit.pk)}",
             )
     return summit
@@ -319,11 +319,11 @@ def _referral_concern(referral: handoff.Referral) -> str:
     source = referral.meeting_label or say("A QSG meeting")
     if referral.confidential:
         return (
-            f"{source} concluded that a risk summit is required. The group's reasons are "
+            f"{source} concluded that {say('a risk summit')} is required. The group's reasons are "
             "confidential (marked for exemption under the Freedom of Information Act) and stay "
             "in the agreed note, for those who may read it."
         )
-    return referral.rationale or f"{source} concluded that a risk summit is required."
+    return referral.rationale or f"{source} concluded that {say('a risk summit')} is required."
 
 
 def referrals_pick_up(*, qsg_ids: Iterable[int] | None = None, report: dict | None = None) -> int:

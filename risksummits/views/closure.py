@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from qsg.pages import posted, submit
+from qsg.vocabulary import say
 
 from ..forms import CloseForm
 from ..services import closure
@@ -23,7 +24,7 @@ def summit_close(request, pk):
         request,
         form,
         lambda data: closure.summit_close(actor=request.user, summit=summit, **data),
-        done=f"Risk summit {summit.reference} has been closed",
+        done=f"{say('Risk summit')} {summit.reference} has been closed",
         then=summit.get_absolute_url(),
     )
     if response:

@@ -14,7 +14,7 @@ from qsg.models import Job
 
 from .. import access
 from ..models import SummitDocument
-from ..services import documents
+from ..services import access_log, documents
 from ._common import BASE, _ctx, _open
 
 
@@ -62,6 +62,7 @@ def document_download(request, pk, document_pk):
         raise Http404
     with default_storage.open(path, "rb") as fh:
         content = fh.read()
+    access_log.document_download_record(user=request.user, document=document)
     response = HttpResponse(content, content_type="application/pdf")
     filename = job.counts.get("filename", "risk-summit.pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

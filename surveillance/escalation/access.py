@@ -1,6 +1,6 @@
 """Who sees and decides escalation records. Built on `qsg.access.principal`:
 
-* A record is kept by a group (the provider's lead system quality group). Everyone who sees that
+* A record is kept by a group (the provider's lead local group). Everyone who sees that
   group reads it: the people with a role there, the regional secretariat, chair and reviewers
   who oversee it, and the national team above, read-only. A provider serving several systems
   sits in other groups' footprints too (`Provider.other_qsgs`): whoever sees one of those

@@ -52,7 +52,7 @@ class EscalationRecord(models.Model):
         QSG,
         on_delete=models.PROTECT,
         related_name="escalations",
-        help_text="The group that keeps the record (the provider's system quality group).",
+        help_text="The group that keeps the record (the provider's lead local QSG).",
     )
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.ROUTINE)
     level_since = models.DateField()

@@ -38,7 +38,7 @@ from functools import reduce
 
 from django.db.models import F, Q, QuerySet
 
-from qsg.access import Principal, not_found, principal, require
+from qsg.access import Principal, not_found, principal, require, visible_qsgs
 from qsg.lookups import AnyOf
 from qsg.models import QSG, QSGRole
 from surveillance.intelligence.models import RELEASED_STATUSES, IntelligenceItem
@@ -127,7 +127,7 @@ def scope_for(user) -> Scope:
 
 
 def forget(user) -> None:
-    for attr in ("_intel_scope", "_qsg_principal", "_qsg_statutory"):
+    for attr in ("_intel_scope", "_qsg_principal", "_qsg_statutory", "_qsg_visible"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -384,6 +384,12 @@ def can_close(user, item: IntelligenceItem) -> bool:
 def submittable_qsgs_for(user) -> QuerySet[QSG]:
     """QSGs the user may submit intelligence to: those where they hold a role."""
     return QSG.objects.filter(pk__in=scope_for(user).role_qsg_ids, is_active=True)
+
+
+def can_submit_somewhere(user) -> bool:
+    """Whether `submittable_qsgs_for` has a row, from the request's list of the person's QSGs."""
+    ids = scope_for(user).role_qsg_ids
+    return any(q.pk in ids and q.is_active for q in visible_qsgs(user))
 
 
 def triage_queue_for(user) -> QuerySet[IntelligenceItem]:

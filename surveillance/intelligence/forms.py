@@ -17,7 +17,7 @@ from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Membership, Organisation, Provider
 from qsg.screening import pid_errors
-from qsg.vocabulary import say_lazy
+from qsg.vocabulary import say, say_lazy
 from surveillance.intelligence import dimensions
 from surveillance.intelligence.models import (
     DETAILS_MAX,
@@ -149,7 +149,8 @@ class AboutForm(TokenForm):
             names = ", ".join(p.ods_code for p in outside)
             self.add_error(
                 "outside_reason",
-                f"Say why you are sharing intelligence about {names}, which is outside your QSGs",
+                f"Say why you are sharing intelligence about {names}, "
+                + say("which is outside your QSGs"),
             )
         return data
 
@@ -286,8 +287,10 @@ class SharingForm(TokenForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Named organisations",
-        help_text=f"Up to {NAMED_ORGANISATIONS_MAX}. The QSG's own members come first; open a "
-        "type to find any other organisation.",
+        help_text=say_lazy(
+            f"Up to {NAMED_ORGANISATIONS_MAX}. The QSG's own members come first; open a "
+            "type to find any other organisation."
+        ),
     )
     do_not_attribute = forms.BooleanField(
         required=False,

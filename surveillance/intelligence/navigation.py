@@ -25,7 +25,7 @@ def home_panel(request) -> dict | None:
         "queue": access.triage_queue_for(request.user).count(),
         "drafts": access.drafts_for(request.user).count(),
         "recent": list(sel.visible_items(request.user).order_by(*sel.NEWEST_FIRST)[:5]),
-        "can_submit": access.submittable_qsgs_for(request.user).exists(),
+        "can_submit": access.can_submit_somewhere(request.user),
     }
 
 

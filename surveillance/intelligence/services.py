@@ -189,8 +189,8 @@ def _clean(actor, data: dict[str, Any], *, submitting: bool) -> dict[str, Any]:
         named = ", ".join(str(p.pk) for p in sorted(outside, key=lambda p: p.pk))
         err(
             "outside_reason",
-            "Give a reason for sharing intelligence about a provider outside your QSGs "
-            f"(id {named})",
+            say("Give a reason for sharing intelligence about a provider outside your QSGs")
+            + f" (id {named})",
         )
     out["providers"] = providers
     if not outside and "outside_reason" not in errors:
@@ -428,8 +428,8 @@ def intelligence_item_submit(
     _notify(
         list(secretariat),
         f"New intelligence {item.reference} for {item.qsg.name}",
-        "New intelligence has been submitted to your QSG and is waiting for triage:\n"
-        f"{item_url(item.pk)}",
+        say("New intelligence has been submitted to your QSG and is waiting for triage:")
+        + f"\n{item_url(item.pk)}",
     )
     return item
 

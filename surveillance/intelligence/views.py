@@ -548,7 +548,7 @@ def intelligence_widen(request, pk):
         organisations=Organisation.objects.filter(is_active=True).order_by("name"),
         qsg=item.qsg,
     )
-    return submit(
+    changed = submit(
         request,
         form,
         lambda data: si.intelligence_item_change_distribution(
@@ -559,7 +559,12 @@ def intelligence_widen(request, pk):
         ),
         done="Who may see it has been widened",
         then=reverse("surveillance:intelligence-detail", args=[item.pk]),
-    ) or render(
+    )
+    if changed:
+        return changed
+    # The page shows the item's words: a read in the access log like its own page.
+    si.reads_log(user=request.user, items=[item], channel=Channel.PAGE)
+    return render(
         request,
         "surveillance/intelligence/form.jinja",
         {
@@ -592,6 +597,8 @@ def _triage_form(request, item: Item, *, bound: bool = True):
 
 
 def _triage_page(request, item: Item, form, merge_form):
+    # The item's words and who gave it: a read in the access log like its own page.
+    si.reads_log(user=request.user, items=[item], channel=Channel.PAGE)
     return render(
         request,
         "surveillance/intelligence/triage.jinja",

@@ -7,7 +7,8 @@ Rules (docs/meetings.md has the reasons):
 * The secretariat creates and changes the schedule, business plan, agenda, attendance, the
   draft note and its actions. Only the chair agrees the note and settles a disagreement.
 * The note by state: a draft is for the secretariat and chair; members read it (and comment)
-  once it is circulated; observers and the regional team read it once published.
+  once it is circulated; observers and the regional team read it once published, and so does
+  the national team over the region (`Principal.reads_from_above`), never commenting.
 * Confidential material (agenda items marked confidential, note passages, conclusions and
   actions carrying an FOI exemption) is for the secretariat, the chair and members of the
   QSG whose organisation is a statutory body. Observers, the regional team and members from
@@ -85,7 +86,7 @@ def note_statuses(user, qsg_id: int) -> frozenset[str]:
         return ALL_STATUSES
     if Role.MEMBER in roles:
         return MEMBER_STATUSES
-    if Role.OBSERVER in roles or p.oversees(qsg_id):
+    if Role.OBSERVER in roles or p.reads_from_above(qsg_id):
         return READER_STATUSES
     return frozenset()
 

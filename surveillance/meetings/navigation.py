@@ -51,7 +51,16 @@ def provider_section(request, provider) -> dict:
 
 
 def register() -> None:
-    register_nav(NavItem("Meetings", "surveillance:meeting-index", order=30, visible=_has_any_qsg))
+    register_nav(
+        NavItem(
+            "Meetings",
+            "surveillance:meeting-index",
+            order=30,
+            visible=_has_any_qsg,
+            # A group's meetings, business plans and coverage live under /qsgs/<id>/.
+            pages=("surveillance:meeting-list", "surveillance:plan-list", "surveillance:coverage"),
+        )
+    )
     register_nav(NavItem("Actions", "surveillance:action-list", order=40, visible=_has_any_qsg))
     register_home_panel(
         HomePanel(

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from qsg.access import footprint
 from qsg.models import QSG, Provider, QSGRole
 from qsg.vocabulary import profiles_in_force
 from surveillance.meetings import rules as meetings_rules
@@ -612,8 +613,10 @@ def coverage(
     qsg: QSG, *, period_start: dt.date, period_end: dt.date, today: dt.date
 ) -> list[CoverageRow]:
     """Each provider in the footprint: last discussed, next planned, flagged if not discussed
-    in the period and not planned before it ends (five queries, whatever the footprint)."""
-    providers = list(Provider.objects.filter(qsg=qsg, is_active=True).order_by("name"))
+    in the period and not planned before it ends (five queries, whatever the footprint). The
+    footprint is `qsg.access.footprint`: a provider led by another group and sitting in this
+    one's footprint too (an ambulance trust serving two systems) is covered here as well."""
+    providers = list(footprint(qsg)) if qsg.is_local else []
     ids = [p.pk for p in providers]
     discussed = dict(
         Conclusion.objects.filter(

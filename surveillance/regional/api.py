@@ -50,7 +50,7 @@ class LocalReportSectionSerializer(serializers.ModelSerializer):
     intelligence items the reader may not read is a plain "N items not shared with your
     organisation" line; the rest keeps its words."""
 
-    title = serializers.CharField(source="get_key_display", read_only=True)
+    title = serializers.CharField(read_only=True)
     passages = SectionPassageSerializer(many=True, read_only=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Provider
+from qsg.vocabulary import say
 
 __all__ = [
     "AssuranceAnswer",
@@ -130,7 +131,12 @@ class LocalReportSection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.get_key_display()
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The section's heading in the deployment's words ("Rapid quality reviews")."""
+        return say(self.get_key_display())
 
 
 class LocalReportComment(models.Model):

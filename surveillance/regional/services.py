@@ -124,7 +124,7 @@ def local_report_redraft(*, actor, report: LocalReport) -> LocalReport:
 def local_report_section_edit(
     *, actor, section: LocalReportSection, text: str
 ) -> LocalReportSection:
-    screen_pid({"text": (section.get_key_display(), text)})
+    screen_pid({"text": (section.title, text)})
     with transaction.atomic():
         report = LocalReport.objects.select_for_update().get(pk=section.report_id)
         _locked_check(report)
@@ -147,7 +147,7 @@ def local_report_submit(*, actor, report: LocalReport) -> LocalReport:
         errors = {}
         for section in report.sections.all():
             try:
-                screen_pid({section.key: (section.get_key_display(), section.text)})
+                screen_pid({section.key: (section.title, section.text)})
             except ValidationError as error:
                 errors.update(error.message_dict)
         if errors:
@@ -189,7 +189,8 @@ def local_report_comment(*, actor, report: LocalReport, text: str) -> LocalRepor
         notifications.notify(
             user_ids=secretariat,
             subject=f"The region has commented on your report for {report.period_label}",
-            body=f"The regional team has commented on a report your QSG submitted:\n{link}",
+            body=say("The regional team has commented on a report your QSG submitted:")
+            + f"\n{link}",
         )
     return comment
 

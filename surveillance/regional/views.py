@@ -187,14 +187,14 @@ def local_report_section_edit(request, pk, section_pk):
         lambda data: sv.local_report_section_edit(
             actor=request.user, section=section, text=data["text"]
         ),
-        done=f"{section.get_key_display()} saved",
+        done=f"{section.title} saved",
         then=report.get_absolute_url() + f"#section-{section.key}",
     ) or render(
         request,
         TEMPLATES + "form.jinja",
         {
             "form": form,
-            "title": f"Edit: {section.get_key_display()}",
+            "title": f"Edit: {section.title}",
             "caption": str(report),
             "submit": "Save",
             "back": report.get_absolute_url(),
@@ -466,7 +466,7 @@ def assurance_return(request, qsg_pk, month):
 
 
 def home_panel(request) -> dict | None:
-    regions = list(ar.regions_for(request.user).order_by("name"))
+    regions = ar.regions_seen(request.user)
     drafts = list(
         ar.local_reports_for(request.user)
         .filter(status=LocalReport.Status.DRAFT)

@@ -21,8 +21,6 @@ import threading
 import time
 from pathlib import Path
 
-from tests.signin import log_in
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
 os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_packs")
@@ -36,6 +34,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+from tests.signin import log_in  # noqa: E402
 
 CHARTS = 30
 ACTIONS = 90
@@ -280,9 +280,88 @@ def latency_sampler(url: str, user, stop: threading.Event, out: list[float]) -> 
     connection.close()
 
 
+def peak_mib(pid: int) -> str:
+    """The peak resident memory of a process so far (Linux's VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return f"{int(line.split()[1]) / 1024:.0f} MiB"
+    return "unknown"
+
+
 def pct(samples: list[float], p: float) -> float:
     s = sorted(samples)
     return s[min(len(s) - 1, int(len(s) * p))]
+
+
+def in_process(pack, reader) -> None:
+    """--in-process: the render of each audience in this process, wall and CPU time, with the
+    time split between building the content, the HTML, WeasyPrint's layout and writing the PDF
+    (CPU time is what the job costs; wall time depends on the machine's load)."""
+    import cProfile
+    import pstats
+
+    from surveillance.packs import pdf as pdf_packs
+    from surveillance.packs import selectors as selectors_packs
+    from surveillance.packs.services import meeting_pack_render
+
+    meeting = pack.meeting
+    previous = None
+    t0, c0 = time.perf_counter(), time.process_time()
+    docs = [
+        selectors_packs.document(pack, a, number=1, previous=previous)
+        for a in selectors_packs.audiences(meeting, secretariat_reader=reader)
+    ]
+    dashboard = selectors_packs.dashboard_summary(meeting, reader=reader)
+    print(
+        f"Content of {len(docs)} audiences and the dashboard summary: "
+        f"{time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU"
+    )
+    dump = os.environ.get("BENCH_PACKS_DUMP")  # a folder: write each audience's HTML there
+    for i, doc in enumerate(docs):
+        if dump:
+            from django.template.loader import render_to_string
+            from django.utils import timezone as tz
+
+            from qsg import pdf
+
+            for action in doc["actions"]:
+                action["due_date"] = dt.date.fromisoformat(action["due"])
+            html = render_to_string(
+                pdf_packs.TEMPLATE,
+                {
+                    "pdf_font_stack": pdf.FONT_STACK,
+                    "doc": doc,
+                    "date": dt.date.fromisoformat(doc["meeting"]["date"]),
+                    "dashboard": dashboard,
+                    "sections": selectors_packs.SECTIONS,
+                    "audience_label": "bench",
+                    "printed_at": tz.localtime(),
+                },
+            )
+            Path(dump, f"pack-{i + 1}.html").write_text(html)
+        t0, c0 = time.perf_counter(), time.process_time()
+        rendered = pdf_packs.render_pack_pdf(doc, dashboard, label="bench")
+        print(
+            f"Audience {i + 1}: {rendered.pages} pages in {time.perf_counter() - t0:.2f} s wall, "
+            f"{time.process_time() - c0:.2f} s CPU"
+        )
+    profile = cProfile.Profile()
+    profile.enable()
+    pdf_packs.render_pack_pdf(docs[0], dashboard, label="bench")
+    profile.disable()
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    from qsg.models import Job
+    from surveillance.packs.services import RENDER_KIND
+
+    job = Job.objects.create(
+        kind=RENDER_KIND, created_by=reader, counts={"pack": pack.pk, "number": 99}
+    )
+    t0, c0 = time.perf_counter(), time.process_time()
+    versions = meeting_pack_render(job=job)
+    print(
+        f"Whole job in this process ({len(versions)} files): {time.perf_counter() - t0:.2f} s "
+        f"wall, {time.process_time() - c0:.2f} s CPU of this process"
+    )
 
 
 def main() -> None:
@@ -304,6 +383,9 @@ def main() -> None:
         upcoming, pack = build_big_pack(cast)
         big_only = "--big-only" in sys.argv
         secretariat = cast.users["secretariat_a"]
+        if "--in-process" in sys.argv:
+            in_process(pack, secretariat)
+            return
         page_url = reverse("surveillance:meeting-detail", args=[upcoming.pk])
 
         # 1. One worker, one big pack; the web answers meanwhile.
@@ -343,6 +425,7 @@ def main() -> None:
             f"({len(idle)} requests); while rendering: p50 {statistics.median(busy):.0f} ms, "
             f"p95 {pct(busy, 0.95):.0f} ms, max {max(busy):.0f} ms ({len(busy)} requests)"
         )
+        print(f"Worker peak memory (VmHWM of the solo worker): {peak_mib(worker.process.pid)}")
         stop_worker(worker)
         workers.remove(worker)
         if big_only:

@@ -18,8 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-from tests.signin import log_in
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qsg.settings.test")
 os.environ.setdefault("QSG_TEST_DB_NAME", "bench_qsg_meet")
@@ -33,6 +31,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+from tests.signin import log_in  # noqa: E402
 
 PROVIDERS = 400
 DISCUSSED = 40
@@ -162,16 +162,18 @@ def main() -> None:
         cast = build_cast()
         note, upcoming = build(cast)
 
-        timings = []
+        timings, cpu = [], []
         pages = 0
         for _ in range(3):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             rendered = pdf_meetings.render_note_pdf(note, audience="full")
             timings.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
             pages = rendered.pages
         print(
             f"PDF note, {DISCUSSED} providers and {ACTIONS} actions: {pages} pages, "
-            f"best {min(timings):.2f} s, median {statistics.median(timings):.2f} s (target < 5 s)"
+            f"best {min(timings):.2f} s, median {statistics.median(timings):.2f} s wall; "
+            f"CPU best {min(cpu):.2f} s, median {statistics.median(cpu):.2f} s (target < 1 s)"
         )
 
         client = Client()

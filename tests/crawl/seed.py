@@ -42,7 +42,7 @@ from surveillance.meetings.services import pdf as note_pdf_services
 from surveillance.packs import services as sp
 from surveillance.packs.models import MeetingPack
 from surveillance.regional import services as sv
-from tests.cast import Cast, build_cast
+from tests.cast import Cast, add_national, build_cast
 from tests.risksummits.factories import standing, trigger
 from tests.surveillance.escalation.factories import decide as escalation_decide
 from tests.surveillance.escalation.factories import statement
@@ -120,6 +120,7 @@ def _person(cast: Cast, username: str, org_key: str, *, first: str, last: str, q
 
 def build_seed() -> Seed:
     cast = build_cast()
+    add_national(cast)
     seed = Seed(cast=cast)
     add_non_statutory_member(cast)
     _intelligence(seed)

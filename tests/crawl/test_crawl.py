@@ -30,7 +30,7 @@ from simple_history.models import HistoricalChanges
 from tests.signin import log_in
 
 from . import urls as crawl_urls
-from .expectations import CRAWLERS, READERS, check_table
+from .expectations import AUDITED, CRAWLERS, DNA_ITEM, READERS, check_table
 from .seed import PREFIX
 
 APPS = ("qsg", "dashboard", "surveillance", "risksummits")
@@ -176,10 +176,46 @@ def markers_in(text: str) -> set[str]:
     return set(MARKER.findall(lowered)) | set(MARKER.findall(squeezed))
 
 
+FILE_TYPES = ("application/pdf", "text/csv", "text/calendar", "spreadsheetml", "octet-stream")
+
+
+def is_file(response) -> bool:
+    """A download: an attachment, or a document rather than a page or JSON."""
+    kind = response.get("Content-Type", "")
+    disposition = response.get("Content-Disposition", "")
+    return "attachment" in disposition or any(t in kind for t in FILE_TYPES)
+
+
 def _get(client: Client, url: str, is_api: bool):
     headers = {"HTTP_ACCEPT": "application/json"} if is_api else {}
     response = client.get(url, **headers)
-    return response.status_code, readable_text(response)
+    return response.status_code, readable_text(response), is_file(response)
+
+
+def _about(pattern, url: str, item) -> bool:
+    """The URL is a page or API answer about this intelligence item itself."""
+    sources = [s[0] if isinstance(s, tuple) else s for s in pattern.sources]
+    return any(s is type(item) for s in sources) and f"/{item.pk}/" in url
+
+
+def owed_audit(seed, pattern, url: str, kinds: set[str], download: bool) -> set[str]:
+    """The kinds whose item this answer must log as read (`expectations.AUDITED`)."""
+    owed = {AUDITED[k] for k in kinds if k in AUDITED} if download else set()
+    about_dna = _about(pattern, url, seed.objects[DNA_ITEM])
+    if about_dna and kinds & {DNA_ITEM, "dnaname"}:
+        owed.add(DNA_ITEM)
+    return owed
+
+
+def unaudited_reads(seed, user, since, owed: set[str], url: str) -> list[str]:
+    from surveillance.intelligence.models import IntelligenceAccess
+
+    logged = set(
+        IntelligenceAccess.objects.filter(user=user, at__gte=since).values_list(
+            "item_id", flat=True
+        )
+    )
+    return [f"{kind} at {url}" for kind in sorted(owed) if seed.objects[kind].pk not in logged]
 
 
 @pytest.fixture(scope="module")
@@ -203,26 +239,36 @@ def crawl_plan(seed):
     return [(p, url) for p, url in url_list if p.name not in post_only], sorted(post_only)
 
 
-def crawl_as(seed, plan, person: str | None) -> tuple[dict[str, list[str]], list[str]]:
-    """({kind: [url, ...]} of the markers this person was shown, [server errors]).
+def crawl_as(seed, plan, person: str | None) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """({kind: [url, ...]} of the markers this person was shown, [server errors], [reads
+    that the access log the secretariat reads should hold and does not]).
 
     The requests run in a transaction rolled back afterwards, so what one person's visit
     records (sightings, access log, downloads) does not reach the next person's."""
+    from django.utils import timezone
+
     seen: dict[str, list[str]] = defaultdict(list)
     errors: list[str] = []
+    unaudited: list[str] = []
     client = Client()
+    user = seed.cast.users[person] if person is not None else None
     # No session write per request (the idle timeout's sliding window): for speed only.
     with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
-        if person is not None:
-            log_in(client, seed.cast.users[person])
+        if user is not None:
+            log_in(client, user)
         for pattern, url in plan:
-            status, text = _get(client, url, pattern.is_api)
+            since = timezone.now()
+            status, text, download = _get(client, url, pattern.is_api)
             if status >= 500:
                 errors.append(f"{status} on GET {url}")
-            for kind in markers_in(text):
+            kinds = markers_in(text)
+            for kind in kinds:
                 seen[kind].append(url)
+            owed = owed_audit(seed, pattern, url, kinds, download) if user else set()
+            if owed:
+                unaudited += unaudited_reads(seed, user, since, owed, url)
         transaction.set_rollback(True)
-    return seen, errors
+    return seen, errors, unaudited
 
 
 # The guards ----------------------------------------------------------------------------------
@@ -285,7 +331,7 @@ def test_canary_crawl(seed, crawl_plan, person):
     every kind they may read read somewhere (so a crawl that reaches nothing cannot pass)."""
     plan, post_only = crawl_plan
     started = time.monotonic()
-    seen, errors = crawl_as(seed, plan, None if person == "anonymous" else person)
+    seen, errors, unaudited = crawl_as(seed, plan, None if person == "anonymous" else person)
     print(
         f"{person}: {len(plan)} URLs in {time.monotonic() - started:.0f} s; answered 405 to "
         f"GET, not crawled: {post_only}"
@@ -297,6 +343,11 @@ def test_canary_crawl(seed, crawl_plan, person):
     ]
     assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(leaks)
     assert not errors, "\n".join(errors[:20])
+    # Issue 14, build 6: every download carrying restricted or "do not attribute" words, and
+    # every read of a "do not attribute" item, is in the access log the secretariat reads.
+    assert not unaudited, f"{len(unaudited)} reads not in the access log:\n" + "\n".join(
+        unaudited[:30]
+    )
     unseen = sorted(kind for kind, readers in READERS.items() if person in readers)
     unseen = [kind for kind in unseen if kind not in seen]
     assert not unseen, f"{person} never read the marker of {unseen}, which they may read"

@@ -1,5 +1,5 @@
-"""Steps the role journeys share: typing a date as people do, leaving, and reading a downloaded
-PDF back as text."""
+"""Steps the role journeys share: typing a date as people do, leaving, reading a downloaded
+PDF back as text, and the 2022 demo to walk on."""
 
 from __future__ import annotations
 
@@ -41,3 +41,18 @@ def download_text(page, trigger) -> str:
         trigger.click()
     with open(info.value.path(), "rb") as fh:
         return pdf_text(fh.read())
+
+
+def seed_2022_demo(settings) -> None:
+    """The 2022 profile and its demo network (`QSG_PROFILE=2022 make demo`), every account's
+    password the cast's. Call `qsg.vocabulary.forget()` when done."""
+    from qsg import demo, vocabulary
+    from surveillance.intelligence import dimensions
+    from tests import reference
+    from tests.cast import PASSWORD
+
+    settings.QSG_PROFILE = "2022"
+    vocabulary.forget()
+    dimensions.forget()
+    reference.ensure()
+    demo.seed(password=PASSWORD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, RequestFactory
+from django.urls import resolve, reverse
 
 from qsg import navigation
 from risksummits.services.participants import guest_invite
@@ -37,7 +38,8 @@ def test_a_guest_sees_their_summits_and_no_empty_network_pages(cast):
     guest = _guest(cast)
     labels = _labels(guest)
     assert "Risk summits" in labels
-    for hidden in ("QSGs", "Providers", "Dashboard", "Meetings", "Actions", "Intelligence"):
+    hidden_items = ("QSGs", "Providers", "Dashboard", "Meetings", "Actions", "Intelligence")
+    for hidden in (*hidden_items, "Organisations"):
         assert hidden not in labels
 
     client = Client()
@@ -63,3 +65,20 @@ def test_every_entry_shown_opens_for_everyone_in_the_cast(cast):
         request.user = user
         for item in navigation.primary_items(request):
             assert client.get(item["href"]).status_code == 200, (key, item["text"])
+
+
+def _current(user, path: str) -> list[str]:
+    request = RequestFactory().get(path)
+    request.user = user
+    request.resolver_match = resolve(path)
+    return [i["text"] for i in navigation.primary_items(request) if i["current"]]
+
+
+def test_a_groups_coverage_page_is_a_meetings_page_in_the_header(cast):
+    """/qsgs/<id>/coverage/ sits under the QSG list's path but belongs to Meetings."""
+    user, a = cast.users["secretariat_a"], cast.qsgs["a"].pk
+    for name in ("surveillance:coverage", "surveillance:meeting-list", "surveillance:plan-list"):
+        assert _current(user, reverse(name, args=[a])) == ["Meetings"], name
+    # The group's own page, and the meetings index, stay where their paths put them.
+    assert _current(user, cast.qsgs["a"].get_absolute_url()) == ["QSGs"]
+    assert _current(user, reverse("surveillance:meeting-index")) == ["Meetings"]

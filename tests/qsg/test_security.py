@@ -96,3 +96,24 @@ def test_readyz_reports_each_dependency(client, db):
     checks = response.json()["checks"]
     assert set(checks) == {"database", "cache", "worker"}
     assert checks["database"]["ok"] and checks["cache"]["ok"]
+
+
+def test_nothing_served_to_a_signed_in_person_is_cached(cast, client_for):
+    """Pages, API answers and downloads carry what this person may read: no browser or proxy
+    keeps them (a shared computer's disk, a caching proxy)."""
+    client = client_for("secretariat_a")
+    qsg = cast.qsgs["a"]
+    answers = {
+        "page": client.get("/"),
+        "api": client.get("/api/v1/me/"),
+        "calendar file": client.get(f"/qsgs/{qsg.pk}/meetings.ics"),
+    }
+    for what, response in answers.items():
+        assert response.status_code == 200, what
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, (what, response["Cache-Control"])
+
+
+def test_a_signed_out_page_is_left_to_the_cache_rules(client, db):
+    response = client.get(reverse("qsg:healthz"))
+    assert "no-store" not in response.get("Cache-Control", "")

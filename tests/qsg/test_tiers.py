@@ -261,3 +261,132 @@ def test_a_provider_trusts_person_sees_what_is_shared_with_its_group_and_nothing
     assert not meetings_access.sees_confidential(trust, cast.qsgs["c"].pk)
     assert meetings_access.sees_confidential(cast.users["member_c"], cast.qsgs["c"].pk)
     assert set(access.providers_for(trust)) == {cast.providers["provider_c1"]}
+
+
+# The national team reads summits and published notes below it (issue 16, build 1) -------------
+
+
+def test_the_national_team_reads_summits_below_it_read_only(cast, client):
+    from risksummits import access as summit_access
+    from tests.cast import add_national
+    from tests.risksummits.factories import world
+
+    add_national(cast)
+    summit = world(cast).summit
+    for username in ("national_secretariat", "national_reviewer"):
+        person = cast.users[username]
+        standing = summit_access.summit_for_user(person, summit.pk)
+        assert standing.oversees and not standing.can_manage and not standing.participant
+        assert summit in summit_access.summits_for(person)
+        with pytest.raises(access.PermissionDenied):
+            summit_access.summit_for_user(person, summit.pk, manage=True)
+        assert not summit_access.can_trigger(person)
+    log_in(client, cast.users["national_reviewer"])
+    page = client.get(summit.get_absolute_url())
+    assert page.status_code == 200 and summit.reference in page.content.decode()
+    assert "<form" not in page.content.decode().split('id="maincontent"')[-1]
+
+
+def test_the_national_team_reads_published_notes_below_it_and_nothing_earlier(cast, client):
+    from surveillance.meetings import access as meetings_access
+    from tests.cast import add_national
+    from tests.surveillance.meetings.factories import scenario
+
+    add_national(cast)
+    s = scenario(cast)
+    person = cast.users["national_reviewer"]
+    a = cast.qsgs["a"].pk
+    assert meetings_access.note_statuses(person, a) == meetings_access.READER_STATUSES
+    assert meetings_access.note_for_user(person, s["published"]) == s["published_note"]
+    assert not meetings_access.can_comment(person, s["published_note"], a)
+    assert not meetings_access.sees_confidential(person, a)
+    for key in ("circulated", "draft"):
+        with pytest.raises(access.Http404):
+            meetings_access.note_for_user(person, s[key])
+    log_in(client, person)
+    published = client.get(reverse("surveillance:note", args=[s["published"].pk]))
+    assert published.status_code == 200
+    assert s["conclusion"].key_issues in published.content.decode()
+    # The page of a meeting whose note is only circulated answers, without its words.
+    circulated = client.get(reverse("surveillance:note", args=[s["circulated"].pk]))
+    assert circulated.status_code == 200
+    assert s["conclusion"].key_issues not in circulated.content.decode()
+
+
+# Other groups set by the lead group's secretariat (issue 16, build 2) ----------------------------
+
+
+def _edit_data(provider, **changes):
+    data = {
+        "ods_code": provider.ods_code,
+        "name": provider.name,
+        "sector": provider.sector,
+        "qsg": provider.qsg_id,
+        "district": provider.district,
+        "commissioners": list(provider.commissioners.values_list("pk", flat=True)),
+    }
+    return {**data, **changes}
+
+
+@pytest.fixture
+def sees_b(cast):
+    """secretariat_a (QSG A's secretariat) is also a member of QSG B, so sees B."""
+    services.membership_add(actor=None, qsg=cast.qsgs["b"], organisation=cast.orgs["nhse_a"])
+    services.role_assign(
+        actor=None, qsg=cast.qsgs["b"], user=cast.users["secretariat_a"], role="member"
+    )
+
+
+def test_the_lead_groups_secretariat_sets_the_other_groups_on_the_edit_page(
+    cast, sees_b, client_for
+):
+    provider = cast.providers["provider_a1"]
+    b, c = cast.qsgs["b"], cast.qsgs["c"]
+    url = reverse("qsg:provider-edit", args=[provider.pk])
+    secretariat = client_for("secretariat_a")
+    form = secretariat.get(url).content.decode()
+    assert f'name="other_qsgs" type="checkbox" value="{b.pk}"' in form
+    assert b.name in form and c.name not in form
+    # Its own lead group is not offered as another.
+    assert f'name="other_qsgs" type="checkbox" value="{cast.qsgs["a"].pk}"' not in form
+    # A group it cannot see answers exactly as one that does not exist.
+    for pk in (c.pk, 987654):
+        page = secretariat.post(url, _edit_data(provider, other_qsgs=[pk]))
+        assert page.status_code == 200
+        assert f"Select a valid choice. {pk} is not one of the available choices." in (
+            page.content.decode()
+        )
+        assert c.name not in page.content.decode()
+    assert not provider.other_qsgs.exists()
+    done = secretariat.post(url, _edit_data(provider, other_qsgs=[b.pk]))
+    assert done.status_code == 302
+    assert list(provider.other_qsgs.all()) == [b]
+    assert access.provider_for_user(cast.users["member_b"], provider.pk) == provider
+    # Only the lead group's secretariat: B's secretariat reads it there, changes nothing.
+    assert client_for("secretariat_b").post(url, _edit_data(provider)).status_code == 403
+    assert list(provider.other_qsgs.all()) == [b]
+
+
+def test_the_api_sets_the_other_groups_it_sees_and_keeps_the_rest(cast, sees_b, client_for):
+    provider = cast.providers["provider_a1"]
+    b, c = cast.qsgs["b"], cast.qsgs["c"]
+    url = f"/api/v1/providers/{provider.pk}/"
+    api = client_for("secretariat_a")
+
+    def patch(client, ids):
+        return client.patch(url, {"other_qsgs": ids}, content_type="application/json")
+
+    hidden, missing = patch(api, [c.pk]), patch(api, [987654])
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["other_qsgs"] == [
+        m.replace("987654", str(c.pk)) for m in missing.json()["other_qsgs"]
+    ]
+    done = patch(api, [b.pk])
+    assert done.status_code == 200 and done.json()["other_qsgs"] == [b.pk]
+    # The lead group itself is not another group.
+    assert patch(api, [cast.qsgs["a"].pk]).status_code == 400
+    # A group the secretariat cannot see stays when it clears those it sees.
+    services.provider_update(actor=None, provider=provider, other_qsgs=[b, c])
+    cleared = patch(client_for("secretariat_a"), [])
+    assert cleared.status_code == 200
+    assert list(provider.other_qsgs.all()) == [c]

@@ -129,3 +129,40 @@ def test_a_summit_from_a_meeting_referral_carries_the_conclusion_items(cast):
     assert summit.intelligence_item_ids == [item.pk]
     assert access.summit_as_read(cast.users["secretariat_a"], summit).concern == CONCERN
     assert access.summit_as_read(cast.users["cqc_a"], summit).concern == NOT_SHARED
+
+
+def test_a_closure_report_carrying_a_restricted_item_is_in_its_access_log(
+    cast, client_for, django_capture_on_commit_callbacks
+):
+    """Issue 14, build 6: the printed report carries the concern of an item shared with the
+    region, so each download is a read of the item in the access log the secretariat reads."""
+    from django.core.files.storage import default_storage
+
+    from qsg.models import Job
+    from risksummits.services.documents import document_request
+    from surveillance.intelligence.models import IntelligenceAccess
+
+    from .factories import standing
+    from .test_pdf import _close
+
+    item = released(cast, distribution=Distribution.REGION)
+    created = client_for("secretariat_a").post(
+        "/api/v1/risk-summits/", _body(cast, source_item=item.pk), content_type="application/json"
+    )
+    summit = _close(cast, RiskSummit.objects.get(pk=created.json()["id"]))
+    assert not access.summit_audience_withheld(summit)  # everyone on it reads the item
+    with django_capture_on_commit_callbacks(execute=True):
+        closure, _ = document_request(
+            actor=cast.users["chair_a"], standing=standing(cast, "chair_a", summit), kind="closure"
+        )
+    job = Job.objects.get(pk=closure.job_id)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert default_storage.exists(job.counts["path"])
+    assert closure.snapshot["intelligence_item_ids"] == [item.pk]
+    logged = IntelligenceAccess.objects.filter(item=item, user__username="member_a", channel="pdf")
+    assert not logged.exists()
+    download = client_for("member_a").get(
+        f"/risk-summits/{summit.pk}/documents/{closure.pk}/download/"
+    )
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert logged.count() == 1

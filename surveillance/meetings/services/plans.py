@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from qsg.access import footprint
 from qsg.models import QSG, Provider
 from qsg.vocabulary import say
 from surveillance.meetings.models import BusinessPlan, Meeting, PlanEntry
@@ -41,7 +42,8 @@ def plan_entry_add(
         raise ValidationError({"meeting": say("Choose a meeting of this QSG")})
     if kind == PlanEntry.Kind.PROVIDERS and not providers:
         raise ValidationError({"providers": "Choose at least one provider"})
-    if any(p.qsg_id != plan.qsg_id for p in providers):
+    in_footprint = set(footprint(plan.qsg).values_list("pk", flat=True)) if providers else set()
+    if any(p.pk not in in_footprint for p in providers):
         raise ValidationError({"providers": say("Choose providers in this QSG's footprint")})
     screen_pid({"title": ("Title", title)})
     entry = PlanEntry(plan=plan, kind=kind, title=title.strip(), meeting=meeting)
@@ -81,7 +83,8 @@ def business_plan_distribute(*, actor, plan: BusinessPlan, group_by: str) -> int
         .exclude(providers=None)
     )
     groups: dict[str, list[Provider]] = defaultdict(list)
-    for p in Provider.objects.filter(qsg=plan.qsg, is_active=True).order_by("name"):
+    # The local group's footprint, shared providers too, as the coverage page counts them.
+    for p in footprint(plan.qsg) if plan.qsg.is_local else []:
         if p.pk in planned:
             continue
         label = (

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qsg import access as qsg_access
 from qsg.pages import posted
+from qsg.vocabulary import say
 from surveillance.meetings import access as am
 from surveillance.meetings import selectors as selectors_meetings
 from surveillance.meetings.forms import CirculateForm, CommentForm, ReviseForm
@@ -131,8 +132,11 @@ def note_agree(request, pk):
         form=None,
         title="Agree the note",
         submit="Agree the note",
-        intro=f"Agreeing locks version {note.version} of the note as the group's record. Conclusions update each "
-        "provider's surveillance level, and any risk summit required is referred on. Later changes need a new version.",
+        intro=say(
+            f"Agreeing locks version {note.version} of the note as the group's record. Conclusions "
+            "update each provider's surveillance level, and any risk summit required is referred "
+            "on. Later changes need a new version."
+        ),
         step=lambda: note_services.meeting_note_agree(actor=request.user, note=note),
         done=f"Version {note.version} of the note has been agreed",
         allowed=am.chairs(request.user, meeting.qsg_id),
