@@ -76,6 +76,7 @@ def _arguments(cast) -> dict[str, Callable[[], object]]:
         "region": lambda: cast.qsgs["r"],
         "organisations": lambda: Organisation.objects.all(),
         "commissioners": lambda: Organisation.objects.all(),
+        "other_qsgs": lambda: QSG.objects.all(),
         "people": lambda: User.objects.all(),
         "own_qsg_ids": lambda: {cast.qsgs["a"].pk},
         "questions": lambda: list(AssuranceQuestion.objects.all()[:3]),
@@ -418,6 +419,25 @@ def _provider_stored(cast):
     return set(provider.commissioners.values_list("pk", flat=True))
 
 
+def _shared_provider_url(cast):
+    """Provider A1's edit page, its lead group's secretariat's organisation also a member of B and
+    C, with a role there (the groups it may name as the provider's other groups are those it
+    sees)."""
+    from qsg.models import QSGRole
+
+    for key in ("b", "c"):
+        services.membership_add(
+            actor=None, qsg=cast.qsgs[key], organisation=cast.users["secretariat_a"].organisation
+        )
+        services.role_assign(
+            actor=None,
+            qsg=cast.qsgs[key],
+            user=cast.users["secretariat_a"],
+            role=QSGRole.Role.MEMBER,
+        )
+    return reverse("qsg:provider-edit", args=[cast.providers["provider_a1"].pk])
+
+
 def _item(cast):
     from tests.surveillance.intelligence.factories import submit
 
@@ -491,6 +511,15 @@ ROUND_TRIPS = [
         },
         stored=_provider_stored,
         pick=lambda c: [c.orgs["icb_a"].pk, c.orgs["la_a"].pk],
+    ),
+    RoundTrip(
+        form="qsg.forms.ProviderForm",
+        field="other_qsgs",
+        user="secretariat_a",
+        url=_shared_provider_url,
+        data=lambda c: {},
+        stored=lambda c: set(c.providers["provider_a1"].other_qsgs.values_list("pk", flat=True)),
+        pick=lambda c: [c.qsgs["b"].pk, c.qsgs["c"].pk],
     ),
     RoundTrip(
         form="surveillance.intelligence.forms.WidenForm",
