@@ -70,9 +70,15 @@ def finish_if_done(job_id: str) -> bool:
 def _dispatch(job_id: str):
     """Send a members' version to a task of its own; False (render it here) if it cannot be."""
 
+    # To the queue the job came from, so the workers that take pack jobs take their versions.
+    info = getattr(render_meeting_pack.request, "delivery_info", None) or {}
+    options = {"queue": info["routing_key"]} if info.get("routing_key") else {}
+
     def send(version) -> bool:
         try:
-            broker.publish(render_pack_version, {"job_id": job_id, "version_id": version.pk})
+            broker.publish(
+                render_pack_version, {"job_id": job_id, "version_id": version.pk}, **options
+            )
         except Exception as exc:
             log.warning("pack version %s rendered in the job's task: %s", version.pk, exc)
             return False
