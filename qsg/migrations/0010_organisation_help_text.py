@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qsg', '0008_profile_words'),
+        ('qsg', '0009_group_field_names'),
     ]
 
     operations = [
