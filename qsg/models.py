@@ -32,7 +32,8 @@ class OrganisationType(models.Model):
     is_commissioner = models.BooleanField(default=False)
     is_regulator = models.BooleanField(default=False)
     is_nhs_england = models.BooleanField(
-        default=False, help_text="NHS England teams convene QSGs and hold the ring by default."
+        default=False,
+        help_text="NHS England teams convene QSGs and are the ring-holder by default.",
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
 
@@ -109,6 +110,7 @@ class QSG(models.Model):
         null=True,
         blank=True,
         related_name="local_qsgs",
+        verbose_name="regional group",
         limit_choices_to={"level__in": ["regional", "national"]},
         help_text=(
             "The group one tier up: the regional group a local group reports to, or the "
@@ -183,7 +185,9 @@ class Membership(models.Model):
         FULL = "full", "Full member, attends by risk"
         CO_OPTED = "co_opted", "Co-opted member"
 
-    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="memberships")
+    qsg = models.ForeignKey(
+        QSG, on_delete=models.PROTECT, related_name="memberships", verbose_name="group"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
@@ -216,7 +220,9 @@ class QSGRole(models.Model):
         REGIONAL_REVIEWER = "regional_reviewer", "Regional reviewer"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qsg_roles")
-    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="roles")
+    qsg = models.ForeignKey(
+        QSG, on_delete=models.PROTECT, related_name="roles", verbose_name="group"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     is_named_representative = models.BooleanField(
         default=True, help_text="Named as a representative of their organisation on this QSG."
@@ -334,7 +340,14 @@ class Job(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    qsg = models.ForeignKey(QSG, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    qsg = models.ForeignKey(
+        QSG,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="group",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
