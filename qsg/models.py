@@ -111,6 +111,7 @@ class QSG(models.Model):
         null=True,
         blank=True,
         related_name="local_qsgs",
+        verbose_name="regional group",
         limit_choices_to={"level__in": ["regional", "national"]},
         help_text=(
             "The group one tier up: the regional group a local group reports to, or the "
@@ -185,7 +186,9 @@ class Membership(models.Model):
         FULL = "full", "Full member, attends by risk"
         CO_OPTED = "co_opted", "Co-opted member"
 
-    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="memberships")
+    qsg = models.ForeignKey(
+        QSG, on_delete=models.PROTECT, related_name="memberships", verbose_name="group"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
@@ -218,7 +221,9 @@ class QSGRole(models.Model):
         REGIONAL_REVIEWER = "regional_reviewer", "Regional reviewer"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qsg_roles")
-    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="roles")
+    qsg = models.ForeignKey(
+        QSG, on_delete=models.PROTECT, related_name="roles", verbose_name="group"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     is_named_representative = models.BooleanField(
         default=True, help_text="Named as a representative of their organisation on this QSG."
@@ -336,7 +341,14 @@ class Job(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    qsg = models.ForeignKey(QSG, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    qsg = models.ForeignKey(
+        QSG,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="group",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -26,7 +26,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qsg.admin_site.WorkspaceAdminConfig",  # django.contrib.admin in the profile's words
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
