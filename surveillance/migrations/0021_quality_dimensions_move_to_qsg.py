@@ -1,6 +1,6 @@
 """The quality dimensions move down to `qsg` (reference data the dashboard reads too).
 
-State only: the table and its rows stay; `qsg.0009_quality_dimensions` takes the model over and
+State only: the table and its rows stay; `qsg.0010_quality_dimensions` takes the model over and
 renames the table.
 """
 

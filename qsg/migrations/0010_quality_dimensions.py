@@ -27,7 +27,7 @@ def move_content_type_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("qsg", "0008_profile_words"),
+        ("qsg", "0009_group_field_names"),
         ("surveillance", "0021_quality_dimensions_move_to_qsg"),
     ]
 
