@@ -232,7 +232,7 @@ def summit_trigger(
             summit,
             actor,
             "ring_holder_proposed",
-            f"{holder.name} proposed to hold the ring. {basis_text}",
+            say("{name} proposed to hold the ring.").format(name=holder.name) + f" {basis_text}",
         )
 
     _notify_summit(
