@@ -11,7 +11,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context
 from markupsafe import Markup
 
 from . import forms_nhs, navigation, text, vocabulary
@@ -78,6 +78,14 @@ def printable(value: Any) -> Any:
     return value
 
 
+@pass_context
+def say_filter(_context, text) -> str:
+    """`vocabulary.say` as a filter. Taking the context keeps Jinja from folding a literal
+    (`"holds the ring" | say`) into the compiled template under whichever profile and
+    overrides were in force when it was first compiled."""
+    return vocabulary.say(text)
+
+
 def environment(**options: Any) -> Environment:
     options.pop("undefined", None)
     loader = options.pop("loader", None)
@@ -115,7 +123,7 @@ def environment(**options: Any) -> Environment:
             "uk_datetime": uk_datetime,
             "uk_time": uk_time,
             "css_string": css_string,
-            "say": vocabulary.say,
+            "say": say_filter,
         }
     )
     return env

@@ -34,7 +34,8 @@ class OrganisationType(models.Model):
     is_commissioner = models.BooleanField(default=False)
     is_regulator = models.BooleanField(default=False)
     is_nhs_england = models.BooleanField(
-        default=False, help_text="NHS England teams convene QSGs and hold the ring by default."
+        default=False,
+        help_text="NHS England teams convene QSGs and are the ring-holder by default.",
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
 
