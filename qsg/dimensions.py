@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
 from .vocabulary import profile, profiles_in_force
@@ -99,6 +100,23 @@ def unknown_message(code: str) -> str:
         f"{code!r} is not a quality dimension of this deployment. Use one of: {offered} "
         f"(or the older codes {', '.join(ALIASES)})"
     )
+
+
+def check(fields: dict, name: str, *, required: bool = False, keeps: str = "") -> None:
+    """For services: `fields[name]` becomes the offered code it names (an older alias reads as its
+    row's code), or the code the object already has (kept when no longer offered); anything else
+    is a ValidationError on the field naming the codes offered."""
+    if name not in fields and not required:
+        return
+    given = fields.get(name)
+    if keeps and given == keeps:
+        return
+    code = resolve(given) if isinstance(given, str) else None
+    if code is None:
+        if given in (None, ""):
+            raise ValidationError({name: "Choose the quality dimension"})
+        raise ValidationError({name: unknown_message(str(given))})
+    fields[name] = code
 
 
 def forget() -> None:
