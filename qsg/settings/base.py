@@ -406,7 +406,9 @@ SPECTACULAR_SETTINGS = {
         "EscalationLevelEnum": "surveillance.escalation.models.Level",
         "AgendaItemKindEnum": "surveillance.meetings.models.AgendaItem.Kind",
         "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
-        "IndicatorQualityDimensionEnum": "dashboard.models.Indicator.Dimension",
+        # The indicator API's quality dimensions as seeded per profile, with the older aliases.
+        "IndicatorQualityDimensionEnum": "qsg.dimensions.REQUEST_CODES_2013",
+        "IndicatorQualityDimension2022Enum": "qsg.dimensions.REQUEST_CODES_2022",
         "IntelligenceQualityDimensionEnum": (
             "surveillance.intelligence.models.IntelligenceItem.QualityDimension"
         ),
