@@ -196,10 +196,10 @@ _RANGE_RECORD = np.dtype(
 def _read_ranges(chunk: list[tuple]) -> pd.DataFrame:
     """Observations of a chunk by (indicator, provider range): an index range scan per
     indicator instead of a join, mapped to series ids here."""
-    parts = []
     by_indicator: dict[int, list[tuple[int, int]]] = {}
     for pk, _, _, indicator_id, provider_id in chunk:
         by_indicator.setdefault(indicator_id, []).append((provider_id, pk))
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
     with connection.cursor() as cursor:
         for indicator_id, pairs in by_indicator.items():
             pairs.sort()
@@ -208,30 +208,58 @@ def _read_ranges(chunk: list[tuple]) -> pd.DataFrame:
             cursor.execute(_RANGE_SQL, [indicator_id, int(providers[0]), int(providers[-1])])
             raw = cursor.fetchone()[0]
             rec = np.frombuffer(bytes(raw or b""), dtype=_RANGE_RECORD)
-            at = np.searchsorted(providers, rec["provider"])
-            at = np.minimum(at, providers.size - 1)
-            keep = providers[at] == rec["provider"]
-            part = rec[keep]
-            parts.append((series[at[keep]], part))
-    sid = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    rec = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, _RANGE_RECORD)
-    order = np.lexsort((rec["day"], sid))
-    rec = rec[order]
-    return pd.DataFrame(
-        {
-            "series": sid[order],
-            "day": rec["day"].astype(np.int32),
-            "value": rec["value"].astype(np.float64),
-            "numerator": rec["numerator"].astype(np.float64),
-            "denominator": rec["denominator"].astype(np.float64),
-            "provisional": rec["provisional"].astype(bool),
-        }
-    )
+            # Native byte order once per column; every later step works on these.
+            provider = rec["provider"].astype(np.int64)
+            at = np.minimum(np.searchsorted(providers, provider), providers.size - 1)
+            keep = providers[at] == provider
+            whole = bool(keep.all())
+            columns["series"].append(series[at] if whole else series[at[keep]])
+            for name, dtype in _NATIVE.items():
+                column = rec[name].astype(dtype)
+                columns[name].append(column if whole else column[keep])
+    out = {
+        name: np.concatenate(parts) if parts else np.zeros(0, _NATIVE.get(name, np.int64))
+        for name, parts in columns.items()
+    }
+    # Rows come in the index's order, (provider, period) within an indicator, so usually
+    # already sorted: check the (series, day) key before paying for a sort.
+    key = (out["series"] << 32) | (out["day"].astype(np.int64) + 2**31)
+    if key.size > 1 and not bool(np.all(key[1:] > key[:-1])):
+        order = np.argsort(key, kind="stable")
+        out = {name: column[order] for name, column in out.items()}
+    return pd.DataFrame(out)
 
 
-def _series_meta(ids: list[int]):
+_NATIVE = {
+    "day": np.int32,
+    "value": np.float64,
+    "numerator": np.float64,
+    "denominator": np.float64,
+    "provisional": bool,
+}
+
+
+def _pairs(chunk: list[tuple]) -> list[tuple[int, int, int]]:
+    """(series id, indicator id, provider id) of a chunk: from the chunk itself when the plan
+    carried them (a run), else read (a chunk of ids alone). The ids go as one array: a list of
+    thousands of parameters costs more to send than the rows it finds."""
+    if all(len(c) >= 5 for c in chunk):
+        return [(c[0], c[3], c[4]) for c in chunk]
+    ids = [c[0] for c in chunk]
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, indicator_id, provider_id FROM dashboard_spcseries WHERE id = ANY(%s)",
+                [ids],
+            )
+            return cursor.fetchall()
+    rows = SpcSeries.objects.filter(pk__in=ids).order_by()
+    return list(rows.values_list("pk", "indicator_id", "provider_id"))
+
+
+def _series_meta(chunk: list[tuple]):
     """Per series id: (improvement code, target) from its indicator, and its rebase days."""
-    rows = SpcSeries.objects.filter(pk__in=ids).values_list("pk", "indicator_id", "provider_id")
+    rows = _pairs(chunk)
     by_pair = {}
     indicator_of = {}
     for pk, indicator_id, provider_id in rows:
@@ -242,8 +270,9 @@ def _series_meta(ids: list[int]):
         for i in Indicator.objects.filter(pk__in=set(indicator_of.values()))
     }
     rebases: dict[int, list[int]] = {}
+    # Rebases are few (an analyst's decision each): all of the chunk's indicators', matched here.
     for provider_id, indicator_id, period in Rebase.objects.filter(
-        indicator_id__in=set(indicator_of.values()), provider_id__in={p for p, _ in by_pair}
+        indicator_id__in=set(indicator_of.values())
     ).values_list("provider_id", "indicator_id", "period"):
         pk = by_pair.get((provider_id, indicator_id))
         if pk is not None:
@@ -312,7 +341,7 @@ def compute_chunk(chunk: list[tuple], *, dense: bool = False) -> list[SeriesResu
     ids = sorted(c[0] for c in chunk)
     revisions = {c[0]: c[1] for c in chunk}
     frame = _read_ranges(chunk) if dense and _postgres() else _read(ids)
-    indicator_of, indicators, rebases = _series_meta(ids)
+    indicator_of, indicators, rebases = _series_meta(chunk)
     present = [i for i in ids if i in indicator_of]
     sid = np.asarray(present, dtype=np.int64)
     steps = np.array([indicators[indicator_of[i]][2] for i in present], dtype=np.int64)
@@ -382,23 +411,33 @@ _RESULT_FIELDS = [
     "points",
 ]
 
+# Binary COPY: the packed points go as they are (text COPY would send them hex-encoded, twice
+# the bytes, for the server to decode) and numbers need no formatting or parsing. The groups go
+# as JSON text and are cast once in the UPDATE.
 _STAGE_DDL = """
-CREATE TEMP TABLE IF NOT EXISTS dash_spc_stage (
+CREATE TEMP TABLE IF NOT EXISTS dash_spc_stage_b (
     id bigint, revision integer, n_points integer, first_period date, latest_period date,
     latest_value double precision, latest_numerator double precision,
     latest_denominator double precision, latest_provisional boolean, mean double precision, lpl double precision,
-    upl double precision, target double precision, variation varchar(20),
-    assurance varchar(20), latest_point_type varchar(30), latest_special_cause varchar(40),
+    upl double precision, target double precision, variation text,
+    assurance text, latest_point_type text, latest_special_cause text,
     short_group boolean, target_missed boolean, last_concern_period date,
-    last_concern_label varchar(40), groups jsonb, points bytea
+    last_concern_label text, groups text, points bytea
 ) ON COMMIT DELETE ROWS
 """
+_STAGE_TYPES = [
+    "int8", "int4", "int4", "date", "date", "float8", "float8", "float8", "bool", "float8",
+    "float8", "float8", "float8", "text", "text", "text", "text", "bool", "bool", "date", "text",
+    "text", "bytea",
+]  # fmt: skip
 
 _STAGE_UPDATE = """
 UPDATE dashboard_spcseries s SET {assign}, computed_revision = t.revision, computed_at = %s
-FROM dash_spc_stage t
+FROM dash_spc_stage_b t
 WHERE s.id = t.id AND s.data_revision = t.revision AND s.computed_revision <= t.revision
 """
+
+_groups_json = json.JSONEncoder(allow_nan=False).encode
 
 
 def _row(r: SeriesResult) -> tuple:
@@ -406,7 +445,7 @@ def _row(r: SeriesResult) -> tuple:
         r.series_id,
         r.revision,
         *(getattr(r, f) for f in _RESULT_FIELDS[:-2]),
-        json.dumps(r.groups, allow_nan=False),
+        _groups_json(r.groups),
         r.points,
     )
 
@@ -417,14 +456,17 @@ def write_results(results: list[SeriesResult]) -> tuple[int, int]:
         return 0, 0
     now = timezone.now()
     if _postgres():
-        assign = ", ".join(f"{f} = t.{f}" for f in _RESULT_FIELDS)
+        assign = ", ".join(
+            f"{f} = t.{f}::jsonb" if f == "groups" else f"{f} = t.{f}" for f in _RESULT_FIELDS
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_STAGE_DDL)
-            cursor.execute("TRUNCATE dash_spc_stage")  # empty even inside an outer transaction
+            cursor.execute("TRUNCATE dash_spc_stage_b")  # empty even inside an outer transaction
             columns = ["id", "revision", *_RESULT_FIELDS]
             with cursor.cursor.copy(
-                f"COPY dash_spc_stage ({', '.join(columns)}) FROM STDIN"
+                f"COPY dash_spc_stage_b ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
             ) as copy:
+                copy.set_types(_STAGE_TYPES)
                 for r in results:
                     copy.write_row(_row(r))
             cursor.execute(_STAGE_UPDATE.format(assign=assign), [now])
@@ -493,30 +535,43 @@ def update_peers(indicator_ids) -> int:
             series, columns=["id", "sector", "period", "value", "numerator", "denominator"]
         )
         out = {"id": frame["id"].to_numpy(), "peer_period": frame["period"].to_numpy()}
+        # Each series' group as an index into arrays of the groups' statistics (the last row
+        # stands for no group): one pass over the series per comparison, not one per statistic.
+        keys = list(stats)
+        table = {
+            name: np.array(
+                [np.nan if stats[k][name] is None else stats[k][name] for k in keys] + [np.nan],
+                dtype=float,
+            )
+            for name in ("value", "sd", "numerator", "denominator", "tau2")
+        }
+        table["n"] = np.array([stats[k]["n"] for k in keys] + [0], dtype=np.int64)
+        where = {k: i for i, k in enumerate(keys)}
+        missing = len(keys)
         for prefix in ("national", "peer"):
-            g = [
-                stats.get((p, PeerStat.NATIONAL if prefix == "national" else s))
-                for p, s in zip(frame["period"], frame["sector"], strict=True)
-            ]
-
-            def col(name, g=g):
-                return np.array([np.nan if x is None or x[name] is None else x[name] for x in g])
-
+            if prefix == "national":
+                at = [where.get((p, PeerStat.NATIONAL), missing) for p in frame["period"]]
+            else:
+                at = [
+                    where.get((p, s), missing)
+                    for p, s in zip(frame["period"], frame["sector"], strict=True)
+                ]
+            at = np.asarray(at, dtype=np.int64)
             z = peers.z_scores(
                 kind=ind.kind,
                 multiplier=ind.multiplier,
                 value=frame["value"].to_numpy(dtype=float),
                 numerator=frame["numerator"].to_numpy(dtype=float),
                 denominator=frame["denominator"].to_numpy(dtype=float),
-                group_n=np.array([0 if x is None else x["n"] for x in g]),
-                group_value=col("value"),
-                group_sd=col("sd"),
-                group_numerator=col("numerator"),
-                group_denominator=col("denominator"),
-                group_tau2=col("tau2"),
+                group_n=table["n"][at],
+                group_value=table["value"][at],
+                group_sd=table["sd"][at],
+                group_numerator=table["numerator"][at],
+                group_denominator=table["denominator"][at],
+                group_tau2=table["tau2"][at],
             )
-            out[f"{prefix}_value"] = col("value")
-            out[f"{prefix}_n"] = np.array([0 if x is None else x["n"] for x in g])
+            out[f"{prefix}_value"] = table["value"][at]
+            out[f"{prefix}_n"] = table["n"][at]
             out[f"{prefix}_z"] = z
             out[f"{prefix}_flag"] = peers.flags(z)
         updated += _write_peer_columns(out)
@@ -568,17 +623,24 @@ _PEER_FIELDS = [
 ]
 
 
-def _clean(v):
-    if isinstance(v, float | np.floating):
-        return None if np.isnan(v) else float(v)
-    if isinstance(v, np.integer):
-        return None if int(v) == 127 else int(v)
-    return v
+def _peer_rows(out: dict) -> list[tuple]:
+    """(id, *_PEER_FIELDS) per series, as the database takes them: NaN and the flags' 127
+    (no flag) as None. Counts are counts: a group of 127 providers is 127."""
+    columns = [out["id"].astype(np.int64).tolist(), list(out["peer_period"])]
+    for f in _PEER_FIELDS[1:]:
+        values = np.asarray(out[f]).tolist()
+        if f.endswith("_flag"):
+            columns.append([None if v == 127 else v for v in values])
+        elif f.endswith("_n"):
+            columns.append(values)
+        else:
+            columns.append([None if v != v else v for v in values])  # NaN is not itself
+    return list(zip(*columns, strict=True))
 
 
 def _write_peer_columns(out: dict) -> int:
-    n = len(out["id"])
-    rows = [(int(out["id"][i]), *(_clean(out[f][i]) for f in _PEER_FIELDS)) for i in range(n)]
+    rows = _peer_rows(out)
+    n = len(rows)
     if _postgres():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -594,17 +656,32 @@ def _write_peer_columns(out: dict) -> int:
                 for row in rows:
                     copy.write_row(row)
             assign = ", ".join(f"{f} = t.{f}" for f in _PEER_FIELDS)
+            mine = ", ".join(f"s.{f}" for f in _PEER_FIELDS)
+            theirs = ", ".join(f"t.{f}" for f in _PEER_FIELDS)
+            # Only rows whose comparison changed: every UPDATE rewrites the whole row (its
+            # packed points included), and most rows' peers stay as they were.
             cursor.execute(
-                f"UPDATE dashboard_spcseries s SET {assign} FROM dash_peer_stage t WHERE s.id = t.id"  # noqa: S608 (constant names)
+                f"UPDATE dashboard_spcseries s SET {assign} FROM dash_peer_stage t "  # noqa: S608 (constant names)
+                f"WHERE s.id = t.id AND ({mine}) IS DISTINCT FROM ({theirs})"
             )
             return cursor.rowcount
-    objs = []
-    for row in rows:
-        obj = SpcSeries(pk=row[0])
-        for f, v in zip(_PEER_FIELDS, row[1:], strict=True):
-            setattr(obj, f, v)
-        objs.append(obj)
     with transaction.atomic():
+        current = {}
+        for k in range(0, n, 500):
+            current.update(
+                (row[0], tuple(row[1:]))
+                for row in SpcSeries.objects.filter(
+                    pk__in=[r[0] for r in rows[k : k + 500]]
+                ).values_list("pk", *_PEER_FIELDS)
+            )
+        objs = []
+        for row in rows:
+            if current.get(row[0]) == tuple(row[1:]):
+                continue
+            obj = SpcSeries(pk=row[0])
+            for f, v in zip(_PEER_FIELDS, row[1:], strict=True):
+                setattr(obj, f, v)
+            objs.append(obj)
         SpcSeries.objects.bulk_update(objs, _PEER_FIELDS, batch_size=500)
     return len(objs)
 

@@ -47,6 +47,16 @@ def _num(x) -> float | None:
     return None if math.isnan(x) else x
 
 
+def _nums(a: np.ndarray) -> list[float | None]:
+    """`_num` of each element, as a list (NaN is the only value not equal to itself)."""
+    return [None if v != v else v for v in np.asarray(a, dtype=float).tolist()]
+
+
+def _dates(days: np.ndarray) -> list[dt.date]:
+    """`day_to_date` of each element, as a list."""
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(object).tolist()
+
+
 @dataclass
 class SeriesResult:
     """What is stored for one series after a run of the engine."""
@@ -129,72 +139,98 @@ def summarise(
         starts = off[:-1][nonempty]
         last_concern[nonempty] = np.maximum.reduceat(idx, starts)
 
+    # Per-series and per-group columns are made whole (numpy) and turned into Python values
+    # once per column: the loop below only gathers them.
+    dates = _dates(days)
+    observed = np.concatenate([[0], np.cumsum(~np.isnan(values))])
+    begin, end = off[:-1], off[1:]
+    last = np.where(nonempty, end - 1, 0)
+    n_points = (observed[end] - observed[begin]).tolist()
+    latest_value = values[last].tolist() if n else [math.nan] * n_series
+    latest_num = _nums(numerators[last]) if n else [None] * n_series
+    latest_den = _nums(denominators[last]) if n else [None] * n_series
+    latest_prov = (
+        provisional[last].tolist() if provisional is not None and n else [False] * n_series
+    )
+    latest_pt = result.point_type[last].tolist() if n else [0] * n_series
+    latest_sct = result.special_cause_type[last].tolist() if n else [0] * n_series
+    targets = _nums(result.target)
+    directions = result.improvement.tolist()
+    variation = result.variation.tolist()
+    assurance = result.assurance.tolist()
+    last_concern_l = last_concern.tolist()
+    concern_sct = (
+        result.special_cause_type[np.maximum(last_concern, 0)].tolist() if n else [0] * n_series
+    )
+    begin_l, end_l = begin.tolist(), end.tolist()
+
     # groups per series, in order
     goff = result.group_offsets
-    gseries = result.group_series
-    gstats = np.vstack(
-        [
-            result.group_mean,
-            result.group_amr,
-            result.group_lpl,
-            result.group_upl,
-            result.group_nlpl,
-            result.group_nupl,
-        ]
-    ).T
+    gstarts = goff[:-1]
+    group_rows = zip(
+        np.datetime_as_string(days[gstarts].astype("datetime64[D]"), unit="D").tolist()
+        if gstarts.size
+        else [],
+        np.diff(goff).tolist(),
+        *(
+            _nums(a)
+            for a in (
+                result.group_mean,
+                result.group_amr,
+                result.group_lpl,
+                result.group_upl,
+                result.group_nlpl,
+                result.group_nupl,
+            )
+        ),
+        strict=True,
+    )
     groups_of: list[list] = [[] for _ in range(n_series)]
-    for j in range(goff.size - 1):
-        start = int(goff[j])
-        groups_of[int(gseries[j])].append(
-            [
-                day_to_date(days[start]).isoformat(),
-                int(goff[j + 1] - start),
-                *(_num(v) for v in gstats[j]),
-            ]
-        )
+    for g_series, row in zip(result.group_series.tolist(), group_rows, strict=True):
+        groups_of[g_series].append(list(row))
 
     out = []
     for i in range(n_series):
-        a, b = int(off[i]), int(off[i + 1])
+        a, b = begin_l[i], end_l[i]
         sid, rev = int(series_ids[i]), int(revisions[i])
         if a == b:
             out.append(empty_result(sid, rev))
             continue
-        last = b - 1
+        last_row = b - 1
         groups = groups_of[i]
         g = groups[-1]
-        target = _num(result.target[i])
-        direction = int(result.improvement[i])
-        value = float(values[last])
+        target = targets[i]
+        direction = directions[i]
+        value = latest_value[i]
         missed = None
         if target is not None and direction != 0:
             missed = value < target if direction > 0 else value > target
-        lc = int(last_concern[i])
+        lc = last_concern_l[i]
         out.append(
             SeriesResult(
                 series_id=sid,
                 revision=rev,
-                n_points=int(np.count_nonzero(~np.isnan(values[a:b]))),
-                first_period=day_to_date(days[a]),
-                latest_period=day_to_date(days[last]),
+                n_points=n_points[i],
+                first_period=dates[a],
+                latest_period=dates[last_row],
                 latest_value=value,
-                latest_numerator=_num(numerators[last]),
-                latest_denominator=_num(denominators[last]),
+                latest_numerator=latest_num[i],
+                latest_denominator=latest_den[i],
                 mean=g[2],
                 lpl=g[4],
                 upl=g[5],
                 target=target,
-                variation=VARIATIONS[int(result.variation[i])],
-                assurance=ASSURANCES[int(result.assurance[i])],
-                latest_point_type=POINT_TYPES[int(result.point_type[last])],
-                latest_special_cause=labels[int(result.special_cause_type[last])],
+                variation=VARIATIONS[variation[i]],
+                assurance=ASSURANCES[assurance[i]],
+                latest_point_type=POINT_TYPES[latest_pt[i]],
+                latest_special_cause=labels[latest_sct[i]],
                 short_group=g[1] < SHORT_GROUP_THRESHOLD,
                 target_missed=missed,
-                last_concern_period=day_to_date(days[lc]) if lc >= a else None,
-                last_concern_label=labels[int(result.special_cause_type[lc])] if lc >= a else "",
+                last_concern_period=dates[lc] if lc >= a else None,
+                last_concern_label=labels[concern_sct[i]] if lc >= a else "",
                 groups=groups,
                 points=raw[a * width : b * width],
-                latest_provisional=bool(provisional[last]) if provisional is not None else False,
+                latest_provisional=latest_prov[i],
             )
         )
     return out

@@ -11,7 +11,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context
 from markupsafe import Markup
 
 from . import forms_nhs, navigation, text, vocabulary
@@ -53,6 +53,12 @@ def css_string(value) -> Markup:
     return Markup(f'"{safe}"')  # noqa: S704 (every character but letters and digits escaped)
 
 
+def _pdf_svg(svg: str) -> Markup:
+    from qsg.pdf import svg_image
+
+    return svg_image(svg)
+
+
 def uk_time(value) -> str:
     if not value:
         return ""
@@ -76,6 +82,14 @@ def printable(value: Any) -> Any:
     if isinstance(value, str):  # Markup's translate() keeps it Markup
         return text.without_bidi_controls(value)
     return value
+
+
+@pass_context
+def say_filter(_context, text) -> str:
+    """`vocabulary.say` as a filter. Taking the context keeps Jinja from folding a literal
+    (`"holds the ring" | say`) into the compiled template under whichever profile and
+    overrides were in force when it was first compiled."""
+    return vocabulary.say(text)
 
 
 def environment(**options: Any) -> Environment:
@@ -115,7 +129,8 @@ def environment(**options: Any) -> Environment:
             "uk_datetime": uk_datetime,
             "uk_time": uk_time,
             "css_string": css_string,
-            "say": vocabulary.say,
+            "pdf_svg": _pdf_svg,
+            "say": say_filter,
         }
     )
     return env

@@ -14,6 +14,8 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from .vocabulary import PROFILE_CHOICES
+
 ODS_CODE_VALIDATOR = RegexValidator(
     r"^[A-Z0-9]{3,10}$",
     "Enter an ODS code of 3 to 10 letters and numbers, like RW3 or C82009",
@@ -32,7 +34,8 @@ class OrganisationType(models.Model):
     is_commissioner = models.BooleanField(default=False)
     is_regulator = models.BooleanField(default=False)
     is_nhs_england = models.BooleanField(
-        default=False, help_text="NHS England teams convene QSGs and hold the ring by default."
+        default=False,
+        help_text="NHS England teams convene QSGs and are the ring-holder by default.",
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
 
@@ -109,6 +112,7 @@ class QSG(models.Model):
         null=True,
         blank=True,
         related_name="local_qsgs",
+        verbose_name="regional group",
         limit_choices_to={"level__in": ["regional", "national"]},
         help_text=(
             "The group one tier up: the regional group a local group reports to, or the "
@@ -183,7 +187,9 @@ class Membership(models.Model):
         FULL = "full", "Full member, attends by risk"
         CO_OPTED = "co_opted", "Co-opted member"
 
-    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="memberships")
+    qsg = models.ForeignKey(
+        QSG, on_delete=models.PROTECT, related_name="memberships", verbose_name="group"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
@@ -216,7 +222,9 @@ class QSGRole(models.Model):
         REGIONAL_REVIEWER = "regional_reviewer", "Regional reviewer"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qsg_roles")
-    qsg = models.ForeignKey(QSG, on_delete=models.PROTECT, related_name="roles")
+    qsg = models.ForeignKey(
+        QSG, on_delete=models.PROTECT, related_name="roles", verbose_name="group"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     is_named_representative = models.BooleanField(
         default=True, help_text="Named as a representative of their organisation on this QSG."
@@ -334,7 +342,14 @@ class Job(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    qsg = models.ForeignKey(QSG, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    qsg = models.ForeignKey(
+        QSG,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="group",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -425,6 +440,30 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.label}"
+
+
+class QualityDimension(models.Model):
+    """A dimension of quality that intelligence and dashboard indicators are classed under: three
+    in the 2013 guidance, six in the 2022 one. Rows are data per profile (qsg.vocabulary) that
+    administrators edit and retire (never delete); what is classed keeps its code, and a code both
+    profiles share (safety, effectiveness, experience) reads in each profile's words. Read through
+    `qsg.dimensions`."""
+
+    code = models.SlugField(max_length=20)
+    profile = models.CharField(max_length=4, choices=PROFILE_CHOICES, blank=True, default="")
+    label = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="quality_dimension_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 # Sign-in records live in qsg.accounts; imported here so that the app registry finds them.

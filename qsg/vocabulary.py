@@ -118,7 +118,26 @@ _PHRASES = [
     ("Ring-holder", "ring_holder", True),
     ("ring-holder", "ring_holder", False),
 ]
-_PHRASE = re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p, _, _ in _PHRASES) + r")(?!\w)")
+# The 2013 guidance's verb for the ring-holder's part ("holds the ring"), said with the
+# deployment's noun elsewhere: "is the lead organisation", "proposed to be the lead organisation",
+# "lead organisation X" for "ring held by X".
+_RING_PHRASES = {
+    "The party holding the ring": "The {}",
+    "the party holding the ring": "the {}",
+    "Who holds the ring": "Who is the {}",
+    "Holds the ring": "Is the {}",
+    "holds the ring": "is the {}",
+    "Hold the ring": "Be the {}",
+    "hold the ring": "be the {}",
+    "Holding the ring": "Being the {}",
+    "holding the ring": "being the {}",
+    "ring held by": "{}",
+}
+_PHRASE = re.compile(
+    r"(?<!\w)("
+    + "|".join(re.escape(p) for p in [*_RING_PHRASES, *(p for p, _, _ in _PHRASES)])
+    + r")(?!\w)"
+)
 _BY_PHRASE = {p: (k, c) for p, k, c in _PHRASES}
 
 
@@ -132,6 +151,8 @@ def say(text: str) -> str:
         return text
 
     def swap(m: re.Match) -> str:
+        if m.group(1) in _RING_PHRASES:
+            return _RING_PHRASES[m.group(1)].format(term("ring_holder"))
         key, capital = _BY_PHRASE[m.group(1)]
         if capital is None:
             before = text[: m.start()].rstrip()

@@ -359,7 +359,7 @@ class GuestForm(TokenForm):
 class RingHolderProposeForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
-        label="Organisation to hold the ring",
+        label=say_lazy("Organisation to hold the ring"),
         empty_label="Choose an organisation",
         error_messages={"required": "Choose the organisation"},
     )
@@ -367,7 +367,7 @@ class RingHolderProposeForm(forms.Form):
         max_length=250,
         label="Why this organisation?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why this organisation should hold the ring"},
+        error_messages={"required": say_lazy("Say why this organisation should hold the ring")},
     )
 
     def __init__(self, *args, organisations, **kwargs):

@@ -78,6 +78,8 @@ class RiskSummit(models.Model):
         IMMEDIATE = "immediate", "Immediate: meet within 24 hours"
         URGENT = "urgent", "Urgent: meet within 48 hours"
 
+    URGENCY_HOURS = {Urgency.IMMEDIATE: 24, Urgency.URGENT: 48}
+
     class Origin(models.TextChoices):
         DIRECT = "direct", "Triggered directly by a member"
         MEETING = "meeting", "A QSG meeting concluded a risk summit was required"
@@ -290,6 +292,14 @@ class RiskSummit(models.Model):
         """What the party who holds the ring is called: the deployment's word (ring-holder in
         the 2013 profile, lead organisation in the 2022 one), whichever face the summit has."""
         return vocabulary.term("ring_holder", capital=True)
+
+    @property
+    def clock_label(self) -> str:
+        """The clock as set: one of the guidance's two urgencies, or the hours a rapid quality
+        review was given (1 to 168), which the urgency alone would misstate."""
+        if self.URGENCY_HOURS.get(self.urgency) == self.clock_hours:
+            return self.get_urgency_display()
+        return f"Meet within {self.clock_hours} hours of the judgement"
 
     @property
     def first_meeting_due(self) -> dt.datetime:

@@ -222,9 +222,9 @@ def participant_role(summit: RiskSummit, participant: Participant) -> str:
     now (agreed or by default), the one proposed, or why it was added."""
     if participant.organisation_id == summit.ring_holder_id:
         if summit.current_ring_holder_id is not None:
-            return "Holds the ring"
+            return say("Holds the ring")
         if summit.ring_holder_status == RiskSummit.RingHolderStatus.PROPOSED:
-            return "Proposed to hold the ring"
+            return say("Proposed to hold the ring")
     if participant.basis == Participant.Basis.RING_HOLDER:
-        return "Was proposed to hold the ring"
+        return say("Was proposed to hold the ring")
     return say(participant.get_basis_display())

@@ -262,7 +262,7 @@ def closure_document(summit: RiskSummit) -> dict:
         "intelligence_item_ids": [] if printed.withheld else sorted(summit.intelligence_item_ids),
         "source": summit.get_source_display()
         + (f": {printed.source_detail}" if printed.source_detail else ""),
-        "urgency": summit.get_urgency_display(),
+        "urgency": summit.clock_label,
         "clock": state.label,
         "first_held": _dt(state.first_held_at),
         "participants": [

@@ -27,7 +27,8 @@ from surveillance.meetings.models import Meeting
 from tests.crawl.seed import build_seed
 from tests.crawl.test_mail import _deliver_everything
 from tests.risksummits.factories import trigger
-from tests.test_profile_words import WRONG, build, wrong_words
+from tests.signin import log_in
+from tests.test_profile_words import WRONG, build, visible, wrong_words
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +273,34 @@ def test_api_answers_speak_the_profiles_words(cast, monkeypatch, profile):
         check(profile, found)
     else:
         assert OLD.search(" ".join(found.values()))
+
+
+# The Django admin ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_admin_speaks_the_profiles_words(cast, profile):
+    """An administrator's index, lists, add and change pages: headers, model names, titles and
+    form labels (a QSG's page, a provider's "lead group", a role in a QSG)."""
+    with override_settings(QSG_PROFILE=profile):
+        vocabulary.forget()
+        root = User.objects.create_superuser("root", "root@example.nhs.uk", "root-password-1234")
+        client = Client()
+        log_in(client, root)
+        qsg = cast.qsgs["a"]
+        provider = Provider.objects.filter(qsg=qsg).first()
+        urls = {
+            "index": reverse("admin:index"),
+            "app": reverse("admin:app_list", args=["qsg"]),
+            "groups": reverse("admin:qsg_qsg_changelist"),
+            "group": reverse("admin:qsg_qsg_change", args=[qsg.pk]),
+            "new group": reverse("admin:qsg_qsg_add"),
+            "roles": reverse("admin:qsg_qsgrole_changelist"),
+            "provider": reverse("admin:qsg_provider_change", args=[provider.pk]),
+        }
+        found = {}
+        for where, url in urls.items():
+            response = client.get(url)
+            assert response.status_code == 200, where
+            found[where] = without_data(visible(response.content.decode()))
+        check(profile, found)

@@ -26,7 +26,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qsg.admin_site.WorkspaceAdminConfig",  # django.contrib.admin in the profile's words
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -413,7 +413,9 @@ SPECTACULAR_SETTINGS = {
         "EscalationLevelEnum": "surveillance.escalation.models.Level",
         "AgendaItemKindEnum": "surveillance.meetings.models.AgendaItem.Kind",
         "IndicatorKindEnum": "dashboard.models.Indicator.Kind",
-        "IndicatorQualityDimensionEnum": "dashboard.models.Indicator.Dimension",
+        # The indicator API's quality dimensions as seeded per profile, with the older aliases.
+        "IndicatorQualityDimensionEnum": "qsg.dimensions.REQUEST_CODES_2013",
+        "IndicatorQualityDimension2022Enum": "qsg.dimensions.REQUEST_CODES_2022",
         "IntelligenceQualityDimensionEnum": (
             "surveillance.intelligence.models.IntelligenceItem.QualityDimension"
         ),

@@ -82,7 +82,9 @@ def _reconsider_ring_holder(summit: RiskSummit, actor) -> None:
             summit,
             actor,
             "ring_holder_agreed",
-            f"Every participant agreed that {summit.ring_holder.name} holds the ring",
+            say("Every participant agreed that {name} holds the ring").format(
+                name=summit.ring_holder.name
+            ),
             shared=True,
         )
         _bump(summit)
@@ -99,7 +101,7 @@ def ring_holder_propose(
     if summit.ring_holder_status in RiskSummit.SETTLED_RING:
         raise ValidationError(say("The ring-holder has been settled"))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why this organisation should hold the ring"})
+        raise ValidationError({"reason": say("Say why this organisation should hold the ring")})
     screen_pid({"reason": ("The reason", reason)})
     participant = Participant.objects.filter(
         summit=summit, organisation=organisation, is_active=True
@@ -122,7 +124,12 @@ def ring_holder_propose(
     )
     if standing.participant is not None:
         Participant.objects.filter(pk=standing.participant.pk).update(ring_holder_position="agree")
-    _event(summit, actor, "ring_holder_proposed", f"{organisation.name} proposed to hold the ring")
+    _event(
+        summit,
+        actor,
+        "ring_holder_proposed",
+        say("{name} proposed to hold the ring").format(name=organisation.name),
+    )
     _bump(summit)
     _reconsider_ring_holder(summit, actor)
     return summit
@@ -155,7 +162,9 @@ def ring_holder_position(
         summit,
         actor,
         "ring_holder_position",
-        f"{participant.organisation.name} {verb} that {summit.ring_holder.name} holds the ring",
+        say("{org} {verb} that {name} holds the ring").format(
+            org=participant.organisation.name, verb=verb, name=summit.ring_holder.name
+        ),
     )
     _reconsider_ring_holder(summit, actor)
     return participant
@@ -180,7 +189,9 @@ def ring_holder_confirm(*, actor, summit: RiskSummit, note: str) -> RiskSummit:
         summit,
         actor,
         "ring_holder_agreed",
-        f"The participants agreed that {summit.ring_holder.name} holds the ring",
+        say("The participants agreed that {name} holds the ring").format(
+            name=summit.ring_holder.name
+        ),
         shared=True,
     )
     _bump(summit)

@@ -51,8 +51,6 @@ log = logging.getLogger(__name__)
 Basis = Participant.Basis
 RHS = RiskSummit.RingHolderStatus
 
-URGENCY_HOURS = {RiskSummit.Urgency.IMMEDIATE: 24, RiskSummit.Urgency.URGENT: 48}
-
 
 def _reference(summit: RiskSummit) -> str:
     return f"RS-{timezone.localtime(summit.triggered_at).year}-{summit.pk:04d}"
@@ -126,7 +124,7 @@ def summit_trigger(
             {"judged_at": "The time of the judgement must be within the last 90 days"}
         )
     if clock_hours is None:
-        clock_hours = URGENCY_HOURS.get(urgency, 48)
+        clock_hours = RiskSummit.URGENCY_HOURS.get(urgency, 48)
     concern = (concern or "").strip()
     if not concern:
         raise ValidationError({"concern": "Describe the concern"})
@@ -234,7 +232,7 @@ def summit_trigger(
             summit,
             actor,
             "ring_holder_proposed",
-            f"{holder.name} proposed to hold the ring. {basis_text}",
+            say("{name} proposed to hold the ring.").format(name=holder.name) + f" {basis_text}",
         )
 
     _notify_summit(

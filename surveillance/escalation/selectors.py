@@ -342,3 +342,85 @@ def source_exit_criteria(user, meeting) -> list:
             )
         )
     return sorted(out, key=lambda s: s.title)
+
+
+# The local report to the region ----------------------------------------------------------------
+
+
+def report_rows(user, qsg: QSG, *, since: dt.date, end: dt.date) -> list[dict]:
+    """For a local group's report to its region, as at `end`: the records of its footprint the
+    reader sees (`records_of_group`: led there or sitting there too) that were above routine
+    quality surveillance then, or were decided on between `since` (the day after the previous
+    report) and `end`, as plain data: level, since when, lead organisation, review date, the
+    exit criteria agreed since the record left routine surveillance (met by `end`, and in all),
+    and the decisions of that window with their rationale and the intelligence items it was
+    made from (whoever prints them withholds the words)."""
+    records = [row.record for row in records_of_group(user, qsg)]
+    history: dict[int, list[EscalationDecision]] = {}
+    for d in (
+        EscalationDecision.objects.filter(record__in=records, decided_on__lte=end)
+        .select_related("group", "lead_organisation")
+        .order_by("decided_on", "pk")
+    ):
+        history.setdefault(d.record_id, []).append(d)
+    criteria: dict[int, list[ExitCriterion]] = {}
+    for c in (
+        ExitCriterion.objects.filter(record__in=records, agreed_in__decided_on__lte=end)
+        .exclude(status=ExitCriterion.Status.SUPERSEDED)
+        .select_related("agreed_in", "met_in")
+    ):
+        criteria.setdefault(c.record_id, []).append(c)
+    labels = dict(Level.choices)
+    out = []
+    for r in records:
+        decisions = history.get(r.pk)
+        if not decisions:
+            continue  # first decided on after the period
+        last = decisions[-1]
+        level = last.level_to
+        level_since = last.decided_on
+        for d in reversed(decisions):
+            if d.level_to != level:
+                break
+            level_since = d.decided_on
+        window = [d for d in decisions if d.decided_on >= since]
+        if level == Level.ROUTINE and not window:
+            continue
+        # The criteria agreed since the record last left routine surveillance.
+        episode: set[int] = set()
+        for d in reversed(decisions):
+            if d.level_to == Level.ROUTINE:
+                break
+            episode.add(d.pk)
+        agreed = [c for c in criteria.get(r.pk, []) if c.agreed_in_id in episode]
+        out.append(
+            {
+                "record_id": r.pk,
+                "provider_id": r.provider_id,
+                "provider": str(r),
+                "level": level,
+                "level_label": labels[level],
+                "since": level_since.isoformat(),
+                "lead": last.lead_organisation.name if last.lead_organisation_id else "",
+                "review": last.review_date.isoformat() if last.review_date else "",
+                "criteria_met": sum(
+                    1 for c in agreed if c.met_in_id and c.met_in.decided_on <= end
+                ),
+                "criteria_total": len(agreed),
+                "decisions": [
+                    {
+                        "decided_on": d.decided_on.isoformat(),
+                        "from": labels.get(d.level_from, ""),
+                        "to": labels[d.level_to],
+                        "group": d.group.name,
+                        "rationale": d.rationale,
+                        "intelligence_item_ids": sorted(
+                            {int(i) for i in d.intelligence_item_ids or []}
+                        ),
+                    }
+                    for d in window
+                ],
+            }
+        )
+    out.sort(key=lambda row: (-rank(row["level"]), row["since"], row["provider"]))
+    return out

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dashboard import ui as dashboard_ui
 from qsg import access as qsg_access
 from qsg import navigation, once
 from qsg.pages import posted, submit
@@ -63,6 +64,7 @@ def escalation_detail(request, pk):
     if ctx["can_decide"]:
         ctx["history"] = sel.record_history(request.user, record)
     ctx["sections"] = navigation.detail_sections("escalation", request, record)
+    ctx["ui"] = dashboard_ui  # a measure's values and periods as the dashboard shows them
     return render(request, TEMPLATES + "detail.jinja", ctx)
 
 

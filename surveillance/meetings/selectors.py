@@ -434,8 +434,11 @@ def current_levels(provider_ids) -> dict[int, SurveillanceLogEntry]:
 
 
 def providers_under_review(qsg: QSG) -> list[tuple[Provider, SurveillanceLogEntry]]:
-    """Providers in the footprint whose current level keeps them on every agenda."""
-    provider_ids = Provider.objects.filter(qsg=qsg, is_active=True).values_list("pk", flat=True)
+    """Providers in the footprint (`qsg.access.footprint`: led there or sitting there too)
+    whose current level keeps them on every agenda. The level may have been concluded by
+    another group whose footprint the provider sits in: callers showing it to someone check
+    `entry.qsg_id` for confidentiality."""
+    provider_ids = footprint(qsg).values_list("pk", flat=True)
     levels = current_levels(provider_ids)
     keep = {pid: e for pid, e in levels.items() if e.category.keeps_on_agenda}
     providers = Provider.objects.filter(pk__in=keep).order_by("name")
@@ -581,8 +584,16 @@ def source_regular_review(user, meeting: Meeting) -> list[Suggestion]:
             duration=15,
         )
         for p, entry in providers_under_review(meeting.qsg)
-        if entry.meeting_id != meeting.pk
+        if entry.meeting_id != meeting.pk and _reads_level(user, entry)
     ]
+
+
+def _reads_level(user, entry: SurveillanceLogEntry) -> bool:
+    """A level concluded in confidence, read only by those who see that group's confidential
+    conclusions (it may be another group's: a provider in two footprints)."""
+    from surveillance.meetings.access import sees_confidential
+
+    return not entry.is_confidential or sees_confidential(user, entry.qsg_id)
 
 
 def source_signals(user, meeting: Meeting) -> list[Suggestion]:

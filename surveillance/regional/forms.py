@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from qsg.access import footprint
 from qsg.forms import TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Provider
@@ -76,7 +77,7 @@ class RecommendationForm(TokenForm):
         self.fields["local_qsg"].queryset = locals_
         providers = Provider.objects.none()
         if local_qsg is not None and local_qsg.regional_qsg_id == region.pk:
-            providers = Provider.objects.filter(qsg=local_qsg, is_active=True).order_by("name")
+            providers = footprint(local_qsg)  # led there or sitting there too
             self.fields["local_qsg"].widget = forms.HiddenInput()
             self.fields["provider"].help_text = f"A provider in {local_qsg.name}'s footprint"
         else:

@@ -101,6 +101,7 @@ class LocalReportSection(models.Model):
         CONCERNS = "concerns", "Concerns by provider"
         CONCLUSIONS = "conclusions", "Conclusions"
         LEVELS = "levels", "Changes in surveillance level"
+        ESCALATION = "escalation", "Escalation levels"
         RISK_SUMMITS = "risk_summits", "Risk summits"
         ACTIONS = "actions", "Overdue actions"
         INTELLIGENCE = "intelligence", "Intelligence shared with the region"

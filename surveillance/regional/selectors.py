@@ -243,14 +243,22 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
             }
         )
 
+    escalation = escalation_rows(actor, qsg, start=start, end=end)
+
     # Rows made from intelligence keep their words only if all the report's readers may read it
     # (`access.report_audience_withheld`).
     actions = _overdue_actions(qsg, end, withheld)
+    decisions = [d for r in escalation for d in r["decisions"]]
     audience_withheld = ar.report_audience_withheld(
-        qsg, {i for r in conclusions + actions for i in r["intelligence_item_ids"]}
+        qsg, {i for r in conclusions + actions + decisions for i in r["intelligence_item_ids"]}
     )
     conclusions = inherit(conclusions, audience_withheld, words=REPORT_CONCLUSION_WORDS)
     actions = inherit(actions, audience_withheld, words=("description",))
+    for r in escalation:
+        r["decisions"] = inherit(r["decisions"], audience_withheld, words=("rationale",))
+        r["intelligence_item_ids"] = sorted(
+            {i for d in r["decisions"] if not d["withheld"] for i in d["intelligence_item_ids"]}
+        )
 
     concerns: dict[str, list[str]] = defaultdict(list)
     concern_links: dict[str, set[int]] = defaultdict(set)
@@ -326,7 +334,9 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         + (f" ({dates})" if meetings else "")
         + f". {_count(len({c['provider_id'] for c in conclusions}), 'provider')} concluded on, "
         f"{_count(len(levels), 'change')} of surveillance level, "
-        f"{_count(len(summits), say('risk summit'))}, {_count(len(actions), 'overdue action')}."
+        f"{_count(len(summits), say('risk summit'))}, {_count(len(actions), 'overdue action')}, "
+        f"{_count(sum(1 for r in escalation if r['level'] != 'routine'), 'provider')} above "
+        "routine quality surveillance."
     )
     concern_rows = [
         {"provider": k, "issues": v, "intelligence_item_ids": sorted(concern_links[k])}
@@ -351,6 +361,7 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
             levels,
             lambda r: f"{r['provider']}: {r['from']} to {r['to']} ({_uk(r['decided_on'])})",
         ),
+        Key.ESCALATION: escalation_section(escalation),
         Key.RISK_SUMMITS: section(
             summits, lambda s: f"{s['reference']}: {s['provider']} ({s['status']})"
         ),
@@ -368,6 +379,60 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
     }
     draft.withheld = dict(withheld)
     return draft
+
+
+def escalation_rows(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The escalation records of the group's footprint for its report (the escalation work's
+    `report_rows`, read as the drafter): above routine quality surveillance, or decided on since
+    the previous report (the day after its period; the period's start if there is none)."""
+    from surveillance.escalation.selectors import report_rows
+
+    previous = (
+        LocalReport.objects.filter(qsg=qsg, period_end__lt=start)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
+    since = previous + dt.timedelta(days=1) if previous else start
+    return report_rows(actor, qsg, since=since, end=end)
+
+
+def _escalation_line(r: dict[str, Any]) -> str:
+    line = f"{r['provider']}: {r['level_label']} since {_uk(r['since'])}"
+    if r["level"] == "routine":
+        return line + "."
+    return (
+        line
+        + f"; lead organisation {r['lead'] or 'not named'}; review "
+        + (f"by {_uk(r['review'])}" if r["review"] else "date not set")
+        + f"; exit criteria met: {r['criteria_met']} of {r['criteria_total']}."
+    )
+
+
+def _decision_line(d: dict[str, Any]) -> str:
+    if not d["from"]:
+        move = f"placed at {d['to']}"
+    elif d["from"] == d["to"]:
+        move = f"reviewed at {d['to']}"
+    else:
+        move = f"{d['from']} to {d['to']}"
+    return f"  Decided {_uk(d['decided_on'])} by {d['group']}: {move}. {d['rationale']}".rstrip()
+
+
+def escalation_section(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A passage for each record (no intelligence in it), then one for each decision since the
+    previous report, made from the decision's items unless its words were already left out."""
+    passages = []
+    for r in rows:
+        passages.append({"text": _escalation_line(r), "intelligence_item_ids": []})
+        passages.extend(
+            {
+                "text": _decision_line(d),
+                "intelligence_item_ids": [] if d["withheld"] else d["intelligence_item_ids"],
+            }
+            for d in r["decisions"]
+        )
+    return {"text": "\n".join(p["text"] for p in passages), "rows": rows, "passages": passages}
 
 
 def _count(n: int, noun: str) -> str:
@@ -521,7 +586,7 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
     side_by_side = [
         {
             "key": key,
-            "label": key.label,
+            "label": say(key.label),
             "cells": [next((s.text for s in read[q.pk] if s.key == key), "") for q in reporting],
         }
         for key in Key
@@ -532,7 +597,7 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
     review = []
     for q in visible_locals:
         for provider, entry in providers_under_review(q):
-            if entry.is_confidential and not am.sees_confidential(user, q.pk):
+            if entry.is_confidential and not am.sees_confidential(user, entry.qsg_id):
                 continue
             review.append(
                 {

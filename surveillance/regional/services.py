@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qsg import notifications
 from qsg import services as qsg_services
+from qsg.access import footprint
 from qsg.models import QSG, Provider, QSGRole
 from qsg.vocabulary import say
 from surveillance.meetings.services._common import screen_pid
@@ -225,7 +226,7 @@ def recommendation_send(
         raise ValidationError({"local_qsg": [say("Choose a local QSG of this region")]})
     if report is not None and report.qsg_id != local_qsg.pk:
         raise ValidationError({"local_qsg": [say("The report is from another local QSG")]})
-    if provider is not None and provider.qsg_id != local_qsg.pk:
+    if provider is not None and not footprint(local_qsg).filter(pk=provider.pk).exists():
         raise ValidationError(
             {"provider": [say("Choose a provider in that local QSG's footprint")]}
         )

@@ -16,7 +16,9 @@ process and in order:
    one upsert), as `manage.py import_observations` does it;
 2. full recompute: every series read (COPY out), computed, written (COPY to staging, one
    UPDATE per chunk), then the peer comparison;
-3. one more month for every provider: its import, then the incremental recompute;
+3. one more month for every provider: its import, then the incremental recompute (every
+   series is dirty); then a further month for one local QSG's providers and its recompute
+   (only their series are computed; peer rows are rewritten only where they changed);
 4. server time of the QSG matrix page and a provider page (Django test client, p50 / p95);
 5. peak memory (VmHWM, reset before each step).
 
@@ -68,8 +70,23 @@ def rss_mib() -> float:
     return float("nan")
 
 
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def commit() -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
 class Step:
-    results: list[tuple[str, float, float, float]] = []
+    """Wall time and this process's CPU time (user + system: what the code costs whatever the
+    machine's load; the database server's own CPU is not in it), and peak memory."""
+
+    results: list[tuple[str, float, float, float, float]] = []
 
     def __init__(self, name: str):
         self.name = name
@@ -78,13 +95,18 @@ class Step:
         peak_reset()
         self.rss0 = rss_mib()
         self.t0 = time.perf_counter()
-        print(f"-- {self.name} ...", flush=True)
+        self.cpu0 = time.process_time()
+        print(f"-- {self.name} ... (load {loadavg()})", flush=True)
         return self
 
     def __exit__(self, *exc):
         seconds = time.perf_counter() - self.t0
-        self.results.append((self.name, seconds, peak_mib(), self.rss0))
-        print(f"   {seconds:8.1f} s   peak RSS {peak_mib():7.0f} MiB (at start {self.rss0:.0f})")
+        cpu = time.process_time() - self.cpu0
+        self.results.append((self.name, seconds, cpu, peak_mib(), self.rss0))
+        print(
+            f"   {seconds:8.1f} s wall, {cpu:8.1f} s CPU   peak RSS {peak_mib():7.0f} MiB"
+            f" (at start {self.rss0:.0f})   load {loadavg()}"
+        )
 
 
 def build_network(n_providers: int):
@@ -216,6 +238,8 @@ def main() -> None:
     parser.add_argument("--database", default=DB, help="Name of the database to create")
     args = parser.parse_args()
     db = args.database
+    load_start = loadavg()
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}, load {load_start}")
 
     admin(f"DROP DATABASE IF EXISTS {db}")
     admin(f"CREATE DATABASE {db}")
@@ -286,6 +310,21 @@ def main() -> None:
             counts = recompute.run()
         print(f"   {counts}")
 
+        # The common case between national files: one group's providers send a month.
+        later = all_months[-1]
+        later = dt.date(later.year + later.month // 12, later.month % 12 + 1, 1)
+        local = work / "one-qsg-month.csv"
+        write_national_csv(local, args.providers, [later], seed=9)
+        codes = set(Provider.objects.filter(qsg=qsg).values_list("ods_code", flat=True))
+        lines = local.read_text().splitlines(keepends=True)
+        local.write_text(lines[0] + "".join(x for x in lines[1:] if x.split(",", 1)[0] in codes))
+        with Step(f"import of a further month for one local QSG ({len(codes)} providers)"):
+            batch = services.import_file(actor=analyst, path=str(local), source="bench")
+        assert batch.outcome == "loaded", batch.job.message
+        with Step("incremental recompute after that QSG's month"):
+            counts = recompute.run()
+        print(f"   {counts}")
+
         from tests.signin import log_in  # needs Django set up
 
         client = Client()
@@ -303,9 +342,10 @@ def main() -> None:
             p50, p95 = time_pages(client, url, args.requests)
             page_results.append((label, p50, p95))
             print(f"   {label}: {p50:.0f} / {p95:.0f}")
-        print("\nSUMMARY")
-        for name, seconds, peak, rss0 in Step.results:
-            print(f"| {name} | {seconds:.1f} s | {peak:.0f} MiB (from {rss0:.0f}) |")
+        print(f"\nSUMMARY  {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC  commit {commit()}")
+        print(f"load average at start {load_start}, at end {loadavg()}")
+        for name, seconds, cpu, peak, rss0 in Step.results:
+            print(f"| {name} | {seconds:.1f} s | {cpu:.1f} s | {peak:.0f} MiB (from {rss0:.0f}) |")
         for label, p50, p95 in page_results:
             print(f"| {label} | {p50:.0f} ms | {p95:.0f} ms |")
     finally:

@@ -86,6 +86,42 @@ def test_full_recompute_touches_every_series_and_is_repeatable(loaded):
     assert before == after
 
 
+def _row_versions() -> dict[str, str]:
+    """Each series' physical row version (PostgreSQL's ctid): any UPDATE of a row moves it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.ods_code, s.ctid::text FROM dashboard_spcseries s "
+            "JOIN qsg_provider p ON p.id = s.provider_id"
+        )
+        return dict(cursor.fetchall())
+
+
+def test_one_providers_new_month_recomputes_and_rewrites_only_its_series(loaded, cast):
+    before = _row_versions()
+    untouched = {s["id"]: s for s in SpcSeries.objects.exclude(provider__ods_code="RBA").values()}
+    month = ae_rows("RBA", n=31, base=0.12)[-1:]  # the 31st month, for RBA alone
+    batch = load(cast.users["member_b"], csv_bytes(month), recompute_now=False)
+    assert batch.series_changed == 1
+    dirty = SpcSeries.objects.exclude(computed_revision=F("data_revision"))
+    assert list(dirty.values_list("provider__ods_code", flat=True)) == ["RBA"]
+
+    counts = recompute.run()
+
+    assert counts["series"] == 1 and counts["points"] == 31 and counts["skipped"] == 0
+    # The others' comparisons stand (their latest month's groups did not change): only RBA's
+    # row is written, once for its result and once for its peers.
+    assert counts["peer_series"] == 1
+    after = _row_versions()
+    assert {code for code in before if before[code] != after[code]} == {"RBA"}
+    assert {
+        s["id"]: s for s in SpcSeries.objects.exclude(provider__ods_code="RBA").values()
+    } == untouched
+    rba = SpcSeries.objects.get(provider__ods_code="RBA")
+    assert rba.is_current and rba.n_points == 31 and rba.peer_n == 1
+
+
 def test_peer_comparison_uses_funnel_limits_around_the_pooled_value(loaded, cast):
     series = SpcSeries.objects.get(provider__ods_code="RAA")
     national = PeerStat.objects.get(

@@ -196,3 +196,15 @@ def test_pages_open_a_review_and_record_an_outcome(cast, client_for):
     # member_a sees QSG A, so the record, and the review section with it.
     body = client.get(record.get_absolute_url()).content.decode()
     assert review.reference in body
+
+
+def test_the_clock_reads_as_it_was_set(cast, client_for):
+    """A review given 120 hours is not called "urgent: meet within 48 hours"; a 2013 summit on
+    the guidance's own clock still reads as its urgency."""
+    review = open_review(cast, clock_hours=120)
+    assert review.clock_label == "Meet within 120 hours of the judgement"
+    page = client_for("member_a").get(review.get_absolute_url()).content.decode()
+    assert "Meet within 120 hours of the judgement. First meeting by" in page
+    assert "within 48 hours" not in page
+    summit = trigger(cast, provider="provider_a2", urgency="urgent")
+    assert summit.clock_hours == 48 and summit.clock_label == summit.get_urgency_display()

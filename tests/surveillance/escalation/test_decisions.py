@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from dashboard import ui as dashboard_ui
 from dashboard.models import Indicator, Observation
 from surveillance.escalation import selectors as sel
 from surveillance.escalation.models import EscalationRecord, ExitCriterion
@@ -250,3 +251,16 @@ def test_the_pack_lists_the_groups_providers_above_routine_for_its_reader(cast):
     )
     outsider = Audience(organisation=None, confidential=False, reader=cast.users["outsider"])
     assert escalation_levels(meeting, outsider) == []
+
+
+def test_a_measures_values_read_as_the_dashboard_shows_them(cast, client_for):
+    """The record's page prints a measure's target and values in the indicator's unit and
+    periods, as the dashboard does: 19.4%, not 19.412028725314183."""
+    record = escalation_scenario(cast)["record"]
+    indicator = Indicator.objects.get(code="AE_4HR")
+    _observe(cast.providers["provider_a1"], "AE_4HR", [19.412028725314183, 4.25])
+    page = client_for("member_a").get(record.get_absolute_url()).content.decode()
+    shown = dashboard_ui.value(19.412028725314183, indicator)
+    assert shown in page and "19.412028725314183" not in page
+    assert f"at most {dashboard_ui.value(5.0, indicator)} for 3 months" in page
+    assert f"{dashboard_ui.value(4.25, indicator)} (meets)" in page
