@@ -30,7 +30,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboard", "0007_provider_context"),
-        ("qsg", "0010_quality_dimensions"),
+        ("qsg", "0011_quality_dimensions"),
     ]
 
     operations = [

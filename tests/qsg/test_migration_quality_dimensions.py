@@ -1,6 +1,6 @@
 """The quality dimensions' move to qsg, and indicators classed by them (issue 16).
 
-`exercise()` takes a database back to before the move (qsg 0009, surveillance 0020, dashboard
+`exercise()` takes a database back to before the move (qsg 0010, surveillance 0021, dashboard
 0007), writes what a deployment may hold there (a relabelled row, a retired row, a row of its own
 with an administrators' permission on the rows, indicators and their history under the three old
 codes, and a code no row has), migrates forward and checks that every row, id and word is kept
@@ -20,13 +20,13 @@ from tests.test_demo_path import _env as demo_env
 from tests.test_demo_path import _manage as manage
 
 BEFORE = [
-    ("qsg", "0009_group_field_names"),
-    ("surveillance", "0020_profile_words"),
+    ("qsg", "0010_organisation_help_text"),
+    ("surveillance", "0021_local_report_escalation_section"),
     ("dashboard", "0007_provider_context"),
 ]
 AFTER = [
-    ("qsg", "0010_quality_dimensions"),
-    ("surveillance", "0021_quality_dimensions_move_to_qsg"),
+    ("qsg", "0011_quality_dimensions"),
+    ("surveillance", "0022_quality_dimensions_move_to_qsg"),
     ("dashboard", "0008_indicator_dimension_rows"),
 ]
 

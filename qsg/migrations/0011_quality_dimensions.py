@@ -27,8 +27,8 @@ def move_content_type_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("qsg", "0009_group_field_names"),
-        ("surveillance", "0021_quality_dimensions_move_to_qsg"),
+        ("qsg", "0010_organisation_help_text"),
+        ("surveillance", "0022_quality_dimensions_move_to_qsg"),
     ]
 
     operations = [

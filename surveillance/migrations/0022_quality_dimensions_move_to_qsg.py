@@ -1,6 +1,6 @@
 """The quality dimensions move down to `qsg` (reference data the dashboard reads too).
 
-State only: the table and its rows stay; `qsg.0010_quality_dimensions` takes the model over and
+State only: the table and its rows stay; `qsg.0011_quality_dimensions` takes the model over and
 renames the table.
 """
 
@@ -9,7 +9,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveillance", "0020_profile_words"),
+        ("surveillance", "0021_local_report_escalation_section"),
     ]
 
     operations = [
