@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from qsg import access as qsg_access
+from qsg import dimensions
 from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
-from qsg.api.fields import VisibleRelatedField
+from qsg.api.fields import DimensionField, VisibleRelatedField
 from qsg.api.filters import IdFilter, StrictBooleanFilter
 
 from . import access, selectors, services
@@ -28,6 +29,8 @@ from .results import unpack_points
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    quality_dimension = DimensionField()
+
     class Meta:
         model = Indicator
         fields = ["code", *INDICATOR_EDITABLE]
@@ -41,6 +44,16 @@ class IndicatorUpdateSerializer(IndicatorSerializer):
 
 class IndicatorFilter(django_filters.FilterSet):
     is_active = StrictBooleanFilter()
+    quality_dimension = django_filters.CharFilter(
+        method="filter_dimension",
+        max_length=20,
+        help_text="A quality dimension's code (`safe` and `effective` read as `safety` and "
+        "`effectiveness`).",
+    )
+
+    def filter_dimension(self, queryset, name, value):
+        code = dimensions.ALIASES.get(value.strip().lower(), value.strip().lower())
+        return queryset.filter(quality_dimension=code)
 
     class Meta:
         model = Indicator

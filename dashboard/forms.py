@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 
+from qsg import dimensions
 from qsg.forms import TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import Provider
@@ -57,7 +58,20 @@ class ImportForm(TokenForm):
         return upload
 
 
+class DimensionChoiceField(forms.ChoiceField):
+    """The profile's quality dimensions; an older code (`safe`, `effective`) a script may still
+    post reads as the row's code, as the API's does."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return dimensions.ALIASES.get(value, value)
+
+
 class IndicatorForm(forms.ModelForm):
+    quality_dimension = DimensionChoiceField(
+        label="Quality dimension", error_messages={"required": "Choose the quality dimension"}
+    )
+
     class Meta:
         model = Indicator
         fields = ["code", *INDICATOR_EDITABLE]
@@ -79,6 +93,12 @@ class IndicatorForm(forms.ModelForm):
             del self.fields["code"]
         # Monthly unless said otherwise (an older form, or an API client, may not send it).
         self.fields["frequency"].required = False
+        # The profile's quality dimensions; an indicator keeps one no longer offered.
+        offered = list(dimensions.choices())
+        kept = self.initial.get("quality_dimension") or self.instance.quality_dimension
+        if kept and kept not in {code for code, _ in offered}:
+            offered.append((kept, dimensions.label(kept)))
+        self.fields["quality_dimension"].choices = offered
 
     def clean_frequency(self):
         return (

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from qsg import dimensions
 from qsg.models import Job, Provider, User
 
 INDICATOR_CODE_VALIDATOR = RegexValidator(
@@ -30,11 +31,6 @@ class Indicator(models.Model):
         EXPERIENCE = "4", "4: A positive experience of care"
         SAFETY = "5", "5: Safe care, protected from avoidable harm"
         CONTEXT = "context", "Context: organisational and regulatory measures"
-
-    class Dimension(models.TextChoices):
-        SAFE = "safe", "Safe"
-        EFFECTIVE = "effective", "Effective"
-        EXPERIENCE = "experience", "Experience"
 
     class Direction(models.TextChoices):
         INCREASE = "increase", "Higher is better"
@@ -57,7 +53,9 @@ class Indicator(models.Model):
         max_length=300, help_text="What is measured, in the guidance's words."
     )
     domain = models.CharField("Outcomes Framework domain", max_length=10, choices=Domain.choices)
-    quality_dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    # The code of a qsg.QualityDimension row (not a foreign key: the rows differ per profile); the
+    # services accept the codes the deployment's profile offers (qsg.dimensions).
+    quality_dimension = models.CharField(max_length=20)
     unit = models.CharField(
         max_length=40, help_text="For example percent, ratio, per 1000 bed days"
     )
@@ -107,6 +105,9 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:indicator-detail", args=[self.code])
+
+    def get_quality_dimension_display(self) -> str:
+        return dimensions.label(self.quality_dimension)
 
     @property
     def has_denominator(self) -> bool:

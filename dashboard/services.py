@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from qsg import broker, jobs, once
+from qsg import broker, dimensions, jobs, once
 from qsg.models import Job, Provider
 from qsg.screening import screen_pid
 
@@ -680,6 +680,22 @@ def _screen_indicator(fields: dict) -> None:
     screen_pid({k: (label, fields.get(k)) for k, label in INDICATOR_TEXT.items() if k in fields})
 
 
+def _dimension(fields: dict, *, keeps: str = "") -> None:
+    """An indicator is classed under a quality dimension the profile offers (an older alias reads
+    as its row's code); one it already has stays valid when no longer offered."""
+    if "quality_dimension" not in fields:
+        return
+    given = fields["quality_dimension"]
+    if keeps and given == keeps:
+        return
+    code = dimensions.resolve(given) if isinstance(given, str) else None
+    if code is None:
+        if given in (None, ""):
+            raise ValidationError({"quality_dimension": "Choose the quality dimension"})
+        raise ValidationError({"quality_dimension": dimensions.unknown_message(str(given))})
+    fields["quality_dimension"] = code
+
+
 def _require_catalogue(actor) -> None:
     if not access.can_edit_catalogue(actor):
         raise PermissionDenied("Only analysts can change the indicator catalogue")
@@ -692,6 +708,9 @@ def indicator_create(*, actor, code: str, **fields) -> Indicator:
     if unknown:
         raise ValidationError(f"These fields cannot be set: {', '.join(sorted(unknown))}")
     _screen_indicator(fields)
+    if "quality_dimension" not in fields:
+        raise ValidationError({"quality_dimension": "Choose the quality dimension"})
+    _dimension(fields)
     code = code.strip().upper()
     if Indicator.objects.filter(code=code).exists():
         raise ValidationError({"code": f"An indicator with the code {code} already exists"})
@@ -710,6 +729,7 @@ def indicator_update(*, actor, indicator: Indicator, **changes) -> Indicator:
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}")
     _screen_indicator(changes)
+    _dimension(changes, keeps=indicator.quality_dimension)
     changed = {k for k, v in changes.items() if getattr(indicator, k) != v}
     if "frequency" in changed and Observation.objects.filter(indicator=indicator).exists():
         raise ValidationError(

@@ -20,6 +20,7 @@ from .models import (
     OrganisationType,
     Provider,
     QSGRole,
+    QualityDimension,
     Term,
     User,
 )
@@ -216,3 +217,21 @@ class TermAdmin(SimpleHistoryAdmin):
 
         super().save_model(request, obj, form, change)
         forget()
+
+
+@admin.register(QualityDimension)
+class QualityDimensionAdmin(admin.ModelAdmin):
+    """The profile's quality dimensions: intelligence items and dashboard indicators keep a code."""
+
+    list_display = ["label", "code", "profile", "sort_order", "is_active"]
+    list_filter = ["profile", "is_active"]
+    ordering = ["profile", "sort_order"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # what is classed keeps its code: retire a dimension by unticking "is active"
+
+    def save_model(self, request, obj, form, change):
+        from . import dimensions
+
+        super().save_model(request, obj, form, change)
+        dimensions.forget()

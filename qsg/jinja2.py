@@ -53,6 +53,12 @@ def css_string(value) -> Markup:
     return Markup(f'"{safe}"')  # noqa: S704 (every character but letters and digits escaped)
 
 
+def _pdf_svg(svg: str) -> Markup:
+    from qsg.pdf import svg_image
+
+    return svg_image(svg)
+
+
 def uk_time(value) -> str:
     if not value:
         return ""
@@ -123,6 +129,7 @@ def environment(**options: Any) -> Environment:
             "uk_datetime": uk_datetime,
             "uk_time": uk_time,
             "css_string": css_string,
+            "pdf_svg": _pdf_svg,
             "say": say_filter,
         }
     )

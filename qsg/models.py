@@ -14,6 +14,8 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from .vocabulary import PROFILE_CHOICES
+
 ODS_CODE_VALIDATOR = RegexValidator(
     r"^[A-Z0-9]{3,10}$",
     "Enter an ODS code of 3 to 10 letters and numbers, like RW3 or C82009",
@@ -438,6 +440,30 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.label}"
+
+
+class QualityDimension(models.Model):
+    """A dimension of quality that intelligence and dashboard indicators are classed under: three
+    in the 2013 guidance, six in the 2022 one. Rows are data per profile (qsg.vocabulary) that
+    administrators edit and retire (never delete); what is classed keeps its code, and a code both
+    profiles share (safety, effectiveness, experience) reads in each profile's words. Read through
+    `qsg.dimensions`."""
+
+    code = models.SlugField(max_length=20)
+    profile = models.CharField(max_length=4, choices=PROFILE_CHOICES, blank=True, default="")
+    label = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "code"], name="quality_dimension_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 # Sign-in records live in qsg.accounts; imported here so that the app registry finds them.

@@ -20,7 +20,7 @@ def _reference_data(request):
     """Every database test starts with the migration-seeded reference data, whatever ran before
     it on this process (a transactional test's flush removes it; see tests/reference.py), and
     no cached quality dimensions read while the rows were gone."""
-    from surveillance.intelligence import dimensions
+    from qsg import dimensions
 
     dimensions.forget()
     marker = request.node.get_closest_marker("django_db")

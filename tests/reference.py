@@ -19,11 +19,12 @@ SEEDED = [
     ("dashboard.Indicator", "dashboard.migrations.0002_seed_indicators"),
     ("dashboard.Indicator", "dashboard.migrations.0004_indicator_frequency"),
     ("dashboard.Indicator", "dashboard.migrations.0005_real_data"),
+    ("dashboard.Indicator", "dashboard.migrations.0008_indicator_dimension_rows"),
     ("risksummits.RingHolderRule", "risksummits.migrations.0002_ring_holder_rules"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0002_meetings_reference_data"),
     ("surveillance.ConclusionCategory", "surveillance.migrations.0016_profile_vocabulary"),
     # Quality dimensions per profile, and the categories' profiles (2022 categories added).
-    ("surveillance.QualityDimension", "surveillance.migrations.0016_profile_vocabulary"),
+    ("qsg.QualityDimension", "surveillance.migrations.0016_profile_vocabulary"),
     ("surveillance.Theme", "surveillance.migrations.0005_intelligence_themes_search"),
     ("surveillance.AssuranceQuestion", "surveillance.migrations.0007_assurance_questions"),
 ]

@@ -21,9 +21,8 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from qsg import vocabulary
+from qsg import dimensions, vocabulary
 from qsg.models import QSG
-from surveillance.intelligence import dimensions
 from surveillance.meetings import pdf as pdf_meetings
 from surveillance.meetings.models import Meeting
 from surveillance.regional import services as regional_services

@@ -5,16 +5,18 @@ clear message, not an OverflowError. `VisibleRelatedField` and `TargetField` are
 objects, found only through the access layer. Every id of a request body is one of the three
 (tests/hostile/test_hidden_ids.py and test_integer_bounds.py hold that). `CodeField` names a
 row of reference data by its code, and is the only other relation a body may carry.
+`DimensionField` is a quality dimension's code (a qsg.QualityDimension row of the profile).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from qsg import ids
+from qsg import dimensions, ids, vocabulary
 from qsg.vocabulary import say
 
 
@@ -140,3 +142,48 @@ class CodeField(serializers.SlugRelatedField):
         if found is None:
             self.fail("does_not_exist", noun=self.noun, value=data)
         return found
+
+
+class DimensionField(serializers.CharField):
+    """A quality dimension's code: one the deployment's profile offers (qsg.dimensions), or an
+    older alias (`safe`, `effective`) read as the code it became, or the code the object being
+    changed already has. Anything else is a 400 naming the codes offered. What is stored and read
+    back is the row's code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Enter a quality dimension's code as text")
+        value = super().to_internal_value(data)
+        kept = getattr(getattr(self.parent, "instance", None), self.source, None)
+        if value and value == kept:  # what is classed keeps a code no longer offered
+            return value
+        code = dimensions.resolve(value)
+        if code is None:
+            raise serializers.ValidationError(dimensions.unknown_message(value))
+        return code
+
+
+class DimensionFieldSchema(OpenApiSerializerFieldExtension):
+    """The codes in the schema: the profile's seeded rows (the schema is built without the
+    database), plus the older aliases a request may still send."""
+
+    target_class = DimensionField
+
+    def map_serializer_field(self, auto_schema, direction):
+        codes = [code for code, _ in dimensions.SEEDED[vocabulary.profile()]]
+        aliases = ", ".join(f"`{old}` (read as `{new}`)" for old, new in dimensions.ALIASES.items())
+        schema = {
+            "type": "string",
+            "maxLength": 20,
+            "description": (
+                "The code of one of the deployment's quality dimensions (administrators keep the "
+                f"list; as seeded: {', '.join(codes)}). A request may also send {aliases}."
+            ),
+        }
+        if direction == "request":
+            schema["enum"] = [*codes, *dimensions.ALIASES]  # named in ENUM_NAME_OVERRIDES
+        return schema

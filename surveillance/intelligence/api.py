@@ -15,10 +15,11 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from qsg import dimensions
 from qsg.api.base import AccessViewSet, denied_unless, idempotency_key
 from qsg.api.fields import IdField
 from qsg.api.filters import IdFilter
-from surveillance.intelligence import access, dimensions
+from surveillance.intelligence import access
 from surveillance.intelligence import selectors as selectors_intelligence
 from surveillance.intelligence import services as si
 from surveillance.intelligence.models import Corroboration, IntelligenceItem, Theme

@@ -13,12 +13,12 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from qsg import dimensions
 from qsg.forms import ProviderCodesField, TokenForm
 from qsg.forms_nhs import NHSDateField
 from qsg.models import QSG, Membership, Organisation, Provider
 from qsg.screening import pid_errors
 from qsg.vocabulary import say, say_lazy
-from surveillance.intelligence import dimensions
 from surveillance.intelligence.models import (
     DETAILS_MAX,
     NAMED_ORGANISATIONS_MAX,

@@ -18,14 +18,12 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from qsg.models import QSG, Organisation, Provider
-from qsg.vocabulary import PROFILE_CHOICES
 
 __all__ = [
     "Corroboration",
     "IntelligenceAccess",
     "IntelligenceItem",
     "ItemSighting",
-    "QualityDimension",
     "Theme",
 ]
 
@@ -49,28 +47,6 @@ class Theme(models.Model):
 
     class Meta:
         ordering = ["sort_order", "label"]
-
-    def __str__(self) -> str:
-        return self.label
-
-
-class QualityDimension(models.Model):
-    """A dimension of quality intelligence is classed under: three in the 2013 guidance, six in
-    the 2022 one. Rows are data per profile (qsg.vocabulary); an item keeps its code, and a code
-    both profiles share (safety, effectiveness, experience) reads in each profile's words."""
-
-    code = models.SlugField(max_length=20)
-    profile = models.CharField(max_length=4, choices=PROFILE_CHOICES, blank=True, default="")
-    label = models.CharField(max_length=80)
-    description = models.CharField(max_length=300, blank=True)
-    is_active = models.BooleanField(default=True)
-    sort_order = models.PositiveSmallIntegerField(default=100)
-
-    class Meta:
-        ordering = ["sort_order", "label"]
-        constraints = [
-            models.UniqueConstraint(fields=["profile", "code"], name="quality_dimension_once")
-        ]
 
     def __str__(self) -> str:
         return self.label
@@ -142,7 +118,7 @@ class IntelligenceItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_intelligence"
     )
     source_type = models.CharField(max_length=20, choices=SourceType.choices, blank=True)
-    # The code of a QualityDimension row (not a foreign key: the rows differ per profile).
+    # The code of a qsg.QualityDimension row (not a foreign key: the rows differ per profile).
     quality_dimension = models.CharField(max_length=20, blank=True)
     theme = models.ForeignKey(
         Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
@@ -238,7 +214,7 @@ class IntelligenceItem(models.Model):
         return f"{self.reference or 'Draft'}: {self.summary or 'untitled'}"
 
     def get_quality_dimension_display(self) -> str:
-        from .dimensions import label
+        from qsg.dimensions import label
 
         return label(self.quality_dimension)
 

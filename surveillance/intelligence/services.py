@@ -22,11 +22,11 @@ from django.db.models import Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from qsg import notifications, once
+from qsg import dimensions, notifications, once
 from qsg.models import Organisation, Provider, QSGRole
 from qsg.screening import pid_errors
 from qsg.vocabulary import say, say_lazy
-from surveillance.intelligence import access, dimensions
+from surveillance.intelligence import access
 from surveillance.intelligence.models import (
     DETAILS_MAX,
     NAMED_ORGANISATIONS_MAX,

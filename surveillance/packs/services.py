@@ -156,16 +156,11 @@ def _version_claim(version: PackVersion, token: str, *, redelivered: bool) -> bo
     )
 
 
-def meeting_pack_render(
-    *, job: Job, redelivered: bool = False, progress: Callable[[int], None] | None = None
-) -> list[PackVersion]:
-    """Render every audience of one version of a pack. Safe to run twice or concurrently."""
-    pack = (
-        MeetingPack.objects.select_related("meeting__qsg").filter(pk=job.counts.get("pack")).first()
-    )
-    if pack is None:
-        raise ValidationError("The pack no longer exists")
-    number = int(job.counts["number"])
+def _groups(pack: MeetingPack, number: int, job: Job) -> tuple[dict[str, dict], User | None]:
+    """One group per distinct content: the document, whether it is the full pack, and the
+    organisations that receive it; the full pack first. Built from the database in a fraction
+    of a second, so each version's task builds them again rather than carry content in its
+    message."""
     meeting = pack.meeting
     reader = job.created_by or (
         User.objects.filter(
@@ -173,7 +168,6 @@ def meeting_pack_render(
         ).first()
     )
     previous = selectors_meetings.previous_meeting(meeting)
-    dashboards: dict[tuple[int, ...], dict] = {}
     groups: dict[str, dict] = {}
     for audience in selectors_packs.audiences(meeting, secretariat_reader=reader):
         doc = selectors_packs.document(pack, audience, number=number, previous=previous)
@@ -183,24 +177,43 @@ def meeting_pack_render(
             group["full"] = True
         else:
             group["organisations"].append(audience.organisation)
+    ordered = dict(sorted(groups.items(), key=lambda g: not g[1]["full"]))
+    return ordered, reader
+
+
+def _job_pack(job: Job) -> MeetingPack:
+    pack = (
+        MeetingPack.objects.select_related("meeting__qsg").filter(pk=job.counts.get("pack")).first()
+    )
+    if pack is None:
+        raise ValidationError("The pack no longer exists")
+    return pack
+
+
+def meeting_pack_render(
+    *,
+    job: Job,
+    redelivered: bool = False,
+    progress: Callable[[int], None] | None = None,
+    dispatch: Callable[[PackVersion], bool] | None = None,
+) -> list[PackVersion]:
+    """Make every audience's version row of one version of a pack and render them. Safe to run
+    twice or concurrently.
+
+    `dispatch(version)` hands a members' version to a task of its own (True when sent): the
+    audiences then render in parallel on a worker with cores to spare, and this call renders
+    the full pack only; a version not sent (no dispatcher, the broker down) is rendered here.
+    The returned rows are as stored: a dispatched version may not be ready yet."""
+    pack = _job_pack(job)
+    number = int(job.counts["number"])
+    groups, reader = _groups(pack, number, job)
     if progress:
         progress(10)
-    token = uuid.uuid4().hex
-    versions = []
-    total = len(groups)
-    for index, (key, group) in enumerate(sorted(groups.items(), key=lambda g: not g[1]["full"])):
+    rows = []
+    for key, group in groups.items():
         names = [o.name for o in group["organisations"]]
         label = pdf_packs.audience_label(group["doc"], names)
         version = _version_row(pack, number, key, full=group["full"], label=label, job=job)
-        if version.status != PackVersion.Status.READY and _version_claim(
-            version, token, redelivered=redelivered
-        ):
-            providers = tuple(group["doc"]["dashboard_providers"])
-            if providers not in dashboards:
-                dashboards[providers] = selectors_packs.dashboard_summary(
-                    meeting, reader=reader, provider_ids=list(providers)
-                )
-            _render_version(version, group["doc"], dashboards[providers], label=label, token=token)
         for org in group["organisations"]:
             try:
                 with transaction.atomic():
@@ -209,12 +222,59 @@ def meeting_pack_render(
                     )
             except IntegrityError:
                 pass
-        versions.append(version)
+        rows.append((version, group, label))
+    # Every row exists before any is handed out, so whoever finishes the last one knows it; the
+    # job names its rows (a row of content that has changed since an earlier attempt is not one).
+    job.counts = {**job.counts, "versions": [v.pk for v, _, _ in rows]}
+    Job.objects.filter(pk=job.pk).update(counts=job.counts)
+    local = [
+        (version, group, label)
+        for version, group, label in rows
+        if version.status != PackVersion.Status.READY
+        and (group["full"] or dispatch is None or not dispatch(version))
+    ]
+    token = uuid.uuid4().hex
+    dashboards: dict[tuple[int, ...], dict] = {}
+    for index, (version, group, label) in enumerate(local):
+        if _version_claim(version, token, redelivered=redelivered):
+            providers = tuple(group["doc"]["dashboard_providers"])
+            if providers not in dashboards:
+                dashboards[providers] = selectors_packs.dashboard_summary(
+                    pack.meeting, reader=reader, provider_ids=list(providers)
+                )
+            _render_version(version, group["doc"], dashboards[providers], label=label, token=token)
         if progress:
-            progress(10 + int(88 * (index + 1) / total))
-    # As stored: the rendering recorded each file's pages and size in the database.
-    stored = PackVersion.objects.in_bulk([v.pk for v in versions])
-    return [stored[v.pk] for v in versions]
+            progress(10 + int(88 * (index + 1) / len(groups)))
+    stored = PackVersion.objects.in_bulk([v.pk for v, _, _ in rows])
+    return [stored[v.pk] for v, _, _ in rows]
+
+
+CONTENT_CHANGED = (
+    "The pack's content changed while it was being made (a return was submitted, perhaps). "
+    "Ask for the pack again."
+)
+
+
+def meeting_pack_version_render(*, job: Job, version_pk: int, redelivered: bool = False) -> bool:
+    """Render one members' version of a job's pack (its own task). False when there was nothing
+    for this attempt to do: the version is ready, or another attempt holds it."""
+    version = PackVersion.objects.filter(pk=version_pk, pack_id=job.counts.get("pack")).first()
+    if version is None or version.status == PackVersion.Status.READY:
+        return False
+    pack = _job_pack(job)
+    groups, reader = _groups(pack, version.number, job)
+    group = groups.get(version.content_key)
+    if group is None:
+        raise ValidationError(CONTENT_CHANGED)
+    token = uuid.uuid4().hex
+    if not _version_claim(version, token, redelivered=redelivered):
+        return False
+    dashboard = selectors_packs.dashboard_summary(
+        pack.meeting, reader=reader, provider_ids=list(group["doc"]["dashboard_providers"])
+    )
+    label = pdf_packs.audience_label(group["doc"], [o.name for o in group["organisations"]])
+    _render_version(version, group["doc"], dashboard, label=label, token=token)
+    return True
 
 
 def _version_row(pack, number, key, *, full: bool, label: str, job: Job) -> PackVersion:
@@ -232,7 +292,12 @@ def _version_row(pack, number, key, *, full: bool, label: str, job: Job) -> Pack
 
 
 def _render_version(version: PackVersion, doc: dict, dashboard: dict, *, label, token) -> None:
-    rendered = pdf_packs.render_pack_pdf(doc, dashboard, label=label)
+    try:
+        rendered = pdf_packs.render_pack_pdf(doc, dashboard, label=label)
+    except Exception:
+        # Let a retry take the version at once rather than wait for the claim to go stale.
+        PackVersion.objects.filter(pk=version.pk, claim=token).update(claim="", claimed_at=None)
+        raise
     path = pdf.store(
         f"packs/{version.pack_id}/v{version.number}/{version.content_key[:16]}-{token[:8]}.pdf",
         rendered.content,

@@ -3,7 +3,12 @@
 Not a timed test: run it by hand and record the figures in docs/benchmarks-packs.md.
 
     QSG_TEST_DB_NAME=bench_qsg_packs REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python tests/benchmarks/bench_packs.py [--big-only]
+        .venv/bin/python tests/benchmarks/bench_packs.py [--big-only] [--concurrency=N]
+        [--in-process]
+
+--concurrency=N: the big pack's worker has N pool processes (prefork; default 1, solo), so the
+audiences, each its own task, render in parallel. --in-process: CPU time per stage and audience
+in this process, with a profile of one audience.
 
 It creates (and drops) its own PostgreSQL database and starts real Celery workers on queues of
 their own. Aims: a 40-page pack with 30 SPC charts in under 15 s in one worker, with the web
@@ -317,6 +322,7 @@ def in_process(pack, reader) -> None:
         f"{time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU"
     )
     dump = os.environ.get("BENCH_PACKS_DUMP")  # a folder: write each audience's HTML there
+    audience_cpu = []
     for i, doc in enumerate(docs):
         if dump:
             from django.template.loader import render_to_string
@@ -341,10 +347,15 @@ def in_process(pack, reader) -> None:
             Path(dump, f"pack-{i + 1}.html").write_text(html)
         t0, c0 = time.perf_counter(), time.process_time()
         rendered = pdf_packs.render_pack_pdf(doc, dashboard, label="bench")
+        audience_cpu.append(time.process_time() - c0)
         print(
             f"Audience {i + 1}: {rendered.pages} pages in {time.perf_counter() - t0:.2f} s wall, "
-            f"{time.process_time() - c0:.2f} s CPU"
+            f"{audience_cpu[-1]:.2f} s CPU"
         )
+    print(
+        f"Audiences in parallel (one task each, a core each): the job's longest path is the "
+        f"slowest audience, {max(audience_cpu):.2f} s CPU, plus building its content"
+    )
     profile = cProfile.Profile()
     profile.enable()
     pdf_packs.render_pack_pdf(docs[0], dashboard, label="bench")
@@ -397,7 +408,10 @@ def main() -> None:
         stop.set()
         sampler.join()
 
-        worker = start_worker(concurrency=1)
+        concurrency = next(
+            (int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--concurrency=")), 1
+        )
+        worker = start_worker(concurrency=concurrency)
         workers.append(worker)
         celery_app.conf.task_default_queue = worker.queue
         busy: list[float] = []
@@ -417,7 +431,8 @@ def main() -> None:
         per_file = (job.finished_at - job.started_at).total_seconds() / len(versions)
         print(
             f"Big pack: {len(versions)} files (audiences), full pack {full.pages} pages with "
-            f"{CHARTS} SPC charts; job {job.duration_seconds:.1f} s in one worker "
+            f"{CHARTS} SPC charts; job {job.duration_seconds:.1f} s in one worker of "
+            f"{concurrency} process{'es' if concurrency > 1 else ''} "
             f"({per_file:.1f} s a file), {elapsed:.1f} s from request to ready"
         )
         print(
@@ -425,7 +440,12 @@ def main() -> None:
             f"({len(idle)} requests); while rendering: p50 {statistics.median(busy):.0f} ms, "
             f"p95 {pct(busy, 0.95):.0f} ms, max {max(busy):.0f} ms ({len(busy)} requests)"
         )
-        print(f"Worker peak memory (VmHWM of the solo worker): {peak_mib(worker.process.pid)}")
+        pid = worker.process.pid
+        pool = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        print(
+            f"Worker peak memory (VmHWM): {peak_mib(pid)} the worker"
+            + "".join(f", {peak_mib(int(child))} pool process {child}" for child in pool)
+        )
         stop_worker(worker)
         workers.remove(worker)
         if big_only:

@@ -63,7 +63,7 @@ UNMARKED = {
     "dashboard.PeerStat": "computed peer statistics",
     "surveillance.Theme": "reference data",
     "surveillance.ConclusionCategory": "reference data",
-    "surveillance.QualityDimension": "reference data (the profile's quality dimensions)",
+    "qsg.QualityDimension": "reference data (the profile's quality dimensions)",
     "surveillance.FOIExemption": "reference data",
     "surveillance.QuorumRequirement": "quorum rules, labels of roles",
     "surveillance.MeetingSeries": "meeting titles, venues and dial-ins are read by everyone who sees "

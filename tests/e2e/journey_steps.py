@@ -46,8 +46,7 @@ def download_text(page, trigger) -> str:
 def seed_2022_demo(settings) -> None:
     """The 2022 profile and its demo network (`QSG_PROFILE=2022 make demo`), every account's
     password the cast's. Call `qsg.vocabulary.forget()` when done."""
-    from qsg import demo, vocabulary
-    from surveillance.intelligence import dimensions
+    from qsg import demo, dimensions, vocabulary
     from tests import reference
     from tests.cast import PASSWORD
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from qsg import vocabulary
-from surveillance.intelligence import dimensions
+from qsg import dimensions, vocabulary
+from qsg.models import QualityDimension
 from surveillance.intelligence.api import IntelligenceSubmitSerializer
 from surveillance.intelligence.forms import DetailsForm
-from surveillance.intelligence.models import IntelligenceItem, QualityDimension
+from surveillance.intelligence.models import IntelligenceItem
 from surveillance.meetings import selectors as meetings_selectors
 from surveillance.meetings.forms import ConclusionForm
 from surveillance.meetings.models import ConclusionCategory

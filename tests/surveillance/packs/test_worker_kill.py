@@ -1,5 +1,6 @@
-"""kill -9 of the pool process rendering a pack: the redelivered task takes the job over (through
-qsg.jobs.claim) and the pack ends finished, with exactly one file per version.
+"""kill -9 of the pool processes rendering a pack: the redelivered tasks (the job's own, through
+qsg.jobs.claim, and any version's rendered in parallel) take the work over and the pack ends
+finished, with exactly one file per version.
 
 The kill lands at the worst moment, set off from the database rather than by timing: once the
 render has stored a version's file, the test holds that version's row so the render cannot
@@ -115,7 +116,10 @@ def test_a_pack_render_killed_mid_render_finishes_once_with_one_file_per_version
     log = prefork_worker.log()
     assert job.status == Job.Status.SUCCEEDED, (job.message, job.error, log[-4000:])
     assert "WorkerLostError" in log
-    assert job.attempts == 2  # killed, then redelivered and taken over
+    # Killed, then redelivered and taken over: the job's task and the task of the version it
+    # was rendering in parallel (render_pack_version) each count one attempt when redelivered,
+    # so 2 when the kill caught one of them, 3 when it caught both.
+    assert job.attempts in (2, 3), job.attempts
     versions = list(PackVersion.objects.filter(pack=s["pack"], number=1))
     assert len(versions) == job.counts["files"] == 3
     assert held in {v.pk for v in versions}
