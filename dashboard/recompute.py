@@ -27,7 +27,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import peers, periods
@@ -495,32 +495,37 @@ def write_results(results: list[SeriesResult]) -> tuple[int, int]:
 # Peers ---------------------------------------------------------------------------------------
 
 
-def update_peers(indicator_ids) -> int:
-    """Group aggregates at each series' latest month, and every series' z-scores and flags."""
+_PEERSTAT_FIELDS = ("n", "value", "sd", "numerator", "denominator", "phi", "tau2")
+
+
+def update_peers(indicator_ids, recomputed: dict[int, set[int]] | None = None) -> tuple[int, int]:
+    """Group aggregates at each series' latest month, and series' z-scores and flags:
+    (rows whose comparison changed and were written, series compared).
+
+    `recomputed` ({indicator id: series ids} of a run that computed only some series) limits the
+    comparison to what can have changed: those series, and every series whose latest month has
+    group figures that differ from the stored ones (a provider's new or revised value moves its
+    month's groups). None compares every series of the indicators.
+    """
     indicator_ids = sorted(set(indicator_ids))
     if not indicator_ids:
-        return 0
+        return 0, 0
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=indicator_ids)}
-    updated = 0
+    updated = compared = 0
     for indicator_id in indicator_ids:
         ind = indicators.get(indicator_id)
         if ind is None:
             continue
-        series = list(
-            SpcSeries.objects.filter(indicator_id=indicator_id, latest_period__isnull=False)
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "provider__sector",
-                "latest_period",
-                "latest_value",
-                "latest_numerator",
-                "latest_denominator",
-            )
-        )
-        periods = sorted({s[2] for s in series})
+        mine = SpcSeries.objects.filter(indicator_id=indicator_id, latest_period__isnull=False)
+        periods = sorted(mine.order_by().values_list("latest_period", flat=True).distinct())
         stats = _group_stats(ind, periods)
         with transaction.atomic():
+            before = {
+                (row[0], row[1]): dict(zip(_PEERSTAT_FIELDS, row[2:], strict=True))
+                for row in PeerStat.objects.filter(indicator_id=indicator_id).values_list(
+                    "period", "group", *_PEERSTAT_FIELDS
+                )
+            }
             PeerStat.objects.filter(indicator_id=indicator_id).delete()
             PeerStat.objects.bulk_create(
                 [
@@ -529,6 +534,23 @@ def update_peers(indicator_ids) -> int:
                 ],
                 batch_size=1000,
             )
+        if recomputed is not None:
+            # A group's figures read back from the database may differ in the last bit from
+            # freshly computed ones (summed in another order): that only compares more series.
+            moved = {p for (p, g), v in stats.items() if before.get((p, g)) != v}
+            ids = sorted(recomputed.get(indicator_id, ()))
+            mine = mine.filter(Q(pk__in=ids) | Q(latest_period__in=sorted(moved)))
+        series = list(
+            mine.order_by("pk").values_list(
+                "pk",
+                "provider__sector",
+                "latest_period",
+                "latest_value",
+                "latest_numerator",
+                "latest_denominator",
+            )
+        )
+        compared += len(series)
         if not series:
             continue
         frame = pd.DataFrame(
@@ -575,7 +597,7 @@ def update_peers(indicator_ids) -> int:
             out[f"{prefix}_z"] = z
             out[f"{prefix}_flag"] = peers.flags(z)
         updated += _write_peer_columns(out)
-    return updated
+    return updated, compared
 
 
 def _group_stats(ind: Indicator, periods) -> dict:
@@ -713,6 +735,9 @@ def run(*, full: bool = False, progress: Progress | None = None, all_peers: bool
         touched: set[int] = (
             set(Indicator.objects.values_list("pk", flat=True)) if all_peers else set()
         )
+        # The series computed, by indicator, while few are: the peer pass then compares those
+        # and the series whose month's groups moved. None: compare every series of `touched`.
+        recomputed: dict[int, set[int]] | None = None if (full or all_peers) else {}
         for attempt in range(MAX_PASSES):
             rows = _candidates(full and attempt == 0)
             if not rows:
@@ -734,9 +759,14 @@ def run(*, full: bool = False, progress: Progress | None = None, all_peers: bool
                 touched |= set(Indicator.objects.values_list("pk", flat=True))
             else:
                 touched |= _indicators_of([r[0] for r in rows])
+            if dense:
+                recomputed = None
+            elif recomputed is not None:
+                for row in rows:
+                    recomputed.setdefault(row[3], set()).add(row[0])
         if progress:
             progress(0.92, "Comparing providers with their peers")
-        counts["peer_series"] = update_peers(touched)
+        counts["peer_series"], counts["peer_compared"] = update_peers(touched, recomputed)
     counts["seconds"] = round(time.monotonic() - started, 3)
     log.info("dashboard recompute finished", extra={"counts": counts})
     return counts

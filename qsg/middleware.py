@@ -1,5 +1,5 @@
-"""Request id for structured logs, a cap on request size, an absolute session lifetime, and no
-caching of what a signed-in person is served."""
+"""Request id for structured logs, a cap on request size, an idle (rolling) and an absolute
+session lifetime, and no caching of what a signed-in person is served."""
 
 import contextvars
 import logging
@@ -63,6 +63,40 @@ class AbsoluteSessionExpiryMiddleware:
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+def session_renew_seconds() -> int:
+    """How far a session's idle expiry may lag behind the last request before it is written again:
+    a minute (SESSION_RENEW_SECONDS), or a tenth of the idle time if that is shorter."""
+    return max(0, min(settings.SESSION_RENEW_SECONDS, settings.SESSION_COOKIE_AGE // 10))
+
+
+class RollingSessionMiddleware:
+    """Rolls the idle expiry forward without writing the session on every request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST writes the session row on every request (an UPDATE in
+    the request's path) only to move its expiry date. Here a session that was read and not
+    changed is written only when its stored expiry is more than session_renew_seconds() behind
+    what a write now would give it; the time of the last write is kept in the session. An idle
+    session therefore ends between SESSION_COOKIE_AGE minus that lag and SESSION_COOKIE_AGE
+    after the last request, never later; any other change to the session is written as before.
+    Sits after SessionMiddleware, so its response side runs before the session is saved."""
+
+    KEY = "_qsg_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        renewed = session.get(self.KEY)
+        if session.modified or renewed is None or now - int(renewed) > session_renew_seconds():
+            session[self.KEY] = now  # marks it modified: SessionMiddleware writes it
+        return response
 
 
 class PrivateResponsesMiddleware:

@@ -279,7 +279,7 @@ class ParticipantAddForm(TokenForm):
     shared_items_only = forms.BooleanField(
         required=False,
         label="Only what is marked as shared with the provider",
-        help_text="For the provider when it is invited to parts of the summit",
+        help_text=say_lazy("For the provider when it is invited to parts of the summit"),
     )
 
     def __init__(self, *args, organisations, people, **kwargs):
@@ -342,7 +342,9 @@ class GuestForm(TokenForm):
     shared_items_only = forms.BooleanField(
         required=False,
         label="Only what is marked as shared with the provider",
-        help_text="Leave unticked for parties who take part in the whole summit, like the police",
+        help_text=say_lazy(
+            "Leave unticked for parties who take part in the whole summit, like the police"
+        ),
     )
 
     def __init__(self, *args, organisations, **kwargs):
@@ -721,6 +723,8 @@ class CloseForm(forms.Form):
     level_after = forms.ChoiceField(
         choices=RiskSummit.LevelAfter.choices,
         widget=forms.RadioSelect,
-        label="The provider's level of surveillance after the summit",
-        error_messages={"required": "Choose the provider's level of surveillance after the summit"},
+        label=say_lazy("The provider's level of surveillance after the summit"),
+        error_messages={
+            "required": say_lazy("Choose the provider's level of surveillance after the summit")
+        },
     )

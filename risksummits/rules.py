@@ -194,7 +194,7 @@ def closure_problems(summit: RiskSummit) -> dict[str, list[str]]:
     if not CQCJudgement.objects.filter(summit=summit).exists():
         add("__all__", "The CQC's regulatory judgement has not been recorded")
     if not SummitMeeting.objects.filter(summit=summit, status=Status.HELD).exists():
-        add("__all__", "No summit meeting has been recorded as held")
+        add("__all__", say("No summit meeting has been recorded as held"))
     if summit.current_ring_holder_id is None:
         add("__all__", say("The ring-holder has not been agreed"))
     return problems

@@ -23,7 +23,7 @@ from qsg import notifications
 from qsg import services as qsg_services
 from qsg.models import QSG, Membership, Organisation, QSGRole
 from qsg.screening import screen_pid  # noqa: F401  (the services import it from here)
-from qsg.vocabulary import say
+from qsg.vocabulary import say, say_lazy
 
 from ..models import Participant, Representative, RiskSummit, TimelineEvent
 
@@ -32,7 +32,7 @@ Role = QSGRole.Role
 
 _stamp = qsg_services._stamp
 
-ALREADY_SENT = "This form has already been sent. Go back to the summit to see it."
+ALREADY_SENT = say_lazy("This form has already been sent. Go back to the summit to see it.")
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 READ_ROLES = sorted(qsg_access.READ_ROLES)

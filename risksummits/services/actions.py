@@ -41,7 +41,7 @@ def _check_owner(summit: RiskSummit, owner_organisation: Organisation, owner: Us
         summit=summit, organisation=owner_organisation, is_active=True
     ).exists():
         raise ValidationError(
-            {"owner_organisation": "Choose an organisation that takes part in the summit"}
+            {"owner_organisation": say("Choose an organisation that takes part in the summit")}
         )
     if owner is not None and owner.organisation_id != owner_organisation.pk:
         raise ValidationError(
@@ -70,9 +70,11 @@ def action_create(
     _require_open(summit)
     _check_owner(summit, owner_organisation, owner)
     if meeting is not None and meeting.summit_id != summit.pk:
-        raise ValidationError({"meeting": "Choose a meeting of this summit"})
+        raise ValidationError({"meeting": say("Choose a meeting of this summit")})
     if due_on < timezone.localtime(summit.triggered_at).date():
-        raise ValidationError({"due_on": "The due date cannot be before the summit was triggered"})
+        raise ValidationError(
+            {"due_on": say("The due date cannot be before the summit was triggered")}
+        )
     if due_on > _today() + dt.timedelta(days=730):
         raise ValidationError({"due_on": "The due date must be within two years"})
     screen_pid({"description": ("The action", description)})
@@ -156,7 +158,9 @@ def action_update(
             }
         )
     if due_on is not None and due_on < timezone.localtime(summit.triggered_at).date():
-        raise ValidationError({"due_on": "The due date cannot be before the summit was triggered"})
+        raise ValidationError(
+            {"due_on": say("The due date cannot be before the summit was triggered")}
+        )
     screen_pid({"progress_note": ("The progress note", progress_note)})
     before = action.get_status_display()
     action.status = status

@@ -39,7 +39,7 @@ def summit_close(
         errors.setdefault("outcome_summary", []).append("Summarise the outcome")
     if not level_after:
         errors.setdefault("level_after", []).append(
-            "Choose the provider's level of surveillance after the summit"
+            say("Choose the provider's level of surveillance after the summit")
         )
     # Every problem at once, patient-identifiable data in the summary included.
     for name, messages in pid_errors({"outcome_summary": ("The summary", outcome_summary)}).items():
@@ -83,7 +83,7 @@ def summit_close(
         summit,
         actor,
         "closed",
-        f"Summit closed: {summit.get_outcome_display()}. Level afterwards: "
+        f"{say('Summit closed')}: {summit.get_outcome_display()}. Level afterwards: "
         f"{summit.get_level_after_display().lower()}",
         shared=True,
     )

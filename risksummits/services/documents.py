@@ -8,6 +8,7 @@ from django.db.models import Max
 
 from qsg import broker
 from qsg.models import Job
+from qsg.vocabulary import say
 
 from .. import selectors
 from ..access import SummitAccess
@@ -30,14 +31,14 @@ def document_request(
     summit = RiskSummit.objects.get(pk=standing.summit.pk)
     if kind == SummitDocument.Kind.MEETING:
         if meeting is None or meeting.summit_id != summit.pk:
-            raise ValidationError("Choose a meeting of this summit")
+            raise ValidationError(say("Choose a meeting of this summit"))
         meeting = SummitMeeting.objects.get(pk=meeting.pk)
         if meeting.status != SummitMeeting.Status.HELD:
             raise ValidationError("A meeting's record can be printed once the meeting is held")
         revision = meeting.revision
     elif kind == SummitDocument.Kind.CLOSURE:
         if summit.status != RiskSummit.Status.CLOSED:
-            raise ValidationError("The closure report is available once the summit is closed")
+            raise ValidationError(say("The closure report is available once the summit is closed"))
         meeting = None
         revision = summit.revision
     else:

@@ -62,7 +62,7 @@ def judgement_record(
         )
     if judged_on < timezone.localtime(summit.judged_at).date() - dt.timedelta(days=90):
         raise ValidationError(
-            {"judged_on": "The date of the judgement must be close to the summit's trigger"}
+            {"judged_on": say("The date of the judgement must be close to the summit's trigger")}
         )
     screen_pid({"rationale": ("The rationale", rationale)})
     judgement = CQCJudgement(

@@ -254,7 +254,9 @@ def guest_invite(
             summit, organisation, basis, actor=actor, shared_items_only=shared_items_only
         )
     if Representative.objects.filter(summit=summit, user=user).exists():
-        raise ValidationError({"email": f"{user.display_name} already takes part in this summit"})
+        raise ValidationError(
+            {"email": f"{user.display_name} " + say("already takes part in this summit")}
+        )
     _link_person(summit, participant, user.pk, actor=actor)
     rep = Representative.objects.get(summit=summit, user=user)
     claim.remember(rep)
@@ -276,7 +278,7 @@ def guest_invite(
             say("You have been invited to take part in a risk summit in the QSG workspace.")
             + "\n"
             + f"Your username is {user.username}. Set your password here:\n{link}\n"
-            f"Then open the summit: {_link('risksummits:detail', summit.pk)}"
+            f"{say('Then open the summit')}: {_link('risksummits:detail', summit.pk)}"
         )
     else:
         body = f"{say('You have been invited to a risk summit.')}\n{_link('risksummits:detail', summit.pk)}"

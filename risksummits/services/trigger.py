@@ -146,7 +146,7 @@ def summit_trigger(
     if triggering_organisation is None:
         triggering_organisation = getattr(actor, "organisation", None) or qsg.convening_organisation
     if triggering_organisation is None:
-        raise ValidationError("The summit needs an organisation that triggers it")
+        raise ValidationError(say("The summit needs an organisation that triggers it"))
     summit = RiskSummit(
         reference=f"tmp-{uuid.uuid4().hex[:12]}",
         qsg=qsg,
@@ -269,8 +269,10 @@ def _summit_for_referral(referral: handoff.Referral) -> RiskSummit | None:
                     summit,
                     None,
                     "referral_merged",
-                    "A later version of the meeting note repeated the conclusion; "
-                    "it is part of this summit",
+                    say(
+                        "A later version of the meeting note repeated the conclusion; "
+                        "it is part of this summit"
+                    ),
                 )
             return summit
     return None
@@ -284,7 +286,7 @@ def _already_open(actor, summit: RiskSummit, providers: list[Provider]) -> str:
     if access.summits_for(actor).filter(pk=summit.pk).exists():
         return (
             f"{say('Risk summit')} {summit.reference} is already open about {about}. Add this concern "
-            "to it rather than opening a second summit"
+            f"to it rather than opening a second {say('summit')}"
         )
     return say(
         "A risk summit about {about} is already open. Tell the QSG's secretariat about this "
@@ -299,9 +301,11 @@ def _link_referral(summit: RiskSummit, referral: handoff.Referral) -> RiskSummit
         provider = Provider.objects.get(pk=referral.provider_id)
         source = referral.meeting_label or say("A QSG meeting")
         text = (
-            f"{source} concluded that {say('a risk summit')} is required for {provider.name}. This summit "
-            "was already open about the provider, so the conclusion is linked to it rather than "
-            "opening a second summit."
+            f"{source} concluded that {say('a risk summit')} is required for {provider.name}. "
+            + say(
+                "This summit was already open about the provider, so the conclusion is linked to "
+                "it rather than opening a second summit."
+            )
         )
         if not RiskSummit.objects.filter(pk=summit.pk, events__text=text[:500]).exists():
             _event(summit, None, "referral_linked", text)
@@ -392,5 +396,5 @@ def summit_update(*, actor, summit: RiskSummit, **changes) -> RiskSummit:
         summit.save(update_fields=changed)
         _bump(summit)
         labels = [str(RiskSummit._meta.get_field(k).verbose_name) for k in changed]
-        _event(summit, actor, "updated", "Summit details changed: " + ", ".join(labels))
+        _event(summit, actor, "updated", say("Summit details changed: ") + ", ".join(labels))
     return summit

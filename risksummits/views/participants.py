@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from qsg import once
 from qsg.models import Organisation, User
 from qsg.pages import posted, submit
+from qsg.vocabulary import term
 
 from .. import access
 from ..forms import GuestForm, ParticipantAddForm, RepresentativeAddForm, RingHolderConfirmForm
@@ -66,8 +67,8 @@ def participant_remove(request, pk, participant_pk):
             standing,
             form=form,
             error=error,
-            heading=f"Remove {participant.organisation.name} from the summit?",
-            text="Its people will no longer see the summit.",
+            heading=f"Remove {participant.organisation.name} from the {term('summit')}?",
+            text=f"Its people will no longer see the {term('summit')}.",
             button="Remove",
         ),
     )
@@ -119,7 +120,7 @@ def guest_invite(request, pk):
             actor=request.user, summit=standing.summit, form_token=once.token_of(form), **data
         ),
         done=lambda rep: (
-            f"{rep.user.display_name} has been invited. They can see this summit only."
+            f"{rep.user.display_name} has been invited. They can see this {term('summit')} only."
         ),
         then=standing.summit.get_absolute_url() + "#participants",
     ) or render(request, BASE + "guest_form.jinja", _ctx(standing, form=form))

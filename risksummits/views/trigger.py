@@ -37,8 +37,8 @@ def referrals_pick_up(request):
             parts.append(f"{opened} {noun} opened from meeting conclusions")
         if linked:
             parts.append(
-                f"{linked} conclusion{'s' if linked != 1 else ''} linked to the summit already "
-                "open about the provider"
+                f"{linked} conclusion{'s' if linked != 1 else ''} "
+                + vocabulary.say("linked to the summit already open about the provider")
             )
         messages.success(request, "; ".join(parts))
     else:
@@ -109,6 +109,6 @@ def summit_edit(request, pk):
         request,
         form,
         lambda data: trigger.summit_update(actor=request.user, summit=summit, **data),
-        done="The summit's details have been saved",
+        done=vocabulary.say("The summit's details have been saved"),
         then=summit.get_absolute_url(),
     ) or render(request, BASE + "edit.jinja", _ctx(standing, form=form))

@@ -223,7 +223,10 @@ def meeting_pack_render(
             except IntegrityError:
                 pass
         rows.append((version, group, label))
-    # Every row exists before any is handed out, so whoever finishes the last one knows it.
+    # Every row exists before any is handed out, so whoever finishes the last one knows it; the
+    # job names its rows (a row of content that has changed since an earlier attempt is not one).
+    job.counts = {**job.counts, "versions": [v.pk for v, _, _ in rows]}
+    Job.objects.filter(pk=job.pk).update(counts=job.counts)
     local = [
         (version, group, label)
         for version, group, label in rows

@@ -38,15 +38,24 @@ def _failed(job_id: str, exc: Exception) -> None:
 def finish_if_done(job_id: str) -> bool:
     """Mark the job succeeded once every version of its pack is ready: called by the job's own
     task and by each version's task, so whichever finishes the last version finishes the job
-    (a conditional update: once, whoever gets there first). True when it did."""
+    (a conditional update: once, whoever gets there first). True when it did.
+
+    Only the rows the job's latest attempt made count: after a retry whose content had changed,
+    an earlier attempt's row of the old content would otherwise hold the job running for ever
+    (and a running job stops the secretariat asking for a new version)."""
     from surveillance.packs.models import PackVersion
 
     job = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).first()
     if job is None:
         return False
-    versions = list(
-        PackVersion.objects.filter(pack_id=job.counts.get("pack"), number=job.counts.get("number"))
+    versions = PackVersion.objects.filter(
+        pack_id=job.counts.get("pack"), number=job.counts.get("number")
     )
+    if job.counts.get(
+        "versions"
+    ):  # the rows its latest attempt made (services.meeting_pack_render)
+        versions = versions.filter(pk__in=job.counts["versions"])
+    versions = list(versions)
     ready = [v for v in versions if v.status == PackVersion.Status.READY]
     if not versions or len(ready) < len(versions):
         if versions:

@@ -23,7 +23,7 @@ def register() -> None:
         )
     )
     api.register(router)
-    register_seeder("regional", demo.seed, order=90)
+    register_seeder("regional", demo.seed, order=97)
     register_agenda_source(
         "regional_feedback",
         "Feedback from the region",

@@ -113,6 +113,8 @@ def test_one_providers_new_month_recomputes_and_rewrites_only_its_series(loaded,
     # The others' comparisons stand (their latest month's groups did not change): only RBA's
     # row is written, once for its result and once for its peers.
     assert counts["peer_series"] == 1
+    # Nor are the others compared again: the new month's groups moved, theirs did not.
+    assert counts["peer_compared"] == 1
     after = _row_versions()
     assert {code for code in before if before[code] != after[code]} == {"RBA"}
     assert {
@@ -120,6 +122,20 @@ def test_one_providers_new_month_recomputes_and_rewrites_only_its_series(loaded,
     } == untouched
     rba = SpcSeries.objects.get(provider__ods_code="RBA")
     assert rba.is_current and rba.n_points == 31 and rba.peer_n == 1
+
+
+def test_a_revised_value_in_the_others_latest_month_compares_them_all_again(loaded, cast):
+    before = dict(SpcSeries.objects.values_list("provider__ods_code", "national_z"))
+    row = ae_rows("RAA", n=30, shift_at=20, shift=0.06)[-1].split(",")
+    row[4] = str(int(row[4]) + 400)  # RAA's latest month, which is every provider's latest
+    load(cast.users["member_b"], csv_bytes([",".join(row)]), recompute_now=False)
+
+    counts = recompute.run()
+
+    assert counts["series"] == 1
+    assert counts["peer_compared"] == 4 and counts["peer_series"] == 4
+    after = dict(SpcSeries.objects.values_list("provider__ods_code", "national_z"))
+    assert all(after[code] != before[code] for code in before)  # the pooled value moved
 
 
 def test_peer_comparison_uses_funnel_limits_around_the_pooled_value(loaded, cast):

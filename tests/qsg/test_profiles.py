@@ -131,6 +131,8 @@ def test_the_2022_demo_seeds_an_ics_network_and_the_escalation_story():
     national_client = log_in(Client(), User.objects.get(username="national.secretariat"))
     view = national_client.get(reverse("surveillance:regional-view", args=[region.pk]))
     assert view.status_code == 200 and wy.name in view.content.decode()
+    # West Yorkshire's submitted report, seeded after the escalation story, carries it.
+    assert "Mid Yorkshire Teaching NHS Trust: Intensive support since" in view.content.decode()
     hny_client = log_in(Client(), User.objects.get(username="hny.secretariat"))
     page = hny_client.get(yas.get_absolute_url()).content.decode()
     assert "Also in the footprint of" in page and hny.name in page

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from qsg.middleware import AbsoluteSessionExpiryMiddleware
+from qsg.middleware import AbsoluteSessionExpiryMiddleware, session_renew_seconds
 from tests.cast import PASSWORD
 from tests.signin import log_in
 
@@ -65,7 +65,11 @@ def test_absolute_session_lifetime(cast, client_for, settings):
 
 def test_idle_expiry_is_configured(settings):
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    # Rolled by RollingSessionMiddleware, whose response side must run before the session's save.
+    middleware = settings.MIDDLEWARE
+    session = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert middleware[session + 1] == "qsg.middleware.RollingSessionMiddleware"
+    assert 0 < session_renew_seconds() <= 60
 
 
 def test_deploy_checks_are_clean_under_production_settings(monkeypatch):

@@ -111,7 +111,9 @@ def test_a_version_task_does_nothing_for_a_job_that_is_not_running(cast):
     assert not PackVersion.objects.filter(pack=s["pack"]).exists()
 
 
-def test_a_version_whose_content_changed_since_the_job_began_fails_the_job(cast):
+def test_a_version_whose_content_changed_since_the_job_began_fails_the_job(
+    cast, django_capture_on_commit_callbacks
+):
     from qsg import jobs
 
     s = pack_scenario(cast)
@@ -124,3 +126,15 @@ def test_a_version_whose_content_changed_since_the_job_began_fails_the_job(cast)
     tasks.render_pack_version.apply(kwargs={"job_id": str(job.pk), "version_id": waiting.pk})
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.error == sp.CONTENT_CHANGED
+
+    # Tried again from the failed-jobs page: the current content's versions are made and the
+    # job finishes; the row of the old content does not hold it running (which would stop the
+    # secretariat asking for a new version).
+    with django_capture_on_commit_callbacks(execute=True):
+        sp.meeting_pack_retry(actor=cast.users["secretariat_a"], job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    current = PackVersion.objects.filter(pk__in=job.counts["versions"])
+    assert waiting.pk not in job.counts["versions"]
+    assert len(current) == job.counts["files"] == 3
+    assert all(v.status == PackVersion.Status.READY for v in current)
