@@ -289,7 +289,7 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
             {
                 "provider_id": e.provider_id,
                 "provider": e.provider.name,
-                "from": before.category.label if before else "None recorded",
+                "from": before.category.label if before else "",
                 "to": e.category.label,
                 "level": e.level,
                 "decided_on": e.decided_on.isoformat(),
@@ -359,7 +359,11 @@ def draft_sections(actor, qsg: QSG, *, start: dt.date, end: dt.date) -> Draft:
         ),
         Key.LEVELS: section(
             levels,
-            lambda r: f"{r['provider']}: {r['from']} to {r['to']} ({_uk(r['decided_on'])})",
+            lambda r: (
+                f"{r['provider']}: {r['from']} to {r['to']} ({_uk(r['decided_on'])})"
+                if r["from"]
+                else f"{r['provider']}: {r['to']}, the first level recorded ({_uk(r['decided_on'])})"
+            ),
         ),
         Key.ESCALATION: escalation_section(escalation),
         Key.RISK_SUMMITS: section(

@@ -56,7 +56,7 @@ def test_draft_has_agreed_conclusions_and_leaves_out_confidential_ones(cast):
     assert "Mortality above expected" in report.sections.get(key="concerns").text
     assert "Trust to send its mortality review" in report.sections.get(key="actions").text
     levels = report.sections.get(key="levels").text
-    assert "Alpha General Hospital: None recorded to Keep under regular review" in levels
+    assert "Alpha General Hospital: Keep under regular review, the first level recorded" in levels
     # Left out: the confidential conclusion, and the draft note's content.
     assert "Whistleblower" not in text
     assert "Mortality and staffing" not in text
