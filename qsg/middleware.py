@@ -99,6 +99,17 @@ class RollingSessionMiddleware:
         return response
 
 
+def stamp_session_at_sign_in(sender, request, user, **kwargs) -> None:
+    """A sign-in writes the session anyway (its key changes): the absolute expiry counts from
+    it and it counts as the last renewal, so the next request need not write the session again.
+    Connected to `user_logged_in` (qsg.apps)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[AbsoluteSessionExpiryMiddleware.KEY] = now
+        session[RollingSessionMiddleware.KEY] = now
+
+
 class PrivateResponsesMiddleware:
     """Nothing served to a signed-in person is kept by a browser's or a proxy's cache.
 

@@ -22,6 +22,7 @@ from qsg.pages import posted, submit
 from qsg.vocabulary import say
 from surveillance.escalation import selectors as escalation_selectors
 from surveillance.regional import access as ar
+from surveillance.regional import assurance
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
 from surveillance.regional.facts import assurance_facts
@@ -394,8 +395,8 @@ def recommendation_create(request, pk):
 def assurance_list(request, qsg_pk):
     qsg = qsg_access.qsg_for_user(request.user, qsg_pk)
     today = timezone.localdate()
-    months = sr.assurance_months(today, count=12)
-    grid = sr.assurance_grid(request.user, [qsg], months=months)
+    months = assurance.assurance_months(today, count=12)
+    grid = assurance.assurance_grid(request.user, [qsg], months=months)
     return render(
         request,
         TEMPLATES + "assurance_list.jinja",

@@ -35,8 +35,9 @@ def stored(client) -> Session:
 
 def test_a_request_soon_after_the_last_write_does_not_write_the_session(cast, client_for):
     client = client_for("member_a")
-    _, first = session_writes(client)  # a session logged in without the middleware: stamped
-    assert first, "the first request writes the renewal time"
+    assert client.session.get(RollingSessionMiddleware.KEY), "the sign-in stamps the renewal"
+    _, first = session_writes(client)
+    assert first == [], "the sign-in wrote the session: the first request does not again"
     expiry = stored(client).expire_date
     _, second = session_writes(client)
     assert second == [], second

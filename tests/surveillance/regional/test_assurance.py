@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from surveillance.regional import selectors as sr
+from surveillance.regional import assurance
 from surveillance.regional import services as sv
 from surveillance.regional.models import AssuranceAnswer, AssuranceQuestion, AssuranceReturn
 
@@ -81,18 +81,18 @@ def test_region_sees_its_locals_ratings_over_time(cast, client_for):
             answers=_answers(qsg, **{"1a": rag}),
             submit=True,
         )
-    grid = sr.assurance_grid(
+    grid = assurance.assurance_grid(
         cast.users["reviewer"],
         [cast.qsgs["a"], cast.qsgs["b"]],
-        months=sr.assurance_months(today, count=2),
+        months=assurance.assurance_months(today, count=2),
     )
     assert [[c["rag"] for c in row["cells"]] for row in grid["rows"]] == [
         ["red", "green"],
         ["", "amber"],
     ]
     # Someone from another region sees no cell of it.
-    other = sr.assurance_grid(
-        cast.users["secretariat_c"], [cast.qsgs["a"]], months=sr.assurance_months(today, 2)
+    other = assurance.assurance_grid(
+        cast.users["secretariat_c"], [cast.qsgs["a"]], months=assurance.assurance_months(today, 2)
     )
     assert all(c["return"] is None for c in other["rows"][0]["cells"])
     page = client_for("reviewer").get(f"/regional/regions/{cast.qsgs['r'].pk}/")
@@ -156,8 +156,8 @@ def test_api_create_is_one_per_month_with_field_errors(cast, client_for):
 def test_months_still_to_come_are_not_due_rather_than_missing(cast, client_for):
     today = timezone.localdate()
     next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    grid = sr.assurance_grid(
-        cast.users["reviewer"], [cast.qsgs["a"]], months=sr.assurance_months(next_month, 2)
+    grid = assurance.assurance_grid(
+        cast.users["reviewer"], [cast.qsgs["a"]], months=assurance.assurance_months(next_month, 2)
     )
     assert [c["future"] for c in grid["rows"][0]["cells"]] == [False, True]
     # The regional view of the quarter after next: its months are to come, not missed.
