@@ -106,8 +106,6 @@ class IndicatorForm(forms.ModelForm):
             or self.initial.get("frequency")
             or Indicator.Frequency.MONTHLY
         )
-        for name in ("domain", "quality_dimension"):
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
 
     def validate_unique(self):  # the service reports a taken code on its field
         pass
