@@ -296,8 +296,12 @@ def _summit_record_url(cast):
 
 def _summit_record_data(cast):
     start = timezone.localtime(_summit_world(cast).held.starts_at)
+    # The form takes an end time on the meeting's own day: near midnight, the day's last minute.
+    end = start + dt.timedelta(minutes=50)
+    if end.date() != start.date():
+        end = start.replace(hour=23, minute=59)
     return {
-        "ends_at_time": (start + dt.timedelta(minutes=50)).strftime("%H:%M"),
+        "ends_at_time": end.strftime("%H:%M"),
         "judgements": "Concern confirmed; members to meet again in a week",
         "present": [],
     }
