@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import subprocess
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 
@@ -15,6 +16,15 @@ def fill_date(page, name: str, date: dt.date) -> None:
     page.locator(f'input[name="{name}[day]"]').fill(str(date.day))
     page.locator(f'input[name="{name}[month]"]').fill(str(date.month))
     page.locator(f'input[name="{name}[year]"]').fill(str(date.year))
+
+
+def meeting_clock(span: dt.timedelta) -> dt.datetime:
+    """The current minute, or the last minute of yesterday when `span` before now would cross
+    midnight: a meeting's record takes its end as a time on the meeting's day, so a journey that
+    books meetings within `span` before now keeps them all on one day at any hour it runs."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    midnight = now.replace(hour=0, minute=0)
+    return midnight - dt.timedelta(minutes=1) if now - span < midnight else now
 
 
 def expect_error_page(page) -> None:

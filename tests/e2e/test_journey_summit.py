@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from risksummits import rules
 from risksummits.models import RiskSummit, SummitAction, SummitMeeting
-from tests.e2e.journey_steps import fill_date, sign_out
+from tests.e2e.journey_steps import fill_date, meeting_clock, sign_out
 
 ATTENDEES = ("Member A, Alpha Integrated Care Board", "Secretariat A, NHS England Area A team")
 
@@ -46,7 +46,7 @@ def _record(page, summit_url: str, title: str, ends: dt.datetime, judgements: st
 
 
 def test_a_summit_from_trigger_to_closure_through_its_rules(cast, site, page, login, axe_check):
-    now = timezone.localtime().replace(second=0, microsecond=0)
+    now = meeting_clock(dt.timedelta(hours=3))
     judged = now - dt.timedelta(hours=3)
     first_start = judged + dt.timedelta(minutes=30)
     follow_up_start = now - dt.timedelta(minutes=50)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from qsg import services as qsg_services
 from risksummits.models import RiskSummit
-from tests.e2e.journey_steps import expect_error_page
+from tests.e2e.journey_steps import expect_error_page, meeting_clock
 
 
 def _date(page, prefix: str, value: dt.date) -> None:
@@ -27,7 +27,7 @@ def test_risk_summit_from_trigger_to_closure(cast, site, page, login, axe_check)
     qsg_services.membership_add(
         actor=None, qsg=cast.qsgs["a"], organisation=cast.orgs["outsider_org"], kind="co_opted"
     )
-    judged = timezone.localtime() - dt.timedelta(hours=2)
+    judged = meeting_clock(dt.timedelta(hours=2)) - dt.timedelta(hours=2)
     start = judged + dt.timedelta(minutes=30)
     end = start + dt.timedelta(minutes=40)
 
