@@ -31,12 +31,11 @@ def qsg_signals(request) -> dict | None:
     if latest is None:
         return None
     since = selectors.month_before(latest)
-    by_qsg = selectors.signals_since_by_qsg(request.user, qsgs, since)
+    by_qsg = selectors.signal_counts_by_qsg(request.user, qsgs, since)
     rows = []
     for qsg in qsgs:
-        signals = by_qsg[qsg.pk]
-        counts = {k: sum(1 for s in signals if s.kind == k) for k in selectors.SIGNAL_KINDS}
-        rows.append({"qsg": qsg, "since": since, "counts": counts, "total": len(signals)})
+        counts = by_qsg[qsg.pk]
+        rows.append({"qsg": qsg, "since": since, "counts": counts, "total": sum(counts.values())})
     return {"rows": rows, "kinds": selectors.SIGNAL_KINDS}
 
 

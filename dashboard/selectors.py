@@ -413,12 +413,8 @@ def signals_since(user, qsg: QSG, since: dt.date) -> list[Signal]:
     return _signals(provider_ids, since)
 
 
-def signals_since_by_qsg(user, qsgs: list[QSG], since: dt.date) -> dict[int, list[Signal]]:
-    """`signals_since` for several of the user's QSGs (rows from `qsg.access.visible_qsgs`) in
-    two queries whatever their number: the providers the user may see in each footprint (one
-    UNION ALL), then the signals of them all, shared out by footprint."""
-    if not qsgs:
-        return {}
+def _footprints(user, qsgs: list[QSG]) -> dict[int, set[int]]:
+    """The providers the user may see in each group's footprint, in one query (UNION ALL)."""
     visible = qsg_access.providers_for(user)
     parts = [
         visible.filter(qsg_access.in_footprint(q))
@@ -430,16 +426,110 @@ def signals_since_by_qsg(user, qsgs: list[QSG], since: dt.date) -> dict[int, lis
     footprints: dict[int, set[int]] = {q.pk: set() for q in qsgs}
     for provider_id, group in parts[0].union(*parts[1:], all=True):
         footprints[group].add(provider_id)
+    return footprints
+
+
+def signals_since_by_qsg(user, qsgs: list[QSG], since: dt.date) -> dict[int, list[Signal]]:
+    """`signals_since` for several of the user's QSGs (rows from `qsg.access.visible_qsgs`) in
+    two queries whatever their number: the providers the user may see in each footprint (one
+    UNION ALL), then the signals of them all, shared out by footprint."""
+    if not qsgs:
+        return {}
+    footprints = _footprints(user, qsgs)
     found = _signals(sorted(set().union(*footprints.values())), since)
     return {q: [g for g in found if g.provider_id in ids] for q, ids in footprints.items()}
 
 
-def _signals(provider_ids: list[int], since: dt.date) -> list[Signal]:
-    base = (
-        summaries()
-        .filter(provider_id__in=provider_ids, n_points__gt=0)
-        .select_related("provider", "indicator")
+def signal_counts_by_qsg(user, qsgs: list[QSG], since: dt.date) -> dict[int, dict[str, int]]:
+    """How many of each kind `signals_since_by_qsg` gives each group, without making the
+    signals (their words and links): the home page's panel shows the counts only. The same
+    two queries, the same rules (`_kinds`)."""
+    if not qsgs:
+        return {}
+    footprints = _footprints(user, qsgs)
+    provider_ids = sorted(set().union(*footprints.values()))
+    starts = _starts(since)
+    rows = _candidates(provider_ids, starts).values_list(
+        "provider_id",
+        "indicator__frequency",
+        "indicator__improvement_direction",
+        "latest_period",
+        "target_missed",
+        "last_concern_period",
+        "national_flag",
+        "peer_flag",
     )
+    kinds_of: dict[int, list[str]] = {}
+    for provider_id, frequency, direction, latest, missed, concern, national, peer in rows:
+        start = starts.get(frequency, since)
+        kinds_of.setdefault(provider_id, []).extend(
+            _kinds(start, latest, missed, concern, national, peer, direction)
+        )
+    out = {}
+    for qsg_id, ids in footprints.items():
+        counts = dict.fromkeys(SIGNAL_KINDS, 0)
+        for provider_id in ids:
+            for kind in kinds_of.get(provider_id, ()):
+                counts[kind] += 1
+        out[qsg_id] = counts
+    return out
+
+
+def _starts(since: dt.date) -> dict[str, dt.date]:
+    """A period counts from `since` if it ends on or after it: a quarter from its first day."""
+    return {f: periods.earliest_overlapping(since, f) for f in periods.FREQUENCIES}
+
+
+def _candidates(provider_ids: list[int], starts: dict[str, dt.date]):
+    """Series that may carry a signal from `starts` on (`_kinds` says which)."""
+    current = Q()
+    for frequency, start in starts.items():
+        current |= Q(indicator__frequency=frequency, latest_period__gte=start)
+    concern = Q()
+    for frequency, start in starts.items():
+        concern |= Q(indicator__frequency=frequency, last_concern_period__gte=start)
+    return summaries().filter(
+        concern
+        | (current & (Q(target_missed=True) | Q(national_flag__in=peers.OUTLIER_FLAGS)
+                      | Q(peer_flag__in=peers.OUTLIER_FLAGS))),
+        provider_id__in=provider_ids,
+        n_points__gt=0,
+    )  # fmt: skip
+
+
+def _is_concern(start: dt.date, last_concern_period) -> bool:
+    return bool(last_concern_period) and last_concern_period >= start
+
+
+def _is_target(start: dt.date, latest_period, target_missed) -> bool:
+    return latest_period >= start and bool(target_missed)
+
+
+def _peer_flags(start: dt.date, latest_period, national_flag, peer_flag, direction) -> list[str]:
+    """Which of "national", "sector peers" make a peer signal: outliers on the side of concern
+    (either side if neutral)."""
+    if latest_period < start:
+        return []
+    return [
+        label
+        for label, flag in (("national", national_flag), ("sector peers", peer_flag))
+        if peers.is_outlier(flag) and peers.flag_meaning(flag, direction) in ("concern", "neutral")
+    ]
+
+
+def _kinds(start, latest_period, target_missed, last_concern, national, peer, direction):
+    """The kinds of signal one series gives from `start` on (the rules of `_signals`)."""
+    kinds = []
+    if _is_concern(start, last_concern):
+        kinds.append("concern")
+    if _is_target(start, latest_period, target_missed):
+        kinds.append("target")
+    if _peer_flags(start, latest_period, national, peer, direction):
+        kinds.append("peer")
+    return kinds
+
+
+def _signals(provider_ids: list[int], since: dt.date) -> list[Signal]:
     found: list[Signal] = []
 
     def add(s: SpcSeries, kind: str, period: dt.date, detail: str) -> None:
@@ -458,29 +548,15 @@ def _signals(provider_ids: list[int], since: dt.date) -> list[Signal]:
             )
         )
 
-    # A period counts from `since` if it ends on or after it: a quarter from its first day.
-    starts = {f: periods.earliest_overlapping(since, f) for f in periods.FREQUENCIES}
-    current = Q()
-    for frequency, start in starts.items():
-        current |= Q(indicator__frequency=frequency, latest_period__gte=start)
-    concern = Q()
-    for frequency, start in starts.items():
-        concern |= Q(indicator__frequency=frequency, last_concern_period__gte=start)
-    rows = list(
-        base.filter(
-            concern
-            | (current & (Q(target_missed=True) | Q(national_flag__in=peers.OUTLIER_FLAGS)
-                          | Q(peer_flag__in=peers.OUTLIER_FLAGS)))
-        )
-    )  # fmt: skip
+    starts = _starts(since)
+    rows = list(_candidates(provider_ids, starts).select_related("provider", "indicator"))
 
     def since_of(s: SpcSeries) -> dt.date:
         return starts.get(s.indicator.frequency, since)
 
-    for s in rows:
-        if s.last_concern_period and s.last_concern_period >= since_of(s):
-            add(s, "concern", s.last_concern_period, s.last_concern_label)
-    for s in (r for r in rows if r.latest_period >= since_of(r) and r.target_missed):
+    for s in (r for r in rows if _is_concern(since_of(r), r.last_concern_period)):
+        add(s, "concern", s.last_concern_period, s.last_concern_label)
+    for s in (r for r in rows if _is_target(since_of(r), r.latest_period, r.target_missed)):
         unit = s.indicator.unit
         add(
             s,
@@ -490,26 +566,21 @@ def _signals(provider_ids: list[int], since: dt.date) -> list[Signal]:
             f"{charts.format_value(s.target, unit)}; "
             f"{charts.ASSURANCE_TEXT.get(s.assurance, '').lower()}",
         )
-    for s in (
-        r
-        for r in rows
-        if r.latest_period >= since_of(r)
-        and (peers.is_outlier(r.national_flag) or peers.is_outlier(r.peer_flag))
-    ):
-        direction = s.indicator.improvement_direction
-        parts = []
-        for label, flag, value in (
-            ("national", s.national_flag, s.national_value),
-            ("sector peers", s.peer_flag, s.peer_value),
-        ):
-            if peers.is_outlier(flag) and peers.flag_meaning(flag, direction) in (
-                "concern",
-                "neutral",
-            ):
-                parts.append(
-                    f"{peers.FLAG_LABELS[flag]} around the {label} value of "
-                    f"{charts.format_value(value, s.indicator.unit)}"
-                )
+    for s in rows:
+        labels = _peer_flags(
+            since_of(s),
+            s.latest_period,
+            s.national_flag,
+            s.peer_flag,
+            s.indicator.improvement_direction,
+        )
+        values = {"national": (s.national_flag, s.national_value)}
+        values["sector peers"] = (s.peer_flag, s.peer_value)
+        parts = [
+            f"{peers.FLAG_LABELS[values[label][0]]} around the {label} value of "
+            f"{charts.format_value(values[label][1], s.indicator.unit)}"
+            for label in labels
+        ]
         if parts:
             add(
                 s,

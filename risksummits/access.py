@@ -84,11 +84,53 @@ def summits_for(user) -> QuerySet[RiskSummit]:
     )
 
 
-def participating_summits_for(user) -> QuerySet[RiskSummit]:
-    """Summits the user takes part in (is linked to), for "summits you take part in"."""
+@dataclass(frozen=True)
+class SummitLinks:
+    """The summits a person is linked to as a representative, read in one query
+    (`summit_links_for`): those of an active participant (`active`, what `_linked_summit_ids`
+    gives), and those where a participant they stand for is limited to shared items."""
+
+    active: frozenset[int]
+    shared_only: frozenset[int]
+
+
+def summit_links_for(user) -> SummitLinks:
+    if qsg_access.principal(user).is_anonymous:
+        return SummitLinks(frozenset(), frozenset())
+    rows = Representative.objects.filter(user_id=user.pk).values_list(
+        "summit_id", "participant__is_active", "participant__shared_items_only"
+    )
+    active, shared_only = set(), set()
+    for summit_id, is_active, shared in rows:
+        if is_active:
+            active.add(summit_id)
+        if shared:
+            shared_only.add(summit_id)
+    return SummitLinks(frozenset(active), frozenset(shared_only))
+
+
+def participating_summits_for(user, links: SummitLinks | None = None) -> QuerySet[RiskSummit]:
+    """Summits the user takes part in (is linked to), for "summits you take part in".
+    `links`: the user's `summit_links_for`, if already read (the home page's panels share it)."""
     if qsg_access.principal(user).is_anonymous:
         return RiskSummit.objects.none()
+    if links is not None:
+        return RiskSummit.objects.filter(pk__in=sorted(links.active))
     return RiskSummit.objects.filter(pk__in=_linked_summit_ids(user))
+
+
+def summits_in_hand_for(user, links: SummitLinks) -> QuerySet[RiskSummit]:
+    """Summits the user leads (secretariat or chair of the summit's QSG) or takes part in (as
+    an active participant's representative), less those where they stand for a participant
+    limited to shared items: the summits whose alarms are theirs (home page). The same set as
+    `summits_for` narrowed to `managed_summits_for` or `participating_summits_for` (a ring
+    holder's representatives are among the participants), less the shared-only ones."""
+    lead = _lead_qsg_ids(user)
+    if qsg_access.principal(user).is_anonymous or not (lead or links.active):
+        return RiskSummit.objects.none()
+    return RiskSummit.objects.filter(
+        Q(qsg_id__in=sorted(lead)) | Q(pk__in=sorted(links.active))
+    ).exclude(pk__in=sorted(links.shared_only))
 
 
 def managed_summits_for(user) -> QuerySet[RiskSummit]:

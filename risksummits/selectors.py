@@ -97,20 +97,16 @@ def summit_list(user, *, status: str = ""):
 # Home page -----------------------------------------------------------------------------------------
 
 
-def home_alerts(user, *, now: dt.datetime | None = None) -> dict | None:
+def home_alerts(user, *, now: dt.datetime | None = None, links=None) -> dict | None:
     """Open summits the user leads, holds the ring for or takes part in whose first meeting is
-    not booked or held in time, and their overdue actions."""
+    not booked or held in time, and their overdue actions. `links`: the user's
+    `access.summit_links_for`, if already read."""
     now = now or timezone.now()
-    visible = access.summits_for(user).filter(status=RiskSummit.Status.OPEN)
-    mine = visible.filter(
-        Q(pk__in=access.managed_summits_for(user).values("pk"))
-        | Q(pk__in=access.participating_summits_for(user).values("pk"))
-    ).exclude(
-        pk__in=Representative.objects.filter(
-            user_id=user.pk, participant__shared_items_only=True
-        ).values("summit_id")
-    )
+    links = access.summit_links_for(user) if links is None else links
+    mine = access.summits_in_hand_for(user, links).filter(status=RiskSummit.Status.OPEN)
     summits = list(mine.select_related("qsg").prefetch_related("meetings", "providers")[:50])
+    if not summits:
+        return None
     clock_alerts = []
     for summit in summits:
         state = clock_for(summit, summit.meetings.all(), now=now)
@@ -130,9 +126,13 @@ def home_alerts(user, *, now: dt.datetime | None = None) -> dict | None:
     return {"clock_alerts": clock_alerts, "overdue": overdue, "now": now}
 
 
-def my_summits(user) -> dict | None:
+def my_summits(user, *, links=None) -> dict | None:
+    """`links`: the user's `access.summit_links_for`, if already read."""
+    links = access.summit_links_for(user) if links is None else links
+    if not links.active:
+        return None
     summits = list(
-        access.participating_summits_for(user)
+        access.participating_summits_for(user, links)
         .select_related("qsg", "ring_holder")
         .prefetch_related("providers", "meetings")
         .order_by("status", "-triggered_at")[:20]

@@ -35,12 +35,20 @@ def escalation_section(request, record):
     return {"reviews": reviews, "record": record, "can_trigger": can_trigger}
 
 
+def _links(request) -> access.SummitLinks:
+    """The person's summit links, read once for both home panels (kept on this request only)."""
+    links = getattr(request, "_summit_links", None)
+    if links is None:
+        links = request._summit_links = access.summit_links_for(request.user)
+    return links
+
+
 def home_alerts(request):
-    return selectors.home_alerts(request.user)
+    return selectors.home_alerts(request.user, links=_links(request))
 
 
 def home_my_summits(request):
-    return selectors.my_summits(request.user)
+    return selectors.my_summits(request.user, links=_links(request))
 
 
 def nav_visible(request) -> bool:

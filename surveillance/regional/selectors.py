@@ -597,19 +597,23 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
 
     from surveillance.meetings.selectors import providers_under_review
 
-    review = []
+    # One row per provider: a provider in several groups' footprints is under review in each,
+    # and its level is one decision, so the row names every group it is under review in.
+    review: dict[int, dict] = {}
     for q in visible_locals:
         for provider, entry in providers_under_review(q):
             if entry.is_confidential and not am.sees_confidential(user, entry.qsg_id):
                 continue
-            review.append(
+            row = review.setdefault(
+                provider.pk,
                 {
                     "provider": provider,
-                    "qsg": q.name,
+                    "qsgs": [],
                     "level": entry.category.label,
                     "since": entry.decided_on,
-                }
+                },
             )
+            row["qsgs"].append(q.name)
     summits = summits_in(user, qsg_ids=visible_ids, start=start, end=end)
 
     intelligence = intelligence_in(user, qsg_ids=visible_ids, start=start, end=end)
@@ -637,7 +641,7 @@ def regional_overview(user, region: QSG, *, start: dt.date, end: dt.date) -> dic
         "reporting": reporting,
         "not_reporting": [q for q in visible_locals if q.pk not in reports],
         "side_by_side": side_by_side,
-        "review": review,
+        "review": sorted(review.values(), key=lambda r: r["provider"].name),
         "summits": summits,
         "themes": themes,
         "liaison": liaison,

@@ -74,21 +74,25 @@ def local_report_draft(
             _stamp(report, actor)
             report.save()
             for position, key in enumerate(Key, start=1):
-                body = draft.sections.get(key, {"text": "", "rows": [], "passages": []})
-                section = LocalReportSection(
-                    report=report,
-                    key=key,
-                    position=position,
-                    text=body["text"],
-                    rows=body["rows"],
-                    passages=body["passages"],
-                )
-                _stamp(section, actor)
-                section.save()
+                _new_section(actor, report, key, position, draft)
     except IntegrityError:
         # The same period drafted at the same moment by someone else: theirs stands.
         return LocalReport.objects.get(qsg=qsg, period_start=period_start, period_end=period_end)
     return report
+
+
+def _new_section(actor, report: LocalReport, key: str, position: int, draft) -> None:
+    body = draft.sections.get(key, {"text": "", "rows": [], "passages": []})
+    section = LocalReportSection(
+        report=report,
+        key=key,
+        position=position,
+        text=body["text"],
+        rows=body["rows"],
+        passages=body["passages"],
+    )
+    _stamp(section, actor)
+    section.save()
 
 
 def _locked_check(report: LocalReport) -> None:
@@ -97,17 +101,23 @@ def _locked_check(report: LocalReport) -> None:
 
 
 def local_report_redraft(*, actor, report: LocalReport) -> LocalReport:
-    """Draft again from the data; sections the secretariat has edited keep their text."""
+    """Draft again from the data; sections the secretariat has edited keep their text. A
+    report drafted before a section existed (the escalation levels) gains it, in its place."""
     with transaction.atomic():
         report = LocalReport.objects.select_for_update().get(pk=report.pk)
         _locked_check(report)
         draft = selectors_regional.draft_sections(
             actor, report.qsg, start=report.period_start, end=report.period_end
         )
-        for section in report.sections.all():
+        present = {section.key: section for section in report.sections.all()}
+        for position, key in enumerate(Key, start=1):
+            section = present.get(key)
+            if section is None:
+                _new_section(actor, report, key, position, draft)
+                continue
             body = draft.sections.get(section.key, {"text": "", "rows": [], "passages": []})
-            section.rows = body["rows"]
-            fields = ["rows"]
+            section.rows, section.position = body["rows"], position
+            fields = ["rows", "position"]
             if not section.edited:
                 section.text = body["text"]
                 section.passages = body["passages"]

@@ -24,7 +24,7 @@ import pytest
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
-from django.test import Client, override_settings
+from django.test import Client
 from simple_history.models import HistoricalChanges
 
 from tests.signin import log_in
@@ -252,8 +252,7 @@ def crawl_as(seed, plan, person: str | None) -> tuple[dict[str, list[str]], list
     unaudited: list[str] = []
     client = Client()
     user = seed.cast.users[person] if person is not None else None
-    # No session write per request (the idle timeout's sliding window): for speed only.
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+    with transaction.atomic():
         if user is not None:
             log_in(client, user)
         for pattern, url in plan:

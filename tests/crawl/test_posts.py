@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import Resolver404, resolve
 
 from tests.signin import log_in
@@ -142,7 +142,7 @@ def write_plan(seed):
     found, _ = crawl_urls.patterns()
     probe = Client()
     plan = []
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+    with transaction.atomic():
         log_in(probe, seed.cast.users["secretariat_a"])
         for pattern in found:
             if pattern.name in EXEMPT_WRITES:
@@ -207,7 +207,7 @@ def test_writes_reveal_nothing(seed, write_plan, person):
     leaks, revealing, errors = defaultdict(set), [], []
     gets: dict[str, int] = {}
     sent = 0
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+    with transaction.atomic():
         if person != "anonymous":
             log_in(client, seed.cast.users[person])
 

@@ -30,7 +30,7 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from qsg.models import QSG, Provider
@@ -137,7 +137,7 @@ def lists(seed):
         name: [str(row.pk) for row in crawl_urls._seeded(model, list(model.objects.order_by("pk")))]
         for name, model in ID_PARAMETERS.items()
     }
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+    with transaction.atomic():
         log_in(client, seed.cast.users["secretariat_a"])
         for pattern in candidates:
             url = reverse(pattern.name)
@@ -233,7 +233,7 @@ def test_searches_filters_and_pages_reveal_nothing(seed, lists, person):
     hidden = sorted(kind for kind, readers in READERS.items() if person not in readers)
     differ, leaks = [], []
     client = Client()
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+    with transaction.atomic():
         if person != "anonymous":
             log_in(client, seed.cast.users[person])
         for name in TEXT_PARAMETERS:
@@ -270,7 +270,7 @@ def test_hidden_ids_in_filters_answer_as_missing_ones(seed, id_filters, person):
     differ = []
     hidden: dict[tuple[type, str], bool] = {}
     client = Client()
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False), transaction.atomic():
+    with transaction.atomic():
         if person != "anonymous":
             log_in(client, seed.cast.users[person])
         for pattern, url, name, model, values, missing in rows:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from django.test import Client, override_settings
+from django.test import Client
 
 from tests.crawl import urls as crawl_urls
 from tests.crawl.seed import build_seed
@@ -148,8 +148,7 @@ def test_axe_on_every_page(live_server, browser):
     for person in PREFERENCE:
         clients[person] = Client()
         log_in(clients[person], seed.cast.users[person])
-    with override_settings(SESSION_SAVE_EVERY_REQUEST=False):
-        plan, missed = _plan(clients)
+    plan, missed = _plan(clients)
     planned = time.monotonic() - started
     violations: list[str] = []
     visited = 0

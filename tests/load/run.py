@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.load.memory import PeakMemory
 from tests.stack import PYTHON, ROOT, Stack, log
 
 HERE = Path(__file__).resolve().parent
@@ -138,14 +139,15 @@ def main() -> int:
         ]
         log(f"locust: {args.users} users, spawn {args.spawn_rate}/s, for {args.run_time}")
         load_before = Path("/proc/loadavg").read_text().split()[:3]
-        locust = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-        load_after = Path("/proc/loadavg").read_text().split()[:3]
-        (out / "locust.log").write_text(locust.stdout + locust.stderr)
-        if not ledger.exists():
-            print(locust.stdout[-3000:], locust.stderr[-3000:])
-            return 2
-        log("locust finished; waiting for background jobs to drain")
-        pending = wait_for_jobs(stack, 180)
+        with PeakMemory(stack) as memory:  # the load and the jobs it left to drain
+            locust = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+            load_after = Path("/proc/loadavg").read_text().split()[:3]
+            (out / "locust.log").write_text(locust.stdout + locust.stderr)
+            if not ledger.exists():
+                print(locust.stdout[-3000:], locust.stderr[-3000:])
+                return 2
+            log("locust finished; waiting for background jobs to drain")
+            pending = wait_for_jobs(stack, 180)
         if pending != "0":
             failures.append(f"{pending} jobs still queued or running 3 minutes after the load")
         verdict = json.loads(stack.script(HERE / "verify.py", str(ledger)).strip().splitlines()[-1])
@@ -169,6 +171,14 @@ def main() -> int:
     )
     print_table(table, total)
     print()
+    peaks = memory.summary()
+    print(
+        "peak resident memory (VmHWM, sampled every 2 s), MiB: "
+        f"gunicorn arbiter {peaks['web']['leader_mib']}, largest web worker "
+        f"{peaks['web']['largest_child_mib']} ({peaks['web']['children_seen']} workers seen); "
+        f"Celery parent {peaks['worker']['leader_mib']}, largest pool process "
+        f"{peaks['worker']['largest_child_mib']} ({peaks['worker']['children_seen']} seen)"
+    )
     server_errors = ledger_data["server_errors"]
     print(f"server errors (5xx or refused connection): {len(server_errors)}")
     for entry in server_errors[:10]:

@@ -66,6 +66,14 @@ def test_signals_panel_counts_each_groups_footprint_only(cast, client_for):
         assert [(s.provider_id, s.indicator_code, s.kind) for s in together[q.pk]] == [
             (s.provider_id, s.indicator_code, s.kind) for s in alone
         ]
+    # The panel's counts (no signals made) are the signals' own, kind by kind.
+    counts = selectors.signal_counts_by_qsg(user, groups, since)
+    for q in groups:
+        assert counts[q.pk] == {
+            kind: sum(1 for s in together[q.pk] if s.kind == kind)
+            for kind in selectors.SIGNAL_KINDS
+        }
+    assert sum(sum(c.values()) for c in counts.values()) > 0
     # provider_a1's step up, in its own group and the region's, not in Area B's
     a1 = cast.providers["provider_a1"].pk
     assert a1 in {s.provider_id for s in together[cast.qsgs["a"].pk]}

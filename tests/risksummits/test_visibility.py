@@ -187,3 +187,49 @@ def test_every_view_is_in_the_access_log_the_secretariat_reads(cast):
     assert log.status_code == 200 and "Member A" in log.content.decode()
     assert reader.get(reverse("risksummits:access-log", args=[w.summit.pk])).status_code == 403
     assert RiskSummit.objects.count() == 1
+
+
+def test_summits_in_hand_are_the_managed_or_joined_ones_less_shared_only(cast):
+    """The home page's alarms read `summits_in_hand_for` (literal ids from one read of the
+    person's links) instead of the visible summits narrowed to those they manage or take part
+    in, less those where they stand for a participant limited to shared items: the same set
+    for every person."""
+    from django.db.models import Q
+
+    from risksummits import access
+    from risksummits.models import Representative
+
+    w = world(cast)
+    other = trigger(cast, by="member_b", provider="provider_b1", concern="Other concern")
+    guest = _invite(cast, w.summit)
+    provider_rep = guest_invite(
+        actor=cast.users["secretariat_a"],
+        summit=w.summit,
+        organisation_name="Alpha General Hospital NHS Trust",
+        first_name="Paula",
+        last_name="Provider",
+        email="paula@alpha-trust.example",
+        is_provider=True,
+        shared_items_only=True,
+    ).user
+    people = [*cast.users.values(), guest, provider_rep]
+    assert other.pk
+    for user in people:
+        links = access.summit_links_for(user)
+        old = (
+            access.summits_for(user)
+            .filter(
+                Q(pk__in=access.managed_summits_for(user).values("pk"))
+                | Q(pk__in=access.participating_summits_for(user).values("pk"))
+            )
+            .exclude(
+                pk__in=Representative.objects.filter(
+                    user_id=user.pk, participant__shared_items_only=True
+                ).values("summit_id")
+            )
+        )
+        new = access.summits_in_hand_for(user, links)
+        assert set(new.values_list("pk", flat=True)) == set(old.values_list("pk", flat=True))
+        assert set(access.participating_summits_for(user, links)) == set(
+            access.participating_summits_for(user)
+        )

@@ -162,6 +162,21 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
+    def group_pids(self, name: str) -> list[int]:
+        """Every live process in the group `name` was started as (its own session): gunicorn's
+        arbiter and workers, or Celery's parent and pool processes."""
+        process = self.processes.get(name)
+        if process is None:
+            return []
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                # The command name is in brackets and may hold spaces: fields follow its ")".
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == process.pid:  # the process group id
+                    pids.append(int(stat.parent.name))
+        return sorted(pids)
+
     def tail(self, name: str, lines: int = 40) -> str:
         path = self.logs.get(name)
         if not path or not path.exists():

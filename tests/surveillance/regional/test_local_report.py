@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from surveillance.regional import selectors as sr
 from surveillance.regional import services as sv
-from surveillance.regional.models import LocalReport
+from surveillance.regional.models import LocalReport, LocalReportSection
 
 from .factories import agreed_note, period
 
@@ -214,3 +215,30 @@ def test_overdue_actions_are_those_due_by_the_end_of_the_period(cast):
         period_end=end,
     )
     assert "Falls audit" not in report.sections.get(key="actions").text
+
+
+def test_redraft_adds_a_section_the_report_was_drafted_without(cast):
+    """A report drafted before the escalation section existed gains it, in its place, when the
+    secretariat drafts it again; edited sections keep their text; a submitted report never
+    changes."""
+    sec = cast.users["secretariat_a"]
+    start, end = period()
+    report = sv.local_report_draft(
+        actor=sec, qsg=cast.qsgs["a"], period_start=start, period_end=end
+    )
+    summary = report.sections.get(key="summary")
+    sv.local_report_section_edit(actor=sec, section=summary, text="A quiet quarter.")
+    report.sections.filter(key="escalation").delete()  # as drafted before the section existed
+    report.sections.filter(position__gt=5).update(position=models.F("position") - 1)
+
+    sv.local_report_redraft(actor=sec, report=report)
+    keys = list(report.sections.order_by("position").values_list("key", "position"))
+    assert keys == [(key, n) for n, key in enumerate(LocalReportSection.Key, start=1)]
+    assert report.sections.get(key="summary").text == "A quiet quarter."
+    assert report.sections.get(key="escalation").title == "Escalation levels"
+
+    sv.local_report_submit(actor=sec, report=report)
+    report.sections.filter(key="escalation").delete()
+    with pytest.raises(ValidationError):
+        sv.local_report_redraft(actor=sec, report=report)
+    assert not report.sections.filter(key="escalation").exists()
