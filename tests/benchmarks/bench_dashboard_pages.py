@@ -1,13 +1,14 @@
 """Where a dashboard page's time goes, on a database kept by bench_dashboard.py --keep.
 
     python tests/benchmarks/bench_dashboard_pages.py --database dashpages_bench [--requests 20]
-        [--profile matrix|provider] [--explain matrix|provider]
+        [--profile matrix|provider] [--explain matrix|provider] [--cold] [--save DIR]
 
 For the QSG matrix and a provider page (the same pages and viewer as bench_dashboard.py):
 wall time p50 / p95, the medians of this process's CPU time (time.process_time: the Python
 cost whatever the machine's load) and of the SQL time (each statement's execution, timed
 around the cursor), and the number of queries. `--profile` prints cProfile's top functions
-for one page over the requests; `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of each of the
+for one page over the requests; `--cold` draws every SPC figure of the provider page, as the
+first view after a recompute does; `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of each of the
 page's queries. Not part of the test suite.
 """
 
@@ -48,6 +49,9 @@ def main() -> None:
     parser.add_argument("--profile", choices=["matrix", "provider"])
     parser.add_argument("--explain", choices=["matrix", "provider"])
     parser.add_argument("--save", help="Write each page's HTML to this directory (to compare)")
+    parser.add_argument(
+        "--cold", action="store_true", help="Draw every SPC figure (as after a recompute)"
+    )
     args = parser.parse_args()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="qsg.settings.base",
@@ -66,6 +70,20 @@ def main() -> None:
     from qsg.models import QSG, Provider
     from tests.signin import log_in
 
+    if args.cold:
+        try:
+            from dashboard import figures
+        except ImportError:  # before the figures were cached
+            pass
+        else:
+            figures.cache = type(
+                "Cold",
+                (),
+                {
+                    "get_many": staticmethod(lambda keys: {}),
+                    "set_many": staticmethod(lambda *a, **k: []),
+                },
+            )()
     viewer = get_user_model().objects.get(username="bench.viewer")
     qsg = QSG.objects.get(slug="area-00")
     provider = Provider.objects.filter(qsg=qsg, sector="acute").order_by("pk").first()
