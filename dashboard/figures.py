@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.template.loader import get_template
 from markupsafe import Markup
 
+from . import charts
 from .models import Indicator, SpcSeries
 
 # A day: a provider's charts are read around its QSG's meetings; a recompute replaces them.
@@ -74,10 +75,29 @@ def draw(series: SpcSeries, indicator: Indicator, provider_name: str) -> Markup:
     from . import selectors, ui
 
     points, svg = selectors.chart_for(series, indicator, provider_name=provider_name)
-    html = get_template(TEMPLATE).render(
-        {"ui": ui, "series": series, "indicator": indicator, "points": points, "svg": svg}
-    )
+    context = {"series": series, "indicator": indicator, "rows": table_rows(points, indicator)}
+    html = get_template(TEMPLATE).render({"ui": ui, "svg": svg, **context})
     return Markup(html)  # noqa: S704 (rendered by our own template, autoescaped)
+
+
+def table_rows(points, indicator: Indicator) -> list[tuple[str, ...]]:
+    """The chart's numbers as its table shows them: period, value, mean, lower and upper
+    process limits, reading. Made here rather than by a template call per number: a provider
+    page's 27 tables hold some 10,000 of them."""
+    from . import ui
+
+    value, unit = charts.format_value, indicator.unit
+    return [
+        (
+            ui.period(p.period, indicator),
+            value(p.value, unit),
+            value(p.mean, unit),
+            value(p.lpl, unit),
+            value(p.upl, unit),
+            "Missing" if p.missing else f"{p.special_cause}, {ui.point_text(p.point_type)}",
+        )
+        for p in points
+    ]
 
 
 def figures(series: list[SpcSeries], provider_name: str) -> list[Markup]:
