@@ -126,6 +126,13 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def takes_part(user) -> bool:
+    """Whether `scope_for(user).role_qsg_ids` has a QSG (the person holds a role somewhere),
+    from the principal alone: the navigation asks on every page, and most pages need no more
+    of the scope (its two queries)."""
+    return any(principal(user).roles.values())
+
+
 def forget(user) -> None:
     for attr in ("_intel_scope", "_qsg_principal", "_qsg_statutory", "_qsg_visible"):
         if hasattr(user, attr):

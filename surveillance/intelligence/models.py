@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from qsg.history import HistoricalRecords
 from qsg.models import QSG, Organisation, Provider
 
 __all__ = [

@@ -15,7 +15,7 @@ from surveillance.intelligence import selectors as sel
 
 
 def _takes_part(request) -> bool:
-    return bool(access.scope_for(request.user).role_qsg_ids)
+    return access.takes_part(request.user)
 
 
 def home_panel(request) -> dict | None:

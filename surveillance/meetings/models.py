@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from qsg.history import HistoricalRecords
 from qsg.models import QSG, Organisation, OrganisationType, Provider, QSGRole
 from qsg.vocabulary import PROFILE_CHOICES
 

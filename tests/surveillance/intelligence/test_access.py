@@ -147,3 +147,13 @@ def test_one_query_for_a_list_whatever_the_rules(cast, django_assert_max_num_que
 
 def test_fields_helper_is_valid(cast):
     assert fields(cast)["qsg"] == cast.qsgs["a"]
+
+
+def test_takes_part_is_the_scopes_role_groups_without_the_scope(cast, django_assert_num_queries):
+    """The navigation's "Intelligence" link: from the principal, the scope's answer."""
+    for key in EVERYONE:
+        user = type(cast.users[key]).objects.get(pk=cast.users[key].pk)
+        access.principal(user)
+        with django_assert_num_queries(0):
+            answer = access.takes_part(user)
+        assert answer == bool(access.scope_for(user).role_qsg_ids), key
