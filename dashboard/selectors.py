@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.urls import reverse
+from markupsafe import Markup
 
 from qsg import access as qsg_access
 from qsg.models import QSG, Provider
 
-from . import access, charts, peers, periods
+from . import access, charts, peers, periods, ui
 from .models import Indicator, Observation, PeerStat, SpcSeries
 from .results import unpack_points
 
@@ -65,15 +66,32 @@ def month_before(day: dt.date) -> dt.date:
 # Matrix -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Cell:
-    series: SpcSeries
-    indicator: Indicator
-    url: str
+# What a matrix cell shows, read as plain values: the page has 25 providers x 27 indicators, and
+# model instances (29 fields each) and a URL reversal per cell were most of its cost.
+CELL_FIELDS = (
+    "provider_id",
+    "indicator_id",
+    "n_points",
+    "latest_period",
+    "latest_value",
+    "latest_provisional",
+    "variation",
+    "assurance",
+    "peer_flag",
+)
 
-    @property
-    def value_text(self) -> str:
-        return charts.format_value(self.series.latest_value, self.indicator.unit)
+
+@dataclass(slots=True)
+class Cell:
+    """One provider x indicator of the matrix: its latest value and readings, as shown."""
+
+    url: str
+    value_text: str
+    period_long: str  # for screen readers: "in March 2019, chart"
+    period_own: str  # the cell's period when it is not the column's latest, else ""
+    provisional: bool
+    icons: Markup
+    peer_tag: Markup
 
 
 @dataclass
@@ -120,74 +138,110 @@ def matrix(
         indicators = indicators.filter(domain=domain)
     # Columns: indicators with data anywhere in the country (national aggregates are not
     # sensitive, and the small aggregate table answers at once).
-    with_data = set(
-        PeerStat.objects.filter(group=PeerStat.NATIONAL).values_list("indicator_id", flat=True)
-    )
-    indicators = [i for i in indicators.order_by("domain", "code") if i.pk in with_data]
+    indicators = list(indicators.order_by("domain", "code"))
+    national = national_stats(indicators)
+    indicators = [i for i in indicators if i.pk in national]
 
-    concerns = (
-        SpcSeries.objects.filter(provider=OuterRef("pk"), variation__in=CONCERNS)
-        .values("provider")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    providers = providers.annotate(
-        concerns=Subquery(concerns, output_field=IntegerField())
-    ).select_related("qsg")
+    providers = providers.select_related("qsg")
     by_code = {i.code: i for i in indicators}
     if sort in by_code:
-        value = SpcSeries.objects.filter(provider=OuterRef("pk"), indicator=by_code[sort]).values(
-            "latest_value"
-        )[:1]
+        value = (
+            SpcSeries.objects.filter(provider=OuterRef("pk"), indicator=by_code[sort])
+            .order_by()
+            .values("latest_value")[:1]
+        )
         providers = providers.annotate(sort_value=Subquery(value))
         key = F("sort_value")
         order = [key.desc(nulls_last=True) if descending else key.asc(nulls_last=True), "name"]
     elif sort == "concerns":
+        # Only this order needs every provider's count; otherwise a page's rows count theirs.
+        concerns = (
+            SpcSeries.objects.filter(provider=OuterRef("pk"), variation__in=CONCERNS)
+            .order_by()  # the model's ordering would join the indicator and provider tables
+            .values("provider")
+            .annotate(c=Count("pk"))
+            .values("c")
+        )
+        providers = providers.annotate(concerns=Subquery(concerns, output_field=IntegerField()))
         key = F("concerns")
         order = [key.asc(nulls_last=True) if descending else key.desc(nulls_last=True), "name"]
     else:
         order = ["-name"] if descending else ["name"]
     paginator = Paginator(providers.order_by(*order), MATRIX_PAGE_SIZE)
     page = paginator.get_page(page_number)
-    page_providers = list(page.object_list)
-    series = summaries().filter(
-        provider__in=[p.pk for p in page_providers], indicator__in=[i.pk for i in indicators]
-    )
-    by_key = {(s.provider_id, s.indicator_id): s for s in series}
-    rows = []
-    for p in page_providers:
-        cells = []
-        for ind in indicators:
-            s = by_key.get((p.pk, ind.pk))
-            if s is None or not s.n_points:
-                cells.append(None)
-                continue
-            cells.append(Cell(s, ind, reverse("dashboard:series", args=[p.pk, ind.code])))
-        rows.append(MatrixRow(p, cells, p.concerns or 0))
+    rows = [MatrixRow(p, []) for p in page.object_list]
+    _fill_cells(rows, indicators, national)
     return Matrix(
         qsg=qsg,
         indicators=indicators,
         rows=rows,
         page=page,
-        national=national_stats(indicators),
+        national=national,
         provider_count=paginator.count,
     )
 
 
+def _fill_cells(rows: list[MatrixRow], indicators: list[Indicator], national) -> None:
+    """Each row's cells, in the order of `indicators` (None: no data), and its number of
+    series of special cause concern (of any indicator, shown or not)."""
+    # Every series of the page's providers (at most one per indicator of the catalogue), read
+    # by the provider index as plain values; order_by(): the model's ordering would join the
+    # indicator and provider tables to sort rows that are placed by key here.
+    found = (
+        SpcSeries.objects.filter(provider__in=[r.provider.pk for r in rows])
+        .order_by()
+        .values_list(*CELL_FIELDS)
+    )
+    by_key = {}
+    concerns: dict[int, int] = {}
+    for s in found:
+        by_key[s[0], s[1]] = s
+        if s[6] in CONCERNS:
+            concerns[s[0]] = concerns.get(s[0], 0) + 1
+    # Each link is /dashboard/providers/<id>/<code>/: its two parts made once.
+    some = rows[0].provider.pk if rows else 0
+    columns = [
+        (
+            ind,
+            reverse("dashboard:series", args=[some, ind.code]).removeprefix(
+                reverse("dashboard:provider", args=[some])
+            ),
+            national[ind.pk].period,
+        )
+        for ind in indicators
+    ]
+    for row in rows:
+        row.concerns = concerns.get(row.provider.pk, 0)
+        base = reverse("dashboard:provider", args=[row.provider.pk])
+        for ind, tail, column_period in columns:
+            s = by_key.get((row.provider.pk, ind.pk))
+            if s is None or not s[2]:
+                row.cells.append(None)
+                continue
+            _, _, _, period, value, provisional, variation, assurance, peer_flag = s
+            row.cells.append(
+                Cell(
+                    url=base + tail,
+                    value_text=charts.format_value(value, ind.unit),
+                    period_long=ui.period(period, ind, long=True),
+                    period_own="" if period == column_period else ui.period(period, ind),
+                    provisional=provisional,
+                    icons=ui.icons(variation, assurance, 24),
+                    peer_tag=ui.flag_tag(peer_flag, ind, "peers"),
+                )
+            )
+
+
 def national_stats(indicators) -> dict[int, PeerStat]:
     """The latest national aggregate of each indicator (not sensitive)."""
-    ids = [i.pk for i in indicators]
     latest = (
-        PeerStat.objects.filter(indicator_id__in=ids, group=PeerStat.NATIONAL)
-        .values("indicator_id")
-        .annotate(period=Max("period"))
+        PeerStat.objects.filter(
+            indicator_id__in=[i.pk for i in indicators], group=PeerStat.NATIONAL
+        )
+        .order_by("indicator_id", "-period")
+        .distinct("indicator_id")
     )
-    wanted = Q()
-    for row in latest:
-        wanted |= Q(indicator_id=row["indicator_id"], period=row["period"])
-    if not latest:
-        return {}
-    return {s.indicator_id: s for s in PeerStat.objects.filter(wanted, group=PeerStat.NATIONAL)}
+    return {s.indicator_id: s for s in latest}
 
 
 # A provider's charts ----------------------------------------------------------------------------
@@ -197,16 +251,12 @@ def national_stats(indicators) -> dict[int, PeerStat]:
 class SeriesView:
     series: SpcSeries
     indicator: Indicator
-    points: list
-    chart: str
     url: str
+    figure: Markup  # the chart and its data table (dashboard.figures)
 
     @property
     def value_text(self) -> str:
         return charts.format_value(self.series.latest_value, self.indicator.unit)
-
-    def fmt(self, v) -> str:
-        return charts.format_value(v, self.indicator.unit)
 
 
 def chart_series(
@@ -240,12 +290,22 @@ def chart_series(
     )  # fmt: skip
 
 
-def chart_for(series: SpcSeries, indicator: Indicator, *, width=720, height=300, chart_id=None):
+def chart_for(
+    series: SpcSeries,
+    indicator: Indicator,
+    *,
+    width=720,
+    height=300,
+    chart_id=None,
+    provider_name: str | None = None,
+):
     points = unpack_points(series.points, series.groups)
+    if provider_name is None:
+        provider_name = series.provider.name if hasattr(series, "provider") else ""
     chart = chart_series(
         points,
         indicator,
-        title=f"{indicator.name}: {series.provider.name if hasattr(series, 'provider') else ''}",
+        title=f"{indicator.name}: {provider_name}",
         target=series.target,
         description=describe(series, indicator, points),
     )
@@ -294,21 +354,22 @@ def describe(series: SpcSeries, indicator: Indicator, points) -> str:
 
 def provider_series(user, provider: Provider) -> list[SeriesView]:
     """Every indicator with data for a provider the user may see (the caller checked it)."""
-    rows = (
+    from . import figures
+
+    rows = list(
         SpcSeries.objects.filter(provider=provider, n_points__gt=0)
-        .select_related("indicator", "provider")
+        .select_related("indicator")
         .order_by("indicator__domain", "indicator__code")
     )
-    out = []
-    for s in rows:
-        points, svg = chart_for(s, s.indicator)
-        out.append(
-            SeriesView(
-                s, s.indicator, points, svg,
-                reverse("dashboard:series", args=[provider.pk, s.indicator.code]),
-            )
-        )  # fmt: skip
-    return out
+    return [
+        SeriesView(
+            s,
+            s.indicator,
+            reverse("dashboard:series", args=[provider.pk, s.indicator.code]),
+            figure,
+        )
+        for s, figure in zip(rows, figures.figures(rows, provider.name), strict=True)
+    ]
 
 
 # An indicator across providers ----------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup
 
 from . import charts, peers, periods
@@ -19,6 +21,14 @@ def assurance_icon(code: str, size: int = 28) -> Markup:
     return Markup(charts.icon_use("assurance", code, size=size))  # noqa: S704
 
 
+@lru_cache(maxsize=256)
+def icons(variation: str, assurance: str, size: int = 28) -> Markup:
+    """A series' icons: variation, then assurance if it has a target (the `icons` macro of
+    dashboard/_macros.jinja, for pages that show hundreds)."""
+    out = variation_icon(variation, size)
+    return out + Markup(" ") + assurance_icon(assurance, size) if assurance else out
+
+
 def svg(text: str) -> Markup:
     """An SVG string made by dashboard.charts (escapes every text it contains)."""
     return Markup(text)  # noqa: S704
@@ -30,7 +40,12 @@ def value(v, indicator) -> str:
 
 def period(day, indicator, long: bool = False) -> str:
     """A period as people name it, at the indicator's frequency: "Mar 2019", "Q3 2018-19"."""
-    return periods.label(day, getattr(indicator, "frequency", periods.MONTHLY), long=long)
+    return _period(day, getattr(indicator, "frequency", periods.MONTHLY), long)
+
+
+@lru_cache(maxsize=4096)
+def _period(day, frequency: str, long: bool) -> str:
+    return periods.label(day, frequency, long=long)
 
 
 def period_heading(indicator) -> str:
@@ -61,7 +76,12 @@ COMPARED_WITH = {"peers": "peers", "national": "national"}
 def flag_tag(flag, indicator, label: str = "peers") -> Markup:
     """A small NHS.UK tag for an outlier (peers.is_outlier: outside the 99.8% limits), else
     nothing: "Worse than peers", with the limit for screen readers and on hover."""
-    meaning = peers.flag_meaning(flag, indicator.improvement_direction)
+    return _flag_tag(flag, indicator.improvement_direction, label)
+
+
+@lru_cache(maxsize=256)
+def _flag_tag(flag, direction: str, label: str) -> Markup:
+    meaning = peers.flag_meaning(flag, direction)
     if not peers.is_outlier(flag) or meaning not in FLAG_TAG:
         return Markup("")
     css, text = FLAG_TAG[meaning]

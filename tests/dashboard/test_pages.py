@@ -60,9 +60,33 @@ def test_matrix_query_count_does_not_grow_with_providers(data, client_for):
         result = matrix(user, data.qsgs["r"])
     assert len(result.rows) == 3
     assert len(more) == len(few), [q["sql"] for q in more.captured_queries]
-    # provider ids, indicators with national data, indicators, count, page of providers,
-    # their series, latest national month per indicator, national aggregates
-    assert len(more) <= 8
+    # provider ids, indicators, their latest national aggregates, count, page of providers,
+    # the page's series
+    assert len(more) <= 6, [q["sql"] for q in more.captured_queries]
+
+
+def test_matrix_cells_link_to_their_charts_and_count_concerns_of_every_indicator(data):
+    from django.urls import reverse
+
+    from dashboard.models import Indicator
+    from dashboard.selectors import matrix
+
+    user = data.users["regional_secretariat"]
+    result = matrix(user, data.qsgs["r"])
+    a1 = next(r for r in result.rows if r.provider == data.providers["provider_a1"])
+    assert a1.concerns == 1
+    for row in result.rows:
+        for ind, cell in zip(result.indicators, row.cells, strict=True):
+            assert cell is None or cell.url == reverse(
+                "dashboard:series", args=[row.provider.pk, ind.code]
+            )
+    # a domain without AE_4HR shows none of its cells, and still counts its concern
+    other = Indicator.objects.exclude(domain=Indicator.objects.get(code="AE_4HR").domain).first()
+    by_domain = matrix(user, data.qsgs["r"], domain=other.domain)
+    assert all(c is None for r in by_domain.rows for c in r.cells)
+    assert {r.provider.pk: r.concerns for r in by_domain.rows}[a1.provider.pk] == 1
+    by_concerns = matrix(user, data.qsgs["r"], sort="concerns")
+    assert by_concerns.rows[0].provider == a1.provider and by_concerns.rows[0].concerns == 1
 
 
 def test_provider_page_has_a_chart_with_a_text_alternative_and_data_table(data, client_for):

@@ -42,7 +42,9 @@ def plan_list(request, qsg_pk):
                 initial={
                     "title": f"Business cycle {today.year}-{str(today.year + 1)[-2:]}",
                     "period_start": today,
-                    "period_end": today.replace(year=today.year + 1) - dt.timedelta(days=1),
+                    # A year less a day; on 29 February, to 28 February (no replace(year=)).
+                    "period_end": dt.date(today.year + 1, today.month, 1)
+                    + dt.timedelta(days=today.day - 2),
                 },
             )
         )

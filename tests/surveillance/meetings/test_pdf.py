@@ -1,10 +1,12 @@
 """The PDF note: rendered by WeasyPrint and read back; once through a real Celery worker."""
 
 import io
+import re
 import time
 
 import pytest
 from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -105,3 +107,23 @@ def test_pdf_rendered_by_a_real_worker(celery_worker, cast, client_for):
     assert "Alpha General Hospital" in text and SECRET in " ".join(text.split())
     default_storage.delete(job.counts["path"])
     assert MeetingNote.objects.get(pk=note.pk).status == "agreed"
+
+
+def test_long_tables_have_set_column_widths_that_fill_the_page(cast):
+    """Conclusions and actions use `table-layout: fixed` (WeasyPrint then measures no cell to
+    size the columns: a fifth of the note's CPU); their `<col>` widths must cover the table."""
+    _, note, _ = agreed_meeting(cast)
+    html = render_to_string(
+        pdf_meetings.TEMPLATE,
+        {"doc": pdf_meetings.note_pdf_document(note, audience="full"), "marking": "M"},
+    )
+    tables = re.findall(r'<table class="fixed">(.*?)</table>', html, re.S)
+    assert [re.search(r"<caption>(.*?)</caption>", t).group(1) for t in tables] == [
+        "Conclusion per provider discussed",
+        "Actions, their owners and due dates",
+    ]
+    for table in tables:
+        widths = [int(w) for w in re.findall(r'<col style="width: (\d+)%">', table)]
+        header = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+        assert len(widths) == header.count("<th ")
+        assert sum(widths) == 100

@@ -4,7 +4,6 @@ confirm."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -19,15 +18,12 @@ from tests.surveillance.meetings.factories import meeting, quorate
 pytestmark = pytest.mark.django_db
 
 
-def _held_this_month(cast):
-    today = timezone.localdate()
-    days = -1 if today.day > 1 else 0
-    m = meeting(cast, days=days)
-    if days == 0:  # the first of the month: a meeting earlier today
-        m.starts_at = timezone.now() - dt.timedelta(hours=3)
-        m.ends_at = timezone.now() - dt.timedelta(hours=1)
-        m.save(update_fields=["starts_at", "ends_at"])
-    return m
+def _held_yesterday(cast):
+    """Yesterday, 10:00 to 13:00: held at any hour the test runs. On the 1st that is last month
+    (the test reads the month from the meeting); a meeting "earlier today" on the 1st cannot have
+    the cast attend from 10:00 to 13:00 (attendance must fall within the meeting's times), so it
+    failed on the 1st of every month."""
+    return meeting(cast, days=-1)
 
 
 def _evidence(body, qid) -> str:
@@ -38,7 +34,7 @@ def _evidence(body, qid) -> str:
 
 def test_the_return_shows_and_fills_in_what_the_workspace_records(cast, client_for):
     qsg = cast.qsgs["a"]
-    m = _held_this_month(cast)
+    m = _held_yesterday(cast)
     quorate(cast, m)
     attendance_services.attendance_add(
         actor=cast.users["secretariat_a"],
